@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
+import {Context} from "@openzeppelin/contracts/utils/Context.sol";
+import {ICommonErrors} from "./interfaces/ICommonErrors.sol";
+import {ICredentialRegistry} from "./interfaces/ICredentialRegistry.sol";
+import {Regions} from "./lib/Regions.sol";
+
+/// @title CredentialRegistry
+/// @notice Who may act as what, where. See {ICredentialRegistry}.
+/// @dev The admin is governed by OpenZeppelin's `AccessControlDefaultAdminRules` rather than
+/// `AccessManager`: the registry has exactly one privileged power (naming issuers), so one admin
+/// role is enough, and the default-admin rules make handing that power over a two-step, delayed
+/// act visible on chain — an auditor sees a pending admin change days before it takes effect.
+/// `AccessManager` would add an external call to every restricted function for no gain here.
+///
+/// Storage: one slot per (subject, role, region) holds the current credential's serial, times and
+/// revoked flag, so `hasRole` is a single cold read. The credential id is not a counter but an
+/// encoding of subject, role, region and serial (`subject << 96 | role << 88 | region << 64 |
+/// serial`), which keeps `issue` to one new storage slot and lets anyone decode an id.
+contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControlDefaultAdminRules, ERC2771Context {
+    /// @notice The longest a credential may be valid for: five years.
+    uint64 public constant MAX_VALIDITY = 5 * 365 days;
+
+    struct Slot {
+        uint64 serial;
+        uint64 issuedAt;
+        uint64 expiresAt;
+        bool revoked;
+    }
+
+    mapping(address subject => mapping(Role role => mapping(uint32 region => Slot))) private _slots;
+    mapping(address issuer => mapping(Role role => mapping(uint32 region => bool))) private _issuers;
+
+    /// @param trustedForwarder_ The jangbu ERC-2771 forwarder.
+    /// @param admin The initial registry admin.
+    /// @param adminTransferDelay Seconds a new admin must wait before taking over.
+    constructor(address trustedForwarder_, address admin, uint48 adminTransferDelay)
+        AccessControlDefaultAdminRules(adminTransferDelay, admin)
+        ERC2771Context(trustedForwarder_)
+    {}
+
+    /// @inheritdoc ICredentialRegistry
+    function setIssuer(address issuer, Role role, uint32 region, bool allowed)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        if (issuer == address(0)) revert ZeroAddress();
+        if (!Regions.isValid(region)) revert InvalidRegion(region);
+        _issuers[issuer][role][region] = allowed;
+        emit IssuerSet(issuer, role, region, allowed, _msgSender());
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function issue(address subject, Role role, uint32 region, bytes32 claimsHash, uint64 expiresAt)
+        external
+        returns (uint256 id)
+    {
+        address issuer = _msgSender();
+        if (!_isIssuer(issuer, role, region)) revert NotIssuer(issuer, role, region);
+        if (subject == address(0)) revert ZeroAddress();
+        if (!Regions.isValid(region)) revert InvalidRegion(region);
+        if (claimsHash == bytes32(0)) revert ZeroHash();
+        uint64 maxExpiry = uint64(block.timestamp) + MAX_VALIDITY;
+        if (expiresAt <= block.timestamp || expiresAt > maxExpiry) revert InvalidExpiry(expiresAt, maxExpiry);
+
+        Slot storage slot = _slots[subject][role][region];
+        uint64 serial = slot.serial;
+        if (_isLive(slot)) revert CredentialAlreadyActive(_encodeId(subject, role, region, serial));
+
+        unchecked {
+            serial += 1; // a uint64 of issues per (subject, role, region) cannot overflow
+        }
+        _slots[subject][role][region] =
+            Slot({serial: serial, issuedAt: uint64(block.timestamp), expiresAt: expiresAt, revoked: false});
+        id = _encodeId(subject, role, region, serial);
+        emit CredentialIssued(id, subject, issuer, role, region, claimsHash, expiresAt);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function revoke(uint256 id, bytes32 reasonHash) external {
+        (address subject, Role role, uint32 region, uint64 serial) = _decodeId(id);
+        address revoker = _msgSender();
+        if (!hasRole(DEFAULT_ADMIN_ROLE, revoker) && !_isIssuer(revoker, role, region)) {
+            revert NotIssuer(revoker, role, region);
+        }
+        Slot storage slot = _slots[subject][role][region];
+        if (serial == 0 || slot.serial != serial) revert CredentialNotFound(id);
+        if (slot.revoked) revert CredentialAlreadyRevoked(id);
+        slot.revoked = true;
+        emit CredentialRevoked(id, subject, revoker, reasonHash);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function isValid(uint256 id) external view returns (bool) {
+        (address subject, Role role, uint32 region, uint64 serial) = _decodeId(id);
+        Slot storage slot = _slots[subject][role][region];
+        return serial != 0 && slot.serial == serial && _isLive(slot);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function hasRole(address subject, Role role, uint32 region) external view returns (bool) {
+        return _isLive(_slots[subject][role][region]);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function isIssuer(address account, Role role, uint32 region) external view returns (bool) {
+        return _isIssuer(account, role, region);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function credential(uint256 id) external view returns (Credential memory) {
+        (address subject, Role role, uint32 region, uint64 serial) = _decodeId(id);
+        Slot storage slot = _slots[subject][role][region];
+        if (serial == 0 || serial > slot.serial) revert CredentialNotFound(id);
+        // Older serials were superseded: they are reported as revoked with unknown times.
+        if (serial < slot.serial) {
+            return Credential(subject, role, region, serial, 0, 0, true);
+        }
+        return Credential(subject, role, region, serial, slot.issuedAt, slot.expiresAt, slot.revoked);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function currentId(address subject, Role role, uint32 region) external view returns (uint256) {
+        uint64 serial = _slots[subject][role][region].serial;
+        return serial == 0 ? 0 : _encodeId(subject, role, region, serial);
+    }
+
+    function _isLive(Slot storage slot) private view returns (bool) {
+        return slot.serial != 0 && !slot.revoked && slot.expiresAt > block.timestamp;
+    }
+
+    function _isIssuer(address account, Role role, uint32 region) private view returns (bool) {
+        return _issuers[account][role][region] || _issuers[account][role][Regions.NATIONAL];
+    }
+
+    function _encodeId(address subject, Role role, uint32 region, uint64 serial) private pure returns (uint256) {
+        return (uint256(uint160(subject)) << 96) | (uint256(role) << 88) | (uint256(region) << 64) | serial;
+    }
+
+    function _decodeId(uint256 id) private pure returns (address subject, Role role, uint32 region, uint64 serial) {
+        uint8 roleByte = uint8(id >> 88);
+        if (roleByte > uint8(type(Role).max)) revert CredentialNotFound(id);
+        subject = address(uint160(id >> 96));
+        role = Role(roleByte);
+        region = uint32(uint24(id >> 64));
+        serial = uint64(id);
+    }
+
+    // ---- ERC-2771: the actor is the forwarded signer when the call comes through the forwarder ----
+
+    function _msgSender() internal view override(Context, ERC2771Context) returns (address) {
+        return ERC2771Context._msgSender();
+    }
+
+    function _msgData() internal view override(Context, ERC2771Context) returns (bytes calldata) {
+        return ERC2771Context._msgData();
+    }
+
+    function _contextSuffixLength() internal view override(Context, ERC2771Context) returns (uint256) {
+        return ERC2771Context._contextSuffixLength();
+    }
+
+    /// @notice ERC-165: also reports {ICredentialRegistry}.
+    function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
+        return interfaceId == type(ICredentialRegistry).interfaceId || super.supportsInterface(interfaceId);
+    }
+}

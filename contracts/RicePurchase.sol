@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
+import {ICommonErrors} from "./interfaces/ICommonErrors.sol";
+import {ICredentialRegistry} from "./interfaces/ICredentialRegistry.sol";
+import {IRicePurchase} from "./interfaces/IRicePurchase.sol";
+import {CredentialGated} from "./lib/CredentialGated.sol";
+import {Regions} from "./lib/Regions.sol";
+
+/// @title RicePurchase
+/// @notice The public stockpile rice purchase (공공비축미곡 매입, 양곡관리법 제10조) as records no one
+/// can rewrite. See {IRicePurchase} for the flow and the rules.
+/// @dev Gas shapes the storage: a sale is one slot (its seller, programme and region live in the
+/// id), an allocation one slot, a programme one slot plus one for its final prices. Every batch is
+/// over calldata the caller sends, capped at `MAX_BATCH`; nothing loops over stored lists.
+contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
+    /// @notice The largest batch any batch function accepts.
+    uint256 public constant MAX_BATCH = 100;
+    /// @notice Units (40 kg) in one 800 kg 톤백.
+    uint16 public constant TONBAG_UNITS = 20;
+    /// @notice Accepted moisture range, in per mille (13.0–15.0 %).
+    uint16 public constant MOISTURE_MIN_PERMILLE = 130;
+    uint16 public constant MOISTURE_MAX_PERMILLE = 150;
+
+    /// @dev Grade ratios to the unrounded 1등 price, in 1/10,000 (특 103.3 %, 1등, 2등 95.56 %, 3등 85.06 %).
+    uint256 private constant RATIO_SPECIAL = 10_330;
+    uint256 private constant RATIO_FIRST = 10_000;
+    uint256 private constant RATIO_SECOND = 9_556;
+    uint256 private constant RATIO_THIRD = 8_506;
+    /// @dev ÷10,000 (yield bps) ÷2 (80 kg → 40 kg) ÷10,000 (ratio) ÷10 (round down to 10 won).
+    uint256 private constant PRICE_DENOMINATOR = 10_000 * 2 * 10_000 * 10;
+
+    uint32 private _programCount;
+    mapping(uint32 programId => Program) private _programs;
+    mapping(uint32 programId => GradePrices) private _prices;
+    mapping(uint32 programId => mapping(uint32 region => Quota)) private _quotas;
+    mapping(uint32 programId => mapping(address farmer => Allocation)) private _allocations;
+    mapping(uint256 saleId => Sale) private _sales;
+
+    constructor(address trustedForwarder_, ICredentialRegistry registry_) CredentialGated(trustedForwarder_, registry_) {}
+
+    // ------------------------------------------------------------------ programmes and quotas
+
+    /// @inheritdoc IRicePurchase
+    function createProgram(ProgramParams calldata params) external returns (uint32 programId) {
+        address official = _msgSender();
+        _requireRole(official, ICredentialRegistry.Role.Official, Regions.NATIONAL);
+        if (
+            params.deliveryStart >= params.deliveryEnd || params.nationalQuota == 0 || params.interimPerUnit == 0
+                || params.bulkDeduction >= params.interimPerUnit
+        ) revert InvalidProgramParams();
+
+        programId = ++_programCount;
+        _programs[programId] = Program({
+            deliveryStart: params.deliveryStart,
+            deliveryEnd: params.deliveryEnd,
+            interimPerUnit: params.interimPerUnit,
+            bulkDeduction: params.bulkDeduction,
+            cropYear: params.cropYear,
+            varietyA: params.varieties[0],
+            varietyB: params.varieties[1],
+            finalPricesSet: false
+        });
+        _quotas[programId][Regions.NATIONAL].units = params.nationalQuota;
+        emit ProgramCreated(
+            programId,
+            official,
+            params.cropYear,
+            params.nationalQuota,
+            params.interimPerUnit,
+            params.bulkDeduction,
+            params.deliveryStart,
+            params.deliveryEnd,
+            params.varieties
+        );
+    }
+
+    /// @inheritdoc IRicePurchase
+    function allocateRegion(uint32 programId, uint32 region, uint64 units) external {
+        address official = _msgSender();
+        _requireProgram(programId);
+        if (!Regions.isProvince(region) && !Regions.isCounty(region)) revert InvalidRegion(region);
+        uint32 parent = Regions.parentOf(region);
+        _requireRole(official, ICredentialRegistry.Role.Official, parent);
+
+        Quota storage quota = _quotas[programId][region];
+        if (units < quota.distributed) revert QuotaBelowCommitted(units, quota.distributed);
+        _moveQuota(_quotas[programId][parent], region, quota.units, units);
+        quota.units = units;
+        emit RegionAllocated(programId, region, official, parent, units);
+    }
+
+    /// @inheritdoc IRicePurchase
+    function allocate(uint32 programId, uint32 region, address farmer, uint32 units) external {
+        address official = _msgSender();
+        Quota storage county = _countyQuota(official, programId, region);
+        _allocate(official, programId, region, county, farmer, units);
+    }
+
+    /// @inheritdoc IRicePurchase
+    function allocateBatch(uint32 programId, uint32 region, address[] calldata farmers, uint32[] calldata units)
+        external
+    {
+        address official = _msgSender();
+        _requireBatchSize(farmers.length);
+        if (units.length != farmers.length) revert ArrayLengthMismatch(farmers.length, units.length);
+        Quota storage county = _countyQuota(official, programId, region);
+        for (uint256 i; i < farmers.length; ++i) {
+            _allocate(official, programId, region, county, farmers[i], units[i]);
+        }
+    }
+
+    // ------------------------------------------------------------------ sales
+
+    /// @inheritdoc IRicePurchase
+    function submitSale(uint32 programId, uint16 units, Packaging packaging, uint16 variety, uint32 collectionPoint)
+        external
+        returns (uint256 saleId)
+    {
+        address farmer = _msgSender();
+        uint32 region;
+        (saleId, region) = _openSale(farmer, programId, units, packaging);
+        emit SaleSubmitted(
+            saleId, programId, farmer, region, units, packaging, variety, _isDesignated(programId, variety), collectionPoint
+        );
+    }
+
+    /// @inheritdoc IRicePurchase
+    function cancelSale(uint256 saleId) external {
+        address account = _msgSender();
+        (uint32 programId,,, address farmer) = _decodeSaleId(saleId);
+        Sale storage sale = _existingSale(saleId);
+        if (account != farmer) revert NotSeller(saleId, account);
+        if (sale.state != SaleState.Submitted) revert InvalidSaleState(saleId, sale.state);
+        sale.state = SaleState.Cancelled;
+        _allocations[programId][farmer].committed -= sale.units;
+        emit SaleCancelled(saleId, farmer);
+    }
+
+    /// @inheritdoc IRicePurchase
+    function recordInspection(
+        uint256 saleId,
+        uint16[4] calldata gradeUnits,
+        uint16 rejectedUnits,
+        uint16 moisturePermille,
+        bytes32 certificateHash
+    ) external {
+        address inspector = _msgSender();
+        (, uint32 region,,) = _decodeSaleId(saleId);
+        _requireRole(inspector, ICredentialRegistry.Role.Inspector, region);
+        _inspect(inspector, saleId, gradeUnits, rejectedUnits, moisturePermille, certificateHash);
+    }
+
+    /// @inheritdoc IRicePurchase
+    function recordInspections(Inspection[] calldata inspections) external {
+        address inspector = _msgSender();
+        _requireBatchSize(inspections.length);
+        uint32 checkedRegion; // 0 is never a sale's region, so the first sale is always checked
+        for (uint256 i; i < inspections.length; ++i) {
+            Inspection calldata item = inspections[i];
+            (, uint32 region,,) = _decodeSaleId(item.saleId);
+            if (region != checkedRegion) {
+                _requireRole(inspector, ICredentialRegistry.Role.Inspector, region);
+                checkedRegion = region;
+            }
+            _inspect(
+                inspector, item.saleId, item.gradeUnits, item.rejectedUnits, item.moisturePermille, item.certificateHash
+            );
+        }
+    }
+
+    /// @inheritdoc IRicePurchase
+    function disputeInspection(uint256 saleId, bytes32 reasonHash) external {
+        address account = _msgSender();
+        (,,, address farmer) = _decodeSaleId(saleId);
+        Sale storage sale = _existingSale(saleId);
+        if (account != farmer) revert NotSeller(saleId, account);
+        if (sale.state != SaleState.Inspected && sale.state != SaleState.Rejected) {
+            revert InvalidSaleState(saleId, sale.state);
+        }
+        if (reasonHash == bytes32(0)) revert ZeroHash();
+        sale.state = SaleState.Disputed;
+        emit SaleDisputed(saleId, farmer, reasonHash);
+    }
+
+    /// @inheritdoc IRicePurchase
+    function approvePurchase(uint256 saleId) external {
+        address official = _msgSender();
+        (, uint32 region,,) = _decodeSaleId(saleId);
+        _requireRole(official, ICredentialRegistry.Role.Official, region);
+        _approve(official, saleId);
+    }
+
+    /// @inheritdoc IRicePurchase
+    function approvePurchases(uint256[] calldata saleIds) external {
+        address official = _msgSender();
+        _requireBatchSize(saleIds.length);
+        uint32 checkedRegion;
+        for (uint256 i; i < saleIds.length; ++i) {
+            (, uint32 region,,) = _decodeSaleId(saleIds[i]);
+            if (region != checkedRegion) {
+                _requireRole(official, ICredentialRegistry.Role.Official, region);
+                checkedRegion = region;
+            }
+            _approve(official, saleIds[i]);
+        }
+    }
+
+    // ------------------------------------------------------------------ settlement
+
+    /// @inheritdoc IRicePurchase
+    function setFinalPrices(uint32 programId, uint32 farmGatePer80kg, uint32 millingFee, uint16 millingYieldBps)
+        external
+    {
+        address official = _msgSender();
+        _requireRole(official, ICredentialRegistry.Role.Official, Regions.NATIONAL);
+        Program storage program = _requireProgram(programId);
+        if (program.finalPricesSet) revert FinalPricesAlreadySet(programId);
+        if (farmGatePer80kg <= millingFee || millingYieldBps == 0 || millingYieldBps > 10_000) {
+            revert InvalidPriceInputs();
+        }
+        uint32[4] memory prices = computeGradePrices(farmGatePer80kg, millingFee, millingYieldBps);
+        if (prices[uint8(Grade.Third)] <= program.bulkDeduction) revert InvalidPriceInputs();
+
+        program.finalPricesSet = true;
+        _prices[programId] = GradePrices(prices[0], prices[1], prices[2], prices[3]);
+        emit FinalPricesSet(programId, official, farmGatePer80kg, millingFee, millingYieldBps, prices);
+    }
+
+    /// @inheritdoc IRicePurchase
+    function recordClawback(uint256 saleId) external {
+        address official = _msgSender();
+        (uint32 programId,,,) = _decodeSaleId(saleId);
+        Sale storage sale = _paymentSale(official, saleId);
+        if (sale.state != SaleState.InterimPaid) revert InvalidSaleState(saleId, sale.state);
+        if (!_programs[programId].finalPricesSet) revert FinalPricesNotSet(programId);
+        (,, int256 balance) = _settlement(programId, sale);
+        if (balance >= 0) revert WrongPaymentKind(saleId, PaymentKind.ClawbackRepayment);
+        sale.state = SaleState.ClawbackDue;
+        emit ClawbackRecorded(saleId, official, uint256(-balance));
+    }
+
+    /// @inheritdoc IRicePurchase
+    function recordPayment(uint256 saleId, PaymentKind kind, uint256 amount, bytes32 transferRefHash) external {
+        address official = _msgSender();
+        (uint32 programId,,,) = _decodeSaleId(saleId);
+        Sale storage sale = _paymentSale(official, saleId);
+        if (transferRefHash == bytes32(0)) revert ZeroHash();
+
+        SaleState state = sale.state;
+        SaleState next;
+        uint256 due;
+        if (kind == PaymentKind.Interim) {
+            if (state != SaleState.Approved) revert InvalidSaleState(saleId, state);
+            due = uint256(_acceptedUnits(sale)) * _programs[programId].interimPerUnit;
+            next = SaleState.InterimPaid;
+        } else {
+            SaleState expected = kind == PaymentKind.FinalBalance ? SaleState.InterimPaid : SaleState.ClawbackDue;
+            if (state != expected) revert InvalidSaleState(saleId, state);
+            if (!_programs[programId].finalPricesSet) revert FinalPricesNotSet(programId);
+            (,, int256 balance) = _settlement(programId, sale);
+            if (kind == PaymentKind.FinalBalance && balance < 0) revert WrongPaymentKind(saleId, kind);
+            due = balance < 0 ? uint256(-balance) : uint256(balance);
+            next = SaleState.Settled;
+        }
+        if (amount != due) revert WrongPaymentAmount(saleId, due, amount);
+        sale.state = next;
+        emit PaymentRecorded(saleId, official, kind, amount, transferRefHash);
+    }
+
+    /// @notice The grade prices (특, 1, 2, 3) the published inputs give, per 40 kg, in won.
+    /// @dev Every grade, 1등 included, comes from the unrounded 1등 price, then is rounded down to
+    /// 10 won — rounding 1등 first can put 특 10 won off.
+    function computeGradePrices(uint32 farmGatePer80kg, uint32 millingFee, uint16 millingYieldBps)
+        public
+        pure
+        returns (uint32[4] memory prices)
+    {
+        uint256 numerator = uint256(farmGatePer80kg - millingFee) * millingYieldBps;
+        prices[0] = uint32((numerator * RATIO_SPECIAL) / PRICE_DENOMINATOR * 10);
+        prices[1] = uint32((numerator * RATIO_FIRST) / PRICE_DENOMINATOR * 10);
+        prices[2] = uint32((numerator * RATIO_SECOND) / PRICE_DENOMINATOR * 10);
+        prices[3] = uint32((numerator * RATIO_THIRD) / PRICE_DENOMINATOR * 10);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IRicePurchase
+    function getProgram(uint32 programId) external view returns (Program memory) {
+        return _requireProgram(programId);
+    }
+
+    /// @inheritdoc IRicePurchase
+    function getQuota(uint32 programId, uint32 region) external view returns (Quota memory) {
+        return _quotas[programId][region];
+    }
+
+    /// @inheritdoc IRicePurchase
+    function getAllocation(uint32 programId, address farmer) external view returns (Allocation memory) {
+        return _allocations[programId][farmer];
+    }
+
+    /// @inheritdoc IRicePurchase
+    function getSale(uint256 saleId) external view returns (Sale memory) {
+        return _existingSale(saleId);
+    }
+
+    /// @inheritdoc IRicePurchase
+    function getGradePrices(uint32 programId) external view returns (GradePrices memory) {
+        return _prices[programId];
+    }
+
+    /// @inheritdoc IRicePurchase
+    function settlementOf(uint256 saleId) external view returns (uint256 interim, uint256 finalAmount, int256 balance) {
+        (uint32 programId,,,) = _decodeSaleId(saleId);
+        return _settlement(programId, _existingSale(saleId));
+    }
+
+    /// @inheritdoc IRicePurchase
+    function saleIdOf(uint32 programId, uint32 region, uint32 seq, address farmer) external pure returns (uint256) {
+        return _encodeSaleId(programId, region, seq, farmer);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev The checks and effects of {submitSale}; returns the new sale's id and region.
+    function _openSale(address farmer, uint32 programId, uint16 units, Packaging packaging)
+        private
+        returns (uint256 saleId, uint32 region)
+    {
+        Program storage program = _programs[programId];
+        Allocation storage allocation = _allocations[programId][farmer];
+        region = allocation.region;
+        if (region == 0) revert NoAllocation(programId, farmer);
+        _requireRole(farmer, ICredentialRegistry.Role.Farmer, region);
+        if (block.timestamp < program.deliveryStart || block.timestamp > program.deliveryEnd) {
+            revert OutsideDeliveryWindow(program.deliveryStart, program.deliveryEnd);
+        }
+        if (units == 0 || (packaging == Packaging.TonBag && units % TONBAG_UNITS != 0)) revert InvalidUnits(units);
+        uint32 remaining = allocation.units - allocation.committed;
+        if (units > remaining) revert ExceedsAllocation(units, remaining);
+
+        uint32 seq = ++allocation.saleCount;
+        allocation.committed += units;
+        saleId = _encodeSaleId(programId, region, seq, farmer);
+        _sales[saleId] = Sale({
+            units: units,
+            packaging: packaging,
+            state: SaleState.Submitted,
+            gradeSpecial: 0,
+            gradeFirst: 0,
+            gradeSecond: 0,
+            gradeThird: 0,
+            inspector: address(0)
+        });
+    }
+
+    /// @dev Whether `variety` is one of the programme's (at most two) designated varieties.
+    function _isDesignated(uint32 programId, uint16 variety) private view returns (bool) {
+        Program storage program = _programs[programId];
+        return variety != 0 && (variety == program.varietyA || variety == program.varietyB);
+    }
+
+    function _allocate(
+        address official,
+        uint32 programId,
+        uint32 region,
+        Quota storage county,
+        address farmer,
+        uint32 units
+    ) private {
+        _requireRole(farmer, ICredentialRegistry.Role.Farmer, region);
+        Allocation storage allocation = _allocations[programId][farmer];
+        if (allocation.region != 0 && allocation.region != region) {
+            revert FarmAllocatedElsewhere(farmer, allocation.region);
+        }
+        if (units < allocation.committed) revert QuotaBelowCommitted(units, allocation.committed);
+        _moveQuota(county, region, allocation.units, units);
+        allocation.units = units;
+        allocation.region = region;
+        emit QuotaAllocated(programId, farmer, official, region, units);
+    }
+
+    /// @dev Checks the caller is an Official of county `region` and returns the county's quota.
+    function _countyQuota(address official, uint32 programId, uint32 region) private view returns (Quota storage) {
+        _requireProgram(programId);
+        if (!Regions.isCounty(region)) revert InvalidRegion(region);
+        _requireRole(official, ICredentialRegistry.Role.Official, region);
+        return _quotas[programId][region];
+    }
+
+    /// @dev Replaces a child's share `oldUnits` by `newUnits` in its parent's distributed total.
+    function _moveQuota(Quota storage parent, uint32 child, uint64 oldUnits, uint64 newUnits) private {
+        uint64 others = parent.distributed - oldUnits;
+        uint64 available = parent.units - others;
+        if (newUnits > available) revert QuotaExceedsParent(child, newUnits, available);
+        parent.distributed = others + newUnits;
+    }
+
+    function _inspect(
+        address inspector,
+        uint256 saleId,
+        uint16[4] calldata gradeUnits,
+        uint16 rejectedUnits,
+        uint16 moisturePermille,
+        bytes32 certificateHash
+    ) private {
+        (uint32 programId,,, address farmer) = _decodeSaleId(saleId);
+        Sale storage sale = _existingSale(saleId);
+        if (inspector == farmer) revert SellerCannotInspect(saleId);
+        SaleState state = sale.state;
+        bool reinspection = state == SaleState.Disputed;
+        if (state != SaleState.Submitted && !reinspection) revert InvalidSaleState(saleId, state);
+        if (reinspection && inspector == sale.inspector) revert SameInspector(saleId, inspector);
+        if (moisturePermille < MOISTURE_MIN_PERMILLE || moisturePermille > MOISTURE_MAX_PERMILLE) {
+            revert MoistureOutOfRange(moisturePermille);
+        }
+        if (certificateHash == bytes32(0)) revert ZeroHash();
+        uint256 accepted = uint256(gradeUnits[0]) + gradeUnits[1] + gradeUnits[2] + gradeUnits[3];
+        if (accepted + rejectedUnits != sale.units) {
+            revert InspectionUnitsMismatch(saleId, sale.units, accepted + rejectedUnits);
+        }
+
+        // The allocation holds the delivered units until inspection and the accepted units after.
+        uint32 held = reinspection ? _acceptedUnits(sale) : sale.units;
+        if (held != accepted) {
+            Allocation storage allocation = _allocations[programId][farmer];
+            uint32 committed = allocation.committed - held;
+            uint32 remaining = allocation.units - committed;
+            if (accepted > remaining) revert ExceedsAllocation(uint32(accepted), remaining);
+            allocation.committed = committed + uint32(accepted);
+        }
+
+        sale.gradeSpecial = gradeUnits[0];
+        sale.gradeFirst = gradeUnits[1];
+        sale.gradeSecond = gradeUnits[2];
+        sale.gradeThird = gradeUnits[3];
+        sale.inspector = inspector;
+        if (accepted == 0) {
+            sale.state = reinspection ? SaleState.RejectedOnReinspection : SaleState.Rejected;
+        } else {
+            sale.state = reinspection ? SaleState.Reinspected : SaleState.Inspected;
+        }
+        emit SaleInspected(saleId, inspector, gradeUnits, rejectedUnits, moisturePermille, certificateHash, reinspection);
+    }
+
+    function _approve(address official, uint256 saleId) private {
+        (uint32 programId,,, address farmer) = _decodeSaleId(saleId);
+        Sale storage sale = _existingSale(saleId);
+        if (official == farmer) revert SellerCannotApprove(saleId);
+        if (sale.state != SaleState.Inspected && sale.state != SaleState.Reinspected) {
+            revert InvalidSaleState(saleId, sale.state);
+        }
+        address inspector = sale.inspector;
+        if (official == inspector) revert InspectorCannotApprove(saleId, inspector);
+        sale.state = SaleState.Approved;
+        uint32 accepted = _acceptedUnits(sale);
+        emit PurchaseApproved(saleId, official, accepted, uint256(accepted) * _programs[programId].interimPerUnit);
+    }
+
+    /// @dev The sale for a payment step: checks the caller is an Official of its region, not the seller.
+    function _paymentSale(address official, uint256 saleId) private view returns (Sale storage sale) {
+        (, uint32 region,, address farmer) = _decodeSaleId(saleId);
+        sale = _existingSale(saleId);
+        if (official == farmer) revert SellerCannotApprove(saleId);
+        _requireRole(official, ICredentialRegistry.Role.Official, region);
+    }
+
+    function _settlement(uint32 programId, Sale storage sale)
+        private
+        view
+        returns (uint256 interim, uint256 finalAmount, int256 balance)
+    {
+        Program storage program = _programs[programId];
+        uint256 accepted = _acceptedUnits(sale);
+        interim = accepted * program.interimPerUnit;
+        if (program.finalPricesSet) {
+            GradePrices storage prices = _prices[programId];
+            finalAmount = uint256(sale.gradeSpecial) * prices.special + uint256(sale.gradeFirst) * prices.first
+                + uint256(sale.gradeSecond) * prices.second + uint256(sale.gradeThird) * prices.third;
+            // setFinalPrices guarantees every grade price is above the deduction, so this cannot underflow.
+            if (sale.packaging == Packaging.Bulk) finalAmount -= accepted * program.bulkDeduction;
+            balance = int256(finalAmount) - int256(interim);
+        }
+    }
+
+    function _acceptedUnits(Sale storage sale) private view returns (uint32) {
+        return uint32(sale.gradeSpecial) + sale.gradeFirst + sale.gradeSecond + sale.gradeThird;
+    }
+
+    function _existingSale(uint256 saleId) private view returns (Sale storage sale) {
+        sale = _sales[saleId];
+        if (sale.state == SaleState.None) revert SaleNotFound(saleId);
+    }
+
+    function _requireProgram(uint32 programId) private view returns (Program storage program) {
+        program = _programs[programId];
+        if (program.deliveryEnd == 0) revert ProgramNotFound(programId);
+    }
+
+    function _requireBatchSize(uint256 size) private pure {
+        if (size == 0 || size > MAX_BATCH) revert BatchSizeInvalid(size, MAX_BATCH);
+    }
+
+    function _encodeSaleId(uint32 programId, uint32 region, uint32 seq, address farmer) private pure returns (uint256) {
+        return (uint256(programId) << 216) | (uint256(region) << 192) | (uint256(seq) << 160) | uint160(farmer);
+    }
+
+    function _decodeSaleId(uint256 saleId)
+        private
+        pure
+        returns (uint32 programId, uint32 region, uint32 seq, address farmer)
+    {
+        programId = uint32(saleId >> 216);
+        region = uint32(uint24(saleId >> 192));
+        seq = uint32(saleId >> 160);
+        farmer = address(uint160(saleId));
+    }
+}

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title Public stockpile rice purchase (공공비축미곡 매입)
+/// @notice Programme → regional quotas (national → 시도 → 시군) → farm allocations → sale →
+/// inspection → approval → interim payment → final settlement (top-up or clawback).
+///
+/// Quantities are 40 kg bag equivalents ("units"): a 40 kg 포대 is 1 unit, an 800 kg 톤백 is 20.
+/// Amounts are whole won. A sale id is not a counter: it encodes
+/// `programId << 216 | region << 192 | seq << 160 | farmer`, where `seq` counts the farm's sales in
+/// the programme, so anyone can read programme, 시군 and farmer off an id.
+interface IRicePurchase {
+    /// @notice How the paddy was delivered. Bulk (산물벼) is paid the bag price minus the
+    /// programme's per-unit packaging deduction.
+    enum Packaging {
+        Bag40,
+        TonBag,
+        Bulk
+    }
+
+    /// @notice Inspection grades; 등외 (below grade 3) is refused and counted as rejected units.
+    enum Grade {
+        Special,
+        First,
+        Second,
+        Third
+    }
+
+    /// @notice Where a sale is. Disputes are allowed once, from Inspected or Rejected, until approval.
+    enum SaleState {
+        None,
+        Submitted,
+        Cancelled,
+        Inspected,
+        Rejected,
+        Disputed,
+        Reinspected,
+        RejectedOnReinspection,
+        Approved,
+        InterimPaid,
+        ClawbackDue,
+        Settled
+    }
+
+    /// @notice Payment kinds: the interim payment (중간정산금), the final top-up, and a clawback
+    /// repaid by the farmer when the final price is below the interim.
+    enum PaymentKind {
+        Interim,
+        FinalBalance,
+        ClawbackRepayment
+    }
+
+    /// @notice Parameters of a purchase programme.
+    struct ProgramParams {
+        uint16 cropYear;
+        uint64 nationalQuota;
+        uint32 interimPerUnit;
+        uint32 bulkDeduction;
+        uint40 deliveryStart;
+        uint40 deliveryEnd;
+        uint16[2] varieties;
+    }
+
+    /// @notice A programme as stored.
+    struct Program {
+        uint40 deliveryStart;
+        uint40 deliveryEnd;
+        uint32 interimPerUnit;
+        uint32 bulkDeduction;
+        uint16 cropYear;
+        uint16 varietyA;
+        uint16 varietyB;
+        bool finalPricesSet;
+    }
+
+    /// @notice A region's quota: what it received and how much of it it passed down.
+    struct Quota {
+        uint64 units;
+        uint64 distributed;
+    }
+
+    /// @notice A farm's allocation in one programme.
+    /// @dev `committed` counts units held by live sales: the submitted units until inspection,
+    /// the accepted units after.
+    struct Allocation {
+        uint32 units;
+        uint32 committed;
+        uint32 saleCount;
+        uint32 region;
+    }
+
+    /// @notice A sale as stored (one slot). Seller, programme and region are in the sale id.
+    struct Sale {
+        uint16 units;
+        Packaging packaging;
+        SaleState state;
+        uint16 gradeSpecial;
+        uint16 gradeFirst;
+        uint16 gradeSecond;
+        uint16 gradeThird;
+        address inspector;
+    }
+
+    /// @notice One delivery's inspection, for the batch form.
+    struct Inspection {
+        uint256 saleId;
+        uint16[4] gradeUnits;
+        uint16 rejectedUnits;
+        uint16 moisturePermille;
+        bytes32 certificateHash;
+    }
+
+    /// @notice Final prices per unit (40 kg), by grade, in won.
+    struct GradePrices {
+        uint32 special;
+        uint32 first;
+        uint32 second;
+        uint32 third;
+    }
+
+    event ProgramCreated(
+        uint32 indexed programId,
+        address indexed official,
+        uint16 cropYear,
+        uint64 nationalQuota,
+        uint32 interimPerUnit,
+        uint32 bulkDeduction,
+        uint40 deliveryStart,
+        uint40 deliveryEnd,
+        uint16[2] varieties
+    );
+
+    /// @notice Emitted when `region`'s quota is set by an official of `parentRegion`.
+    event RegionAllocated(
+        uint32 indexed programId, uint32 indexed region, address indexed official, uint32 parentRegion, uint64 units
+    );
+
+    /// @notice Emitted when a farm's allocation is set by an official of its 시군.
+    event QuotaAllocated(
+        uint32 indexed programId, address indexed farmer, address indexed official, uint32 region, uint32 units
+    );
+
+    event SaleSubmitted(
+        uint256 indexed saleId,
+        uint32 indexed programId,
+        address indexed farmer,
+        uint32 region,
+        uint16 units,
+        Packaging packaging,
+        uint16 variety,
+        bool designatedVariety,
+        uint32 collectionPoint
+    );
+
+    event SaleCancelled(uint256 indexed saleId, address indexed farmer);
+
+    /// @notice Emitted for an inspection and for a re-inspection (`reinspection` true).
+    event SaleInspected(
+        uint256 indexed saleId,
+        address indexed inspector,
+        uint16[4] gradeUnits,
+        uint16 rejectedUnits,
+        uint16 moisturePermille,
+        bytes32 certificateHash,
+        bool reinspection
+    );
+
+    event SaleDisputed(uint256 indexed saleId, address indexed farmer, bytes32 reasonHash);
+
+    event PurchaseApproved(
+        uint256 indexed saleId, address indexed official, uint32 acceptedUnits, uint256 interimAmount
+    );
+
+    event FinalPricesSet(
+        uint32 indexed programId,
+        address indexed official,
+        uint32 farmGatePer80kg,
+        uint32 millingFee,
+        uint16 millingYieldBps,
+        uint32[4] gradePrices
+    );
+
+    /// @notice Emitted when a sale's final balance is negative and becomes the farmer's debt.
+    event ClawbackRecorded(uint256 indexed saleId, address indexed official, uint256 amount);
+
+    event PaymentRecorded(
+        uint256 indexed saleId, address indexed official, PaymentKind kind, uint256 amount, bytes32 transferRefHash
+    );
+
+    /// @notice Thrown when `programId` names no programme.
+    error ProgramNotFound(uint32 programId);
+
+    /// @notice Thrown when programme parameters are inconsistent (window, quota, prices).
+    error InvalidProgramParams();
+
+    /// @notice Thrown when a region would get more than its parent has left to give.
+    error QuotaExceedsParent(uint32 region, uint64 requested, uint64 available);
+
+    /// @notice Thrown when a quota or allocation is set below what was already passed down or sold.
+    error QuotaBelowCommitted(uint64 requested, uint64 committed);
+
+    /// @notice Thrown when a farm already has its allocation in another 시군 for this programme.
+    error FarmAllocatedElsewhere(address farmer, uint32 region);
+
+    /// @notice Thrown when the farm has no allocation in the programme.
+    error NoAllocation(uint32 programId, address farmer);
+
+    /// @notice Thrown when a sale is submitted outside the delivery window.
+    error OutsideDeliveryWindow(uint40 start, uint40 end);
+
+    /// @notice Thrown when units are zero, above 65,535, or not a whole number of 톤백 (20).
+    error InvalidUnits(uint256 units);
+
+    /// @notice Thrown when a sale would take the farm over its allocation.
+    error ExceedsAllocation(uint32 requested, uint32 remaining);
+
+    /// @notice Thrown when `saleId` names no sale.
+    error SaleNotFound(uint256 saleId);
+
+    /// @notice Thrown when a sale is not in a state the function accepts.
+    error InvalidSaleState(uint256 saleId, SaleState state);
+
+    /// @notice Thrown when someone other than the seller acts for the seller.
+    error NotSeller(uint256 saleId, address account);
+
+    /// @notice Thrown when the seller tries to inspect their own sale.
+    error SellerCannotInspect(uint256 saleId);
+
+    /// @notice Thrown when the seller tries to approve or record payments on their own sale.
+    error SellerCannotApprove(uint256 saleId);
+
+    /// @notice Thrown when the inspector of a sale tries to approve it.
+    error InspectorCannotApprove(uint256 saleId, address inspector);
+
+    /// @notice Thrown when a disputed sale is re-inspected by its first inspector.
+    error SameInspector(uint256 saleId, address inspector);
+
+    /// @notice Thrown when graded plus rejected units differ from the delivered units.
+    error InspectionUnitsMismatch(uint256 saleId, uint256 delivered, uint256 inspected);
+
+    /// @notice Thrown when moisture is outside 13.0–15.0 %.
+    error MoistureOutOfRange(uint16 moisturePermille);
+
+    /// @notice Thrown when final prices are set twice for a programme.
+    error FinalPricesAlreadySet(uint32 programId);
+
+    /// @notice Thrown when a final-settlement step needs prices that are not set yet.
+    error FinalPricesNotSet(uint32 programId);
+
+    /// @notice Thrown when the final-price inputs are impossible.
+    error InvalidPriceInputs();
+
+    /// @notice Thrown when a payment is not exactly the amount due.
+    error WrongPaymentAmount(uint256 saleId, uint256 due, uint256 offered);
+
+    /// @notice Thrown when the payment kind does not match what the sale owes.
+    error WrongPaymentKind(uint256 saleId, PaymentKind kind);
+
+    /// @notice Creates a purchase programme with its national quota.
+    /// @dev Requirements: caller is an Official of region 0; `deliveryStart < deliveryEnd`;
+    /// `nationalQuota > 0`; `bulkDeduction < interimPerUnit`.
+    /// @return programId The new programme's id (from 1).
+    function createProgram(ProgramParams calldata params) external returns (uint32 programId);
+
+    /// @notice Sets the quota of a 시도 (by a national official) or a 시군 (by an official of its 시도).
+    /// @dev Requirements: the region is a province or county; the parent has enough left; the new
+    /// quota is not below what the region already passed down.
+    function allocateRegion(uint32 programId, uint32 region, uint64 units) external;
+
+    /// @notice Sets a farm's allocation, by an Official of the 시군 `region`.
+    /// @dev Requirements: `farmer` holds a Farmer credential in `region`; the county has enough
+    /// quota left; the allocation is not below the farm's live sales.
+    function allocate(uint32 programId, uint32 region, address farmer, uint32 units) external;
+
+    /// @notice Batch form of {allocate}: all-or-nothing, at most `MAX_BATCH` farms.
+    function allocateBatch(uint32 programId, uint32 region, address[] calldata farmers, uint32[] calldata units)
+        external;
+
+    /// @notice Submits a sale of `units` by the calling farmer.
+    /// @dev Requirements: inside the delivery window; the farmer's credential is valid in its
+    /// allocation's region; units fit the remaining allocation and the packaging (톤백: ×20).
+    /// @return saleId The new sale's id.
+    function submitSale(uint32 programId, uint16 units, Packaging packaging, uint16 variety, uint32 collectionPoint)
+        external
+        returns (uint256 saleId);
+
+    /// @notice Cancels a sale before inspection; only the seller.
+    function cancelSale(uint256 saleId) external;
+
+    /// @notice Records the grading of a delivery by an Inspector of the sale's region.
+    /// @dev Requirements: not the seller; sale Submitted (or Disputed: then not the first
+    /// inspector); `gradeUnits` (특,1,2,3) plus `rejectedUnits` equal the delivered units; moisture
+    /// 130–150 ‰; a certificate hash. No accepted unit → Rejected.
+    function recordInspection(
+        uint256 saleId,
+        uint16[4] calldata gradeUnits,
+        uint16 rejectedUnits,
+        uint16 moisturePermille,
+        bytes32 certificateHash
+    ) external;
+
+    /// @notice Batch form of {recordInspection}: all-or-nothing, at most `MAX_BATCH` sales.
+    function recordInspections(Inspection[] calldata inspections) external;
+
+    /// @notice Disputes an inspection; only the seller, once, before approval.
+    function disputeInspection(uint256 saleId, bytes32 reasonHash) external;
+
+    /// @notice Approves the purchase of an inspected sale; interim = accepted units × interimPerUnit.
+    /// @dev Requirements: an Official of the sale's region who is neither seller nor inspector.
+    function approvePurchase(uint256 saleId) external;
+
+    /// @notice Batch form of {approvePurchase}: all-or-nothing, at most `MAX_BATCH` sales.
+    function approvePurchases(uint256[] calldata saleIds) external;
+
+    /// @notice Fixes the final prices from the published statistic's inputs.
+    /// @dev Unrounded 1등 = (farmGatePer80kg − millingFee) × millingYieldBps ÷ 10,000 ÷ 2; each
+    /// grade = unrounded 1등 × (103.3 %, 100 %, 95.56 %, 85.06 %), rounded down to 10 won.
+    /// Requirements: an Official of region 0; once per programme.
+    function setFinalPrices(uint32 programId, uint32 farmGatePer80kg, uint32 millingFee, uint16 millingYieldBps)
+        external;
+
+    /// @notice Records that an interim-paid sale's final balance is negative: the farmer owes it.
+    /// @dev Requirements: an Official of the sale's region, not the seller; final prices set.
+    function recordClawback(uint256 saleId) external;
+
+    /// @notice Records a payment or a repayment with exactly the amount due.
+    /// @dev Interim on an Approved sale; FinalBalance (≥ 0) on an InterimPaid sale once prices are
+    /// set; ClawbackRepayment on a ClawbackDue sale. Requirements: an Official of the sale's region,
+    /// not the seller; a transfer reference hash.
+    function recordPayment(uint256 saleId, PaymentKind kind, uint256 amount, bytes32 transferRefHash) external;
+
+    /// @notice The programme `programId`.
+    function getProgram(uint32 programId) external view returns (Program memory);
+
+    /// @notice The quota of `region` (0: national) in a programme.
+    function getQuota(uint32 programId, uint32 region) external view returns (Quota memory);
+
+    /// @notice A farm's allocation in a programme.
+    function getAllocation(uint32 programId, address farmer) external view returns (Allocation memory);
+
+    /// @notice The sale `saleId`.
+    function getSale(uint256 saleId) external view returns (Sale memory);
+
+    /// @notice The final prices of a programme (zero until set).
+    function getGradePrices(uint32 programId) external view returns (GradePrices memory);
+
+    /// @notice What a sale is worth: interim, final (0 until prices are set) and final − interim.
+    function settlementOf(uint256 saleId) external view returns (uint256 interim, uint256 finalAmount, int256 balance);
+
+    /// @notice The sale id for a programme, region, per-farm sequence number and farmer.
+    function saleIdOf(uint32 programId, uint32 region, uint32 seq, address farmer) external pure returns (uint256);
+}

@@ -1,0 +1,39 @@
+/**
+ * Where the contracts live on each chain. The deploy script records every deployment in
+ * sdk/generated/deployments.ts (through `writeDeployment` in scripts/gen-sdk.ts): a plain TS
+ * module, so Node and the browser portal read it the same way.
+ */
+import type { Address } from "viem";
+import { deployments } from "./generated/deployments.ts";
+
+export const CONTRACT_NAMES = [
+  "CredentialRegistry",
+  "JangbuForwarder",
+  "RicePurchase",
+  "TenderBoard",
+] as const;
+export type ContractName = (typeof CONTRACT_NAMES)[number];
+
+export interface Deployment {
+  readonly chainId: number;
+  readonly addresses: Readonly<Record<ContractName, Address>>;
+  /** The block of the first deployment transaction: where indexers start scanning. */
+  readonly startBlock: number;
+}
+
+const byChainId: Readonly<Record<string, Deployment | undefined>> = deployments;
+
+/** The deployment on `chainId`, or undefined when the contracts are not deployed there. */
+export function findDeployment(chainId: number): Deployment | undefined {
+  return byChainId[String(chainId)];
+}
+
+/** The deployment on `chainId`; throws when the contracts are not deployed there. */
+export function getDeployment(chainId: number): Deployment {
+  const deployment = findDeployment(chainId);
+  if (deployment === undefined) {
+    const known = Object.keys(byChainId).join(", ") || "none";
+    throw new Error(`jangbu is not deployed on chain ${chainId} (deployed on: ${known})`);
+  }
+  return deployment;
+}

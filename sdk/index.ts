@@ -1,0 +1,3 @@
+/** The jangbu SDK: contract ABIs and deployed addresses, for Node and the browser alike. */
+export * from "./deployments.ts";
+export * from "./generated/abis.ts";

@@ -31,5 +31,6 @@ interface Vm {
     function assume(bool condition) external pure;
     function label(address account, string calldata newLabel) external;
     function load(address target, bytes32 slot) external view returns (bytes32);
+    function toString(uint256 value) external pure returns (string memory);
     function snapshotGasLastCall(string calldata name) external returns (uint256 gasUsed);
 }

@@ -1,0 +1,119 @@
+/**
+ * Child processes that die with us: each child runs in its own process group (so a shell, npx
+ * or tsx wrapper and everything it starts go together), and `stop()` signals the whole group,
+ * waits for the exit and escalates to SIGKILL after a grace period.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { createInterface } from "node:readline";
+
+export interface ManagedOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Also append the child's output to this file. */
+  logFile?: string;
+  /** Called with each line the child prints (stdout and stderr). */
+  onLine?: (line: string, stream: "stdout" | "stderr") => void;
+}
+
+export class ManagedProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #exitedNow = false;
+  #log: WriteStream | undefined;
+  readonly #lineListeners = new Set<(line: string) => void>();
+
+  constructor(
+    readonly name: string,
+    command: string,
+    args: string[],
+    options: ManagedOptions = {},
+  ) {
+    this.#log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
+    this.child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true, // own process group: a terminal's Ctrl-C reaches us, and we stop the group
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.exited = once(this.child, "exit").then(([code, signal]) => {
+      this.#exitedNow = true;
+      return { code: code as number | null, signal: signal as NodeJS.Signals | null };
+    });
+    this.exited.catch(() => {});
+    this.child.on("error", () => {});
+    for (const stream of ["stdout", "stderr"] as const) {
+      const source = this.child[stream];
+      if (source === null) continue;
+      source.on("data", (chunk: Buffer) => this.#log?.write(chunk));
+      createInterface({ input: source }).on("line", (line) => {
+        options.onLine?.(line, stream);
+        for (const listener of this.#lineListeners) listener(line);
+      });
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return !this.#exitedNow && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Resolves with the first line matching `pattern`; rejects if the child exits or time runs out. */
+  waitForLine(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`${this.name}: no "${pattern.source}" after ${timeoutMs / 1000}s`));
+      }, timeoutMs);
+      const onLine = (line: string) => {
+        const match = line.match(pattern);
+        if (match) {
+          cleanup();
+          resolve(match);
+        }
+      };
+      const onExit = () => {
+        cleanup();
+        reject(new Error(`${this.name} exited before printing "${pattern.source}"`));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.#lineListeners.delete(onLine);
+        this.child.off("exit", onExit);
+      };
+      this.#lineListeners.add(onLine);
+      this.child.once("exit", onExit);
+    });
+  }
+
+  /** Signals the child's process group and waits for the child to exit (SIGKILL after grace). */
+  async stop(graceMs = 5_000): Promise<void> {
+    const pid = this.child.pid;
+    if (pid !== undefined) {
+      signalGroup(pid, "SIGTERM");
+      const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs);
+      await this.exited;
+      clearTimeout(timer);
+      // The leader is gone; make sure nothing it started lingers in its group.
+      signalGroup(pid, "SIGKILL");
+    }
+    await new Promise<void>((resolve) => (this.#log ? this.#log.end(resolve) : resolve()));
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already empty.
+  }
+}
+
+/** Stops the processes in reverse start order, each waited for. */
+export async function stopAll(processes: readonly ManagedProcess[]): Promise<void> {
+  for (const p of [...processes].reverse()) await p.stop();
+}

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
@@ -33,7 +32,8 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
         bool revoked;
     }
 
-    mapping(address subject => mapping(Role role => mapping(uint32 region => Slot))) private _slots;
+    /// @dev Keyed by `_key(subject, role, region)`: one mapping hash instead of three nested ones.
+    mapping(bytes32 key => Slot) private _slots;
     mapping(address issuer => mapping(Role role => mapping(uint32 region => bool))) private _issuers;
 
     /// @param trustedForwarder_ The jangbu ERC-2771 forwarder.
@@ -68,14 +68,14 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
         uint64 maxExpiry = uint64(block.timestamp) + MAX_VALIDITY;
         if (expiresAt <= block.timestamp || expiresAt > maxExpiry) revert InvalidExpiry(expiresAt, maxExpiry);
 
-        Slot storage slot = _slots[subject][role][region];
+        Slot storage slot = _slots[_key(subject, role, region)];
         uint64 serial = slot.serial;
         if (_isLive(slot)) revert CredentialAlreadyActive(_encodeId(subject, role, region, serial));
 
         unchecked {
             serial += 1; // a uint64 of issues per (subject, role, region) cannot overflow
         }
-        _slots[subject][role][region] =
+        _slots[_key(subject, role, region)] =
             Slot({serial: serial, issuedAt: uint64(block.timestamp), expiresAt: expiresAt, revoked: false});
         id = _encodeId(subject, role, region, serial);
         emit CredentialIssued(id, subject, issuer, role, region, claimsHash, expiresAt);
@@ -88,7 +88,7 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
         if (!hasRole(DEFAULT_ADMIN_ROLE, revoker) && !_isIssuer(revoker, role, region)) {
             revert NotIssuer(revoker, role, region);
         }
-        Slot storage slot = _slots[subject][role][region];
+        Slot storage slot = _slots[_key(subject, role, region)];
         if (serial == 0 || slot.serial != serial) revert CredentialNotFound(id);
         if (slot.revoked) revert CredentialAlreadyRevoked(id);
         slot.revoked = true;
@@ -98,13 +98,13 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
     /// @inheritdoc ICredentialRegistry
     function isValid(uint256 id) external view returns (bool) {
         (address subject, Role role, uint32 region, uint64 serial) = _decodeId(id);
-        Slot storage slot = _slots[subject][role][region];
+        Slot storage slot = _slots[_key(subject, role, region)];
         return serial != 0 && slot.serial == serial && _isLive(slot);
     }
 
     /// @inheritdoc ICredentialRegistry
     function hasRole(address subject, Role role, uint32 region) external view returns (bool) {
-        return _isLive(_slots[subject][role][region]);
+        return _isLive(_slots[_key(subject, role, region)]);
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -115,7 +115,7 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
     /// @inheritdoc ICredentialRegistry
     function credential(uint256 id) external view returns (Credential memory) {
         (address subject, Role role, uint32 region, uint64 serial) = _decodeId(id);
-        Slot storage slot = _slots[subject][role][region];
+        Slot storage slot = _slots[_key(subject, role, region)];
         if (serial == 0 || serial > slot.serial) revert CredentialNotFound(id);
         // Older serials were superseded: they are reported as revoked with unknown times.
         if (serial < slot.serial) {
@@ -126,12 +126,19 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
 
     /// @inheritdoc ICredentialRegistry
     function currentId(address subject, Role role, uint32 region) external view returns (uint256) {
-        uint64 serial = _slots[subject][role][region].serial;
+        uint64 serial = _slots[_key(subject, role, region)].serial;
         return serial == 0 ? 0 : _encodeId(subject, role, region, serial);
     }
 
+    /// @dev Subject, role and region packed into one word (20 + 1 + 4 bytes): injective, and the
+    /// mapping hashes it once, so no hash of our own is needed.
+    function _key(address subject, Role role, uint32 region) private pure returns (bytes32) {
+        return bytes32((uint256(uint160(subject)) << 96) | (uint256(role) << 88) | (uint256(region) << 56));
+    }
+
     function _isLive(Slot storage slot) private view returns (bool) {
-        return slot.serial != 0 && !slot.revoked && slot.expiresAt > block.timestamp;
+        // expiresAt is 0 until a credential is issued, so a never-issued slot is never live.
+        return !slot.revoked && slot.expiresAt > block.timestamp;
     }
 
     function _isIssuer(address account, Role role, uint32 region) private view returns (bool) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
 import {ICommonErrors} from "./interfaces/ICommonErrors.sol";
 import {ICredentialRegistry} from "./interfaces/ICredentialRegistry.sol";
 import {IRicePurchase} from "./interfaces/IRicePurchase.sol";
@@ -33,7 +32,6 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
 
     uint32 private _programCount;
     mapping(uint32 programId => Program) private _programs;
-    mapping(uint32 programId => GradePrices) private _prices;
     mapping(uint32 programId => mapping(uint32 region => Quota)) private _quotas;
     mapping(uint32 programId => mapping(address farmer => Allocation)) private _allocations;
     mapping(uint256 saleId => Sale) private _sales;
@@ -53,14 +51,18 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
 
         programId = ++_programCount;
         _programs[programId] = Program({
-            deliveryStart: params.deliveryStart,
-            deliveryEnd: params.deliveryEnd,
             interimPerUnit: params.interimPerUnit,
             bulkDeduction: params.bulkDeduction,
+            finalPricesSet: false,
+            priceSpecial: 0,
+            priceFirst: 0,
+            priceSecond: 0,
+            priceThird: 0,
+            deliveryStart: params.deliveryStart,
+            deliveryEnd: params.deliveryEnd,
             cropYear: params.cropYear,
             varietyA: params.varieties[0],
-            varietyB: params.varieties[1],
-            finalPricesSet: false
+            varietyB: params.varieties[1]
         });
         _quotas[programId][Regions.NATIONAL].units = params.nationalQuota;
         emit ProgramCreated(
@@ -121,9 +123,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         address farmer = _msgSender();
         uint32 region;
         (saleId, region) = _openSale(farmer, programId, units, packaging);
-        emit SaleSubmitted(
-            saleId, programId, farmer, region, units, packaging, variety, _isDesignated(programId, variety), collectionPoint
-        );
+        emit SaleSubmitted(saleId, programId, farmer, region, units, packaging, variety, collectionPoint);
     }
 
     /// @inheritdoc IRicePurchase
@@ -224,7 +224,10 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         if (prices[uint8(Grade.Third)] <= program.bulkDeduction) revert InvalidPriceInputs();
 
         program.finalPricesSet = true;
-        _prices[programId] = GradePrices(prices[0], prices[1], prices[2], prices[3]);
+        program.priceSpecial = prices[0];
+        program.priceFirst = prices[1];
+        program.priceSecond = prices[2];
+        program.priceThird = prices[3];
         emit FinalPricesSet(programId, official, farmGatePer80kg, millingFee, millingYieldBps, prices);
     }
 
@@ -253,7 +256,9 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         uint256 due;
         if (kind == PaymentKind.Interim) {
             if (state != SaleState.Approved) revert InvalidSaleState(saleId, state);
-            due = uint256(_acceptedUnits(sale)) * _programs[programId].interimPerUnit;
+            unchecked {
+                due = uint256(_acceptedUnits(sale)) * _programs[programId].interimPerUnit; // < 2^49
+            }
             next = SaleState.InterimPaid;
         } else {
             SaleState expected = kind == PaymentKind.FinalBalance ? SaleState.InterimPaid : SaleState.ClawbackDue;
@@ -266,7 +271,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         }
         if (amount != due) revert WrongPaymentAmount(saleId, due, amount);
         sale.state = next;
-        emit PaymentRecorded(saleId, official, kind, amount, transferRefHash);
+        emit PaymentRecorded(saleId, kind, amount, transferRefHash, official);
     }
 
     /// @notice The grade prices (특, 1, 2, 3) the published inputs give, per 40 kg, in won.
@@ -308,7 +313,8 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
 
     /// @inheritdoc IRicePurchase
     function getGradePrices(uint32 programId) external view returns (GradePrices memory) {
-        return _prices[programId];
+        Program storage program = _programs[programId];
+        return GradePrices(program.priceSpecial, program.priceFirst, program.priceSecond, program.priceThird);
     }
 
     /// @inheritdoc IRicePurchase
@@ -341,8 +347,14 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         uint32 remaining = allocation.units - allocation.committed;
         if (units > remaining) revert ExceedsAllocation(units, remaining);
 
-        uint32 seq = ++allocation.saleCount;
-        allocation.committed += units;
+        uint32 seq;
+        unchecked {
+            // units ≤ remaining, so committed stays ≤ allocation.units; a uint32 of sales per farm
+            // and programme cannot be reached (each costs a transaction).
+            seq = allocation.saleCount + 1;
+            allocation.saleCount = seq;
+            allocation.committed += units;
+        }
         saleId = _encodeSaleId(programId, region, seq, farmer);
         _sales[saleId] = Sale({
             units: units,
@@ -354,12 +366,6 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
             gradeThird: 0,
             inspector: address(0)
         });
-    }
-
-    /// @dev Whether `variety` is one of the programme's (at most two) designated varieties.
-    function _isDesignated(uint32 programId, uint16 variety) private view returns (bool) {
-        Program storage program = _programs[programId];
-        return variety != 0 && (variety == program.varietyA || variety == program.varietyB);
     }
 
     function _allocate(
@@ -460,9 +466,10 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     }
 
     /// @dev The sale for a payment step: checks the caller is an Official of its region, not the seller.
+    /// @dev No existence check: an unknown sale is in state None, which no payment step accepts.
     function _paymentSale(address official, uint256 saleId) private view returns (Sale storage sale) {
         (, uint32 region,, address farmer) = _decodeSaleId(saleId);
-        sale = _existingSale(saleId);
+        sale = _sales[saleId];
         if (official == farmer) revert SellerCannotApprove(saleId);
         _requireRole(official, ICredentialRegistry.Role.Official, region);
     }
@@ -476,9 +483,9 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         uint256 accepted = _acceptedUnits(sale);
         interim = accepted * program.interimPerUnit;
         if (program.finalPricesSet) {
-            GradePrices storage prices = _prices[programId];
-            finalAmount = uint256(sale.gradeSpecial) * prices.special + uint256(sale.gradeFirst) * prices.first
-                + uint256(sale.gradeSecond) * prices.second + uint256(sale.gradeThird) * prices.third;
+            finalAmount = uint256(sale.gradeSpecial) * program.priceSpecial
+                + uint256(sale.gradeFirst) * program.priceFirst + uint256(sale.gradeSecond) * program.priceSecond
+                + uint256(sale.gradeThird) * program.priceThird;
             // setFinalPrices guarantees every grade price is above the deduction, so this cannot underflow.
             if (sale.packaging == Packaging.Bulk) finalAmount -= accepted * program.bulkDeduction;
             balance = int256(finalAmount) - int256(interim);

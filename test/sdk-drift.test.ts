@@ -1,10 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkAbis, driftedAbis } from "../scripts/gen-sdk.ts";
+import { checkAbis, checkEnums, collectEnums, driftedAbis } from "../scripts/gen-sdk.ts";
+import { SaleState, SaleStateNames } from "../sdk/index.ts";
 
 describe("sdk/generated/abis.ts", () => {
   it("matches the compiled artifacts", () => {
     assert.equal(checkAbis(), undefined);
+  });
+
+  it("has enums that match the contracts' declarations", () => {
+    assert.equal(checkEnums(), undefined);
+    const saleState = collectEnums().find((e) => e.canonicalName === "IRicePurchase.SaleState");
+    assert.deepEqual(saleState?.members, [...SaleStateNames]);
+    assert.equal(SaleState.Settled, SaleStateNames.indexOf("Settled"));
   });
 
   it("reports which ABIs drifted", () => {

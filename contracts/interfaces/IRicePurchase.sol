@@ -61,16 +61,23 @@ interface IRicePurchase {
         uint16[2] varieties;
     }
 
-    /// @notice A programme as stored.
+    /// @notice A programme as stored, in two slots: the delivery window (read by submitSale) and
+    /// the payment terms (read by every payment step), so no step reads what it does not need.
     struct Program {
+        // slot 0: delivery
         uint40 deliveryStart;
         uint40 deliveryEnd;
-        uint32 interimPerUnit;
-        uint32 bulkDeduction;
         uint16 cropYear;
         uint16 varietyA;
         uint16 varietyB;
+        // slot 1: payment terms
+        uint32 interimPerUnit;
+        uint32 bulkDeduction;
         bool finalPricesSet;
+        uint32 priceSpecial;
+        uint32 priceFirst;
+        uint32 priceSecond;
+        uint32 priceThird;
     }
 
     /// @notice A region's quota: what it received and how much of it it passed down.
@@ -140,6 +147,8 @@ interface IRicePurchase {
         uint32 indexed programId, address indexed farmer, address indexed official, uint32 region, uint32 units
     );
 
+    /// @notice Emitted when a farmer submits a sale. Whether `variety` is designated follows from
+    /// the programme's `varieties` in {ProgramCreated}.
     event SaleSubmitted(
         uint256 indexed saleId,
         uint32 indexed programId,
@@ -148,7 +157,6 @@ interface IRicePurchase {
         uint16 units,
         Packaging packaging,
         uint16 variety,
-        bool designatedVariety,
         uint32 collectionPoint
     );
 
@@ -183,8 +191,10 @@ interface IRicePurchase {
     /// @notice Emitted when a sale's final balance is negative and becomes the farmer's debt.
     event ClawbackRecorded(uint256 indexed saleId, address indexed official, uint256 amount);
 
+    /// @notice Emitted for each payment or repayment. `official` is not indexed to keep the
+    /// payment step under its gas budget; indexers read it from the data.
     event PaymentRecorded(
-        uint256 indexed saleId, address indexed official, PaymentKind kind, uint256 amount, bytes32 transferRefHash
+        uint256 indexed saleId, PaymentKind kind, uint256 amount, bytes32 transferRefHash, address official
     );
 
     /// @notice Thrown when `programId` names no programme.

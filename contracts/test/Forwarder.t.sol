@@ -69,7 +69,7 @@ contract ForwarderTest is JangbuFixture {
         uint256 expectedId = rice.saleIdOf(programId, GANGJIN, 1, farmer);
         vm.expectEmit(true, true, true, true, address(rice));
         emit IRicePurchase.SaleSubmitted(
-            expectedId, programId, farmer, GANGJIN, 10, IRicePurchase.Packaging.Bag40, 101, true, COLLECTION_POINT
+            expectedId, programId, farmer, GANGJIN, 10, IRicePurchase.Packaging.Bag40, 101, COLLECTION_POINT
         );
         vm.prank(relayer);
         forwarder.execute(request);

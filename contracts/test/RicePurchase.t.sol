@@ -170,7 +170,7 @@ contract RicePurchaseTest is JangbuFixture {
         uint256 expectedId = rice.saleIdOf(programId, GANGJIN, 1, farmer);
         vm.expectEmit(true, true, true, true, address(rice));
         emit IRicePurchase.SaleSubmitted(
-            expectedId, programId, farmer, GANGJIN, 40, IRicePurchase.Packaging.TonBag, 101, true, COLLECTION_POINT
+            expectedId, programId, farmer, GANGJIN, 40, IRicePurchase.Packaging.TonBag, 101, COLLECTION_POINT
         );
         uint256 saleId = _submit(farmer, 40, IRicePurchase.Packaging.TonBag);
         assertEq(saleId, expectedId);
@@ -186,7 +186,7 @@ contract RicePurchaseTest is JangbuFixture {
         uint256 expectedId = rice.saleIdOf(programId, GANGJIN, 1, farmer);
         vm.expectEmit(true, true, true, true, address(rice));
         emit IRicePurchase.SaleSubmitted(
-            expectedId, programId, farmer, GANGJIN, 5, IRicePurchase.Packaging.Bag40, 555, false, COLLECTION_POINT
+            expectedId, programId, farmer, GANGJIN, 5, IRicePurchase.Packaging.Bag40, 555, COLLECTION_POINT
         );
         vm.prank(farmer);
         rice.submitSale(programId, 5, IRicePurchase.Packaging.Bag40, 555, COLLECTION_POINT);
@@ -533,7 +533,7 @@ contract RicePurchaseTest is JangbuFixture {
         _pay(saleId, IRicePurchase.PaymentKind.Interim, 3_999_999);
         bytes32 ref = keccak256(abi.encode("transfer", saleId, IRicePurchase.PaymentKind.Interim));
         vm.expectEmit(true, true, true, true, address(rice));
-        emit IRicePurchase.PaymentRecorded(saleId, countyOfficial, IRicePurchase.PaymentKind.Interim, 4_000_000, ref);
+        emit IRicePurchase.PaymentRecorded(saleId, IRicePurchase.PaymentKind.Interim, 4_000_000, ref, countyOfficial);
         _pay(saleId, IRicePurchase.PaymentKind.Interim, 4_000_000);
 
         vm.expectRevert(abi.encodeWithSelector(IRicePurchase.FinalPricesNotSet.selector, programId));

@@ -1,0 +1,198 @@
+/**
+ * The gas table: runs each measured action on a fresh in-process Hardhat chain and reads the
+ * total transaction gas from its receipt. Used by `npm run bench -- gas` (prints the table) and
+ * by test/gas.test.ts (compares with the committed bench/gas-snapshot.json and the targets).
+ */
+import { network } from "hardhat";
+import {
+  type Abi,
+  type Address,
+  type ContractFunctionName,
+  encodeFunctionData,
+  type Hash,
+  keccak256,
+  toHex,
+} from "viem";
+import { signForwardRequest } from "../../sdk/forwarder.ts";
+import { CredentialRegistryAbi, JangbuForwarderAbi, RicePurchaseAbi } from "../../sdk/index.ts";
+
+/** Ceilings from the issues, in total transaction gas (21,000 base included). */
+export const GAS_TARGETS: Readonly<Record<string, number>> = {
+  "credential.issue": 75_000,
+  "credential.revoke": 35_000,
+  "rice.submitSale": 65_000,
+  "rice.recordInspection": 60_000,
+  "rice.recordInspection.batch50.perSale": 30_000,
+  "rice.approvePurchase": 40_000,
+  "rice.recordPayment": 40_000,
+  "forwarder.overhead": 25_000,
+};
+
+const GANGJIN = 46_810;
+const JEONNAM = 46_000;
+const Role = { Farmer: 0, Official: 2, Inspector: 3 } as const; // ICredentialRegistry.Role
+const claims = (label: string) => keccak256(toHex(`claims:${label}`));
+
+/** The committed gas snapshot: reviewed like code, compared by test/gas.test.ts. */
+export const GAS_SNAPSHOT = "bench/gas-snapshot.json";
+
+export async function measureGas(): Promise<Record<string, number>> {
+  const connection = await network.create();
+  const { viem } = connection;
+  const publicClient = await viem.getPublicClient();
+  const wallets = await viem.getWalletClients();
+  const [admin, farmer, inspector, official, national, province, relayer] = wallets;
+  if (!admin || !farmer || !inspector || !official || !national || !province || !relayer) {
+    throw new Error("gas scenario needs 7 funded accounts");
+  }
+  const chainId = await publicClient.getChainId();
+
+  const forwarder = (await viem.deployContract("JangbuForwarder")).address;
+  const registry = (
+    await viem.deployContract("CredentialRegistry", [forwarder, admin.account.address, 0])
+  ).address;
+  const rice = (await viem.deployContract("RicePurchase", [forwarder, registry])).address;
+
+  async function send<const TAbi extends Abi>(
+    wallet: typeof admin,
+    address: Address,
+    abi: TAbi,
+    functionName: ContractFunctionName<TAbi, "nonpayable">,
+    args: readonly unknown[],
+  ): Promise<bigint> {
+    const hash: Hash = await wallet.sendTransaction({
+      to: address,
+      data: encodeFunctionData({ abi, functionName, args } as never),
+    });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`${String(functionName)} reverted`);
+    return receipt.gasUsed;
+  }
+  const registryTx = (
+    w: typeof admin,
+    fn: ContractFunctionName<typeof CredentialRegistryAbi, "nonpayable">,
+    args: readonly unknown[],
+  ) => send(w, registry, CredentialRegistryAbi, fn, args);
+  const riceTx = (
+    w: typeof admin,
+    fn: ContractFunctionName<typeof RicePurchaseAbi, "nonpayable">,
+    args: readonly unknown[],
+  ) => send(w, rice, RicePurchaseAbi, fn, args);
+
+  const now = Number((await publicClient.getBlock()).timestamp);
+  const expiry = BigInt(now + 365 * 24 * 3600);
+  for (const role of [Role.Farmer, Role.Official, Role.Inspector]) {
+    await registryTx(admin, "setIssuer", [admin.account.address, role, 0, true]);
+  }
+  const credential = (who: typeof admin, role: number, region: number) =>
+    registryTx(admin, "issue", [
+      who.account.address,
+      role,
+      region,
+      claims(who.account.address),
+      expiry,
+    ]);
+
+  const gas: Record<string, number> = {};
+  // A first credential for a new subject: one fresh storage slot.
+  gas["credential.issue"] = Number(await credential(farmer, Role.Farmer, GANGJIN));
+  const spare = wallets[7] ?? admin;
+  await credential(spare, Role.Farmer, JEONNAM);
+  const spareId = await publicClient.readContract({
+    address: registry,
+    abi: CredentialRegistryAbi,
+    functionName: "currentId",
+    args: [spare.account.address, Role.Farmer, JEONNAM],
+  });
+  gas["credential.revoke"] = Number(await registryTx(admin, "revoke", [spareId, claims("reason")]));
+
+  await credential(inspector, Role.Inspector, GANGJIN);
+  await credential(official, Role.Official, GANGJIN);
+  await credential(national, Role.Official, 0);
+  await credential(province, Role.Official, JEONNAM);
+
+  await riceTx(national, "createProgram", [
+    {
+      cropYear: 2026,
+      nationalQuota: 11_250_000n,
+      interimPerUnit: 40_000,
+      bulkDeduction: 1_000,
+      deliveryStart: now,
+      deliveryEnd: now + 60 * 24 * 3600,
+      varieties: [101, 102],
+    },
+  ]);
+  await riceTx(national, "allocateRegion", [1, JEONNAM, 1_000_000n]);
+  await riceTx(province, "allocateRegion", [1, GANGJIN, 100_000n]);
+  await riceTx(official, "allocate", [1, GANGJIN, farmer.account.address, 10_000]);
+
+  const saleId = (seq: number) =>
+    (1n << 216n) |
+    (BigInt(GANGJIN) << 192n) |
+    (BigInt(seq) << 160n) |
+    BigInt(farmer.account.address);
+  const submit = () => riceTx(farmer, "submitSale", [1, 20, 0, 101, 4_681_001]);
+  const cert = (seq: number) => keccak256(toHex(`certificate:${seq}`));
+
+  // The farm's first sale is measured after one warm-up sale, as for every later sale.
+  await submit();
+  gas["rice.submitSale"] = Number(await submit());
+  gas["rice.recordInspection"] = Number(
+    await riceTx(inspector, "recordInspection", [saleId(2), [2, 16, 2, 0], 0, 140, cert(2)]),
+  );
+  gas["rice.approvePurchase"] = Number(await riceTx(official, "approvePurchase", [saleId(2)]));
+  gas["rice.recordPayment"] = Number(
+    await riceTx(official, "recordPayment", [saleId(2), 0, 20n * 40_000n, claims("transfer")]),
+  );
+
+  // 50 deliveries graded in one transaction.
+  const first = 3;
+  for (let i = 0; i < 50; i++) await submit();
+  const batch = Array.from({ length: 50 }, (_, i) => ({
+    saleId: saleId(first + i),
+    gradeUnits: [0, 18, 2, 0],
+    rejectedUnits: 0,
+    moisturePermille: 141,
+    certificateHash: cert(first + i),
+  }));
+  gas["rice.recordInspection.batch50.perSale"] = Math.ceil(
+    Number(await riceTx(inspector, "recordInspections", [batch])) / 50,
+  );
+
+  // Forwarder overhead for a returning signer: the same action direct vs forwarded.
+  const forward = async () => {
+    const nonce = await publicClient.readContract({
+      address: forwarder,
+      abi: JangbuForwarderAbi,
+      functionName: "nonces",
+      args: [farmer.account.address],
+    });
+    const request = await signForwardRequest({
+      wallet: farmer,
+      account: farmer.account,
+      chainId,
+      forwarder,
+      request: {
+        from: farmer.account.address,
+        to: rice,
+        value: 0n,
+        gas: 200_000n,
+        nonce,
+        deadline: now + 3600 * 24,
+        data: encodeFunctionData({
+          abi: RicePurchaseAbi,
+          functionName: "submitSale",
+          args: [1, 20, 0, 101, 4_681_001],
+        }),
+      },
+    });
+    return send(relayer, forwarder, JangbuForwarderAbi, "execute", [request]);
+  };
+  await forward(); // the signer's first request pays for its nonce slot
+  const direct = await submit();
+  const forwarded = await forward();
+  gas["forwarder.overhead"] = Number(forwarded - direct);
+
+  await connection.close();
+  return gas;
+}

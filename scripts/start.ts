@@ -147,15 +147,15 @@ async function waitForIndexer(
 }
 
 function signIns(cast: { staff: Readonly<Record<string, Persona>>; farmers: readonly Persona[] }) {
-  const rows: [string, Persona][] = Object.values(cast.staff).map((p) => [
-    `${p.role} · ${p.organisation}`,
-    p,
-  ]);
   const farmers = cast.farmers;
-  for (const f of farmers.slice(0, 3)) rows.push([`Farmer · ${f.organisation} (${f.id})`, f]);
-  const width = Math.max(...rows.map(([label]) => label.length));
-  const lines = rows.map(([label, p]) => `  ${label.padEnd(width)}  ${p.address}`);
-  lines.push(`  … and ${farmers.length - 3} more farmers`);
+  const people = [...Object.values(cast.staff), ...farmers.slice(0, 3)];
+  const idWidth = Math.max(...people.map((p) => p.id.length));
+  const roleWidth = Math.max(...people.map((p) => p.role.length));
+  const lines = people.map(
+    (p) =>
+      `  ${p.id.padEnd(idWidth)}  ${p.role.padEnd(roleWidth)}  ${p.address}  ${p.organisation}`,
+  );
+  lines.push(`  … and ${farmers.length - 3} more farmers (farmer-04 … farmer-${farmers.length})`);
   return lines.join("\n");
 }
 

@@ -11,6 +11,7 @@
  * DATA_DIR/demo-roster.json, never on-chain.
  *
  *   npm run seed                      seed the chain
+ *   npm run seed -- --no-time-travel  never move the clock (what a chain other than Hardhat gives)
  *   npm run seed -- --print-issuers   print the ISSUERS value a deploy needs for this seed
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -39,6 +40,8 @@ export interface SeedOptions {
   deployment?: Deployment;
   /** Pays the gas; default RELAYER_KEY, else (Hardhat node) its second account. */
   relayer?: Account | Address;
+  /** Set false to seed a Hardhat node as if its clock could not move (default: move it). */
+  timeTravel?: boolean;
   log?: (message: string) => void;
 }
 
@@ -113,10 +116,11 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
   if (alreadySeeded) {
     log(`demo season (seed "${seed}") is already on chain ${chainId}: nothing written`);
   } else {
-    const clock = await Clock.create(rpcUrl, hardhat);
-    if (!hardhat) {
+    const clock = await Clock.create(rpcUrl, hardhat && options.timeTravel !== false);
+    if (!clock.canTravel) {
       log(
-        "not a Hardhat node: the seed cannot move the chain's clock, so everything happens now " +
+        (hardhat ? "--no-time-travel" : "not a Hardhat node") +
+          ": the seed cannot move the chain's clock, so everything happens now " +
           "and steps that need deadlines to pass are skipped",
       );
     }
@@ -147,7 +151,8 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
 
   writeRoster(rosterFile, { seed, chainId, deployment, cast, roster });
   const lastBlock = Number(await rpc<string>(rpcUrl, "eth_blockNumber"));
-  return { lastBlock, alreadySeeded, timeTravel: hardhat, rosterFile, cast, skipped, ...result };
+  const timeTravel = hardhat && options.timeTravel !== false;
+  return { lastBlock, alreadySeeded, timeTravel, rosterFile, cast, skipped, ...result };
 }
 
 /** The ISSUERS value under which `seed`'s demo officials may issue the demo credentials. */
@@ -211,7 +216,12 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     console.log(issuersFor(seed));
   } else {
     try {
-      const result = await seedDemo({ rpcUrl: defaultRpcUrl(), dataDir: resolveDataDir(), seed });
+      const result = await seedDemo({
+        rpcUrl: defaultRpcUrl(),
+        dataDir: resolveDataDir(),
+        seed,
+        timeTravel: !args.includes("--no-time-travel"),
+      });
       console.log(`demo roster: ${result.rosterFile}; last block ${result.lastBlock}`);
     } catch (error) {
       console.error(`seed failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -180,7 +180,7 @@ const PLANS: TenderPlan[] = [
 ];
 
 /** TenderBoard's ABI: the SDK's once regenerated, else the build artifact. */
-function tenderBoardAbi(): Abi {
+export function tenderBoardAbi(): Abi {
   const fromSdk = (abis as Record<string, unknown>).TenderBoardAbi;
   if (fromSdk !== undefined) return fromSdk as Abi;
   const artifact = join(ROOT, "artifacts", "contracts", "TenderBoard.sol", "TenderBoard.json");

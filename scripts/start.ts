@@ -24,6 +24,7 @@ import { deploymentEnv, resolveDataDir } from "./lib/deployment.ts";
 import { ROOT } from "./lib/hre.ts";
 import { isPortFree, waitForRpc } from "./lib/net.ts";
 import { ManagedProcess, stopAll } from "./lib/processes.ts";
+import { indexedBlockOf } from "./lib/status.ts";
 import type { Persona } from "./seed/actors.ts";
 import { seedDemo } from "./seed/index.ts";
 
@@ -96,29 +97,6 @@ function hardhatCli(): string {
 function tail(file: string, lines = 15): string {
   if (!existsSync(file)) return "";
   return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-}
-
-/** The indexed block in the indexer's status JSON (`indexedBlock`, or any *indexed* number). */
-export function indexedBlockOf(status: unknown): number | undefined {
-  if (status === null || typeof status !== "object") return undefined;
-  const entries = Object.entries(status as Record<string, unknown>);
-  for (const [key, value] of entries) {
-    if (/indexed/i.test(key)) {
-      if (typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value))) {
-        return Number(value);
-      }
-      const nested = indexedBlockOf(value);
-      if (nested !== undefined) return nested;
-      if (value !== null && typeof value === "object" && "number" in value) {
-        return Number((value as { number: unknown }).number);
-      }
-    }
-  }
-  for (const [, value] of entries) {
-    const nested = typeof value === "object" ? indexedBlockOf(value) : undefined;
-    if (nested !== undefined) return nested;
-  }
-  return undefined;
 }
 
 async function waitForIndexer(

@@ -35,6 +35,7 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
     /// @dev Keyed by `_key(subject, role, region)`: one mapping hash instead of three nested ones.
     mapping(bytes32 key => Slot) private _slots;
     mapping(address issuer => mapping(Role role => mapping(uint32 region => bool))) private _issuers;
+    mapping(address subject => bytes32 householdTag) private _households;
 
     /// @param trustedForwarder_ The jangbu ERC-2771 forwarder.
     /// @param admin The initial registry admin.
@@ -93,6 +94,32 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
         if (slot.revoked) revert CredentialAlreadyRevoked(id);
         slot.revoked = true;
         emit CredentialRevoked(id, subject, revoker, reasonHash);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function linkHousehold(uint256 credentialId, bytes32 householdTag) external {
+        (address subject, Role role, uint32 region, uint64 serial) = _decodeId(credentialId);
+        address issuer = _msgSender();
+        if (!hasRole(DEFAULT_ADMIN_ROLE, issuer) && !_isIssuer(issuer, role, region)) {
+            revert NotIssuer(issuer, role, region);
+        }
+        Slot storage slot = _slots[_key(subject, role, region)];
+        if (serial == 0 || slot.serial != serial || !_isLive(slot)) revert CredentialNotFound(credentialId);
+        if (householdTag == bytes32(0)) revert ZeroHash();
+        _households[subject] = householdTag;
+        emit HouseholdLinked(credentialId, subject, householdTag, issuer);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function householdOf(address subject) external view returns (bytes32) {
+        return _households[subject];
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function sharesHousehold(address a, address b) external view returns (bool) {
+        if (a == b) return true;
+        bytes32 tag = _households[a];
+        return tag != bytes32(0) && tag == _households[b];
     }
 
     /// @inheritdoc ICredentialRegistry

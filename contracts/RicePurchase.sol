@@ -247,9 +247,9 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     /// @inheritdoc IRicePurchase
     function recordPayment(uint256 saleId, PaymentKind kind, uint256 amount, bytes32 transferRefHash) external {
         address official = _msgSender();
-        (uint32 programId,,,) = _decodeSaleId(saleId);
-        Sale storage sale = _paymentSale(official, saleId);
         if (transferRefHash == bytes32(0)) revert ZeroHash();
+        Sale storage sale = _paymentSale(official, saleId);
+        uint32 programId = uint32(saleId >> 216); // as in _decodeSaleId
 
         SaleState state = sale.state;
         SaleState next;
@@ -415,6 +415,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         (uint32 programId,,, address farmer) = _decodeSaleId(saleId);
         Sale storage sale = _existingSale(saleId);
         if (inspector == farmer) revert SellerCannotInspect(saleId);
+        if (_sharesHousehold(inspector, farmer)) revert ConflictOfInterest(saleId, inspector);
         SaleState state = sale.state;
         bool reinspection = state == SaleState.Disputed;
         if (state != SaleState.Submitted && !reinspection) revert InvalidSaleState(saleId, state);

@@ -44,6 +44,11 @@ interface ICredentialRegistry {
     /// @notice Emitted when a credential is revoked; it stops counting in the same transaction.
     event CredentialRevoked(uint256 indexed id, address indexed subject, address indexed revoker, bytes32 reasonHash);
 
+    /// @notice Emitted when an issuer links a credential holder to a household tag.
+    /// @dev `householdTag` is a salted hash derived off-chain from the household's registration
+    /// (세대) record, the same for every member; it reveals nothing and only ever compares equal.
+    event HouseholdLinked(uint256 indexed credentialId, address indexed subject, bytes32 householdTag, address issuer);
+
     /// @notice Thrown when the caller is not a trusted issuer of `role` in `region`.
     error NotIssuer(address account, Role role, uint32 region);
 
@@ -94,6 +99,21 @@ interface ICredentialRegistry {
     /// @param id The credential to revoke.
     /// @param reasonHash Hash of the off-chain revocation record (the reason is kept off-chain).
     function revoke(uint256 id, bytes32 reasonHash) external;
+
+    /// @notice Records the household of credential `credentialId`'s holder, so that conflicts of
+    /// interest between household members (an inspector grading a relative's rice) are refused
+    /// by the contracts before anything is graded.
+    /// @dev Requirements: the caller is the admin or a trusted issuer of the credential's role and
+    /// region; the credential is valid; `householdTag` is not zero. A later link replaces it.
+    /// @param credentialId A valid credential of the subject.
+    /// @param householdTag Salted hash of the household record.
+    function linkHousehold(uint256 credentialId, bytes32 householdTag) external;
+
+    /// @notice The household tag of `subject` (zero when none was linked).
+    function householdOf(address subject) external view returns (bytes32);
+
+    /// @notice True when `a` and `b` are the same address or were linked to the same household.
+    function sharesHousehold(address a, address b) external view returns (bool);
 
     /// @notice True when `id` is the subject's current credential, not revoked and not expired.
     function isValid(uint256 id) external view returns (bool);

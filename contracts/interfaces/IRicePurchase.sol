@@ -239,6 +239,9 @@ interface IRicePurchase {
     /// @notice Thrown when the seller tries to approve or record payments on their own sale.
     error SellerCannotApprove(uint256 saleId);
 
+    /// @notice Thrown when the inspector and the seller share a household in the credential registry.
+    error ConflictOfInterest(uint256 saleId, address inspector);
+
     /// @notice Thrown when the inspector of a sale tries to approve it.
     error InspectorCannotApprove(uint256 saleId, address inspector);
 
@@ -298,7 +301,8 @@ interface IRicePurchase {
     function cancelSale(uint256 saleId) external;
 
     /// @notice Records the grading of a delivery by an Inspector of the sale's region.
-    /// @dev Requirements: not the seller; sale Submitted (or Disputed: then not the first
+    /// @dev Requirements: not the seller nor of the seller's household (CredentialRegistry
+    /// `sharesHousehold`); sale Submitted (or Disputed: then not the first
     /// inspector); `gradeUnits` (특,1,2,3) plus `rejectedUnits` equal the delivered units; moisture
     /// 130–150 ‰; a certificate hash. No accepted unit → Rejected.
     function recordInspection(

@@ -19,6 +19,11 @@ abstract contract CredentialGated is ERC2771Context {
         return _registry;
     }
 
+    /// @dev True when the registry links `a` and `b` to one household (or they are one address).
+    function _sharesHousehold(address a, address b) internal view returns (bool) {
+        return _registry.sharesHousehold(a, b);
+    }
+
     /// @dev Reverts with `CredentialRequired` unless `actor` holds `role` in exactly `region`.
     function _requireRole(address actor, ICredentialRegistry.Role role, uint32 region) internal view {
         if (!_registry.hasRole(actor, role, region)) {

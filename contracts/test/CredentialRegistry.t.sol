@@ -182,6 +182,33 @@ contract CredentialRegistryTest is JangbuFixture {
         assertEq(registry.currentId(subject, FARMER, GANGJIN), 0);
     }
 
+    function test_linkHousehold_recordsTagAndEmits() public {
+        uint256 id = _issue();
+        bytes32 tag = keccak256("salted household 1");
+        vm.expectEmit(true, true, true, true, address(registry));
+        emit ICredentialRegistry.HouseholdLinked(id, subject, tag, issuer);
+        vm.prank(issuer);
+        registry.linkHousehold(id, tag);
+        assertEq(registry.householdOf(subject), tag);
+        registry.linkHousehold(registry.currentId(inspector, INSPECTOR, GANGJIN), tag);
+        assertTrue(registry.sharesHousehold(subject, inspector));
+        assertTrue(registry.sharesHousehold(outsider, outsider));
+        assertFalse(registry.sharesHousehold(subject, outsider)); // outsider has no tag
+        assertFalse(registry.sharesHousehold(outsider, farmer2)); // neither has a tag
+    }
+
+    function test_linkHousehold_revertsForStrangerRevokedOrZeroTag() public {
+        uint256 id = _issue();
+        vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.NotIssuer.selector, outsider, FARMER, GANGJIN));
+        vm.prank(outsider);
+        registry.linkHousehold(id, keccak256("t"));
+        vm.expectRevert(ICommonErrors.ZeroHash.selector);
+        registry.linkHousehold(id, bytes32(0));
+        registry.revoke(id, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(ICredentialRegistry.CredentialNotFound.selector, id));
+        registry.linkHousehold(id, keccak256("t"));
+    }
+
     function test_supportsInterface() public view {
         assertTrue(registry.supportsInterface(type(ICredentialRegistry).interfaceId));
         assertTrue(registry.supportsInterface(type(IAccessControl).interfaceId));

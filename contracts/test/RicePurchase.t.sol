@@ -289,6 +289,18 @@ contract RicePurchaseTest is JangbuFixture {
         _inspect(farmer, saleId, _grades(0, 10, 0, 0), 0);
     }
 
+    /// @dev An inspector from the seller's household is refused before anything is graded.
+    function test_recordInspection_revertsOnSharedHousehold() public {
+        bytes32 household = keccak256("salted household record");
+        registry.linkHousehold(registry.currentId(farmer, ICredentialRegistry.Role.Farmer, GANGJIN), household);
+        registry.linkHousehold(registry.currentId(inspector, ICredentialRegistry.Role.Inspector, GANGJIN), household);
+        uint256 saleId = _submit(10);
+        vm.expectRevert(abi.encodeWithSelector(IRicePurchase.ConflictOfInterest.selector, saleId, inspector));
+        _inspect(inspector, saleId, _grades(0, 10, 0, 0), 0);
+        _inspect(inspector2, saleId, _grades(0, 10, 0, 0), 0); // an unrelated inspector may
+        assertEq(rice.getSale(saleId).inspector, inspector2);
+    }
+
     function test_recordInspection_revertsForNonInspectorOrOtherRegion() public {
         uint256 saleId = _submit(10);
         vm.expectRevert(RiceErrors.credential(countyOfficial, ICredentialRegistry.Role.Inspector, GANGJIN));

@@ -181,6 +181,17 @@ export const CredentialRegistryAbi = [
   {
     anonymous: false,
     inputs: [
+      { indexed: true, internalType: "uint256", name: "credentialId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "subject", type: "address" },
+      { indexed: false, internalType: "bytes32", name: "householdTag", type: "bytes32" },
+      { indexed: false, internalType: "address", name: "issuer", type: "address" },
+    ],
+    name: "HouseholdLinked",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
       { indexed: true, internalType: "address", name: "issuer", type: "address" },
       { indexed: true, internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
       { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
@@ -355,6 +366,13 @@ export const CredentialRegistryAbi = [
     type: "function",
   },
   {
+    inputs: [{ internalType: "address", name: "subject", type: "address" }],
+    name: "householdOf",
+    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [
       { internalType: "address", name: "account", type: "address" },
       { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
@@ -389,6 +407,16 @@ export const CredentialRegistryAbi = [
     ],
     name: "issue",
     outputs: [{ internalType: "uint256", name: "id", type: "uint256" }],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "credentialId", type: "uint256" },
+      { internalType: "bytes32", name: "householdTag", type: "bytes32" },
+    ],
+    name: "linkHousehold",
+    outputs: [],
     stateMutability: "nonpayable",
     type: "function",
   },
@@ -466,6 +494,16 @@ export const CredentialRegistryAbi = [
     name: "setIssuer",
     outputs: [],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "a", type: "address" },
+      { internalType: "address", name: "b", type: "address" },
+    ],
+    name: "sharesHousehold",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
     type: "function",
   },
   {
@@ -587,6 +625,17 @@ export const ICredentialRegistryAbi = [
   {
     anonymous: false,
     inputs: [
+      { indexed: true, internalType: "uint256", name: "credentialId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "subject", type: "address" },
+      { indexed: false, internalType: "bytes32", name: "householdTag", type: "bytes32" },
+      { indexed: false, internalType: "address", name: "issuer", type: "address" },
+    ],
+    name: "HouseholdLinked",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
       { indexed: true, internalType: "address", name: "issuer", type: "address" },
       { indexed: true, internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
       { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
@@ -641,6 +690,13 @@ export const ICredentialRegistryAbi = [
     type: "function",
   },
   {
+    inputs: [{ internalType: "address", name: "subject", type: "address" }],
+    name: "householdOf",
+    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
     inputs: [
       { internalType: "address", name: "account", type: "address" },
       { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
@@ -673,6 +729,16 @@ export const ICredentialRegistryAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256", name: "credentialId", type: "uint256" },
+      { internalType: "bytes32", name: "householdTag", type: "bytes32" },
+    ],
+    name: "linkHousehold",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
       { internalType: "uint256", name: "id", type: "uint256" },
       { internalType: "bytes32", name: "reasonHash", type: "bytes32" },
     ],
@@ -693,10 +759,28 @@ export const ICredentialRegistryAbi = [
     stateMutability: "nonpayable",
     type: "function",
   },
+  {
+    inputs: [
+      { internalType: "address", name: "a", type: "address" },
+      { internalType: "address", name: "b", type: "address" },
+    ],
+    name: "sharesHousehold",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
 ] as const;
 
 /** contracts/interfaces/IRicePurchase.sol:IRicePurchase */
 export const IRicePurchaseAbi = [
+  {
+    inputs: [
+      { internalType: "uint256", name: "saleId", type: "uint256" },
+      { internalType: "address", name: "inspector", type: "address" },
+    ],
+    name: "ConflictOfInterest",
+    type: "error",
+  },
   {
     inputs: [
       { internalType: "uint32", name: "requested", type: "uint32" },
@@ -873,7 +957,6 @@ export const IRicePurchaseAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "uint256", name: "saleId", type: "uint256" },
-      { indexed: true, internalType: "address", name: "official", type: "address" },
       {
         indexed: false,
         internalType: "enum IRicePurchase.PaymentKind",
@@ -882,6 +965,7 @@ export const IRicePurchaseAbi = [
       },
       { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
       { indexed: false, internalType: "bytes32", name: "transferRefHash", type: "bytes32" },
+      { indexed: false, internalType: "address", name: "official", type: "address" },
     ],
     name: "PaymentRecorded",
     type: "event",
@@ -985,7 +1069,6 @@ export const IRicePurchaseAbi = [
         type: "uint8",
       },
       { indexed: false, internalType: "uint16", name: "variety", type: "uint16" },
-      { indexed: false, internalType: "bool", name: "designatedVariety", type: "bool" },
       { indexed: false, internalType: "uint32", name: "collectionPoint", type: "uint32" },
     ],
     name: "SaleSubmitted",
@@ -1128,12 +1211,16 @@ export const IRicePurchaseAbi = [
         components: [
           { internalType: "uint40", name: "deliveryStart", type: "uint40" },
           { internalType: "uint40", name: "deliveryEnd", type: "uint40" },
-          { internalType: "uint32", name: "interimPerUnit", type: "uint32" },
-          { internalType: "uint32", name: "bulkDeduction", type: "uint32" },
           { internalType: "uint16", name: "cropYear", type: "uint16" },
           { internalType: "uint16", name: "varietyA", type: "uint16" },
           { internalType: "uint16", name: "varietyB", type: "uint16" },
+          { internalType: "uint32", name: "interimPerUnit", type: "uint32" },
+          { internalType: "uint32", name: "bulkDeduction", type: "uint32" },
           { internalType: "bool", name: "finalPricesSet", type: "bool" },
+          { internalType: "uint32", name: "priceSpecial", type: "uint32" },
+          { internalType: "uint32", name: "priceFirst", type: "uint32" },
+          { internalType: "uint32", name: "priceSecond", type: "uint32" },
+          { internalType: "uint32", name: "priceThird", type: "uint32" },
         ],
         internalType: "struct IRicePurchase.Program",
         name: "",
@@ -1284,6 +1371,658 @@ export const IRicePurchaseAbi = [
     name: "submitSale",
     outputs: [{ internalType: "uint256", name: "saleId", type: "uint256" }],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+] as const;
+
+/** contracts/interfaces/ITenderBoard.sol:ITenderBoard */
+export const ITenderBoardAbi = [
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+      { internalType: "uint8", name: "version", type: "uint8" },
+    ],
+    name: "BidAlreadyCommitted",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+      { internalType: "uint8", name: "bidVersion", type: "uint8" },
+      { internalType: "uint8", name: "tenderVersion", type: "uint8" },
+    ],
+    name: "BidNotConfirmed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+    ],
+    name: "BidNotFound",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "required", type: "uint64" },
+      { internalType: "uint64", name: "offered", type: "uint64" },
+    ],
+    name: "BondAmountMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+    ],
+    name: "CommitmentMismatch",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint64", name: "basePrice", type: "uint64" }],
+    name: "InvalidBasePrice",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+      { internalType: "enum ITenderBoard.BidStatus", name: "status", type: "uint8" },
+    ],
+    name: "InvalidBidStatus",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint64", name: "bond", type: "uint64" }],
+    name: "InvalidBond",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { internalType: "uint40", name: "revealDeadline", type: "uint40" },
+    ],
+    name: "InvalidDeadlines",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "floorRate", type: "uint32" }],
+    name: "InvalidFloorRate",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint8", name: "first", type: "uint8" },
+      { internalType: "uint8", name: "second", type: "uint8" },
+    ],
+    name: "InvalidPicks",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint64", name: "quantity", type: "uint64" }],
+    name: "InvalidQuantity",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "enum ITenderBoard.TenderState", name: "state", type: "uint8" },
+    ],
+    name: "InvalidTenderState",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "account", type: "address" },
+    ],
+    name: "NotWinner",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "seed", type: "bytes32" },
+    ],
+    name: "SeedMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+    ],
+    name: "TenderBiddingClosed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint256", name: "maxBidders", type: "uint256" },
+    ],
+    name: "TenderFull",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "TenderNotFound",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "revealDeadline", type: "uint40" },
+    ],
+    name: "TenderRevealClosed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+    ],
+    name: "TenderRevealNotOpen",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "revealDeadline", type: "uint40" },
+    ],
+    name: "TenderRevealNotOver",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "length", type: "uint256" },
+      { internalType: "uint256", name: "max", type: "uint256" },
+    ],
+    name: "TextLengthInvalid",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint8", name: "maxVersion", type: "uint8" },
+    ],
+    name: "TooManyAmendments",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "winner", type: "address" },
+    ],
+    name: "WinnerCannotApprove",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "due", type: "uint64" },
+      { internalType: "uint64", name: "offered", type: "uint64" },
+    ],
+    name: "WrongPaymentAmount",
+    type: "error",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "bidder", type: "address" },
+      { indexed: false, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: false, internalType: "uint16", name: "seq", type: "uint16" },
+      { indexed: false, internalType: "bytes32", name: "commitment", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "bondAmount", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "bondDocHash", type: "bytes32" },
+    ],
+    name: "BidCommitted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "bidder", type: "address" },
+      { indexed: false, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: false, internalType: "uint16", name: "seq", type: "uint16" },
+      { indexed: false, internalType: "uint64", name: "price", type: "uint64" },
+      { indexed: false, internalType: "uint8[2]", name: "picks", type: "uint8[2]" },
+      { indexed: false, internalType: "bytes32", name: "docHash", type: "bytes32" },
+      { indexed: false, internalType: "bytes32", name: "salt", type: "bytes32" },
+    ],
+    name: "BidRevealed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "bidder", type: "address" },
+      { indexed: false, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: false, internalType: "uint64", name: "amount", type: "uint64" },
+    ],
+    name: "BondForfeited",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "bidder", type: "address" },
+      { indexed: false, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: false, internalType: "uint64", name: "amount", type: "uint64" },
+      {
+        indexed: false,
+        internalType: "enum ITenderBoard.ReleaseReason",
+        name: "reason",
+        type: "uint8",
+      },
+    ],
+    name: "BondReleased",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "acceptor", type: "address" },
+      {
+        indexed: false,
+        internalType: "enum ICredentialRegistry.Role",
+        name: "role",
+        type: "uint8",
+      },
+      { indexed: false, internalType: "bytes32", name: "inspectionDocHash", type: "bytes32" },
+    ],
+    name: "DeliveryAccepted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "winner", type: "address" },
+      { indexed: false, internalType: "bytes32", name: "deliveryDocHash", type: "bytes32" },
+    ],
+    name: "DeliveryRecorded",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: false, internalType: "bytes32", name: "seed", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "saltMix", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "finalSeed", type: "bytes32" },
+      { indexed: false, internalType: "uint256[15]", name: "candidates", type: "uint256[15]" },
+      { indexed: false, internalType: "uint8[15]", name: "pickCounts", type: "uint8[15]" },
+      { indexed: false, internalType: "uint8[4]", name: "chosen", type: "uint8[4]" },
+      { indexed: false, internalType: "uint256", name: "reserve", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "floor", type: "uint256" },
+    ],
+    name: "ReserveDrawn",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "string", name: "title", type: "string" },
+      { indexed: false, internalType: "bytes32", name: "specHash", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "quantity", type: "uint64" },
+      { indexed: false, internalType: "string", name: "unit", type: "string" },
+      { indexed: false, internalType: "uint64", name: "basePrice", type: "uint64" },
+      { indexed: false, internalType: "uint32", name: "floorRate", type: "uint32" },
+      { indexed: false, internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { indexed: false, internalType: "uint40", name: "revealDeadline", type: "uint40" },
+      { indexed: false, internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "TenderAmended",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "winner", type: "address" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "uint64", name: "price", type: "uint64" },
+      { indexed: false, internalType: "uint16", name: "seq", type: "uint16" },
+      { indexed: false, internalType: "uint256", name: "reserve", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "floor", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "revealedCount", type: "uint8" },
+    ],
+    name: "TenderAwarded",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "string", name: "reason", type: "string" },
+      { indexed: false, internalType: "bool", name: "bondsReleased", type: "bool" },
+    ],
+    name: "TenderCancelled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "string", name: "title", type: "string" },
+      { indexed: false, internalType: "bytes32", name: "specHash", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "quantity", type: "uint64" },
+      { indexed: false, internalType: "string", name: "unit", type: "string" },
+      { indexed: false, internalType: "uint64", name: "basePrice", type: "uint64" },
+      { indexed: false, internalType: "uint32", name: "floorRate", type: "uint32" },
+      { indexed: false, internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { indexed: false, internalType: "uint40", name: "revealDeadline", type: "uint40" },
+      { indexed: false, internalType: "uint64", name: "bond", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "seedCommitment", type: "bytes32" },
+    ],
+    name: "TenderCreated",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "uint256", name: "reserve", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "floor", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "revealedCount", type: "uint8" },
+    ],
+    name: "TenderFailed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: true, internalType: "address", name: "winner", type: "address" },
+      { indexed: false, internalType: "uint64", name: "amount", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "transferRefHash", type: "bytes32" },
+    ],
+    name: "TenderPaid",
+    type: "event",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "inspectionDocHash", type: "bytes32" },
+    ],
+    name: "acceptDelivery",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "string", name: "title", type: "string" },
+      { internalType: "bytes32", name: "specHash", type: "bytes32" },
+      { internalType: "uint64", name: "quantity", type: "uint64" },
+      { internalType: "string", name: "unit", type: "string" },
+      { internalType: "uint64", name: "basePrice", type: "uint64" },
+      { internalType: "uint32", name: "floorRate", type: "uint32" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { internalType: "uint40", name: "revealDeadline", type: "uint40" },
+      { internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "amendTender",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "seed", type: "bytes32" },
+    ],
+    name: "award",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "cancelTender",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "commitment", type: "bytes32" },
+      { internalType: "uint64", name: "bondAmount", type: "uint64" },
+      { internalType: "bytes32", name: "bondDocHash", type: "bytes32" },
+    ],
+    name: "commitBid",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "string", name: "title", type: "string" },
+      { internalType: "bytes32", name: "specHash", type: "bytes32" },
+      { internalType: "uint64", name: "quantity", type: "uint64" },
+      { internalType: "string", name: "unit", type: "string" },
+      { internalType: "uint64", name: "basePrice", type: "uint64" },
+      { internalType: "uint32", name: "floorRate", type: "uint32" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { internalType: "uint40", name: "revealDeadline", type: "uint40" },
+      { internalType: "uint64", name: "bond", type: "uint64" },
+      { internalType: "bytes32", name: "seedCommitment", type: "bytes32" },
+    ],
+    name: "createTender",
+    outputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint64", name: "basePrice", type: "uint64" },
+      { internalType: "uint32", name: "floorRate", type: "uint32" },
+      { internalType: "bytes32", name: "finalSeed", type: "bytes32" },
+      { internalType: "uint8[15]", name: "pickCounts", type: "uint8[15]" },
+    ],
+    name: "drawReserve",
+    outputs: [
+      { internalType: "uint256[15]", name: "candidates", type: "uint256[15]" },
+      { internalType: "uint8[4]", name: "chosen", type: "uint8[4]" },
+      { internalType: "uint256", name: "reserve", type: "uint256" },
+      { internalType: "uint256", name: "floor", type: "uint256" },
+    ],
+    stateMutability: "pure",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "seed", type: "bytes32" },
+      { internalType: "uint64", name: "saltMix", type: "uint64" },
+    ],
+    name: "finalSeedOf",
+    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "getAward",
+    outputs: [
+      {
+        components: [
+          { internalType: "address", name: "winner", type: "address" },
+          { internalType: "uint64", name: "amount", type: "uint64" },
+        ],
+        internalType: "struct ITenderBoard.Award",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+    ],
+    name: "getBid",
+    outputs: [
+      {
+        components: [
+          { internalType: "bytes28", name: "commitment", type: "bytes28" },
+          { internalType: "uint16", name: "seq", type: "uint16" },
+          { internalType: "uint8", name: "version", type: "uint8" },
+          { internalType: "enum ITenderBoard.BidStatus", name: "status", type: "uint8" },
+        ],
+        internalType: "struct ITenderBoard.Bid",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "getDraw",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint64", name: "basePrice", type: "uint64" },
+          { internalType: "uint120", name: "pickCounts", type: "uint120" },
+          { internalType: "uint8", name: "revealedCount", type: "uint8" },
+          { internalType: "uint64", name: "saltMix", type: "uint64" },
+        ],
+        internalType: "struct ITenderBoard.Draw",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint256", name: "index", type: "uint256" },
+    ],
+    name: "getRevealedBid",
+    outputs: [
+      {
+        components: [
+          { internalType: "address", name: "bidder", type: "address" },
+          { internalType: "uint64", name: "price", type: "uint64" },
+          { internalType: "uint16", name: "seq", type: "uint16" },
+        ],
+        internalType: "struct ITenderBoard.RevealedBid",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "getTender",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint32", name: "region", type: "uint32" },
+          { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+          { internalType: "uint40", name: "revealDeadline", type: "uint40" },
+          { internalType: "enum ITenderBoard.TenderState", name: "state", type: "uint8" },
+          { internalType: "uint8", name: "version", type: "uint8" },
+          { internalType: "uint8", name: "bidderCount", type: "uint8" },
+          { internalType: "uint16", name: "commitCount", type: "uint16" },
+          { internalType: "uint32", name: "floorRate", type: "uint32" },
+          { internalType: "uint64", name: "bond", type: "uint64" },
+          { internalType: "bool", name: "cancelledBeforeRevealEnd", type: "bool" },
+        ],
+        internalType: "struct ITenderBoard.Tender",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "deliveryDocHash", type: "bytes32" },
+    ],
+    name: "recordDelivery",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "amount", type: "uint64" },
+      { internalType: "bytes32", name: "transferRefHash", type: "bytes32" },
+    ],
+    name: "recordPayment",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "price", type: "uint64" },
+      { internalType: "uint8[2]", name: "picks", type: "uint8[2]" },
+      { internalType: "bytes32", name: "salt", type: "bytes32" },
+      { internalType: "bytes32", name: "docHash", type: "bytes32" },
+    ],
+    name: "revealBid",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "seedCommitmentOf",
+    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+    ],
+    name: "settleBond",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "tenderCount",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
     type: "function",
   },
 ] as const;
@@ -1474,6 +2213,14 @@ export const RicePurchaseAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256", name: "saleId", type: "uint256" },
+      { internalType: "address", name: "inspector", type: "address" },
+    ],
+    name: "ConflictOfInterest",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "address", name: "account", type: "address" },
       { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
       { internalType: "uint32", name: "region", type: "uint32" },
@@ -1663,7 +2410,6 @@ export const RicePurchaseAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "uint256", name: "saleId", type: "uint256" },
-      { indexed: true, internalType: "address", name: "official", type: "address" },
       {
         indexed: false,
         internalType: "enum IRicePurchase.PaymentKind",
@@ -1672,6 +2418,7 @@ export const RicePurchaseAbi = [
       },
       { indexed: false, internalType: "uint256", name: "amount", type: "uint256" },
       { indexed: false, internalType: "bytes32", name: "transferRefHash", type: "bytes32" },
+      { indexed: false, internalType: "address", name: "official", type: "address" },
     ],
     name: "PaymentRecorded",
     type: "event",
@@ -1775,7 +2522,6 @@ export const RicePurchaseAbi = [
         type: "uint8",
       },
       { indexed: false, internalType: "uint16", name: "variety", type: "uint16" },
-      { indexed: false, internalType: "bool", name: "designatedVariety", type: "bool" },
       { indexed: false, internalType: "uint32", name: "collectionPoint", type: "uint32" },
     ],
     name: "SaleSubmitted",
@@ -1964,12 +2710,16 @@ export const RicePurchaseAbi = [
         components: [
           { internalType: "uint40", name: "deliveryStart", type: "uint40" },
           { internalType: "uint40", name: "deliveryEnd", type: "uint40" },
-          { internalType: "uint32", name: "interimPerUnit", type: "uint32" },
-          { internalType: "uint32", name: "bulkDeduction", type: "uint32" },
           { internalType: "uint16", name: "cropYear", type: "uint16" },
           { internalType: "uint16", name: "varietyA", type: "uint16" },
           { internalType: "uint16", name: "varietyB", type: "uint16" },
+          { internalType: "uint32", name: "interimPerUnit", type: "uint32" },
+          { internalType: "uint32", name: "bulkDeduction", type: "uint32" },
           { internalType: "bool", name: "finalPricesSet", type: "bool" },
+          { internalType: "uint32", name: "priceSpecial", type: "uint32" },
+          { internalType: "uint32", name: "priceFirst", type: "uint32" },
+          { internalType: "uint32", name: "priceSecond", type: "uint32" },
+          { internalType: "uint32", name: "priceThird", type: "uint32" },
         ],
         internalType: "struct IRicePurchase.Program",
         name: "",
@@ -2127,6 +2877,767 @@ export const RicePurchaseAbi = [
     name: "submitSale",
     outputs: [{ internalType: "uint256", name: "saleId", type: "uint256" }],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "trustedForwarder",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+] as const;
+
+/** contracts/TenderBoard.sol:TenderBoard */
+export const TenderBoardAbi = [
+  {
+    inputs: [
+      { internalType: "address", name: "trustedForwarder_", type: "address" },
+      { internalType: "contract ICredentialRegistry", name: "registry_", type: "address" },
+    ],
+    stateMutability: "nonpayable",
+    type: "constructor",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "expected", type: "uint256" },
+      { internalType: "uint256", name: "actual", type: "uint256" },
+    ],
+    name: "ArrayLengthMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "size", type: "uint256" },
+      { internalType: "uint256", name: "max", type: "uint256" },
+    ],
+    name: "BatchSizeInvalid",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+      { internalType: "uint8", name: "version", type: "uint8" },
+    ],
+    name: "BidAlreadyCommitted",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+      { internalType: "uint8", name: "bidVersion", type: "uint8" },
+      { internalType: "uint8", name: "tenderVersion", type: "uint8" },
+    ],
+    name: "BidNotConfirmed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+    ],
+    name: "BidNotFound",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "required", type: "uint64" },
+      { internalType: "uint64", name: "offered", type: "uint64" },
+    ],
+    name: "BondAmountMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+    ],
+    name: "CommitmentMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "account", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "CredentialRequired",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint64", name: "basePrice", type: "uint64" }],
+    name: "InvalidBasePrice",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+      { internalType: "enum ITenderBoard.BidStatus", name: "status", type: "uint8" },
+    ],
+    name: "InvalidBidStatus",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint64", name: "bond", type: "uint64" }],
+    name: "InvalidBond",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { internalType: "uint40", name: "revealDeadline", type: "uint40" },
+    ],
+    name: "InvalidDeadlines",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "floorRate", type: "uint32" }],
+    name: "InvalidFloorRate",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint8", name: "first", type: "uint8" },
+      { internalType: "uint8", name: "second", type: "uint8" },
+    ],
+    name: "InvalidPicks",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint64", name: "quantity", type: "uint64" }],
+    name: "InvalidQuantity",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "region", type: "uint32" }],
+    name: "InvalidRegion",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "enum ITenderBoard.TenderState", name: "state", type: "uint8" },
+    ],
+    name: "InvalidTenderState",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "account", type: "address" },
+    ],
+    name: "NotWinner",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "seed", type: "bytes32" },
+    ],
+    name: "SeedMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+    ],
+    name: "TenderBiddingClosed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint256", name: "maxBidders", type: "uint256" },
+    ],
+    name: "TenderFull",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "TenderNotFound",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "revealDeadline", type: "uint40" },
+    ],
+    name: "TenderRevealClosed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+    ],
+    name: "TenderRevealNotOpen",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "revealDeadline", type: "uint40" },
+    ],
+    name: "TenderRevealNotOver",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "length", type: "uint256" },
+      { internalType: "uint256", name: "max", type: "uint256" },
+    ],
+    name: "TextLengthInvalid",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint8", name: "maxVersion", type: "uint8" },
+    ],
+    name: "TooManyAmendments",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "winner", type: "address" },
+    ],
+    name: "WinnerCannotApprove",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "due", type: "uint64" },
+      { internalType: "uint64", name: "offered", type: "uint64" },
+    ],
+    name: "WrongPaymentAmount",
+    type: "error",
+  },
+  { inputs: [], name: "ZeroHash", type: "error" },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "bidder", type: "address" },
+      { indexed: false, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: false, internalType: "uint16", name: "seq", type: "uint16" },
+      { indexed: false, internalType: "bytes32", name: "commitment", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "bondAmount", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "bondDocHash", type: "bytes32" },
+    ],
+    name: "BidCommitted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "bidder", type: "address" },
+      { indexed: false, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: false, internalType: "uint16", name: "seq", type: "uint16" },
+      { indexed: false, internalType: "uint64", name: "price", type: "uint64" },
+      { indexed: false, internalType: "uint8[2]", name: "picks", type: "uint8[2]" },
+      { indexed: false, internalType: "bytes32", name: "docHash", type: "bytes32" },
+      { indexed: false, internalType: "bytes32", name: "salt", type: "bytes32" },
+    ],
+    name: "BidRevealed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "bidder", type: "address" },
+      { indexed: false, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: false, internalType: "uint64", name: "amount", type: "uint64" },
+    ],
+    name: "BondForfeited",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "bidder", type: "address" },
+      { indexed: false, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: false, internalType: "uint64", name: "amount", type: "uint64" },
+      {
+        indexed: false,
+        internalType: "enum ITenderBoard.ReleaseReason",
+        name: "reason",
+        type: "uint8",
+      },
+    ],
+    name: "BondReleased",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "acceptor", type: "address" },
+      {
+        indexed: false,
+        internalType: "enum ICredentialRegistry.Role",
+        name: "role",
+        type: "uint8",
+      },
+      { indexed: false, internalType: "bytes32", name: "inspectionDocHash", type: "bytes32" },
+    ],
+    name: "DeliveryAccepted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "winner", type: "address" },
+      { indexed: false, internalType: "bytes32", name: "deliveryDocHash", type: "bytes32" },
+    ],
+    name: "DeliveryRecorded",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: false, internalType: "bytes32", name: "seed", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "saltMix", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "finalSeed", type: "bytes32" },
+      { indexed: false, internalType: "uint256[15]", name: "candidates", type: "uint256[15]" },
+      { indexed: false, internalType: "uint8[15]", name: "pickCounts", type: "uint8[15]" },
+      { indexed: false, internalType: "uint8[4]", name: "chosen", type: "uint8[4]" },
+      { indexed: false, internalType: "uint256", name: "reserve", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "floor", type: "uint256" },
+    ],
+    name: "ReserveDrawn",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "string", name: "title", type: "string" },
+      { indexed: false, internalType: "bytes32", name: "specHash", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "quantity", type: "uint64" },
+      { indexed: false, internalType: "string", name: "unit", type: "string" },
+      { indexed: false, internalType: "uint64", name: "basePrice", type: "uint64" },
+      { indexed: false, internalType: "uint32", name: "floorRate", type: "uint32" },
+      { indexed: false, internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { indexed: false, internalType: "uint40", name: "revealDeadline", type: "uint40" },
+      { indexed: false, internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "TenderAmended",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "winner", type: "address" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "uint64", name: "price", type: "uint64" },
+      { indexed: false, internalType: "uint16", name: "seq", type: "uint16" },
+      { indexed: false, internalType: "uint256", name: "reserve", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "floor", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "revealedCount", type: "uint8" },
+    ],
+    name: "TenderAwarded",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "string", name: "reason", type: "string" },
+      { indexed: false, internalType: "bool", name: "bondsReleased", type: "bool" },
+    ],
+    name: "TenderCancelled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "string", name: "title", type: "string" },
+      { indexed: false, internalType: "bytes32", name: "specHash", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "quantity", type: "uint64" },
+      { indexed: false, internalType: "string", name: "unit", type: "string" },
+      { indexed: false, internalType: "uint64", name: "basePrice", type: "uint64" },
+      { indexed: false, internalType: "uint32", name: "floorRate", type: "uint32" },
+      { indexed: false, internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { indexed: false, internalType: "uint40", name: "revealDeadline", type: "uint40" },
+      { indexed: false, internalType: "uint64", name: "bond", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "seedCommitment", type: "bytes32" },
+    ],
+    name: "TenderCreated",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "uint256", name: "reserve", type: "uint256" },
+      { indexed: false, internalType: "uint256", name: "floor", type: "uint256" },
+      { indexed: false, internalType: "uint8", name: "revealedCount", type: "uint8" },
+    ],
+    name: "TenderFailed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: true, internalType: "address", name: "winner", type: "address" },
+      { indexed: false, internalType: "uint64", name: "amount", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "transferRefHash", type: "bytes32" },
+    ],
+    name: "TenderPaid",
+    type: "event",
+  },
+  {
+    inputs: [],
+    name: "CANDIDATES",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "CHOSEN",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_BIDDERS",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MAX_TEXT_BYTES",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MIN_BID_PERIOD",
+    outputs: [{ internalType: "uint40", name: "", type: "uint40" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MIN_REVEAL_PERIOD",
+    outputs: [{ internalType: "uint40", name: "", type: "uint40" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "RATE_DENOMINATOR",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "inspectionDocHash", type: "bytes32" },
+    ],
+    name: "acceptDelivery",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "string", name: "title", type: "string" },
+      { internalType: "bytes32", name: "specHash", type: "bytes32" },
+      { internalType: "uint64", name: "quantity", type: "uint64" },
+      { internalType: "string", name: "unit", type: "string" },
+      { internalType: "uint64", name: "basePrice", type: "uint64" },
+      { internalType: "uint32", name: "floorRate", type: "uint32" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { internalType: "uint40", name: "revealDeadline", type: "uint40" },
+      { internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "amendTender",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "seed", type: "bytes32" },
+    ],
+    name: "award",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "cancelTender",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "commitment", type: "bytes32" },
+      { internalType: "uint64", name: "bondAmount", type: "uint64" },
+      { internalType: "bytes32", name: "bondDocHash", type: "bytes32" },
+    ],
+    name: "commitBid",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "string", name: "title", type: "string" },
+      { internalType: "bytes32", name: "specHash", type: "bytes32" },
+      { internalType: "uint64", name: "quantity", type: "uint64" },
+      { internalType: "string", name: "unit", type: "string" },
+      { internalType: "uint64", name: "basePrice", type: "uint64" },
+      { internalType: "uint32", name: "floorRate", type: "uint32" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { internalType: "uint40", name: "revealDeadline", type: "uint40" },
+      { internalType: "uint64", name: "bond", type: "uint64" },
+      { internalType: "bytes32", name: "seedCommitment", type: "bytes32" },
+    ],
+    name: "createTender",
+    outputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "credentialRegistry",
+    outputs: [{ internalType: "contract ICredentialRegistry", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint64", name: "basePrice", type: "uint64" },
+      { internalType: "uint32", name: "floorRate", type: "uint32" },
+      { internalType: "bytes32", name: "finalSeed", type: "bytes32" },
+      { internalType: "uint8[15]", name: "pickCounts", type: "uint8[15]" },
+    ],
+    name: "drawReserve",
+    outputs: [
+      { internalType: "uint256[15]", name: "candidates", type: "uint256[15]" },
+      { internalType: "uint8[4]", name: "chosen", type: "uint8[4]" },
+      { internalType: "uint256", name: "reserve", type: "uint256" },
+      { internalType: "uint256", name: "floor", type: "uint256" },
+    ],
+    stateMutability: "pure",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "seed", type: "bytes32" },
+      { internalType: "uint64", name: "saltMix", type: "uint64" },
+    ],
+    name: "finalSeedOf",
+    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "getAward",
+    outputs: [
+      {
+        components: [
+          { internalType: "address", name: "winner", type: "address" },
+          { internalType: "uint64", name: "amount", type: "uint64" },
+        ],
+        internalType: "struct ITenderBoard.Award",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+    ],
+    name: "getBid",
+    outputs: [
+      {
+        components: [
+          { internalType: "bytes28", name: "commitment", type: "bytes28" },
+          { internalType: "uint16", name: "seq", type: "uint16" },
+          { internalType: "uint8", name: "version", type: "uint8" },
+          { internalType: "enum ITenderBoard.BidStatus", name: "status", type: "uint8" },
+        ],
+        internalType: "struct ITenderBoard.Bid",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "getDraw",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint64", name: "basePrice", type: "uint64" },
+          { internalType: "uint120", name: "pickCounts", type: "uint120" },
+          { internalType: "uint8", name: "revealedCount", type: "uint8" },
+          { internalType: "uint64", name: "saltMix", type: "uint64" },
+        ],
+        internalType: "struct ITenderBoard.Draw",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint256", name: "index", type: "uint256" },
+    ],
+    name: "getRevealedBid",
+    outputs: [
+      {
+        components: [
+          { internalType: "address", name: "bidder", type: "address" },
+          { internalType: "uint64", name: "price", type: "uint64" },
+          { internalType: "uint16", name: "seq", type: "uint16" },
+        ],
+        internalType: "struct ITenderBoard.RevealedBid",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "getTender",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint32", name: "region", type: "uint32" },
+          { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+          { internalType: "uint40", name: "revealDeadline", type: "uint40" },
+          { internalType: "enum ITenderBoard.TenderState", name: "state", type: "uint8" },
+          { internalType: "uint8", name: "version", type: "uint8" },
+          { internalType: "uint8", name: "bidderCount", type: "uint8" },
+          { internalType: "uint16", name: "commitCount", type: "uint16" },
+          { internalType: "uint32", name: "floorRate", type: "uint32" },
+          { internalType: "uint64", name: "bond", type: "uint64" },
+          { internalType: "bool", name: "cancelledBeforeRevealEnd", type: "bool" },
+        ],
+        internalType: "struct ITenderBoard.Tender",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "forwarder", type: "address" }],
+    name: "isTrustedForwarder",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "deliveryDocHash", type: "bytes32" },
+    ],
+    name: "recordDelivery",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "amount", type: "uint64" },
+      { internalType: "bytes32", name: "transferRefHash", type: "bytes32" },
+    ],
+    name: "recordPayment",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "price", type: "uint64" },
+      { internalType: "uint8[2]", name: "picks", type: "uint8[2]" },
+      { internalType: "bytes32", name: "salt", type: "bytes32" },
+      { internalType: "bytes32", name: "docHash", type: "bytes32" },
+    ],
+    name: "revealBid",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "seedCommitmentOf",
+    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+    ],
+    name: "settleBond",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "tenderCount",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
     type: "function",
   },
   {

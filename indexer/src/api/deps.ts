@@ -1,0 +1,35 @@
+/** What the API needs from the rest of the service. */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Address } from "viem";
+import type { ContractName } from "../../../sdk/index.ts";
+import type { Logger } from "../internal/logger.ts";
+import type { IndexerMetrics } from "../internal/metrics.ts";
+import type { Notifier } from "../internal/notify.ts";
+import type { Sql, StoreKind } from "../store/db.ts";
+import type { SyncStatus } from "../sync/index.ts";
+
+export type AppDeps = {
+  /** Read access to the store. */
+  db: Sql;
+  storeKind: StoreKind;
+  chainId: number;
+  addresses: Partial<Record<ContractName, Address>>;
+  /** The sync's live status; undefined for a read-only replica. */
+  syncStatus?: () => SyncStatus;
+  notifier?: Notifier;
+  metrics?: IndexerMetrics;
+  logger?: Logger;
+  corsOrigins?: readonly string[];
+  bodyLimitBytes?: number;
+  /** Folder of the portal build, served at / with SPA fallback when it exists. */
+  portalDir?: string;
+  ocidPrefix?: string;
+  /** Extra route modules (the relay): each mounts its routes on the app. */
+  modules?: readonly RouteModule[];
+};
+
+export type AppEnv = { Variables: { deps: AppDeps } };
+export type App = OpenAPIHono<AppEnv>;
+
+/** A route module: registers its routes (under /api/v1/… by convention) on the app. */
+export type RouteModule = { readonly name: string; register(app: App, deps: AppDeps): void };

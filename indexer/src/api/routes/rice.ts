@@ -1,0 +1,570 @@
+/** Programmes, regional quotas, farm allocations, sales and payments of RicePurchase. */
+import { createRoute, z } from "@hono/zod-openapi";
+import { PackagingNames, PaymentKindNames, SaleStateNames } from "../../domain.ts";
+import { ApiError } from "../../internal/errors.ts";
+import {
+  AddressParam,
+  checkRanges,
+  decodeCursor,
+  EventSchema,
+  errorResponses,
+  iso,
+  isoRequired,
+  notFoundResponse,
+  PageQuery,
+  page,
+  pageSchema,
+  provenanceOf,
+  provenanceSql,
+  RangeQuery,
+  RecordProvenanceSchema,
+  RegionParam,
+  Uint256Param,
+  where,
+} from "../common.ts";
+import type { App, AppDeps } from "../deps.ts";
+import { historyOf } from "../events.ts";
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  200: { description, content: { "application/json": { schema } } },
+});
+
+// ------------------------------------------------------------------ programmes
+
+export const ProgramSchema = z
+  .object({
+    id: z.number().int(),
+    official: z.string(),
+    cropYear: z.number().int(),
+    nationalQuota: z.string(),
+    interimPerUnit: z.string(),
+    bulkDeduction: z.string(),
+    deliveryStart: z.string(),
+    deliveryEnd: z.string(),
+    varieties: z.array(z.number().int()),
+    finalPricesSet: z.boolean(),
+    finalPrices: z
+      .object({
+        farmGatePer80kg: z.string(),
+        millingFee: z.string(),
+        millingYieldBps: z.number().int(),
+        special: z.string(),
+        first: z.string(),
+        second: z.string(),
+        third: z.string(),
+      })
+      .nullable(),
+    createdAt: z.string(),
+    provenance: RecordProvenanceSchema,
+  })
+  .openapi("Program");
+
+type Row = Record<string, unknown>;
+const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const sr = (v: unknown) => String(v);
+
+const programJson = (r: Row): z.infer<typeof ProgramSchema> => ({
+  id: Number(r.id),
+  official: sr(r.official),
+  cropYear: Number(r.crop_year),
+  nationalQuota: sr(r.national_quota),
+  interimPerUnit: sr(r.interim_per_unit),
+  bulkDeduction: sr(r.bulk_deduction),
+  deliveryStart: isoRequired(Number(r.delivery_start)),
+  deliveryEnd: isoRequired(Number(r.delivery_end)),
+  varieties: [Number(r.variety_a), Number(r.variety_b)].filter((v) => v !== 0),
+  finalPricesSet: r.final_prices_set === true,
+  finalPrices:
+    r.final_prices_set === true
+      ? {
+          farmGatePer80kg: sr(r.farm_gate_per_80kg),
+          millingFee: sr(r.milling_fee),
+          millingYieldBps: Number(r.milling_yield_bps),
+          special: sr(r.price_special),
+          first: sr(r.price_first),
+          second: sr(r.price_second),
+          third: sr(r.price_third),
+        }
+      : null,
+  createdAt: isoRequired(Number(r.created_time)),
+  provenance: provenanceOf(r),
+});
+
+export const QuotaSchema = z
+  .object({
+    programId: z.number().int(),
+    region: z.number().int(),
+    parentRegion: z.number().int(),
+    units: z.string(),
+    distributed: z.string().openapi({ description: "Units passed down to sub-regions or farms" }),
+    official: z.string(),
+  })
+  .openapi("Quota");
+
+export const AllocationSchema = z
+  .object({
+    programId: z.number().int(),
+    farmer: z.string(),
+    region: z.number().int(),
+    units: z.number().int(),
+    official: z.string(),
+  })
+  .openapi("Allocation");
+
+// ------------------------------------------------------------------ sales
+
+const SaleStateParam = z.enum(SaleStateNames.filter((n) => n !== "None") as [string, ...string[]]);
+
+export const SaleSchema = z
+  .object({
+    id: z.string(),
+    programId: z.number().int(),
+    region: z.number().int(),
+    seq: z.number().int(),
+    farmer: z.string(),
+    units: z.number().int(),
+    packaging: z.string(),
+    variety: z.number().int(),
+    designatedVariety: z.boolean(),
+    collectionPoint: z.number().int(),
+    state: z.string(),
+    grades: z
+      .object({
+        special: z.number().int(),
+        first: z.number().int(),
+        second: z.number().int(),
+        third: z.number().int(),
+      })
+      .nullable(),
+    rejectedUnits: z.number().int().nullable(),
+    acceptedUnits: z.number().int().nullable(),
+    moisturePermille: z.number().int().nullable(),
+    certificateHash: z.string().nullable(),
+    inspector: z.string().nullable(),
+    inspections: z.number().int(),
+    disputeReasonHash: z.string().nullable(),
+    approver: z.string().nullable(),
+    interimAmount: z.string().nullable(),
+    clawbackAmount: z.string().nullable(),
+    paidAmount: z.string(),
+    repaidAmount: z.string(),
+    submittedAt: z.string(),
+    updatedAt: z.string(),
+    provenance: RecordProvenanceSchema,
+  })
+  .openapi("Sale");
+
+const saleJson = (r: Row): z.infer<typeof SaleSchema> => ({
+  id: sr(r.id),
+  programId: Number(r.program_id),
+  region: Number(r.region),
+  seq: Number(r.seq),
+  farmer: sr(r.farmer),
+  units: Number(r.units),
+  packaging: PackagingNames[Number(r.packaging)] ?? String(r.packaging),
+  variety: Number(r.variety),
+  designatedVariety: r.designated === true,
+  collectionPoint: Number(r.collection_point),
+  state: SaleStateNames[Number(r.state)] ?? String(r.state),
+  grades:
+    r.grade_first === null || r.grade_first === undefined
+      ? null
+      : {
+          special: Number(r.grade_special),
+          first: Number(r.grade_first),
+          second: Number(r.grade_second),
+          third: Number(r.grade_third),
+        },
+  rejectedUnits: r.rejected_units === null ? null : Number(r.rejected_units),
+  acceptedUnits: r.accepted_units === null ? null : Number(r.accepted_units),
+  moisturePermille: r.moisture_permille === null ? null : Number(r.moisture_permille),
+  certificateHash: s(r.certificate_hash),
+  inspector: s(r.inspector),
+  inspections: Number(r.inspections),
+  disputeReasonHash: s(r.dispute_reason_hash),
+  approver: s(r.approver),
+  interimAmount: s(r.interim_amount),
+  clawbackAmount: s(r.clawback_amount),
+  paidAmount: sr(r.paid_amount),
+  repaidAmount: sr(r.repaid_amount),
+  submittedAt: isoRequired(Number(r.submitted_time)),
+  updatedAt: isoRequired(Number(r.updated_time)),
+  provenance: provenanceOf(r),
+});
+
+export const SettlementSchema = z
+  .object({
+    interim: z.string(),
+    finalAmount: z.string().nullable(),
+    balance: z
+      .string()
+      .nullable()
+      .openapi({ description: "final − interim; negative: a clawback the farmer owes" }),
+  })
+  .openapi("Settlement");
+
+/** interim / final / balance exactly as RicePurchase.settlementOf computes them. */
+export function settlementOf(
+  sale: Row,
+  program: Row | undefined,
+): z.infer<typeof SettlementSchema> {
+  const accepted = BigInt(Number(sale.accepted_units ?? 0));
+  const interim = program === undefined ? 0n : accepted * BigInt(String(program.interim_per_unit));
+  if (program === undefined || program.final_prices_set !== true || sale.grade_first === null) {
+    return { interim: interim.toString(), finalAmount: null, balance: null };
+  }
+  const g = (k: string) => BigInt(Number(sale[k] ?? 0));
+  const p = (k: string) => BigInt(String(program[k]));
+  let final =
+    g("grade_special") * p("price_special") +
+    g("grade_first") * p("price_first") +
+    g("grade_second") * p("price_second") +
+    g("grade_third") * p("price_third");
+  if (PackagingNames[Number(sale.packaging)] === "Bulk") final -= accepted * p("bulk_deduction");
+  return {
+    interim: interim.toString(),
+    finalAmount: final.toString(),
+    balance: (final - interim).toString(),
+  };
+}
+
+export const PaymentSchema = z
+  .object({
+    id: z.string(),
+    saleId: z.string(),
+    programId: z.number().int(),
+    region: z.number().int(),
+    farmer: z.string(),
+    kind: z.string(),
+    amount: z.string(),
+    transferRefHash: z.string(),
+    official: z.string(),
+    txHash: z.string(),
+    blockNumber: z.number().int(),
+    blockTime: z.string(),
+  })
+  .openapi("Payment");
+
+const paymentJson = (r: Row): z.infer<typeof PaymentSchema> => ({
+  id: sr(r.pos),
+  saleId: sr(r.sale_id),
+  programId: Number(r.program_id),
+  region: Number(r.region),
+  farmer: sr(r.farmer),
+  kind: PaymentKindNames[Number(r.kind)] ?? String(r.kind),
+  amount: sr(r.amount),
+  transferRefHash: sr(r.transfer_ref_hash),
+  official: sr(r.official),
+  txHash: sr(r.tx_hash),
+  blockNumber: Number(r.block_number),
+  blockTime: isoRequired(Number(r.block_time)),
+});
+
+// ------------------------------------------------------------------ routes
+
+const listPrograms = createRoute({
+  method: "get",
+  path: "/api/v1/programs",
+  tags: ["rice"],
+  summary: "Purchase programmes, newest first",
+  request: {
+    query: z.object({
+      cropYear: z.coerce.number().int().min(1900).max(9999).optional(),
+      ...PageQuery,
+    }),
+  },
+  responses: { ...json(pageSchema(ProgramSchema), "A page of programmes"), ...errorResponses },
+});
+
+const getProgram = createRoute({
+  method: "get",
+  path: "/api/v1/programs/{id}",
+  tags: ["rice"],
+  summary: "A programme with its quotas and full history",
+  request: { params: z.object({ id: z.coerce.number().int().min(1).max(4_294_967_295) }) },
+  responses: {
+    ...json(
+      ProgramSchema.extend({ quotas: z.array(QuotaSchema), history: z.array(EventSchema) }),
+      "The programme",
+    ),
+    ...errorResponses,
+    ...notFoundResponse,
+  },
+});
+
+const listQuotas = createRoute({
+  method: "get",
+  path: "/api/v1/quotas",
+  tags: ["rice"],
+  summary: "Regional quotas (national → 시도 → 시군)",
+  request: {
+    query: z.object({
+      program: z.coerce.number().int().min(1).optional(),
+      region: RegionParam.optional(),
+      parentRegion: RegionParam.optional(),
+    }),
+  },
+  responses: { ...json(z.object({ items: z.array(QuotaSchema) }), "Quotas"), ...errorResponses },
+});
+
+const listAllocations = createRoute({
+  method: "get",
+  path: "/api/v1/allocations",
+  tags: ["rice"],
+  summary: "Farm allocations",
+  request: {
+    query: z.object({
+      program: z.coerce.number().int().min(1).optional(),
+      region: RegionParam.optional(),
+      farmer: AddressParam.optional(),
+      ...PageQuery,
+    }),
+  },
+  responses: { ...json(pageSchema(AllocationSchema), "A page of allocations"), ...errorResponses },
+});
+
+const SalesQuery = z.object({
+  program: z.coerce.number().int().min(1).max(4_294_967_295).optional(),
+  region: RegionParam.optional(),
+  farmer: AddressParam.optional(),
+  state: SaleStateParam.optional(),
+  ...RangeQuery,
+  ...PageQuery,
+});
+
+const listSales = createRoute({
+  method: "get",
+  path: "/api/v1/sales",
+  tags: ["rice"],
+  summary: "Sales with their current state and grades, newest first",
+  request: { query: SalesQuery },
+  responses: { ...json(pageSchema(SaleSchema), "A page of sales"), ...errorResponses },
+});
+
+const getSale = createRoute({
+  method: "get",
+  path: "/api/v1/sales/{id}",
+  tags: ["rice"],
+  summary: "A sale with its settlement, payments and full history",
+  request: { params: z.object({ id: Uint256Param }) },
+  responses: {
+    ...json(
+      SaleSchema.extend({
+        settlement: SettlementSchema,
+        payments: z.array(PaymentSchema),
+        history: z.array(EventSchema),
+      }),
+      "The sale",
+    ),
+    ...errorResponses,
+    ...notFoundResponse,
+  },
+});
+
+const listPayments = createRoute({
+  method: "get",
+  path: "/api/v1/payments",
+  tags: ["rice"],
+  summary: "Payments and clawback repayments, newest first",
+  request: {
+    query: z.object({
+      sale: Uint256Param.optional(),
+      program: z.coerce.number().int().min(1).optional(),
+      region: RegionParam.optional(),
+      farmer: AddressParam.optional(),
+      kind: z.enum(PaymentKindNames as unknown as [string, ...string[]]).optional(),
+      ...RangeQuery,
+      ...PageQuery,
+    }),
+  },
+  responses: { ...json(pageSchema(PaymentSchema), "A page of payments"), ...errorResponses },
+});
+
+const SALE_PROV = provenanceSql("s", "submitted_pos", "updated_pos");
+
+export type SalesFilter = z.infer<typeof SalesQuery>;
+
+/** The filtered, keyset-paginated sales query (also used by the CSV export). */
+export function salesQuery(
+  q: Omit<SalesFilter, "limit" | "cursor">,
+  before: number | undefined,
+  limit: number,
+) {
+  checkRanges(q);
+  const w = where();
+  if (q.program !== undefined) w.add("s.program_id = ?", q.program);
+  if (q.region !== undefined) w.add("s.region = ?", q.region);
+  if (q.farmer !== undefined) w.add("s.farmer = ?", q.farmer);
+  if (q.state !== undefined) w.add("s.state = ?", SaleStateNames.indexOf(q.state as never));
+  if (q.fromBlock !== undefined) w.add("s.submitted_pos >= ?", q.fromBlock * 2 ** 20);
+  if (q.toBlock !== undefined) w.add("s.submitted_pos < ?", (q.toBlock + 1) * 2 ** 20);
+  if (q.from !== undefined) w.add("s.submitted_time >= ?", q.from);
+  if (q.to !== undefined) w.add("s.submitted_time < ?", q.to);
+  if (before !== undefined) w.add("s.submitted_pos < ?", before);
+  const limitParam = w.param(limit);
+  return {
+    text: `select s.*, ${SALE_PROV.columns} from sales s ${SALE_PROV.joins} ${w.sql()} order by s.submitted_pos desc limit ${limitParam}`,
+    params: w.params,
+  };
+}
+
+export { paymentJson, programJson, saleJson };
+
+export const riceRoutes = {
+  name: "rice",
+  register(app: App, deps: AppDeps) {
+    const { db } = deps;
+    const PROG_PROV = provenanceSql("p", "created_pos", "updated_pos");
+
+    app.openapi(listPrograms, async (c) => {
+      const q = c.req.valid("query");
+      const limit = q.limit ?? 50;
+      const w = where();
+      if (q.cropYear !== undefined) w.add("p.crop_year = ?", q.cropYear);
+      const before = decodeCursor(q.cursor);
+      if (before !== undefined) w.add("p.created_pos < ?", before);
+      const rows = await db.query(
+        `select p.*, ${PROG_PROV.columns} from programs p ${PROG_PROV.joins} ${w.sql()} order by p.created_pos desc limit ${w.param(limit + 1)}`,
+        w.params,
+      );
+      return c.json(
+        page(rows, limit, (r) => Number(r.created_pos), programJson),
+        200,
+      );
+    });
+
+    app.openapi(getProgram, async (c) => {
+      const { id } = c.req.valid("param");
+      const [row] = await db.query(
+        `select p.*, ${PROG_PROV.columns} from programs p ${PROG_PROV.joins} where p.id = $1`,
+        [id],
+      );
+      if (row === undefined) throw new ApiError(404, "not_found", `no programme ${id}`);
+      const quotas = await quotasWhere(db, "q.program_id = $1", [id]);
+      const history = await historyOf(db, [`programs:${id}`]);
+      return c.json({ ...programJson(row), quotas, history }, 200);
+    });
+
+    app.openapi(listQuotas, async (c) => {
+      const q = c.req.valid("query");
+      const w = where();
+      if (q.program !== undefined) w.add("q.program_id = ?", q.program);
+      if (q.region !== undefined) w.add("q.region = ?", q.region);
+      if (q.parentRegion !== undefined) w.add("q.parent_region = ?", q.parentRegion);
+      const items = await quotasWhere(db, w.sql().replace(/^where /, "") || "true", w.params);
+      return c.json({ items }, 200);
+    });
+
+    app.openapi(listAllocations, async (c) => {
+      const q = c.req.valid("query");
+      const limit = q.limit ?? 50;
+      const w = where();
+      if (q.program !== undefined) w.add("program_id = ?", q.program);
+      if (q.region !== undefined) w.add("region = ?", q.region);
+      if (q.farmer !== undefined) w.add("farmer = ?", q.farmer);
+      const before = decodeCursor(q.cursor);
+      if (before !== undefined) w.add("updated_pos < ?", before);
+      const rows = await db.query(
+        `select * from allocations ${w.sql()} order by updated_pos desc limit ${w.param(limit + 1)}`,
+        w.params,
+      );
+      return c.json(
+        page(
+          rows,
+          limit,
+          (r) => Number(r.updated_pos),
+          (r) => ({
+            programId: Number(r.program_id),
+            farmer: sr(r.farmer),
+            region: Number(r.region),
+            units: Number(r.units),
+            official: sr(r.official),
+          }),
+        ),
+        200,
+      );
+    });
+
+    app.openapi(listSales, async (c) => {
+      const q = c.req.valid("query");
+      const limit = q.limit ?? 50;
+      const { text, params } = salesQuery(q, decodeCursor(q.cursor), limit + 1);
+      const rows = await db.query(text, params);
+      return c.json(
+        page(rows, limit, (r) => Number(r.submitted_pos), saleJson),
+        200,
+      );
+    });
+
+    app.openapi(getSale, async (c) => {
+      const { id } = c.req.valid("param");
+      const [row] = await db.query(
+        `select s.*, ${SALE_PROV.columns} from sales s ${SALE_PROV.joins} where s.id = $1`,
+        [id],
+      );
+      if (row === undefined) throw new ApiError(404, "not_found", `no sale ${id}`);
+      const [program] = await db.query("select * from programs where id = $1", [row.program_id]);
+      const payments = await db.query("select * from payments where sale_id = $1 order by pos", [
+        id,
+      ]);
+      const history = await historyOf(db, [`sales:${id}`]);
+      return c.json(
+        {
+          ...saleJson(row),
+          settlement: settlementOf(row, program),
+          payments: payments.map(paymentJson),
+          history,
+        },
+        200,
+      );
+    });
+
+    app.openapi(listPayments, async (c) => {
+      const q = c.req.valid("query");
+      checkRanges(q);
+      const limit = q.limit ?? 50;
+      const w = where();
+      if (q.sale !== undefined) w.add("sale_id = ?", q.sale);
+      if (q.program !== undefined) w.add("program_id = ?", q.program);
+      if (q.region !== undefined) w.add("region = ?", q.region);
+      if (q.farmer !== undefined) w.add("farmer = ?", q.farmer);
+      if (q.kind !== undefined) w.add("kind = ?", PaymentKindNames.indexOf(q.kind as never));
+      if (q.fromBlock !== undefined) w.add("block_number >= ?", q.fromBlock);
+      if (q.toBlock !== undefined) w.add("block_number <= ?", q.toBlock);
+      if (q.from !== undefined) w.add("block_time >= ?", q.from);
+      if (q.to !== undefined) w.add("block_time < ?", q.to);
+      const before = decodeCursor(q.cursor);
+      if (before !== undefined) w.add("pos < ?", before);
+      const rows = await db.query(
+        `select * from payments ${w.sql()} order by pos desc limit ${w.param(limit + 1)}`,
+        w.params,
+      );
+      return c.json(
+        page(rows, limit, (r) => Number(r.pos), paymentJson),
+        200,
+      );
+    });
+  },
+};
+
+async function quotasWhere(db: AppDeps["db"], clause: string, params: unknown[]) {
+  // distributed = what the region passed down: its sub-regions' quotas, or (a 시군) its farms'.
+  const rows = await db.query(
+    `select q.*,
+       coalesce((select sum(c.units) from quotas c where c.program_id = q.program_id and c.parent_region = q.region and c.region <> q.region), 0)
+       + coalesce((select sum(a.units) from allocations a where a.program_id = q.program_id and a.region = q.region and q.region % 1000 <> 0), 0)
+       as distributed
+     from quotas q where ${clause} order by q.program_id, q.region`,
+    params,
+  );
+  return rows.map((r) => ({
+    programId: Number(r.program_id),
+    region: Number(r.region),
+    parentRegion: Number(r.parent_region),
+    units: sr(r.units),
+    distributed: sr(r.distributed),
+    official: sr(r.official),
+  }));
+}
+
+export { iso };

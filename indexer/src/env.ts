@@ -1,0 +1,99 @@
+/**
+ * The service's whole configuration: environment variables, validated with zod at start. A bad
+ * value stops the service with the variable named (`parseEnv` throws {@link EnvError}).
+ */
+import { getAddress, isAddress } from "viem";
+import { z } from "zod";
+import { LOG_LEVELS } from "./internal/logger.ts";
+
+const address = z
+  .string()
+  .trim()
+  .refine((v) => isAddress(v, { strict: false }), "must be a 0x-prefixed 20-byte hex address")
+  .transform((v) => getAddress(v));
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max);
+
+const url = (protocols: readonly string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a ${protocols.join(" or ")} URL`,
+    );
+
+export const EnvSchema = z.object({
+  RPC_URL: url(["http:", "https:"]).default("http://127.0.0.1:8545"),
+  CHAIN_ID: int(1).optional(),
+  CREDENTIAL_REGISTRY_ADDRESS: address.optional(),
+  RICE_PURCHASE_ADDRESS: address.optional(),
+  TENDER_BOARD_ADDRESS: address.optional(),
+  FORWARDER_ADDRESS: address.optional(),
+  START_BLOCK: int(0).optional(),
+  DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
+  DATA_DIR: z.string().trim().min(1).default("./.data"),
+  PORT: int(0, 65_535).default(8080),
+  HOST: z.string().trim().min(1).default("127.0.0.1"),
+  REORG_DEPTH: int(0, 10_000).default(12),
+  POLL_INTERVAL_MS: int(10, 600_000).default(500),
+  /** Comma-separated origins allowed by CORS, or `*`. Empty: no CORS headers. */
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  /** The portal build served at / (SPA fallback); absent folder: not served. */
+  PORTAL_DIR: z.string().trim().min(1).default("portal/dist"),
+  /** Per-attempt RPC timeout. */
+  RPC_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  /** Largest `eth_getLogs` range tried (the node may impose less). */
+  MAX_BLOCK_RANGE: int(1, 10_000_000).default(50_000),
+  /** Largest accepted request body. */
+  BODY_LIMIT_BYTES: int(1_024, 100_000_000).default(65_536),
+  /** OCDS ocid prefix (registered with the OCDS Data Support team). */
+  OCID_PREFIX: z
+    .string()
+    .regex(/^ocds-[a-z0-9]{6}$/, "must look like ocds-xxxxxx")
+    .default("ocds-jangbu"),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {
+  override readonly name = "EnvError";
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`invalid environment variable ${field}: ${message}`);
+  }
+}
+
+/** Parses the environment; empty strings count as unset. Throws EnvError naming the bad field. */
+export function parseEnv(source: Readonly<Record<string, string | undefined>> = process.env): Env {
+  const cleaned = Object.fromEntries(
+    Object.keys(EnvSchema.shape).flatMap((k) => {
+      const v = source[k];
+      return v === undefined || v.trim() === "" ? [] : [[k, v]];
+    }),
+  );
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new EnvError(String(issue?.path[0] ?? "environment"), issue?.message ?? "invalid");
+  }
+  return result.data;
+}

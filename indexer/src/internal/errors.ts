@@ -1,0 +1,80 @@
+/**
+ * Errors split by what the caller can do about them (Ponder's `internal/errors`):
+ * - {@link RetryableError}: a transient fault (RPC timeout, 429, 5xx, malformed answer, lost
+ *   connection). The sync loop backs off and tries again.
+ * - {@link NonRetryableError}: trying again cannot help (bad configuration, a log from a jangbu
+ *   address that does not decode, a store written by another chain). The service stops with the
+ *   message.
+ * - {@link RangeLimitError}: the node refused an `eth_getLogs` range (too many blocks or results):
+ *   the range shrinks, nothing waits.
+ * - {@link ApiError}: a client's bad request, answered as JSON `{ error: { code, message } }`.
+ */
+
+export interface ErrorDetails {
+  /** Extra facts for the log line (method, url, status, block range, ...). */
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly cause?: unknown;
+}
+
+export class RetryableError extends Error {
+  override readonly name: string = "RetryableError";
+  readonly retryable = true as const;
+  readonly details: Readonly<Record<string, unknown>>;
+  constructor(message: string, options: ErrorDetails = {}) {
+    super(message, { cause: options.cause });
+    this.details = options.details ?? {};
+  }
+}
+
+export class NonRetryableError extends Error {
+  override readonly name: string = "NonRetryableError";
+  readonly retryable = false as const;
+  readonly details: Readonly<Record<string, unknown>>;
+  constructor(message: string, options: ErrorDetails = {}) {
+    super(message, { cause: options.cause });
+    this.details = options.details ?? {};
+  }
+}
+
+/** The node refused a log query for its size; `suggestedTo` is the end block it hinted at, if any. */
+export class RangeLimitError extends RetryableError {
+  override readonly name = "RangeLimitError";
+  readonly suggestedTo: number | undefined;
+  constructor(message: string, suggestedTo: number | undefined, options: ErrorDetails = {}) {
+    super(message, options);
+    this.suggestedTo = suggestedTo;
+  }
+}
+
+export type ApiErrorStatus = 400 | 404 | 413 | 422 | 429 | 500 | 503;
+
+/** A client-facing error: HTTP status, a stable machine code and a human message. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly status: ApiErrorStatus,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const isRetryable = (error: unknown): boolean =>
+  error instanceof RetryableError ||
+  (typeof error === "object" &&
+    error !== null &&
+    (error as { retryable?: unknown }).retryable === true);
+
+/** One line for a log: message plus details, with the cause chain. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const details =
+    "details" in error && error.details && typeof error.details === "object"
+      ? Object.entries(error.details as Record<string, unknown>)
+          .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+          .join(" ")
+      : "";
+  const cause = error.cause instanceof Error ? ` (cause: ${error.cause.message})` : "";
+  return `${error.message}${details ? ` [${details}]` : ""}${cause}`;
+}

@@ -1,0 +1,268 @@
+/**
+ * A JSON-RPC client over HTTP for any standard EVM node: per-attempt timeouts, retries with
+ * exponential backoff and full jitter for transient faults (timeouts, lost connections, 429, 5xx,
+ * malformed answers), batches, and classification of `eth_getLogs` size refusals into
+ * {@link RangeLimitError} so the caller shrinks the range instead of waiting.
+ */
+import {
+  describeError,
+  NonRetryableError,
+  RangeLimitError,
+  RetryableError,
+} from "../internal/errors.ts";
+import type { Logger } from "../internal/logger.ts";
+import type { IndexerMetrics } from "../internal/metrics.ts";
+
+export type RpcCall = { readonly method: string; readonly params: readonly unknown[] };
+
+export type RpcClient = {
+  /** One call; retried while the fault is transient. */
+  request<T>(method: string, params?: readonly unknown[]): Promise<T>;
+  /** Several calls in JSON-RPC batches of at most `maxBatchSize`; results in call order. */
+  batch<T>(calls: readonly RpcCall[]): Promise<T[]>;
+  readonly url: string;
+};
+
+export type CreateRpcClientParameters = {
+  url: string;
+  /** Milliseconds before one attempt is abandoned (default 10,000). */
+  timeoutMs?: number;
+  /** Attempts before a transient fault is given up as fatal (default: never give up). */
+  maxAttempts?: number;
+  /** First backoff delay in ms (default 100); doubles each attempt up to `maxBackoffMs`. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  maxBatchSize?: number;
+  logger?: Logger;
+  metrics?: IndexerMetrics;
+  /** Stops waiting and retrying when aborted (service shutdown). */
+  signal?: AbortSignal;
+};
+
+type JsonRpcResponse = {
+  id?: unknown;
+  result?: unknown;
+  error?: { code?: unknown; message?: unknown; data?: unknown };
+};
+
+/** Messages by which nodes (geth, erigon, besu, nethermind, alchemy, infura, ...) refuse a log range. */
+const RANGE_PATTERNS = [
+  /block range/i,
+  /range (is )?too (large|big|wide)/i,
+  /query returned more than/i,
+  /too many (results|logs|blocks)/i,
+  /exceed(s|ed)? (the )?(max|maximum|limit)/i,
+  /limit exceeded/i,
+  /response (size|too large)/i,
+  /result window is too large/i,
+  /max(imum)? (block )?range/i,
+  /log response size/i,
+];
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+/** An RPC error object turned into the error class the caller can act on. */
+export function classifyRpcError(method: string, error: JsonRpcResponse["error"]): Error {
+  const code = typeof error?.code === "number" ? error.code : undefined;
+  const message = typeof error?.message === "string" ? error.message : JSON.stringify(error);
+  const details = { method, code };
+  if (
+    method === "eth_getLogs" &&
+    (code === -32005 || RANGE_PATTERNS.some((p) => p.test(message)))
+  ) {
+    // Some providers suggest a range that works: "[0x1, 0x2]" / "retry with the range 1-2".
+    const hint = /\[(0x[0-9a-f]+),\s*(0x[0-9a-f]+)\]/i.exec(message);
+    const suggestedTo = hint?.[2] !== undefined ? Number.parseInt(hint[2], 16) : undefined;
+    return new RangeLimitError(`node refused the log range: ${message}`, suggestedTo, { details });
+  }
+  if (code === -32601)
+    return new NonRetryableError(`node does not support ${method}: ${message}`, { details });
+  if (code === -32602 || code === -32600) {
+    return new NonRetryableError(`node rejected ${method} parameters: ${message}`, { details });
+  }
+  // -32603 internal error, -32000 server errors, rate limits (-32005 outside getLogs), unknown.
+  return new RetryableError(`${method} failed: ${message}`, { details });
+}
+
+export const createRpcClient = ({
+  url,
+  timeoutMs = 10_000,
+  maxAttempts = Number.POSITIVE_INFINITY,
+  baseBackoffMs = 100,
+  maxBackoffMs = 10_000,
+  maxBatchSize = 100,
+  logger,
+  metrics,
+  signal,
+}: CreateRpcClientParameters): RpcClient => {
+  let nextId = 1;
+
+  /** One HTTP exchange; throws RetryableError for transport faults and malformed answers. */
+  const post = async (body: unknown, label: string): Promise<unknown> => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: combined,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const timedOut = timeout.aborted;
+      throw new RetryableError(
+        timedOut ? `${label} timed out after ${timeoutMs} ms` : `${label}: cannot reach the node`,
+        {
+          details: { url },
+          cause: error,
+        },
+      );
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw new RetryableError(`${label}: connection lost while reading the answer`, {
+        cause: error,
+      });
+    }
+    if (response.status === 429 || response.status === 408 || response.status >= 500) {
+      throw new RetryableError(`${label}: node answered HTTP ${response.status}`, {
+        details: { status: response.status },
+      });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new RetryableError(`${label}: malformed answer (not JSON)`, {
+        details: { status: response.status, body: text.slice(0, 120) },
+      });
+    }
+    if (response.status >= 400 && (typeof parsed !== "object" || parsed === null)) {
+      throw new RetryableError(`${label}: node answered HTTP ${response.status}`, {
+        details: { status: response.status },
+      });
+    }
+    return parsed;
+  };
+
+  const withRetry = async <T>(label: string, attempt: () => Promise<T>): Promise<T> => {
+    for (let n = 1; ; n++) {
+      try {
+        const value = await attempt();
+        metrics?.rpcRequests.inc({ method: label, outcome: "ok" });
+        return value;
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason ?? error;
+        const retryable = error instanceof RetryableError && !(error instanceof RangeLimitError);
+        metrics?.rpcRequests.inc({ method: label, outcome: retryable ? "retry" : "error" });
+        if (!retryable) throw error;
+        if (n >= maxAttempts) {
+          throw new NonRetryableError(`${label}: gave up after ${n} attempts: ${error.message}`, {
+            cause: error,
+          });
+        }
+        metrics?.rpcRetries.inc({ method: label });
+        const cap = Math.min(maxBackoffMs, baseBackoffMs * 2 ** Math.min(n - 1, 20));
+        const delay = Math.round(cap / 2 + Math.random() * (cap / 2));
+        logger?.[n >= 5 ? "warn" : "debug"](`rpc retry in ${delay} ms`, {
+          attempt: n,
+          error: describeError(error),
+        });
+        await sleep(delay, signal);
+      }
+    }
+  };
+
+  const checkOne = (method: string, answer: unknown): unknown => {
+    if (typeof answer !== "object" || answer === null || Array.isArray(answer)) {
+      throw new RetryableError(`${method}: malformed answer (not a JSON-RPC response)`);
+    }
+    const { result, error } = answer as JsonRpcResponse;
+    if (error !== undefined && error !== null) throw classifyRpcError(method, error);
+    if (!("result" in answer)) throw new RetryableError(`${method}: malformed answer (no result)`);
+    return result;
+  };
+
+  const request = <T>(method: string, params: readonly unknown[] = []): Promise<T> =>
+    withRetry(method, async () => {
+      const id = nextId++;
+      const answer = await post({ jsonrpc: "2.0", id, method, params }, method);
+      if (
+        typeof answer === "object" &&
+        answer !== null &&
+        "id" in answer &&
+        (answer as JsonRpcResponse).id !== id
+      ) {
+        throw new RetryableError(`${method}: malformed answer (id mismatch)`);
+      }
+      return checkOne(method, answer) as T;
+    });
+
+  const batchChunk = <T>(calls: readonly RpcCall[]): Promise<T[]> => {
+    const label = calls[0]?.method ?? "batch";
+    return withRetry(label, async () => {
+      const first = nextId;
+      nextId += calls.length;
+      const body = calls.map((c, i) => ({
+        jsonrpc: "2.0",
+        id: first + i,
+        method: c.method,
+        params: c.params,
+      }));
+      const answer = await post(body, `${label} batch`);
+      if (!Array.isArray(answer)) {
+        // A node without batch support answers one error object: refuse loudly, it is config.
+        const error = (answer as JsonRpcResponse | null)?.error;
+        if (error) throw classifyRpcError(label, error);
+        throw new RetryableError(`${label} batch: malformed answer (not an array)`);
+      }
+      const byId = new Map<number, unknown>();
+      for (const item of answer) {
+        const id = (item as JsonRpcResponse | null)?.id;
+        if (typeof id === "number") byId.set(id, item);
+      }
+      return calls.map((c, i) => {
+        const item = byId.get(first + i);
+        if (item === undefined)
+          throw new RetryableError(`${c.method} batch: answer missing for a call`);
+        return checkOne(c.method, item) as T;
+      });
+    });
+  };
+
+  const batch = async <T>(calls: readonly RpcCall[]): Promise<T[]> => {
+    const chunks: RpcCall[][] = [];
+    for (let i = 0; i < calls.length; i += maxBatchSize)
+      chunks.push(calls.slice(i, i + maxBatchSize));
+    // A few chunks in flight: enough to hide latency without hammering the node.
+    const results: T[][] = new Array(chunks.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) {
+        const index = next++;
+        results[index] = await batchChunk<T>(chunks[index] ?? []);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, chunks.length) }, worker));
+    return results.flat();
+  };
+
+  return { request, batch, url };
+};

@@ -1,0 +1,172 @@
+/**
+ * One small SQL interface over the two engines the store runs on: embedded PGlite (a data folder,
+ * or memory for tests) and PostgreSQL (node-postgres pool). Both speak the same SQL; `int8`
+ * columns come back as JS numbers from both (the store keeps only values below 2^53 in `int8`;
+ * larger integers are `numeric`, which both return as decimal strings).
+ */
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { NonRetryableError, RetryableError } from "../internal/errors.ts";
+
+export type Row = Record<string, unknown>;
+
+export type Sql = {
+  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Several statements, no parameters (migrations). */
+  exec(text: string): Promise<void>;
+};
+
+export type StoreKind = "pglite" | "postgres";
+
+export type Database = Sql & {
+  readonly kind: StoreKind;
+  /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+export type CreatePgliteDatabaseParameters = {
+  /** Data folder; undefined for an in-memory database. */
+  dataDir?: string;
+};
+
+export async function createPgliteDatabase({
+  dataDir,
+}: CreatePgliteDatabaseParameters = {}): Promise<Database> {
+  const db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+  try {
+    await db.waitReady;
+  } catch (error) {
+    throw new NonRetryableError(`cannot open the PGlite database in ${dataDir ?? "memory"}`, {
+      cause: error,
+    });
+  }
+  const wrap = (conn: Pick<PGlite, "query" | "exec">): Sql => ({
+    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
+      const result = await conn.query<T>(text, params as unknown[]);
+      return result.rows;
+    },
+    async exec(text: string) {
+      await conn.exec(text);
+    },
+  });
+  let closed = false;
+  return {
+    kind: "pglite",
+    ...wrap(db),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.close();
+    },
+  };
+}
+
+export type CreatePostgresDatabaseParameters = {
+  url: string;
+  /** Schema to create and use (tests give each run its own); default `public`. */
+  schema?: string;
+  max?: number;
+};
+
+const INT8_OID = 20;
+const parseInt8 = (value: string) => Number(value);
+
+export async function createPostgresDatabase({
+  url,
+  schema,
+  max = 10,
+}: CreatePostgresDatabaseParameters): Promise<Database> {
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+    throw new NonRetryableError(`invalid schema name ${schema}`);
+  }
+  const types = {
+    getTypeParser: ((oid: number, format?: "text" | "binary") =>
+      oid === INT8_OID
+        ? parseInt8
+        : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types,
+    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process.
+  pool.on("error", () => {});
+  try {
+    const client = await pool.connect();
+    try {
+      if (schema !== undefined) await client.query(`create schema if not exists ${schema}`);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new NonRetryableError(
+      `cannot connect to PostgreSQL (DATABASE_URL): ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const wrap = (conn: pg.Pool | pg.PoolClient): Sql => ({
+    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
+      try {
+        const result = await conn.query<T>(text, params as unknown[]);
+        return result.rows;
+      } catch (error) {
+        throw asRetryable(error);
+      }
+    },
+    async exec(text: string) {
+      try {
+        await conn.query(text);
+      } catch (error) {
+        throw asRetryable(error);
+      }
+    },
+  });
+  let closed = false;
+  return {
+    kind: "postgres",
+    ...wrap(pool),
+    async transaction(fn) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw new RetryableError("PostgreSQL connection failed", { cause: error });
+      }
+      try {
+        await client.query("begin");
+        const value = await fn(wrap(client));
+        await client.query("commit");
+        return value;
+      } catch (error) {
+        await client.query("rollback").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+/** Connection-level PostgreSQL failures are transient; SQL errors are bugs and stay as they are. */
+function asRetryable(error: unknown): unknown {
+  const code = (error as { code?: unknown })?.code;
+  if (
+    typeof code === "string" &&
+    (code.startsWith("08") || code === "57P01" || code === "ECONNREFUSED" || code === "ECONNRESET")
+  ) {
+    return new RetryableError(`PostgreSQL: ${(error as Error).message}`, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,262 @@
+/**
+ * The store: the raw event log, block hashes and projections, behind the few writes the sync
+ * makes. Every write is one transaction that also moves the cursor, so a process killed at any
+ * instant restarts exactly where the last committed batch ended.
+ */
+import type { Address, Hex } from "viem";
+import { NonRetryableError } from "../internal/errors.ts";
+import type { BlockHeader } from "../rpc/actions.ts";
+import type { EventArgs, EventRecord } from "../sync/decode.ts";
+import type { Database, Sql, StoreKind } from "./db.ts";
+import { eventKeys } from "./handlers.ts";
+import { migrate } from "./migrations.ts";
+import { applyProjections, deleteRows } from "./projections.ts";
+import { TABLE_NAMES, TABLES, type TableName } from "./tables.ts";
+
+export type SyncState = {
+  readonly chainId: number;
+  /** The watched addresses, as recorded at first start (a different deployment is refused). */
+  readonly addresses: string;
+  /** Last block fully applied. */
+  readonly blockNumber: number;
+  /** Its hash; "" when unknown (the block before the start block). */
+  readonly blockHash: string;
+};
+
+export type ApplyBatchParameters = {
+  /** The cursor the batch was computed from: the write is refused if the store moved meanwhile. */
+  readonly expectedBlock: number;
+  readonly toBlock: number;
+  readonly toHash: Hex;
+  /** Headers to keep (blocks with logs, the cursor block, the unconfirmed window). */
+  readonly headers: readonly BlockHeader[];
+  readonly events: readonly EventRecord[];
+  /** Keep the hashes of blocks above this number even without logs (reorg window). */
+  readonly keepBlocksFrom: number;
+};
+
+export type Store = {
+  readonly db: Database;
+  readonly kind: StoreKind;
+  getSyncState(): Promise<SyncState | undefined>;
+  /** Records chain and deployment on first start; refuses a store written for another one. */
+  initSyncState(params: {
+    chainId: number;
+    addresses: string;
+    startBlock: number;
+  }): Promise<SyncState>;
+  applyBatch(params: ApplyBatchParameters): Promise<void>;
+  /** Removes everything above `block` and rebuilds the rows those events had touched. */
+  rollback(block: number, blockHash: string): Promise<{ removedEvents: number }>;
+  /** Stored block hashes at or below `below`, newest first (for finding a common ancestor). */
+  recentBlocks(below: number, limit: number): Promise<{ number: number; hash: string }[]>;
+  close(): Promise<void>;
+};
+
+type EventRow = {
+  pos: number;
+  chain_id: number;
+  block_number: number;
+  block_hash: string;
+  block_time: number;
+  tx_hash: string;
+  tx_index: number;
+  log_index: number;
+  address: string;
+  contract: string;
+  event: string;
+  args: EventArgs;
+  signer: string | null;
+  keys: string[];
+};
+
+export const eventFromRow = (r: EventRow): EventRecord => ({
+  pos: r.pos,
+  chainId: r.chain_id,
+  blockNumber: r.block_number,
+  blockHash: r.block_hash as Hex,
+  blockTime: r.block_time,
+  txHash: r.tx_hash as Hex,
+  txIndex: r.tx_index,
+  logIndex: r.log_index,
+  address: r.address as Address,
+  contract: r.contract as EventRecord["contract"],
+  event: r.event,
+  args: r.args,
+  signer: r.signer as Address | null,
+});
+
+async function insertEvents(sql: Sql, events: readonly EventRecord[]): Promise<void> {
+  if (events.length === 0) return;
+  await sql.query(
+    `insert into events (pos, chain_id, block_number, block_hash, block_time, tx_hash, tx_index, log_index,
+       address, contract, event, args, signer, keys)
+     select pos, chain_id, block_number, block_hash, block_time, tx_hash, tx_index, log_index,
+       address, contract, event, args, signer, string_to_array(keys, ' ')
+     from unnest($1::int8[], $2::int8[], $3::int8[], $4::text[], $5::int8[], $6::text[], $7::int4[], $8::int4[],
+       $9::text[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::text[])
+       as u(pos, chain_id, block_number, block_hash, block_time, tx_hash, tx_index, log_index,
+         address, contract, event, args, signer, keys)`,
+    [
+      events.map((e) => e.pos),
+      events.map((e) => e.chainId),
+      events.map((e) => e.blockNumber),
+      events.map((e) => e.blockHash),
+      events.map((e) => e.blockTime),
+      events.map((e) => e.txHash),
+      events.map((e) => e.txIndex),
+      events.map((e) => e.logIndex),
+      events.map((e) => e.address),
+      events.map((e) => e.contract),
+      events.map((e) => e.event),
+      events.map((e) => JSON.stringify(e.args)),
+      events.map((e) => e.signer),
+      events.map((e) => eventKeys(e).join(" ")),
+    ],
+  );
+}
+
+async function insertBlocks(
+  sql: Sql,
+  headers: readonly BlockHeader[],
+  withLogs: ReadonlySet<number>,
+) {
+  if (headers.length === 0) return;
+  await sql.query(
+    `insert into blocks (number, hash, parent_hash, timestamp, has_logs)
+     select * from unnest($1::int8[], $2::text[], $3::text[], $4::int8[], $5::bool[])
+     on conflict (number) do update set hash = excluded.hash, parent_hash = excluded.parent_hash,
+       timestamp = excluded.timestamp, has_logs = blocks.has_logs or excluded.has_logs`,
+    [
+      headers.map((h) => h.number),
+      headers.map((h) => h.hash),
+      headers.map((h) => h.parentHash),
+      headers.map((h) => h.timestamp),
+      headers.map((h) => withLogs.has(h.number)),
+    ],
+  );
+}
+
+export type CreateStoreParameters = { db: Database };
+
+export const createStore = async ({ db }: CreateStoreParameters): Promise<Store> => {
+  await migrate(db);
+
+  const readState = async (sql: Sql): Promise<SyncState | undefined> => {
+    const [row] = await sql.query<{
+      chain_id: number;
+      addresses: string;
+      block_number: number;
+      block_hash: string;
+    }>("select chain_id, addresses, block_number, block_hash from sync_state where id = 1");
+    return row === undefined
+      ? undefined
+      : {
+          chainId: row.chain_id,
+          addresses: row.addresses,
+          blockNumber: row.block_number,
+          blockHash: row.block_hash,
+        };
+  };
+
+  const moveCursor = (sql: Sql, block: number, hash: string) =>
+    sql.query(
+      "update sync_state set block_number = $1, block_hash = $2, updated_at = $3 where id = 1",
+      [block, hash, Math.floor(Date.now() / 1000)],
+    );
+
+  return {
+    db,
+    kind: db.kind,
+    getSyncState: () => readState(db),
+    async initSyncState({ chainId, addresses, startBlock }) {
+      return db.transaction(async (tx) => {
+        const existing = await readState(tx);
+        if (existing !== undefined) {
+          if (existing.chainId !== chainId) {
+            throw new NonRetryableError(
+              `the store holds chain ${existing.chainId}, not chain ${chainId}: use another DATA_DIR or database`,
+            );
+          }
+          if (existing.addresses !== addresses) {
+            throw new NonRetryableError(
+              `the store was built for other contract addresses (${existing.addresses}), not ${addresses}: use another DATA_DIR or database`,
+            );
+          }
+          return existing;
+        }
+        const state = { chainId, addresses, blockNumber: startBlock - 1, blockHash: "" };
+        await tx.query(
+          "insert into sync_state (id, chain_id, addresses, block_number, block_hash, updated_at) values (1, $1, $2, $3, $4, $5)",
+          [chainId, addresses, state.blockNumber, "", Math.floor(Date.now() / 1000)],
+        );
+        return state;
+      });
+    },
+    async applyBatch({ expectedBlock, toBlock, toHash, headers, events, keepBlocksFrom }) {
+      await db.transaction(async (tx) => {
+        const [row] = await tx.query<{ block_number: number }>(
+          "select block_number from sync_state where id = 1 for update",
+        );
+        if (row?.block_number !== expectedBlock) {
+          throw new NonRetryableError(
+            `the store's cursor moved (${row?.block_number} instead of ${expectedBlock}): is another indexer writing to the same store?`,
+          );
+        }
+        const withLogs = new Set(events.map((e) => e.blockNumber));
+        const kept = headers.filter(
+          (h) => withLogs.has(h.number) || h.number >= keepBlocksFrom || h.number === toBlock,
+        );
+        await insertBlocks(tx, kept, withLogs);
+        await insertEvents(tx, events);
+        await applyProjections(tx, events);
+        // Hashes of old blocks without logs are only needed inside the reorg window.
+        await tx.query("delete from blocks where number < $1 and not has_logs and number <> $2", [
+          keepBlocksFrom,
+          toBlock,
+        ]);
+        await moveCursor(tx, toBlock, toHash);
+      });
+    },
+    async rollback(block, blockHash) {
+      return db.transaction(async (tx) => {
+        const doomed = await tx.query<{ keys: string[] }>(
+          "select keys from events where block_number > $1",
+          [block],
+        );
+        const reset = new Set<string>();
+        const byTable = new Map<TableName, string[]>();
+        for (const { keys } of doomed) {
+          for (const key of keys) {
+            const sep = key.indexOf(":");
+            const table = key.slice(0, sep) as TableName;
+            if (!(table in TABLES) || reset.has(key)) continue;
+            reset.add(key);
+            const list = byTable.get(table) ?? [];
+            list.push(key.slice(sep + 1));
+            byTable.set(table, list);
+          }
+        }
+        await tx.query("delete from events where block_number > $1", [block]);
+        await tx.query("delete from blocks where number > $1", [block]);
+        for (const table of TABLE_NAMES)
+          await deleteRows(tx, TABLES[table], byTable.get(table) ?? []);
+        if (reset.size > 0) {
+          const replay = await tx.query<EventRow>(
+            "select * from events where keys && $1::text[] order by pos",
+            [[...reset]],
+          );
+          await applyProjections(tx, replay.map(eventFromRow), { onlyKeys: reset });
+        }
+        await moveCursor(tx, block, blockHash);
+        return { removedEvents: doomed.length };
+      });
+    },
+    recentBlocks: (below, limit) =>
+      db.query<{ number: number; hash: string }>(
+        "select number, hash from blocks where number <= $1 order by number desc limit $2",
+        [below, limit],
+      ),
+    close: () => db.close(),
+  };
+};

@@ -1,0 +1,186 @@
+/**
+ * The store's SQL schema as numbered migrations, applied in order inside one transaction each and
+ * recorded in `schema_migrations`. Never edit a migration that has shipped: add the next one.
+ */
+import type { Database } from "./db.ts";
+
+export type Migration = { readonly id: number; readonly name: string; readonly sql: string };
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: "chain, raw event log, credentials and rice purchase projections",
+    sql: `
+create table sync_state (
+  id int2 primary key check (id = 1),
+  chain_id int8 not null,
+  addresses text not null,
+  block_number int8 not null,
+  block_hash text not null,
+  updated_at int8 not null
+);
+create table blocks (
+  number int8 primary key,
+  hash text not null,
+  parent_hash text not null,
+  timestamp int8 not null,
+  has_logs bool not null
+);
+create table events (
+  pos int8 primary key,
+  chain_id int8 not null,
+  block_number int8 not null,
+  block_hash text not null,
+  block_time int8 not null,
+  tx_hash text not null,
+  tx_index int4 not null,
+  log_index int4 not null,
+  address text not null,
+  contract text not null,
+  event text not null,
+  args jsonb not null,
+  signer text,
+  keys text[] not null
+);
+create index events_block on events (block_number);
+create index events_tx on events (tx_hash);
+create index events_name on events (event, pos desc);
+create index events_keys on events using gin (keys);
+
+create table issuers (
+  issuer text not null, role int2 not null, region int4 not null,
+  allowed bool not null, admin text, updated_pos int8 not null,
+  primary key (issuer, role, region)
+);
+create table credentials (
+  id text primary key,
+  subject text not null, role int2 not null, region int4 not null, serial numeric not null,
+  issuer text not null, claims_hash text not null, expires_at int8 not null,
+  issued_at int8 not null, issued_block int8 not null, issued_tx text not null, issued_pos int8 not null,
+  revoked bool not null, revoked_at int8, revoked_by text, revoke_reason_hash text,
+  updated_pos int8 not null
+);
+create index credentials_subject on credentials (subject, role, region, serial desc);
+create index credentials_pos on credentials (issued_pos desc);
+create index credentials_region on credentials (region, role, issued_pos desc);
+
+create table programs (
+  id int4 primary key,
+  official text not null, crop_year int4 not null, national_quota numeric not null,
+  interim_per_unit int8 not null, bulk_deduction int8 not null,
+  delivery_start int8 not null, delivery_end int8 not null,
+  variety_a int4 not null, variety_b int4 not null,
+  final_prices_set bool not null,
+  farm_gate_per_80kg int8, milling_fee int8, milling_yield_bps int4,
+  price_special int8, price_first int8, price_second int8, price_third int8, prices_pos int8,
+  created_pos int8 not null, created_time int8 not null, updated_pos int8 not null
+);
+create table quotas (
+  program_id int4 not null, region int4 not null, parent_region int4 not null,
+  units numeric not null, official text not null, updated_pos int8 not null,
+  primary key (program_id, region)
+);
+create table allocations (
+  program_id int4 not null, farmer text not null, region int4 not null,
+  units int8 not null, official text not null, updated_pos int8 not null,
+  primary key (program_id, farmer)
+);
+create index allocations_region on allocations (program_id, region);
+create index allocations_farmer on allocations (farmer);
+
+create table sales (
+  id text primary key,
+  program_id int4 not null, region int4 not null, seq int8 not null, farmer text not null,
+  units int4 not null, packaging int2 not null, variety int4 not null, designated bool not null,
+  collection_point int8 not null, state int2 not null,
+  grade_special int4, grade_first int4, grade_second int4, grade_third int4,
+  rejected_units int4, moisture_permille int4, certificate_hash text, inspector text,
+  inspections int2 not null, dispute_reason_hash text, approver text, accepted_units int4,
+  interim_amount numeric, clawback_amount numeric, paid_amount numeric not null, repaid_amount numeric not null,
+  submitted_pos int8 not null, submitted_time int8 not null, updated_pos int8 not null, updated_time int8 not null
+);
+create index sales_pos on sales (submitted_pos desc);
+create index sales_region_state on sales (region, state, submitted_pos desc);
+create index sales_program on sales (program_id, state, submitted_pos desc);
+create index sales_farmer on sales (farmer, submitted_pos desc);
+create index sales_time on sales (submitted_time);
+
+create table payments (
+  pos int8 primary key,
+  sale_id text not null, program_id int4 not null, region int4 not null, farmer text not null,
+  kind int2 not null, amount numeric not null, transfer_ref_hash text not null, official text not null,
+  block_number int8 not null, block_time int8 not null, tx_hash text not null
+);
+create index payments_sale on payments (sale_id);
+create index payments_region on payments (region, pos desc);
+create index payments_farmer on payments (farmer, pos desc);
+create index payments_program on payments (program_id, pos desc);
+
+create table tenders (
+  id text primary key,
+  region int4 not null, official text not null, title text not null, spec_hash text not null,
+  quantity numeric not null, unit text not null, base_price numeric not null, floor_rate int8 not null,
+  bid_deadline int8 not null, reveal_deadline int8 not null, bond numeric not null, seed_commitment text not null,
+  version int2 not null, state int2 not null, commit_count int4 not null, revealed_count int4 not null,
+  reserve numeric, floor numeric, winner text, contract_amount numeric, cancel_reason text, bonds_released bool,
+  delivery_doc_hash text, delivered_time int8, acceptor text, acceptor_role int2, inspection_doc_hash text,
+  accepted_time int8, paid_amount numeric, transfer_ref_hash text, paid_time int8,
+  created_pos int8 not null, created_time int8 not null, updated_pos int8 not null, updated_time int8 not null
+);
+create index tenders_pos on tenders (created_pos desc);
+create index tenders_region on tenders (region, state, created_pos desc);
+create index tenders_winner on tenders (winner);
+
+create table amendments (
+  pos int8 primary key,
+  tender_id text not null, version int2 not null, official text not null, title text not null,
+  spec_hash text not null, quantity numeric not null, unit text not null, base_price numeric not null,
+  floor_rate int8 not null, bid_deadline int8 not null, reveal_deadline int8 not null, reason text not null,
+  block_number int8 not null, block_time int8 not null, tx_hash text not null
+);
+create index amendments_tender on amendments (tender_id, version);
+
+create table bids (
+  tender_id text not null, bidder text not null, version int2 not null,
+  seq int4 not null, commitment text not null, bond_amount numeric not null, bond_doc_hash text not null,
+  status int2 not null, release_reason int2, price numeric, picks jsonb, doc_hash text, salt text,
+  committed_pos int8 not null, committed_time int8 not null, revealed_time int8, updated_pos int8 not null,
+  primary key (tender_id, bidder, version)
+);
+create index bids_bidder on bids (bidder, committed_pos desc);
+
+create table awards (
+  tender_id text primary key,
+  outcome text not null, official text not null, winner text, price numeric, seq int4,
+  reserve numeric not null, floor numeric not null, revealed_count int4 not null,
+  seed text, salt_mix numeric, final_seed text, candidates jsonb, pick_counts jsonb, chosen jsonb,
+  pos int8 not null, block_time int8 not null, tx_hash text not null
+);
+`,
+  },
+];
+
+/** Applies the migrations this database has not seen yet; returns how many ran. */
+export async function migrate(db: Database): Promise<number> {
+  await db.exec(
+    "create table if not exists schema_migrations (id int4 primary key, name text not null, applied_at int8 not null)",
+  );
+  let applied = 0;
+  for (const migration of MIGRATIONS) {
+    const ran = await db.transaction(async (tx) => {
+      // Several replicas starting at once on PostgreSQL: one migrates, the others wait.
+      if (db.kind === "postgres") await tx.query("select pg_advisory_xact_lock(7322541)");
+      const seen = await tx.query("select 1 from schema_migrations where id = $1", [migration.id]);
+      if (seen.length > 0) return false;
+      await tx.exec(migration.sql);
+      await tx.query("insert into schema_migrations (id, name, applied_at) values ($1, $2, $3)", [
+        migration.id,
+        migration.name,
+        Math.floor(Date.now() / 1000),
+      ]);
+      return true;
+    });
+    if (ran) applied++;
+  }
+  return applied;
+}

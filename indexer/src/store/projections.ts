@@ -1,0 +1,139 @@
+/**
+ * Generic load / reduce / bulk-write of the projection tables: one `select` and one `insert …
+ * on conflict` per table per batch, whatever the number of rows.
+ */
+import { NonRetryableError } from "../internal/errors.ts";
+import type { EventRecord } from "../sync/decode.ts";
+import type { Sql } from "./db.ts";
+import {
+  ALL_HANDLERS,
+  type ApplyContext,
+  type ProjectionRow,
+  readsOf,
+  touchesOf,
+} from "./handlers.ts";
+import { parseKey, TABLES, type TableName, type TableSpec } from "./tables.ts";
+
+/** Loads the rows with the given keys: `{ key → row }`. */
+async function loadRows(
+  sql: Sql,
+  spec: TableSpec,
+  keys: readonly string[],
+): Promise<Map<string, ProjectionRow>> {
+  const out = new Map<string, ProjectionRow>();
+  if (keys.length === 0) return out;
+  const parsed = keys.map((k) => parseKey(spec, k));
+  const arrays = spec.key.map((_, i) => parsed.map((p) => p[i]));
+  const unnest = spec.key.map((k, i) => `$${i + 1}::${spec.columns[k]}[]`).join(", ");
+  const join = spec.key.map((k) => `t.${k} = k.${k}`).join(" and ");
+  const rows = await sql.query(
+    `select t.* from ${spec.name} t join unnest(${unnest}) as k(${spec.key.join(", ")}) on ${join}`,
+    arrays,
+  );
+  for (const row of rows) out.set(spec.key.map((k) => String(row[k])).join("|"), row);
+  return out;
+}
+
+/** Inserts or replaces rows, one statement for the whole set. */
+export async function upsertRows(
+  sql: Sql,
+  spec: TableSpec,
+  rows: readonly ProjectionRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const cols = Object.keys(spec.columns);
+  const arrays = cols.map((c) => rows.map((r) => normalise(r[c], spec.columns[c])));
+  const unnest = cols.map((c, i) => `$${i + 1}::${spec.columns[c]}[]`).join(", ");
+  const updates = cols.filter((c) => !spec.key.includes(c)).map((c) => `${c} = excluded.${c}`);
+  await sql.query(
+    `insert into ${spec.name} (${cols.join(", ")}) select * from unnest(${unnest})
+     on conflict (${spec.key.join(", ")}) do ${updates.length > 0 ? `update set ${updates.join(", ")}` : "nothing"}`,
+    arrays,
+  );
+}
+
+const normalise = (value: unknown, type: string | undefined) => {
+  if (value === undefined || value === null) return null;
+  if (type === "numeric") return String(value);
+  if (type === "jsonb") return JSON.stringify(value);
+  return value;
+};
+
+/** Deletes rows by key, one statement per table. */
+export async function deleteRows(
+  sql: Sql,
+  spec: TableSpec,
+  keys: readonly string[],
+): Promise<void> {
+  if (keys.length === 0) return;
+  const parsed = keys.map((k) => parseKey(spec, k));
+  const arrays = spec.key.map((_, i) => parsed.map((p) => p[i]));
+  const unnest = spec.key.map((k, i) => `$${i + 1}::${spec.columns[k]}[]`).join(", ");
+  await sql.query(
+    `delete from ${spec.name} t using unnest(${unnest}) as k(${spec.key.join(", ")}) where ${spec.key
+      .map((k) => `t.${k} = k.${k}`)
+      .join(" and ")}`,
+    arrays,
+  );
+}
+
+export type ApplyOptions = {
+  /** After a rollback: only these `table:key` rows are rebuilt; writes to other rows are dropped. */
+  onlyKeys?: ReadonlySet<string>;
+};
+
+/** Loads the touched rows, runs every event's handler in order, writes the changed rows back. */
+export async function applyProjections(
+  sql: Sql,
+  events: readonly EventRecord[],
+  { onlyKeys }: ApplyOptions = {},
+): Promise<number> {
+  const wanted = new Map<TableName, Set<string>>();
+  for (const ev of events) {
+    for (const [table, key] of [...touchesOf(ev), ...readsOf(ev)]) {
+      const set = wanted.get(table) ?? new Set<string>();
+      set.add(key);
+      wanted.set(table, set);
+    }
+  }
+  const cache = new Map<TableName, Map<string, ProjectionRow>>();
+  await Promise.all(
+    [...wanted].map(async ([table, keys]) => {
+      cache.set(table, await loadRows(sql, TABLES[table], [...keys]));
+    }),
+  );
+  const dirty = new Map<TableName, Map<string, ProjectionRow>>();
+  const ctx: ApplyContext = {
+    get: (table, key) => cache.get(table)?.get(key),
+    put(table, key, row) {
+      const rows = cache.get(table) ?? new Map<string, ProjectionRow>();
+      rows.set(key, row);
+      cache.set(table, rows);
+      if (onlyKeys !== undefined && !onlyKeys.has(`${table}:${key}`)) return;
+      const d = dirty.get(table) ?? new Map<string, ProjectionRow>();
+      d.set(key, row);
+      dirty.set(table, d);
+    },
+  };
+  for (const ev of events) {
+    const handler = ALL_HANDLERS[`${ev.contract}.${ev.event}`];
+    if (handler === undefined) continue;
+    try {
+      handler.apply(ev, ctx);
+    } catch (error) {
+      throw new NonRetryableError(
+        `cannot apply ${ev.contract}.${ev.event}: ${(error as Error).message}`,
+        {
+          details: { block: ev.blockNumber, tx: ev.txHash, logIndex: ev.logIndex },
+          cause: error,
+        },
+      );
+    }
+  }
+  let written = 0;
+  for (const [table, rows] of dirty) {
+    await upsertRows(sql, TABLES[table], [...rows.values()]);
+    written += rows.size;
+  }
+  return written;
+}

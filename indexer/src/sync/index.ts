@@ -1,0 +1,327 @@
+/**
+ * The sync: backfills with `eth_getLogs` over adaptive ranges up to `head − reorgDepth`, then
+ * follows the head block by block, checking each block's parent hash against the stored one.
+ * On a mismatch it finds the common ancestor among the stored hashes, rolls the store back to it
+ * and goes on. Transient faults back off and retry; a non-retryable error ends `run()`.
+ */
+import { type Address, decodeFunctionData, getAddress, type Hex } from "viem";
+import { JangbuForwarderAbi } from "../../../sdk/index.ts";
+import {
+  describeError,
+  isRetryable,
+  NonRetryableError,
+  RangeLimitError,
+  RetryableError,
+} from "../internal/errors.ts";
+import type { Logger } from "../internal/logger.ts";
+import type { IndexerMetrics } from "../internal/metrics.ts";
+import type { Notifier } from "../internal/notify.ts";
+import {
+  type BlockHeader,
+  getBlockHeaders,
+  getBlockNumber,
+  getLogs,
+  getTransactions,
+  type RawLog,
+} from "../rpc/actions.ts";
+import type { RpcClient } from "../rpc/client.ts";
+import type { Store } from "../store/index.ts";
+import type { Decoder, EventRecord } from "./decode.ts";
+import { createBlockRange } from "./range.ts";
+
+export type SyncStatus = {
+  /** Latest chain head seen, or undefined before the first answer. */
+  readonly head: number | undefined;
+  readonly indexed: number;
+  readonly phase: "starting" | "backfill" | "following" | "stopped" | "failed";
+  /** True once the cursor has reached the head at least once. */
+  readonly caughtUp: boolean;
+  readonly lastError: string | undefined;
+  readonly reorgs: number;
+};
+
+export type Sync = {
+  /** Runs until `stop()` (resolves) or a non-retryable error (rejects with it). */
+  run(): Promise<void>;
+  stop(): Promise<void>;
+  status(): SyncStatus;
+};
+
+export type CreateSyncParameters = {
+  rpc: RpcClient;
+  store: Store;
+  decoder: Decoder;
+  /** The forwarder: transactions sent to it act for the forwarded request's signer. */
+  forwarder?: Address;
+  reorgDepth?: number;
+  pollIntervalMs?: number;
+  initialBlockRange?: number;
+  maxBlockRange?: number;
+  /** Blocks per follow step (headers fetched one by one). */
+  followBatchBlocks?: number;
+  logger: Logger;
+  metrics?: IndexerMetrics;
+  notifier?: Notifier;
+};
+
+export const createSync = ({
+  rpc,
+  store,
+  decoder,
+  forwarder,
+  reorgDepth = 12,
+  pollIntervalMs = 1_000,
+  initialBlockRange = 1_000,
+  maxBlockRange = 50_000,
+  followBatchBlocks = 100,
+  logger,
+  metrics,
+  notifier,
+}: CreateSyncParameters): Sync => {
+  const range = createBlockRange({ initial: initialBlockRange, max: maxBlockRange });
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let running: Promise<void> | undefined;
+  let cursor = { number: -1, hash: "" };
+  const status: { -readonly [K in keyof SyncStatus]: SyncStatus[K] } = {
+    head: undefined,
+    indexed: -1,
+    phase: "starting",
+    caughtUp: false,
+    lastError: undefined,
+    reorgs: 0,
+  };
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+
+  /** Signers of events that name no actor: the transaction's sender, or the forwarded signer. */
+  const fillSigners = async (events: EventRecord[]) => {
+    const missing = [...new Set(events.filter((e) => e.signer === null).map((e) => e.txHash))];
+    if (missing.length === 0) return;
+    const txs = await getTransactions(rpc, missing);
+    const byHash = new Map<string, Address>();
+    for (const tx of txs) {
+      let signer = getAddress(tx.from);
+      if (forwarder !== undefined && tx.to?.toLowerCase() === forwarder.toLowerCase()) {
+        try {
+          const call = decodeFunctionData({ abi: JangbuForwarderAbi, data: tx.input });
+          if (call.functionName === "execute") signer = getAddress(call.args[0].from);
+        } catch {
+          // not a forwarder call we understand: keep the transaction sender
+        }
+      }
+      byHash.set(tx.hash, signer);
+    }
+    for (const e of events) if (e.signer === null) e.signer = byHash.get(e.txHash) ?? null;
+  };
+
+  const decodeAll = (logs: readonly RawLog[], headers: ReadonlyMap<number, BlockHeader>) =>
+    logs.map((log) => {
+      const header = headers.get(log.blockNumber);
+      if (header === undefined || header.hash !== log.blockHash) {
+        throw new RetryableError("the chain changed while it was being read", {
+          details: { block: log.blockNumber },
+        });
+      }
+      return decoder.decode(log, header.timestamp);
+    });
+
+  const commit = async (params: {
+    toBlock: number;
+    toHash: Hex;
+    headers: BlockHeader[];
+    events: EventRecord[];
+    keepBlocksFrom: number;
+  }) => {
+    const started = performance.now();
+    await fillSigners(params.events);
+    await store.applyBatch({ expectedBlock: cursor.number, ...params });
+    cursor = { number: params.toBlock, hash: params.toHash };
+    status.indexed = params.toBlock;
+    metrics?.batchSeconds.observe((performance.now() - started) / 1000);
+    metrics?.eventsIndexed.inc({}, params.events.length);
+    metrics?.indexedBlock.set(params.toBlock);
+    notifier?.publish({
+      type: "batch",
+      toBlock: params.toBlock,
+      lastPos: params.events.at(-1)?.pos,
+      events: params.events.length,
+    });
+  };
+
+  const handleReorg = async (at: number) => {
+    logger.warn("chain reorganisation detected", { block: at, storedHead: cursor.number });
+    let below = cursor.number;
+    for (;;) {
+      const stored = await store.recentBlocks(below, 32);
+      if (stored.length === 0) {
+        throw new NonRetryableError(
+          `reorg deeper than the stored block hashes (below ${below}): raise REORG_DEPTH and re-index`,
+        );
+      }
+      const onNode = await getBlockHeaders(
+        rpc,
+        stored.map((b) => b.number),
+      );
+      const index = stored.findIndex((b, i) => onNode[i]?.hash === b.hash);
+      if (index >= 0) {
+        const ancestor = stored[index] as { number: number; hash: string };
+        const { removedEvents } = await store.rollback(ancestor.number, ancestor.hash);
+        cursor = { number: ancestor.number, hash: ancestor.hash };
+        status.indexed = ancestor.number;
+        status.reorgs++;
+        metrics?.reorgs.inc();
+        metrics?.indexedBlock.set(ancestor.number);
+        logger.warn("rolled back to the common ancestor", {
+          ancestor: ancestor.number,
+          removedEvents,
+        });
+        notifier?.publish({ type: "reorg", ancestor: ancestor.number, removedEvents });
+        return;
+      }
+      below = (stored.at(-1)?.number ?? 0) - 1;
+    }
+  };
+
+  const backfillStep = async (safe: number) => {
+    status.phase = "backfill";
+    const from = cursor.number + 1;
+    const to = Math.min(safe, from + range.size - 1);
+    let logs: RawLog[];
+    try {
+      logs = await getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to });
+    } catch (error) {
+      if (error instanceof RangeLimitError) {
+        range.refused(to - from + 1, from, error);
+        logger.debug("log range refused, shrinking", { from, to, next: range.size });
+        return;
+      }
+      throw error;
+    }
+    range.succeeded(to - from + 1, logs.length);
+    const numbers = new Set(logs.map((l) => l.blockNumber));
+    numbers.add(to);
+    if (cursor.hash !== "") numbers.add(from);
+    const headers = await getBlockHeaders(
+      rpc,
+      [...numbers].sort((a, b) => a - b),
+    );
+    const byNumber = new Map(headers.map((h) => [h.number, h]));
+    if (cursor.hash !== "" && byNumber.get(from)?.parentHash !== cursor.hash) {
+      await handleReorg(from);
+      return;
+    }
+    const events = decodeAll(logs, byNumber);
+    const last = byNumber.get(to) as BlockHeader;
+    await commit({ toBlock: to, toHash: last.hash, headers, events, keepBlocksFrom: safe });
+    if (events.length > 0) logger.debug("backfilled", { from, to, events: events.length });
+  };
+
+  const followStep = async (head: number) => {
+    status.phase = "following";
+    const from = cursor.number + 1;
+    const to = Math.min(head, from + followBatchBlocks - 1);
+    const numbers = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const headers = await getBlockHeaders(rpc, numbers);
+    const first = headers[0] as BlockHeader;
+    if (cursor.hash !== "" && first.parentHash !== cursor.hash) {
+      await handleReorg(from);
+      return;
+    }
+    for (let i = 1; i < headers.length; i++) {
+      if (headers[i]?.parentHash !== headers[i - 1]?.hash) {
+        throw new RetryableError("the chain changed while its headers were read", {
+          details: { block: from + i },
+        });
+      }
+    }
+    const logs = await getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to });
+    const byNumber = new Map(headers.map((h) => [h.number, h]));
+    const events = decodeAll(logs, byNumber);
+    const last = headers.at(-1) as BlockHeader;
+    await commit({
+      toBlock: to,
+      toHash: last.hash,
+      headers,
+      events,
+      keepBlocksFrom: head - reorgDepth,
+    });
+  };
+
+  const loop = async () => {
+    const state = await store.getSyncState();
+    if (state === undefined)
+      throw new NonRetryableError("the store has no sync state: call initSyncState first");
+    cursor = { number: state.blockNumber, hash: state.blockHash };
+    status.indexed = cursor.number;
+    let failures = 0;
+    while (!stopped) {
+      try {
+        const head = await getBlockNumber(rpc);
+        status.head = head;
+        metrics?.headBlock.set(head);
+        if (head < cursor.number) {
+          // The node is behind us (restarted, or a deep reorg to a shorter chain): check our tip.
+          await handleReorg(head);
+          continue;
+        }
+        if (cursor.number >= head) {
+          status.caughtUp = true;
+          status.phase = "following";
+          failures = 0;
+          await sleep(pollIntervalMs);
+          continue;
+        }
+        const safe = head - reorgDepth;
+        if (cursor.number < safe) await backfillStep(safe);
+        else await followStep(head);
+        failures = 0;
+        status.lastError = undefined;
+      } catch (error) {
+        if (stopped) break;
+        if (!isRetryable(error)) throw error;
+        failures++;
+        status.lastError = describeError(error);
+        const delay =
+          Math.min(10_000, 100 * 2 ** Math.min(failures, 7)) * (0.5 + Math.random() / 2);
+        logger[failures >= 3 ? "warn" : "debug"]("sync step failed, retrying", {
+          attempt: failures,
+          inMs: Math.round(delay),
+          error: status.lastError,
+        });
+        await sleep(delay);
+      }
+    }
+  };
+
+  return {
+    run() {
+      running ??= loop().then(
+        () => {
+          status.phase = "stopped";
+        },
+        (error: unknown) => {
+          status.phase = stopped ? "stopped" : "failed";
+          status.lastError = describeError(error);
+          if (!stopped) throw error;
+        },
+      );
+      return running;
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await running?.catch(() => {});
+    },
+    status: () => ({ ...status }),
+  };
+};

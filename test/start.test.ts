@@ -269,13 +269,52 @@ async function checkRunning(started: Started): Promise<void> {
   if (HAS_INDEXER) {
     const api = `http://127.0.0.1:${started.port}/api/v1`;
     assert.match(started.ready, new RegExp(`api ${api}`));
-    const response = await fetch(`${api}/status`);
-    assert.equal(response.status, 200);
     const block = Number(/ block (\d+)/.exec(started.ready)?.[1]);
-    const status = JSON.stringify(await response.json());
-    assert.ok(status.length > 2, "status JSON");
-    assert.ok(Number.isFinite(block));
+    const status = (await getJson(`${api}/status`)) as { indexedBlock: number; chainId: number };
+    assert.ok(status.indexedBlock >= block, `indexed ${status.indexedBlock} ≥ seeded ${block}`);
+    assert.equal(status.chainId, deployment.chainId);
+
+    // The API's sales and tenders per state are the chain's.
+    const fromChain = { ...season.saleStates };
+    fromChain.Settled = (fromChain.Settled ?? 0) + (fromChain.Repaid ?? 0);
+    delete fromChain.Repaid;
+    for (const [state, count] of Object.entries(fromChain)) {
+      assert.equal(await countPages(`${api}/sales?state=${state}`), count, `API sales ${state}`);
+    }
+    if (Object.keys(season.tenderStates).length > 0) {
+      const tenders = { ...season.tenderStates };
+      tenders.Open = (tenders.Bidding ?? 0) + (tenders.InReveal ?? 0);
+      delete tenders.Bidding;
+      delete tenders.InReveal;
+      for (const [state, count] of Object.entries(tenders)) {
+        assert.equal(
+          await countPages(`${api}/tenders?state=${state}`),
+          count,
+          `API tenders ${state}`,
+        );
+      }
+    }
   }
+}
+
+async function getJson(url: string): Promise<unknown> {
+  const response = await fetch(url);
+  assert.equal(response.status, 200, `GET ${url}`);
+  return response.json();
+}
+
+/** The number of items of a paginated API list. */
+async function countPages(url: string): Promise<number> {
+  let count = 0;
+  let cursor: string | null = null;
+  do {
+    const page = (await getJson(
+      `${url}&limit=500${cursor === null ? "" : `&cursor=${cursor}`}`,
+    )) as { items: unknown[]; nextCursor: string | null };
+    count += page.items.length;
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return count;
 }
 
 async function stopAndCheck(started: Started & { exit: Promise<number | null> }): Promise<void> {

@@ -1,0 +1,167 @@
+/**
+ * One user action = one EIP-712 ForwardRequest (sdk/forwarder.ts types), simulated first so a
+ * revert is explained before anything is signed, then signed and sent through the relay.
+ */
+import {
+  type Abi,
+  type Address,
+  concat,
+  decodeEventLog,
+  encodeFunctionData,
+  type Hex,
+  type TransactionReceipt,
+} from "viem";
+import { type ContractName, type ForwardRequest, forwarderDomain, forwardRequestTypes } from "../../../sdk/index.ts";
+import { API, getConfig, getJson, type PortalConfig } from "../api/client.ts";
+import { CredentialRegistryAbi, JangbuForwarderAbi, RicePurchaseAbi, TenderBoardAbi } from "./abis.ts";
+import { decodeRevert, findRevertData } from "./errors.ts";
+import { publicClient } from "./verify.ts";
+import { type Session, signTypedData } from "./wallet.ts";
+
+export const ABI_OF: Record<ContractName, Abi> = {
+  RicePurchase: RicePurchaseAbi as Abi,
+  TenderBoard: TenderBoardAbi as Abi,
+  CredentialRegistry: CredentialRegistryAbi as Abi,
+  JangbuForwarder: JangbuForwarderAbi as Abi,
+};
+
+export interface Action {
+  contract: ContractName;
+  functionName: string;
+  args: readonly unknown[];
+  /** The Korean (or English) sentence of what is signed. */
+  title: string;
+  /** Label/value pairs shown before signing. */
+  details: [string, string][];
+  gas?: bigint;
+}
+
+export class RevertError extends Error {
+  constructor(
+    readonly errorName: string,
+    readonly args: Record<string, unknown>,
+  ) {
+    super(errorName);
+  }
+}
+
+export interface Prepared {
+  action: Action;
+  config: PortalConfig;
+  request: ForwardRequest;
+}
+
+export function calldata(action: Action): Hex {
+  return encodeFunctionData({
+    abi: ABI_OF[action.contract],
+    functionName: action.functionName,
+    args: action.args,
+  } as Parameters<typeof encodeFunctionData>[0]);
+}
+
+/** Simulates the call as the forwarder would make it (ERC-2771: sender appended), then builds the request. */
+export async function prepare(session: Session, action: Action): Promise<Prepared> {
+  const config = await getConfig();
+  const client = publicClient(config.rpcUrl);
+  const to = config.contracts[action.contract] as Address;
+  const forwarder = config.contracts.JangbuForwarder as Address;
+  const data = calldata(action);
+  let gas = action.gas ?? 0n;
+  try {
+    const est = await client.estimateGas({ account: forwarder, to, data: concat([data, session.address]) });
+    gas = gas > 0n ? gas : (est * 13n) / 10n + 60_000n;
+  } catch (e) {
+    const decoded = decodeRevert(findRevertData(e));
+    if (decoded) throw new RevertError(decoded.name, decoded.args);
+    if (gas === 0n) gas = 3_000_000n;
+  }
+  const [nonce, block] = await Promise.all([
+    client.readContract({ address: forwarder, abi: JangbuForwarderAbi, functionName: "nonces", args: [session.address] }),
+    client.getBlock(),
+  ]);
+  const deadline = Number(block.timestamp) + 3600;
+  return {
+    action,
+    config,
+    request: { from: session.address, to, value: 0n, gas, nonce: nonce as bigint, deadline, data },
+  };
+}
+
+export interface Sent {
+  txHash: Hex;
+  receipt: TransactionReceipt;
+}
+
+export async function signAndSend(session: Session, p: Prepared): Promise<Sent> {
+  const forwarder = p.config.contracts.JangbuForwarder as Address;
+  const signature = await signTypedData(session, {
+    domain: forwarderDomain(p.config.chainId, forwarder),
+    types: forwardRequestTypes,
+    primaryType: "ForwardRequest",
+    message: { ...p.request },
+  });
+  const r = p.request;
+  const body = {
+    request: {
+      from: r.from,
+      to: r.to,
+      value: r.value.toString(),
+      gas: r.gas.toString(),
+      nonce: r.nonce.toString(),
+      deadline: r.deadline,
+      data: r.data,
+    },
+    signature,
+  };
+  const res = await fetch(`${API}/relay`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok || !json.txHash) {
+    const err = (json.error ?? json) as Record<string, unknown>;
+    const revert = decodeRevert(findRevertData(json));
+    if (revert) throw new RevertError(revert.name, revert.args);
+    if (typeof err.errorName === "string") throw new RevertError(err.errorName, (err.args as Record<string, unknown>) ?? {});
+    throw new Error(String(err.message ?? json.message ?? res.statusText));
+  }
+  const txHash = json.txHash as Hex;
+  const receipt = await waitForReceipt(p.config, txHash);
+  // The forwarder does not revert when the inner call fails: check its event.
+  for (const log of receipt.logs) {
+    try {
+      const d = decodeEventLog({ abi: JangbuForwarderAbi, data: log.data, topics: log.topics });
+      if (d.eventName === "ExecutedForwardRequest") {
+        const a = d.args as { signer: Address; success: boolean };
+        if (a.signer.toLowerCase() === r.from.toLowerCase() && !a.success) throw new Error("call failed");
+      }
+    } catch (e) {
+      if (e instanceof Error && e.message === "call failed") throw e;
+    }
+  }
+  if (receipt.status !== "success") throw new Error("transaction reverted");
+  return { txHash, receipt };
+}
+
+async function waitForReceipt(config: PortalConfig, hash: Hex): Promise<TransactionReceipt> {
+  const client = publicClient(config.rpcUrl);
+  for (let i = 0; i < 120; i++) {
+    try {
+      return await client.getTransactionReceipt({ hash });
+    } catch {
+      try {
+        const st = await getJson<Record<string, unknown>>(`${API}/relay/${hash}`);
+        if (st.status === "failed" || st.status === "refused") {
+          const revert = decodeRevert(findRevertData(st));
+          if (revert) throw new RevertError(revert.name, revert.args);
+          throw new Error(String(st.message ?? st.status));
+        }
+      } catch (e) {
+        if (e instanceof RevertError) throw e;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  throw new Error("timeout");
+}

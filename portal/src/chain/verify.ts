@@ -1,0 +1,177 @@
+/**
+ * "Verify against the chain": the browser re-reads the transaction receipt from the RPC itself,
+ * decodes the log with the SDK ABIs and compares it field by field with what the API said.
+ */
+import { createPublicClient, decodeEventLog, http, type Log, type PublicClient } from "viem";
+import {
+  BidStatusNames,
+  GradeNames,
+  PackagingNames,
+  PaymentKindNames,
+  RoleNames,
+  SaleStateNames,
+  TenderStateNames,
+} from "../../../sdk/generated/enums.ts";
+import type { HistoryEvent, Json } from "../api/client.ts";
+import { ALL_ABI, JangbuForwarderAbi } from "./abis.ts";
+
+const clients = new Map<string, PublicClient>();
+export function publicClient(rpcUrl: string): PublicClient {
+  let c = clients.get(rpcUrl);
+  if (!c) {
+    c = createPublicClient({ transport: http(rpcUrl, { retryCount: 1 }) }) as PublicClient;
+    clients.set(rpcUrl, c);
+  }
+  return c;
+}
+
+const ENUM_NAMES: readonly (readonly string[])[] = [
+  SaleStateNames,
+  TenderStateNames,
+  PackagingNames,
+  PaymentKindNames,
+  RoleNames,
+  GradeNames,
+  BidStatusNames,
+];
+
+/** A canonical string for comparing API JSON with decoded chain values. */
+export function canon(v: unknown): string {
+  if (v === null || v === undefined) return "∅";
+  if (typeof v === "bigint") return v.toString();
+  if (typeof v === "number") return Number.isInteger(v) ? BigInt(v).toString() : String(v);
+  if (typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return `[${v.map(canon).join(",")}]`;
+  if (typeof v === "string") {
+    if (/^-?\d+$/.test(v)) return BigInt(v).toString();
+    if (/^0x[0-9a-fA-F]*$/.test(v)) return v.toLowerCase();
+    for (const names of ENUM_NAMES) {
+      const i = names.indexOf(v);
+      if (i >= 0) return String(i);
+    }
+    return v;
+  }
+  return JSON.stringify(v);
+}
+
+export interface Check {
+  field: string;
+  api: string;
+  chain: string;
+  ok: boolean;
+}
+
+export interface Verification {
+  event: string;
+  txHash: string;
+  blockNumber: bigint;
+  confirmations: bigint;
+  blockTime: number;
+  signer: string | null;
+  checks: Check[];
+  decoded: Record<string, unknown>;
+  missing?: boolean;
+}
+
+/** Record field names that carry the same value as an event argument under another name. */
+const ALIASES: Record<string, string[]> = {
+  id: ["saleId", "tenderId", "programId", "id"],
+  official: ["official"],
+};
+
+function argsObject(decoded: { args?: unknown }, eventName: string): Record<string, unknown> {
+  const a = decoded.args;
+  if (a && typeof a === "object" && !Array.isArray(a)) return a as Record<string, unknown>;
+  const item = ALL_ABI.find((i) => i.type === "event" && i.name === eventName);
+  const out: Record<string, unknown> = {};
+  if (Array.isArray(a) && item && item.type === "event") item.inputs.forEach((inp, i) => (out[inp.name ?? i] = a[i]));
+  return out;
+}
+
+export async function readEvent(
+  rpcUrl: string,
+  ev: Pick<HistoryEvent, "txHash" | "logIndex" | "event">,
+): Promise<Omit<Verification, "checks">> {
+  const client = publicClient(rpcUrl);
+  const hash = ev.txHash as `0x${string}`;
+  const [receipt, head] = await Promise.all([client.getTransactionReceipt({ hash }), client.getBlockNumber()]);
+  const block = await client.getBlock({ blockNumber: receipt.blockNumber });
+  let chosen: { log: Log; eventName: string; args: Record<string, unknown> } | null = null;
+  let signer: string | null = receipt.from;
+  for (const log of receipt.logs) {
+    let d: { eventName?: string; args?: unknown } | null = null;
+    try {
+      d = decodeEventLog({ abi: ALL_ABI, data: log.data, topics: log.topics, strict: false }) as { eventName?: string; args?: unknown };
+    } catch {
+      d = null;
+    }
+    if (!d) continue;
+    const args = argsObject(d, d.eventName ?? "");
+    if (d.eventName === "ExecutedForwardRequest") {
+      try {
+        const f = decodeEventLog({ abi: JangbuForwarderAbi, data: log.data, topics: log.topics });
+        signer = String((f.args as { signer?: string }).signer ?? signer);
+      } catch {
+        /* keep tx.from */
+      }
+    }
+    const matches =
+      ev.logIndex !== undefined && !Number.isNaN(ev.logIndex) ? log.logIndex === ev.logIndex : d.eventName === ev.event;
+    if (matches && !chosen) chosen = { log: log as Log, eventName: d.eventName ?? "", args };
+  }
+  return {
+    event: chosen?.eventName ?? "",
+    txHash: receipt.transactionHash,
+    blockNumber: receipt.blockNumber,
+    confirmations: head - receipt.blockNumber + 1n,
+    blockTime: Number(block.timestamp),
+    signer,
+    decoded: chosen?.args ?? {},
+    missing: chosen === null,
+  };
+}
+
+/** Compares one API event (name, args, block, signer) with the chain. */
+export function compareEvent(api: HistoryEvent, chain: Omit<Verification, "checks">): Check[] {
+  const checks: Check[] = [];
+  const push = (field: string, a: unknown, c: unknown) => {
+    const ca = canon(a);
+    const cc = canon(c);
+    checks.push({ field, api: ca, chain: cc, ok: ca === cc });
+  };
+  if (api.event) push(`${api.event}·event`, api.event, chain.event);
+  if (api.blockNumber) push(`${api.event}·blockNumber`, api.blockNumber, chain.blockNumber);
+  if (api.signer && chain.signer) push(`${api.event}·signer`, api.signer, chain.signer);
+  for (const [k, v] of Object.entries(chain.decoded)) {
+    if (k in (api.args ?? {})) push(`${api.event}·${k}`, (api.args as Json)[k], v);
+  }
+  return checks;
+}
+
+/**
+ * Compares a record's fields with the latest chain event carrying each field (its current value
+ * was set by that event). `extra` maps derived field names (e.g. gradeUnits) to record values.
+ */
+export function compareRecord(
+  record: Json,
+  chainEvents: Omit<Verification, "checks">[],
+  extra: Record<string, unknown> = {},
+): Check[] {
+  const fields: Record<string, unknown> = { ...record, ...extra };
+  const checks: Check[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === null || value === undefined || typeof value === "object" && !Array.isArray(value)) continue;
+    const argNames = ALIASES[name] ?? [name];
+    for (let i = chainEvents.length - 1; i >= 0; i--) {
+      const ev = chainEvents[i];
+      if (!ev) continue;
+      const arg = argNames.find((a) => a in ev.decoded);
+      if (arg === undefined) continue;
+      const ca = canon(value);
+      const cc = canon(ev.decoded[arg]);
+      checks.push({ field: name, api: ca, chain: cc, ok: ca === cc });
+      break;
+    }
+  }
+  return checks;
+}

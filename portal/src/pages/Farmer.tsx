@@ -1,0 +1,281 @@
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Packaging } from "../../../sdk/generated/enums.ts";
+import { getRecord, type Json, list } from "../api/client.ts";
+import { requestSignature } from "../components/sign-store.ts";
+import { RequireSession } from "../components/RequireSession.tsx";
+import { Async, Badge, Field, Hex, Section } from "../components/ui.tsx";
+import type { Session } from "../chain/session.ts";
+import { date, isoDay, num, seoulMidnight, tonnes } from "../lib/format.ts";
+import { href, useAsync, useLive } from "../lib/hooks.ts";
+import { packagingLabel, saleStateLabel, saleStateName, toneOfSale } from "../lib/labels.ts";
+import { COLLECTION_POINTS, refName, VARIETIES } from "../lib/reference.ts";
+import { textHash } from "../lib/docs.ts";
+import { type Msg, type SaleInput, validateSale } from "../lib/validate.ts";
+import { SaleTimeline } from "./Record.tsx";
+
+interface Allocation {
+  programId: number;
+  units: number;
+  committed?: number;
+  region?: number;
+}
+
+/** The farmer's allocations: from the account record, else the quotas list. */
+export async function myAllocations(address: string): Promise<Allocation[]> {
+  try {
+    const acc = await getRecord<Json>("accounts", address);
+    if (Array.isArray(acc.allocations)) return acc.allocations as Allocation[];
+  } catch {
+    /* fall through */
+  }
+  for (const kind of ["quotas", "allocations"]) {
+    try {
+      const p = await list<Allocation>(kind, { farmer: address });
+      if (p.items.length > 0) return p.items;
+    } catch {
+      /* next */
+    }
+  }
+  return [];
+}
+
+const LIVE_STATES = new Set(["Submitted", "Inspected", "Disputed", "Reinspected", "Approved", "InterimPaid", "ClawbackDue", "Settled"]);
+
+function SaleForm({ session, alloc, programme, sales, onDone }: { session: Session; alloc: Allocation; programme: Json | undefined; sales: Json[]; onDone: () => void }) {
+  const { t, i18n } = useTranslation();
+  const varieties = (Array.isArray(programme?.varieties) ? (programme?.varieties as number[]) : [programme?.varietyA, programme?.varietyB])
+    .map(Number)
+    .filter((x) => x > 0);
+  const committed =
+    alloc.committed ??
+    sales
+      .filter((s) => Number(s.programId) === Number(alloc.programId) && LIVE_STATES.has(saleStateName(s.state)))
+      .reduce((a, s) => a + Number(s.acceptedUnits || s.units || 0), 0);
+  const remaining = Math.max(0, Number(alloc.units) - Number(committed));
+  const start = programme?.deliveryStart ? isoDay(Number(programme.deliveryStart)) : undefined;
+  const end = programme?.deliveryEnd ? isoDay(Number(programme.deliveryEnd)) : undefined;
+  const [v, setV] = useState<SaleInput>({
+    units: "",
+    packaging: Packaging.Bag40,
+    variety: String(varieties[0] ?? ""),
+    collectionPoint: "",
+    day: start && end ? (isoDay(Date.now()) < start ? start : isoDay(Date.now()) > end ? end : isoDay(Date.now())) : isoDay(Date.now()),
+  });
+  const [errors, setErrors] = useState<Partial<Record<keyof SaleInput, Msg>>>({});
+  const msg = (m?: Msg) => (m ? t(m.key, m.params ?? {}) : null);
+  const allVarieties = Object.keys(VARIETIES).map(Number);
+  const submit = async () => {
+    const e = validateSale(v, { remaining, windowStart: start, windowEnd: end, tonBag: Packaging.TonBag });
+    setErrors(e);
+    if (Object.keys(e).length > 0) return;
+    const units = Number(v.units);
+    const r = await requestSignature({
+      contract: "RicePurchase",
+      functionName: "submitSale",
+      args: [Number(alloc.programId), units, v.packaging, Number(v.variety), Number(v.collectionPoint)],
+      title: t("actions.submitSale", {
+        units: num(units),
+        packaging: packagingLabel(t, v.packaging),
+        variety: refName(VARIETIES, v.variety, i18n.language),
+        point: refName(COLLECTION_POINTS, v.collectionPoint, i18n.language),
+      }),
+      details: [
+        [t("fields.programme"), String(alloc.programId)],
+        [t("fields.units"), `${num(units)} (${tonnes(units)})`],
+        [t("fields.deliveryDate"), date(seoulMidnight(v.day))],
+      ],
+    });
+    if (r) {
+      setV({ ...v, units: "" });
+      onDone();
+    }
+  };
+  return (
+    <form
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+      aria-label={t("farmer.newSale")}
+    >
+      <p>
+        {t("fields.remaining")}: <strong>{num(remaining)}</strong> ({tonnes(remaining)})
+      </p>
+      <Field label={t("fields.units")} hint={t("fields.unitsHint")} error={msg(errors.units)} required>
+        {(p) => (
+          <input {...p} inputMode="numeric" value={v.units} onChange={(e) => setV({ ...v, units: e.target.value })} name="units" />
+        )}
+      </Field>
+      <Field label={t("fields.packaging")} required>
+        {(p) => (
+          <select {...p} value={v.packaging} onChange={(e) => setV({ ...v, packaging: Number(e.target.value) })} name="packaging">
+            <option value={Packaging.Bag40}>{t("packaging.Bag40")}</option>
+            <option value={Packaging.TonBag}>{t("packaging.TonBag")}</option>
+            <option value={Packaging.Bulk}>{t("packaging.Bulk")}</option>
+          </select>
+        )}
+      </Field>
+      <Field label={t("fields.variety")} error={msg(errors.variety)} required>
+        {(p) => (
+          <select {...p} value={v.variety} onChange={(e) => setV({ ...v, variety: e.target.value })} name="variety">
+            <option value="">—</option>
+            {allVarieties.map((code) => (
+              <option key={code} value={code}>
+                {refName(VARIETIES, code, i18n.language)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {v.variety && varieties.length > 0 && !varieties.includes(Number(v.variety)) && (
+        <p className="alert warn">{t("farmer.nonDesignated")}</p>
+      )}
+      <Field label={t("fields.collectionPoint")} error={msg(errors.collectionPoint)} required>
+        {(p) => (
+          <select {...p} value={v.collectionPoint} onChange={(e) => setV({ ...v, collectionPoint: e.target.value })} name="collectionPoint">
+            <option value="">—</option>
+            {Object.keys(COLLECTION_POINTS).map((code) => (
+              <option key={code} value={code}>
+                {refName(COLLECTION_POINTS, code, i18n.language)}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label={t("fields.deliveryDate")} error={msg(errors.day)} required>
+        {(p) => <input {...p} type="date" value={v.day} min={start} max={end} onChange={(e) => setV({ ...v, day: e.target.value })} name="day" />}
+      </Field>
+      <button type="submit" className="btn">
+        {t("farmer.submit")}
+      </button>
+    </form>
+  );
+}
+
+function SaleCard({ s, onDone }: { s: Json; onDone: () => void }) {
+  const { t, i18n } = useTranslation();
+  const [reason, setReason] = useState("");
+  const st = saleStateName(s.state);
+  const id = String(s.id);
+  const cancel = async () => {
+    if (await requestSignature({ contract: "RicePurchase", functionName: "cancelSale", args: [BigInt(id)], title: t("actions.cancelSale", { id: `0x${BigInt(id).toString(16).slice(0, 8)}…` }), details: [] })) onDone();
+  };
+  const dispute = async () => {
+    if (
+      await requestSignature({
+        contract: "RicePurchase",
+        functionName: "disputeInspection",
+        args: [BigInt(id), textHash(reason || "재검사 요청")],
+        title: t("actions.disputeInspection", { id: `0x${BigInt(id).toString(16).slice(0, 8)}…` }),
+        details: [[t("farmer.disputeReason"), reason || "—"]],
+      })
+    )
+      onDone();
+  };
+  return (
+    <li className="card" data-testid="my-sale">
+      <div className="card-head">
+        <h3 style={{ margin: 0 }}>
+          {num(s.units as number)} · {packagingLabel(t, s.packaging)} · {refName(VARIETIES, s.variety as number, i18n.language)}
+        </h3>
+        <Badge tone={toneOfSale(s.state)}>{saleStateLabel(t, s.state)}</Badge>
+      </div>
+      <SaleTimeline state={s.state} />
+      <p>
+        {refName(COLLECTION_POINTS, s.collectionPoint as number, i18n.language)} · <a href={href(`/sale/${id}`)}>{t("record.sale")}</a> ·{" "}
+        <a href={href(`/receipt/${id}`)}>{t("farmer.receipt")}</a>
+      </p>
+      <div className="actions">
+        {st === "Submitted" && (
+          <button type="button" className="btn danger" onClick={() => void cancel()}>
+            {t("farmer.cancel")}
+          </button>
+        )}
+        {(st === "Inspected" || st === "Rejected") && (
+          <>
+            <label className="sr-only" htmlFor={`reason-${id}`}>
+              {t("farmer.disputeReason")}
+            </label>
+            <input id={`reason-${id}`} placeholder={t("farmer.disputeReason")} value={reason} onChange={(e) => setReason(e.target.value)} />
+            <button type="button" className="btn secondary" onClick={() => void dispute()}>
+              {t("farmer.dispute")}
+            </button>
+          </>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function FarmerHome({ session }: { session: Session }) {
+  const { t } = useTranslation();
+  const allocs = useAsync(() => myAllocations(session.address), [session.address]);
+  const sales = useAsync(() => list<Json>("sales", { farmer: session.address, limit: 100 }), [session.address]);
+  const programmes = useAsync(() => list<Json>("programmes", { limit: 50 }).catch(() => list<Json>("programs", { limit: 50 })), []);
+  const reload = () => {
+    allocs.reload();
+    sales.reload();
+  };
+  useLive(reload, 600);
+  return (
+    <>
+      <p>
+        {t("wallet.address")}: <Hex value={session.address} copy />
+      </p>
+      <Section title={t("farmer.allocation")}>
+        <Async state={allocs}>
+          {(a) =>
+            a.length === 0 ? (
+              <p>{t("farmer.noAllocation")}</p>
+            ) : (
+              <ul>
+                {a.map((x) => (
+                  <li key={x.programId} data-testid="allocation">
+                    {t("fields.programme")} {x.programId}: <strong>{num(x.units)}</strong> ({tonnes(x.units)})
+                  </li>
+                ))}
+              </ul>
+            )
+          }
+        </Async>
+      </Section>
+      {allocs.data && allocs.data.length > 0 && sales.data && (
+        <Section title={t("farmer.newSale")}>
+          {allocs.data.map((a) => (
+            <SaleForm
+              key={a.programId}
+              session={session}
+              alloc={a}
+              programme={programmes.data?.items.find((p) => Number(p.id) === Number(a.programId))}
+              sales={sales.data?.items ?? []}
+              onDone={reload}
+            />
+          )).slice(0, 1)}
+        </Section>
+      )}
+      <Section title={t("farmer.mySales")}>
+        <Async state={sales} empty={(p) => p.items.length === 0}>
+          {(p) => (
+            <ul style={{ listStyle: "none", padding: 0 }}>
+              {p.items.map((s) => (
+                <SaleCard key={String(s.id)} s={s} onDone={reload} />
+              ))}
+            </ul>
+          )}
+        </Async>
+      </Section>
+    </>
+  );
+}
+
+export default function Farmer() {
+  const { t } = useTranslation();
+  return (
+    <>
+      <h1>{t("farmer.title")}</h1>
+      <RequireSession>{(s) => <FarmerHome session={s} />}</RequireSession>
+    </>
+  );
+}

@@ -1,0 +1,59 @@
+import { useTranslation } from "react-i18next";
+import { getJson, list, type Json } from "../api/client.ts";
+import { Async, DL, Section } from "../components/ui.tsx";
+import { num } from "../lib/format.ts";
+import { href, useAsync, useLive } from "../lib/hooks.ts";
+import { SaleTable, TenderTable } from "./Search.tsx";
+
+export function Home() {
+  const { t } = useTranslation();
+  const status = useAsync(() => getJson<Json>("/api/v1/status"), []);
+  const sales = useAsync(() => list("sales", { limit: 5 }), []);
+  const tenders = useAsync(() => list("tenders", { limit: 5 }), []);
+  const live = useLive(() => {
+    status.reload();
+    sales.reload();
+    tenders.reload();
+  });
+  return (
+    <>
+      <h1>{t("home.title")}</h1>
+      <p>{t("home.intro")}</p>
+      <div className="actions">
+        <a className="btn" href={href("/search")}>
+          {t("home.searchCta")}
+        </a>
+        <a className="btn secondary" href={href("/wallet")}>
+          {t("home.signInCta")}
+        </a>
+      </div>
+      <Section title={t("home.status")} actions={<span className="live">{live ? t("app.live") : t("app.offline")}</span>}>
+        <Async state={status}>
+          {(s) => {
+            const chain = (s.chain ?? {}) as Json;
+            return (
+              <DL
+                rows={[
+                  [t("home.chain"), String(s.chainId ?? chain.id ?? chain.chainId ?? "—")],
+                  [t("home.head"), num(s.headBlock as number ?? s.head as number ?? chain.head as number)],
+                  [t("home.indexed"), num(s.indexedBlock as number ?? s.indexed as number)],
+                  [t("home.lag"), num(s.lag as number)],
+                ]}
+              />
+            );
+          }}
+        </Async>
+      </Section>
+      <Section title={`${t("home.recent")} — ${t("search.sales")}`}>
+        <Async state={sales} empty={(p) => p.items.length === 0}>
+          {(p) => <SaleTable items={p.items as Json[]} />}
+        </Async>
+      </Section>
+      <Section title={`${t("home.recent")} — ${t("search.tenders")}`}>
+        <Async state={tenders} empty={(p) => p.items.length === 0}>
+          {(p) => <TenderTable items={p.items as Json[]} />}
+        </Async>
+      </Section>
+    </>
+  );
+}

@@ -1,0 +1,530 @@
+import { type ReactNode, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { encodeAbiParameters, getAddress, isAddress, keccak256, toHex } from "viem";
+import { PaymentKind, Role, RoleNames } from "../../../sdk/generated/enums.ts";
+import { type Json, list } from "../api/client.ts";
+import { requestSignature } from "../components/sign-store.ts";
+import { RequireSession } from "../components/RequireSession.tsx";
+import { Async, Field, Hex, Section } from "../components/ui.tsx";
+import { textHash } from "../lib/docs.ts";
+import { date, num, seoulMidnight, won } from "../lib/format.ts";
+import { useAsync, useLive } from "../lib/hooks.ts";
+import { paymentKindLabel, roleLabel, saleStateName } from "../lib/labels.ts";
+import { REGIONS, refName, VARIETIES } from "../lib/reference.ts";
+import { type CsvError, type CsvRow, parseAllocationCsv, positiveInt } from "../lib/validate.ts";
+
+function Form({ label, onSubmit, children, submit }: { label: string; onSubmit: () => void; children: ReactNode; submit: string }) {
+  return (
+    <form
+      aria-label={label}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {children}
+      <button type="submit" className="btn">
+        {submit}
+      </button>
+    </form>
+  );
+}
+
+function CreateProgramme() {
+  const { t, i18n } = useTranslation();
+  const [v, setV] = useState({ year: "2026", quota: "11250000", interim: "40000", bulk: "1200", start: "", end: "", varieties: ["101", "102"] });
+  const [err, setErr] = useState<Record<string, string>>({});
+  const submit = async () => {
+    const e: Record<string, string> = {};
+    for (const k of ["year", "quota", "interim"] as const) if (positiveInt(v[k]) === null) e[k] = t("official.errPositive");
+    if (!v.start || !v.end || v.end <= v.start) e.end = t("official.errWindow");
+    if (v.varieties.length > 2) e.varieties = t("official.errVarieties");
+    setErr(e);
+    if (Object.keys(e).length) return;
+    const vs = [Number(v.varieties[0] ?? 0), Number(v.varieties[1] ?? 0)] as const;
+    await requestSignature({
+      contract: "RicePurchase",
+      functionName: "createProgram",
+      args: [
+        {
+          cropYear: Number(v.year),
+          nationalQuota: BigInt(v.quota),
+          interimPerUnit: Number(v.interim),
+          bulkDeduction: Number(v.bulk || 0),
+          deliveryStart: seoulMidnight(v.start),
+          deliveryEnd: seoulMidnight(v.end) + 86_399,
+          varieties: vs,
+        },
+      ],
+      title: t("actions.createProgram", { year: v.year }),
+      details: [
+        [t("fields.nationalQuota"), num(v.quota)],
+        [t("fields.interimPerUnit"), won(v.interim)],
+        [t("fields.deliveryWindow"), `${date(seoulMidnight(v.start))} ~ ${date(seoulMidnight(v.end))}`],
+        [t("fields.varieties"), v.varieties.map((x) => refName(VARIETIES, x, i18n.language)).join(", ")],
+      ],
+    });
+  };
+  const f = (k: keyof typeof v, label: string, type = "text") => (
+    <Field label={label} error={err[k]} required>
+      {(p) => <input {...p} type={type} inputMode={type === "text" ? "numeric" : undefined} value={v[k] as string} onChange={(e) => setV({ ...v, [k]: e.target.value })} />}
+    </Field>
+  );
+  return (
+    <Form label={t("official.createProgramme")} onSubmit={() => void submit()} submit={t("official.createProgramme")}>
+      <div className="row">
+        {f("year", t("fields.cropYear"))}
+        {f("quota", t("fields.nationalQuota"))}
+        {f("interim", t("fields.interimPerUnit"))}
+        {f("bulk", t("fields.bulkDeduction"))}
+        {f("start", t("fields.deliveryStart"), "date")}
+        {f("end", t("fields.deliveryEnd"), "date")}
+      </div>
+      <fieldset>
+        <legend>{t("fields.varieties")}</legend>
+        {Object.keys(VARIETIES).map((code) => (
+          <label key={code} style={{ marginRight: 16, display: "inline-flex", gap: 6, alignItems: "center", minHeight: 44 }}>
+            <input
+              type="checkbox"
+              checked={v.varieties.includes(code)}
+              onChange={(e) => setV({ ...v, varieties: e.target.checked ? [...v.varieties, code] : v.varieties.filter((x) => x !== code) })}
+            />
+            {refName(VARIETIES, code, i18n.language)}
+          </label>
+        ))}
+        {err.varieties && <p className="error-text">{err.varieties}</p>}
+      </fieldset>
+    </Form>
+  );
+}
+
+function AllocateRegion({ programmes }: { programmes: Json[] }) {
+  const { t, i18n } = useTranslation();
+  const [v, setV] = useState({ programId: String(programmes[0]?.id ?? "1"), region: "46810", units: "" });
+  const [err, setErr] = useState<string | null>(null);
+  const submit = async () => {
+    const u = positiveInt(v.units);
+    if (u === null || !/^\d{5}$/.test(v.region)) return setErr(t("official.errPositive"));
+    setErr(null);
+    await requestSignature({
+      contract: "RicePurchase",
+      functionName: "allocateRegion",
+      args: [Number(v.programId), Number(v.region), BigInt(u)],
+      title: t("actions.allocateRegion", { region: refName(REGIONS, v.region, i18n.language), units: num(u) }),
+      details: [[t("fields.programme"), v.programId]],
+    });
+  };
+  return (
+    <Form label={t("official.allocateRegion")} onSubmit={() => void submit()} submit={t("official.record")}>
+      <div className="row">
+        <ProgrammeSelect programmes={programmes} value={v.programId} onChange={(programId) => setV({ ...v, programId })} />
+        <Field label={t("official.regionCode")} required>
+          {(p) => <input {...p} inputMode="numeric" value={v.region} onChange={(e) => setV({ ...v, region: e.target.value })} />}
+        </Field>
+        <Field label={t("fields.units")} error={err} required>
+          {(p) => <input {...p} inputMode="numeric" value={v.units} onChange={(e) => setV({ ...v, units: e.target.value })} />}
+        </Field>
+      </div>
+    </Form>
+  );
+}
+
+function ProgrammeSelect({ programmes, value, onChange }: { programmes: Json[]; value: string; onChange: (v: string) => void }) {
+  const { t } = useTranslation();
+  return (
+    <Field label={t("fields.programme")}>
+      {(p) => (
+        <select {...p} value={value} onChange={(e) => onChange(e.target.value)}>
+          {programmes.map((x) => (
+            <option key={String(x.id)} value={String(x.id)}>
+              {String(x.id)} · {String(x.cropYear ?? "")}
+            </option>
+          ))}
+          {programmes.length === 0 && <option value="1">1</option>}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** CSV of a whole village: checked row by row; all or nothing (one allocateBatch). */
+export function CsvAllocation({ programmes, region, onApply }: { programmes: Json[]; region: number; onApply?: (rows: CsvRow[]) => void }) {
+  const { t } = useTranslation();
+  const [text, setText] = useState("");
+  const [programId, setProgramId] = useState(String(programmes[0]?.id ?? "1"));
+  const [result, setResult] = useState<{ rows: CsvRow[]; errors: CsvError[]; total: number } | null>(null);
+  const check = (s = text) => {
+    const r = parseAllocationCsv(s);
+    setResult(r);
+    return r;
+  };
+  const apply = async () => {
+    const r = check();
+    if (r.errors.length > 0) return;
+    onApply?.(r.rows);
+    await requestSignature({
+      contract: "RicePurchase",
+      functionName: "allocateBatch",
+      args: [Number(programId), region, r.rows.map((x) => x.farmer), r.rows.map((x) => x.units)],
+      title: t("actions.allocateBatch", { count: r.rows.length, total: num(r.total) }),
+      details: r.rows.slice(0, 8).map((x) => [t("official.row", { line: x.line }), `${x.farmer.slice(0, 10)}… ${num(x.units)}`]),
+    });
+  };
+  return (
+    <div>
+      <p>{t("official.csvHelp")}</p>
+      <ProgrammeSelect programmes={programmes} value={programId} onChange={setProgramId} />
+      <Field label={t("official.csvFile")}>
+        {(p) => (
+          <input
+            {...p}
+            type="file"
+            accept=".csv,text/csv,text/plain"
+            onChange={async (e) => {
+              const f = e.target.files?.[0];
+              if (!f) return;
+              const s = await f.text();
+              setText(s);
+              check(s);
+            }}
+          />
+        )}
+      </Field>
+      <Field label={t("official.csvText")}>
+        {(p) => <textarea {...p} value={text} onChange={(e) => setText(e.target.value)} placeholder="address,units" />}
+      </Field>
+      <div className="actions">
+        <button type="button" className="btn secondary" onClick={() => check()}>
+          {t("official.csvCheck")}
+        </button>
+        <button type="button" className="btn" onClick={() => void apply()} disabled={!result || result.errors.length > 0}>
+          {t("official.csvApply")}
+        </button>
+      </div>
+      <div aria-live="polite" role="status">
+        {result && result.errors.length === 0 && <p className="alert ok">{t("official.csvOk", { count: result.rows.length, total: num(result.total) })}</p>}
+        {result && result.errors.length > 0 && (
+          <div className="alert danger" data-testid="csv-errors">
+            <p>{t("official.csvErrors", { count: new Set(result.errors.map((e) => e.line)).size })}</p>
+            <ul>
+              {result.errors.map((e, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: error order
+                <li key={i}>
+                  {e.line > 0 ? `${t("official.row", { line: e.line })}: ` : ""}
+                  {t(e.msg.key, e.msg.params ?? {})}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Approvals() {
+  const { t } = useTranslation();
+  const q = useAsync(async () => {
+    const [a, b] = await Promise.all([list<Json>("sales", { state: "Inspected", limit: 200 }), list<Json>("sales", { state: "Reinspected", limit: 200 })]);
+    return [...a.items, ...b.items].filter((s) => ["Inspected", "Reinspected"].includes(saleStateName(s.state)));
+  }, []);
+  useLive(() => q.reload(), 800);
+  const [sel, setSel] = useState<Set<string>>(new Set());
+  const approve = async () => {
+    const ids = [...sel];
+    const r = await requestSignature({
+      contract: "RicePurchase",
+      functionName: "approvePurchases",
+      args: [ids.map((x) => BigInt(x))],
+      title: t("actions.approvePurchases", { count: ids.length }),
+      details: [],
+    });
+    if (r) {
+      setSel(new Set());
+      q.reload();
+    }
+  };
+  return (
+    <Async state={q} empty={(x) => x.length === 0}>
+      {(items) => (
+        <>
+          <label style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}>
+            <input type="checkbox" checked={sel.size === items.length} onChange={(e) => setSel(e.target.checked ? new Set(items.map((s) => String(s.id))) : new Set())} />
+            {t("official.selectAll")}
+          </label>
+          <ul style={{ listStyle: "none", padding: 0 }}>
+            {items.map((s, i) => (
+              <li key={String(s.id)}>
+                <label style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}>
+                  <input
+                    type="checkbox"
+                    checked={sel.has(String(s.id))}
+                    onChange={(e) => {
+                      const n = new Set(sel);
+                      if (e.target.checked) n.add(String(s.id));
+                      else n.delete(String(s.id));
+                      setSel(n);
+                    }}
+                  />
+                  #{i + 1} {num(s.units as number)} · <Hex value={s.farmer as string} />
+                </label>
+              </li>
+            ))}
+          </ul>
+          <button type="button" className="btn" disabled={sel.size === 0} onClick={() => void approve()}>
+            {t("official.approveSelected", { count: sel.size })}
+          </button>
+        </>
+      )}
+    </Async>
+  );
+}
+
+function FinalPrices({ programmes }: { programmes: Json[] }) {
+  const { t } = useTranslation();
+  const [v, setV] = useState({ programId: String(programmes[0]?.id ?? "1"), farmGate: "", fee: "", yieldPct: "72" });
+  const [err, setErr] = useState<string | null>(null);
+  const submit = async () => {
+    const fg = positiveInt(v.farmGate);
+    const fee = positiveInt(v.fee);
+    const y = Number(v.yieldPct);
+    if (fg === null || fee === null || !(y > 0 && y <= 100)) return setErr(t("official.errPositive"));
+    setErr(null);
+    const bps = Math.round(y * 100);
+    const first = Math.floor((((fg - fee) * bps) / 10_000 / 2) / 10) * 10;
+    await requestSignature({
+      contract: "RicePurchase",
+      functionName: "setFinalPrices",
+      args: [Number(v.programId), fg, fee, bps],
+      title: t("actions.setFinalPrices", { id: v.programId }),
+      details: [
+        [t("official.farmGate"), won(fg)],
+        [t("official.millingFee"), won(fee)],
+        [t("official.millingYield"), `${y}%`],
+        [t("grade.First"), `≈ ${won(first)}`],
+      ],
+    });
+  };
+  return (
+    <Form label={t("official.finalPrices")} onSubmit={() => void submit()} submit={t("official.record")}>
+      <div className="row">
+        <ProgrammeSelect programmes={programmes} value={v.programId} onChange={(programId) => setV({ ...v, programId })} />
+        <Field label={t("official.farmGate")} required>
+          {(p) => <input {...p} inputMode="numeric" value={v.farmGate} onChange={(e) => setV({ ...v, farmGate: e.target.value })} />}
+        </Field>
+        <Field label={t("official.millingFee")} required>
+          {(p) => <input {...p} inputMode="numeric" value={v.fee} onChange={(e) => setV({ ...v, fee: e.target.value })} />}
+        </Field>
+        <Field label={t("official.millingYield")} error={err} required>
+          {(p) => <input {...p} inputMode="decimal" value={v.yieldPct} onChange={(e) => setV({ ...v, yieldPct: e.target.value })} />}
+        </Field>
+      </div>
+    </Form>
+  );
+}
+
+/** Payments due: interim after approval, the final top-up, or a clawback repaid. */
+function Payments() {
+  const { t } = useTranslation();
+  const q = useAsync(async () => {
+    const states = ["Approved", "InterimPaid", "ClawbackDue"];
+    const pages = await Promise.all(states.map((state) => list<Json>("sales", { state, limit: 100 })));
+    return pages.flatMap((p) => p.items).filter((s) => states.includes(saleStateName(s.state)));
+  }, []);
+  useLive(() => q.reload(), 800);
+  const pay = async (s: Json) => {
+    const st = saleStateName(s.state);
+    const kind = st === "Approved" ? PaymentKind.Interim : st === "ClawbackDue" ? PaymentKind.ClawbackRepayment : PaymentKind.FinalBalance;
+    const amount = BigInt(
+      String(
+        kind === PaymentKind.Interim
+          ? s.interimAmount
+          : kind === PaymentKind.ClawbackRepayment
+            ? (s.clawbackAmount ?? 0)
+            : (s.balanceDue ?? s.finalBalance ?? s.dueAmount ?? 0),
+      ) || "0",
+    );
+    const ref = `transfer-${String(s.id).slice(-8)}-${Date.now()}`;
+    const r = await requestSignature({
+      contract: "RicePurchase",
+      functionName: "recordPayment",
+      args: [BigInt(String(s.id)), kind, amount, textHash(ref)],
+      title: t("actions.recordPayment", { kind: paymentKindLabel(t, kind), amount: won(amount), id: `0x${BigInt(String(s.id)).toString(16).slice(0, 8)}…` }),
+      details: [[t("official.transferRef"), ref]],
+    });
+    if (r) q.reload();
+  };
+  return (
+    <Async state={q} empty={(x) => x.length === 0}>
+      {(items) => (
+        <ul style={{ listStyle: "none", padding: 0 }}>
+          {items.map((s, i) => (
+            <li key={String(s.id)} className="row" style={{ alignItems: "center", margin: "6px 0" }}>
+              <span>
+                #{i + 1} <Hex value={s.farmer as string} /> · {num(s.acceptedUnits as number)} · {won(s.interimAmount as string)}
+              </span>
+              <button type="button" className="btn small" onClick={() => void pay(s)} data-testid="pay">
+                {t("official.pay")}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Async>
+  );
+}
+
+/** Onboarding: paste or scan the address QR shown on the new user's phone, then issue. */
+function Credentials({ region }: { region: number }) {
+  const { t } = useTranslation();
+  const [v, setV] = useState({ subject: "", role: String(Role.Farmer), region: String(region), claims: "", years: "1" });
+  const [err, setErr] = useState<string | null>(null);
+  const [scanMsg, setScanMsg] = useState<string | null>(null);
+  const [revokeId, setRevokeId] = useState("");
+  const [reason, setReason] = useState("");
+  const scan = async () => {
+    const BD = (globalThis as unknown as { BarcodeDetector?: new (o: unknown) => { detect(s: unknown): Promise<{ rawValue: string }[]> } }).BarcodeDetector;
+    if (!BD || !navigator.mediaDevices) return setScanMsg(t("official.scanUnsupported"));
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+      const video = document.createElement("video");
+      video.srcObject = stream;
+      await video.play();
+      const det = new BD({ formats: ["qr_code"] });
+      for (let i = 0; i < 100; i++) {
+        const codes = await det.detect(video);
+        const hit = codes.map((c) => c.rawValue.replace(/^ethereum:/, "")).find((c) => isAddress(c));
+        if (hit) {
+          setV((old) => ({ ...old, subject: hit }));
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      for (const tr of stream.getTracks()) tr.stop();
+    } catch {
+      setScanMsg(t("official.scanUnsupported"));
+    }
+  };
+  const issue = async () => {
+    if (!isAddress(v.subject.trim())) return setErr(t("official.errAddress"));
+    setErr(null);
+    const subject = getAddress(v.subject.trim());
+    const salt = toHex(crypto.getRandomValues(new Uint8Array(32)));
+    const claimsHash = keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "string" }], [salt, v.claims || "{}"]));
+    const expires = Math.floor(Date.now() / 1000) + Number(v.years || 1) * 365 * 86_400;
+    const role = Number(v.role);
+    await requestSignature({
+      contract: "CredentialRegistry",
+      functionName: "issue",
+      args: [subject, role, Number(v.region), claimsHash, BigInt(expires)],
+      title: t("actions.issue", { role: roleLabel(t, role), subject: `${subject.slice(0, 10)}…` }),
+      details: [
+        [t("fields.region"), v.region],
+        [t("fields.expiresAt"), date(expires)],
+        ["claimsHash", `${claimsHash.slice(0, 18)}… (salt ${salt.slice(0, 10)}…)`],
+      ],
+    });
+  };
+  const revoke = async () => {
+    if (!/^\d+$/.test(revokeId.trim())) return;
+    await requestSignature({
+      contract: "CredentialRegistry",
+      functionName: "revoke",
+      args: [BigInt(revokeId.trim()), textHash(reason || "revoked")],
+      title: t("actions.revoke", { id: `${revokeId.slice(0, 12)}…` }),
+      details: [[t("official.revokeReason"), reason || "—"]],
+    });
+  };
+  return (
+    <>
+      <p>{t("official.onboardHelp")}</p>
+      <Form label={t("official.issue")} onSubmit={() => void issue()} submit={t("official.issue")}>
+        <Field label={t("fields.subject")} error={err} required>
+          {(p) => <input {...p} value={v.subject} onChange={(e) => setV({ ...v, subject: e.target.value })} placeholder="0x…" autoComplete="off" />}
+        </Field>
+        <button type="button" className="btn secondary small" onClick={() => void scan()}>
+          {t("official.scan")}
+        </button>
+        {scanMsg && <p role="status">{scanMsg}</p>}
+        <div className="row">
+          <Field label={t("fields.role")}>
+            {(p) => (
+              <select {...p} value={v.role} onChange={(e) => setV({ ...v, role: e.target.value })}>
+                {RoleNames.map((r, i) => (
+                  <option key={r} value={i}>
+                    {roleLabel(t, r)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t("official.regionCode")}>
+            {(p) => <input {...p} inputMode="numeric" value={v.region} onChange={(e) => setV({ ...v, region: e.target.value })} />}
+          </Field>
+        </div>
+        <Field label={t("official.claims")}>
+          {(p) => <textarea {...p} value={v.claims} onChange={(e) => setV({ ...v, claims: e.target.value })} />}
+        </Field>
+      </Form>
+      <h3>{t("official.revoke")}</h3>
+      <Form label={t("official.revoke")} onSubmit={() => void revoke()} submit={t("official.revoke")}>
+        <div className="row">
+          <Field label={t("fields.id")}>{(p) => <input {...p} inputMode="numeric" value={revokeId} onChange={(e) => setRevokeId(e.target.value)} />}</Field>
+          <Field label={t("official.revokeReason")}>{(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
+        </div>
+      </Form>
+    </>
+  );
+}
+
+function OfficialHome({ region }: { region: number }) {
+  const { t } = useTranslation();
+  const programmes = useAsync(() => list<Json>("programmes", { limit: 50 }).catch(() => list<Json>("programs", { limit: 50 })), []);
+  const progs = programmes.data?.items ?? [];
+  const [TendersAdmin, setTA] = useState<null | ((p: { region: number }) => ReactNode)>(null);
+  return (
+    <>
+      <Section title={t("official.approvals")}>
+        <Approvals />
+      </Section>
+      <Section title={t("official.payments")}>
+        <Payments />
+      </Section>
+      <Section title={t("official.allocateFarms")}>
+        <CsvAllocation programmes={progs} region={region} />
+      </Section>
+      <Section title={t("official.allocateRegion")}>
+        <AllocateRegion programmes={progs} />
+      </Section>
+      <Section title={t("official.finalPrices")}>
+        <FinalPrices programmes={progs} />
+      </Section>
+      <Section title={t("official.credentials")}>
+        <Credentials region={region} />
+      </Section>
+      <Section title={t("official.createProgramme")}>
+        <CreateProgramme />
+      </Section>
+      <Section title={t("official.tenders")}>
+        {TendersAdmin ? (
+          <TendersAdmin region={region} />
+        ) : (
+          <button type="button" className="btn secondary" onClick={() => void import("./OfficialTenders.tsx").then((m) => setTA(() => m.default))}>
+            {t("official.tenders")}
+          </button>
+        )}
+      </Section>
+    </>
+  );
+}
+
+export default function Official() {
+  const { t } = useTranslation();
+  return (
+    <>
+      <h1>{t("official.title")}</h1>
+      <RequireSession>{(s) => <OfficialHome region={s.region ?? 46810} />}</RequireSession>
+    </>
+  );
+}

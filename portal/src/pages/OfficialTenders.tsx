@@ -1,0 +1,162 @@
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { encodeAbiParameters, type Hex, keccak256, toHex } from "viem";
+import { type Json, list } from "../api/client.ts";
+import { requestSignature } from "../components/sign-store.ts";
+import { Async, Field } from "../components/ui.tsx";
+import { download, textHash } from "../lib/docs.ts";
+import { dateTime, won } from "../lib/format.ts";
+import { useAsync, useLive } from "../lib/hooks.ts";
+import { tenderStateLabel, tenderStateName } from "../lib/labels.ts";
+import { positiveInt } from "../lib/validate.ts";
+
+const SEEDS = "jangbu.tenderSeeds";
+const seeds = (): Record<string, Hex> => JSON.parse(localStorage.getItem(SEEDS) ?? "{}");
+const seedCommitment = (seed: Hex) => keccak256(encodeAbiParameters([{ type: "bytes32" }], [seed]));
+
+export default function OfficialTenders({ region }: { region: number }) {
+  const { t } = useTranslation();
+  const tenders = useAsync(() => list<Json>("tenders", { limit: 50 }), []);
+  useLive(() => tenders.reload(), 800);
+  const [v, setV] = useState({ title: "", quantity: "", unit: "대", base: "", rate: "87.745", bidHours: "24", revealHours: "24", bond: "1000000" });
+  const [err, setErr] = useState<Record<string, string>>({});
+  const [reason, setReason] = useState("");
+  const create = async () => {
+    const e: Record<string, string> = {};
+    if (!v.title.trim()) e.title = t("official.errText");
+    for (const k of ["quantity", "base", "bond", "bidHours", "revealHours"] as const) if (positiveInt(v[k]) === null) e[k] = t("official.errPositive");
+    const rate = Number(v.rate);
+    if (!(rate > 0 && rate <= 100)) e.rate = t("official.errRate");
+    setErr(e);
+    if (Object.keys(e).length) return;
+    const seed = toHex(crypto.getRandomValues(new Uint8Array(32)));
+    const spec = `규격서: ${v.title}\n수량: ${v.quantity} ${v.unit}\n`;
+    const now = Math.floor(Date.now() / 1000);
+    const bid = now + Number(v.bidHours) * 3600;
+    const reveal = bid + Number(v.revealHours) * 3600;
+    const r = await requestSignature({
+      contract: "TenderBoard",
+      functionName: "createTender",
+      args: [region, v.title.trim(), textHash(spec), BigInt(v.quantity), v.unit, BigInt(v.base), Math.round(rate * 1000), bid, reveal, BigInt(v.bond), seedCommitment(seed)],
+      title: t("actions.createTender", { title: v.title, base: won(v.base) }),
+      details: [
+        [t("fields.quantity"), `${v.quantity} ${v.unit}`],
+        [t("fields.floorRate"), `${v.rate}%`],
+        [t("fields.bidDeadline"), dateTime(bid)],
+        [t("fields.revealDeadline"), dateTime(reveal)],
+        [t("fields.bond"), won(v.bond)],
+      ],
+    });
+    if (r) {
+      const all = seeds();
+      all[`tx:${r.txHash}`] = seed;
+      // Tender ids come from the event; keep the seed by tx hash and by the next id guess.
+      const id = r.receipt.logs.map((l) => l.topics[1]).find(Boolean);
+      if (id) all[String(BigInt(id))] = seed;
+      localStorage.setItem(SEEDS, JSON.stringify(all));
+      download(`tender-seed-${r.txHash.slice(0, 10)}.json`, JSON.stringify({ txHash: r.txHash, seed }));
+    }
+  };
+  const act = async (x: Json, fn: string) => {
+    const id = BigInt(String(x.id));
+    if (fn === "award") {
+      const seed = seeds()[String(x.id)];
+      if (!seed) return;
+      await requestSignature({ contract: "TenderBoard", functionName: "award", args: [id, seed], title: t("actions.award", { id: String(x.id) }), details: [] });
+    } else if (fn === "cancel") {
+      await requestSignature({ contract: "TenderBoard", functionName: "cancelTender", args: [id, reason || "취소"], title: t("actions.cancelTender", { id: String(x.id) }), details: [[t("official.cancelReason"), reason || "—"]] });
+    } else if (fn === "accept") {
+      await requestSignature({ contract: "TenderBoard", functionName: "acceptDelivery", args: [id, textHash(`검수 ${x.id} ${Date.now()}`)], title: t("actions.acceptDelivery", { id: String(x.id) }), details: [] });
+    } else if (fn === "pay") {
+      const amount = BigInt(String(x.price ?? x.awardPrice ?? 0));
+      await requestSignature({ contract: "TenderBoard", functionName: "recordPayment", args: [id, amount, textHash(`대금 ${x.id} ${Date.now()}`)], title: t("actions.tenderPayment", { id: String(x.id), amount: won(amount) }), details: [] });
+    } else if (fn === "amend") {
+      await requestSignature({
+        contract: "TenderBoard",
+        functionName: "amendTender",
+        args: [id, String(x.title), String(x.specHash), BigInt(String(x.quantity)), String(x.unit), BigInt(String(x.basePrice)), Number(x.floorRate), Number(x.bidDeadline), Number(x.revealDeadline), reason || "정정"],
+        title: t("actions.amendTender", { id: String(x.id) }),
+        details: [[t("official.amendReason"), reason || "—"]],
+      });
+    }
+    tenders.reload();
+  };
+  const f = (k: keyof typeof v, label: string) => (
+    <Field label={label} error={err[k]} required>
+      {(p) => <input {...p} value={v[k]} onChange={(e) => setV({ ...v, [k]: e.target.value })} />}
+    </Field>
+  );
+  return (
+    <>
+      <form
+        aria-label={t("official.createTender")}
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void create();
+        }}
+      >
+        <h3>{t("official.createTender")}</h3>
+        {f("title", t("fields.title"))}
+        <div className="row">
+          {f("quantity", t("fields.quantity"))}
+          {f("unit", t("fields.unit"))}
+          {f("base", t("fields.basePrice"))}
+          {f("rate", t("fields.floorRate"))}
+          {f("bond", t("fields.bond"))}
+          {f("bidHours", `${t("fields.bidDeadline")} (h)`)}
+          {f("revealHours", `${t("fields.revealDeadline")} (h)`)}
+        </div>
+        <p>{t("official.seedSaved")}</p>
+        <button type="submit" className="btn">
+          {t("official.createTender")}
+        </button>
+      </form>
+      <Field label={`${t("official.amendReason")} / ${t("official.cancelReason")}`}>
+        {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
+      </Field>
+      <Async state={tenders} empty={(p) => p.items.length === 0}>
+        {(p) => (
+          <ul style={{ listStyle: "none", padding: 0 }}>
+            {p.items.map((x) => {
+              const st = tenderStateName(x.state);
+              return (
+                <li key={String(x.id)} className="card">
+                  <strong>
+                    #{String(x.id)} {String(x.title ?? "")}
+                  </strong>{" "}
+                  · {tenderStateLabel(t, x.state)} · {won(x.basePrice as string)}
+                  <div className="actions">
+                    {st === "Open" && (
+                      <>
+                        <button type="button" className="btn small" disabled={!seeds()[String(x.id)]} onClick={() => void act(x, "award")}>
+                          {t("official.award")}
+                        </button>
+                        <button type="button" className="btn small secondary" onClick={() => void act(x, "amend")}>
+                          {t("official.amend")}
+                        </button>
+                        <button type="button" className="btn small danger" onClick={() => void act(x, "cancel")}>
+                          {t("official.cancelTender")}
+                        </button>
+                      </>
+                    )}
+                    {st === "Delivered" && (
+                      <button type="button" className="btn small" onClick={() => void act(x, "accept")}>
+                        {t("official.acceptDelivery")}
+                      </button>
+                    )}
+                    {st === "Accepted" && (
+                      <button type="button" className="btn small" onClick={() => void act(x, "pay")}>
+                        {t("official.pay")}
+                      </button>
+                    )}
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </Async>
+    </>
+  );
+}

@@ -1,0 +1,447 @@
+import { type ReactNode, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { decodeEventLog } from "viem";
+import {
+  ApiError,
+  exportUrl,
+  getConfig,
+  getHistory,
+  getRecord,
+  type HistoryEvent,
+  type Json,
+  list,
+  provenanceOf,
+} from "../api/client.ts";
+import { ALL_ABI } from "../chain/abis.ts";
+import { finalSeedOf, drawReserve, pickCountsOf, saltMixOf } from "../chain/reserve.ts";
+import { publicClient } from "../chain/verify.ts";
+import { Async, Badge, CopyButton, DL, Hex, Section } from "../components/ui.tsx";
+import { date, dateTime, num, percent, tonnes, won } from "../lib/format.ts";
+import { href, useAsync, useLive } from "../lib/hooks.ts";
+import {
+  gradeLabels,
+  gradeUnitsOf,
+  packagingLabel,
+  paymentKindLabel,
+  roleLabel,
+  SALE_PATH,
+  saleStateLabel,
+  saleStateName,
+  tenderStateLabel,
+  toneOfSale,
+} from "../lib/labels.ts";
+import { COLLECTION_POINTS, REGIONS, refName, VARIETIES } from "../lib/reference.ts";
+import { SaleTable } from "./Search.tsx";
+import { DocCheck, documentHashes, VerifyPanel } from "./verify-panels.tsx";
+
+const API_KIND: Record<string, string> = {
+  sale: "sales",
+  programme: "programmes",
+  tender: "tenders",
+  credential: "credentials",
+  account: "accounts",
+};
+
+async function fetchRecord(kind: string, id: string): Promise<Json> {
+  try {
+    return await getRecord<Json>(API_KIND[kind] ?? kind, id);
+  } catch (e) {
+    if (kind === "programme" && e instanceof ApiError && e.status === 404) return getRecord<Json>("programs", id);
+    throw e;
+  }
+}
+
+export function Provenance({ record }: { record: Json }) {
+  const { t } = useTranslation();
+  const p = provenanceOf(record);
+  const head = useAsync(async () => {
+    const cfg = await getConfig();
+    return publicClient(cfg.rpcUrl).getBlockNumber();
+  }, [p.blockNumber]);
+  if (!p.txHash) return null;
+  const conf = head.data !== undefined && p.blockNumber ? head.data - BigInt(p.blockNumber) + 1n : null;
+  return (
+    <DL
+      rows={[
+        [
+          t("record.txHash"),
+          <span key="tx" className="hex-wrap">
+            <a href={href(`/tx/${p.txHash}`)}>
+              <code className="hex" style={{ wordBreak: "break-all" }}>
+                {p.txHash}
+              </code>
+            </a>
+            <CopyButton value={p.txHash} label={t("record.txHash")} />
+          </span>,
+        ],
+        [t("record.block"), num(p.blockNumber)],
+        [t("record.confirmations"), conf === null ? "—" : num(conf)],
+        [t("fields.time"), dateTime(p.blockTime)],
+        [t("record.logIndex"), p.logIndex === undefined ? "—" : String(p.logIndex)],
+        [t("record.signer"), <Hex key="s" value={p.signer} to={p.signer ? `/account/${p.signer}` : undefined} copy />],
+        [t("record.signerRole"), p.signerRole ? roleLabel(t, p.signerRole) : "—"],
+        [t("record.contract"), p.contract ?? "—"],
+        [t("record.event"), p.event ?? "—"],
+      ]}
+    />
+  );
+}
+
+function History({ events }: { events: HistoryEvent[] }) {
+  const { t } = useTranslation();
+  if (events.length === 0) return null;
+  return (
+    <ol className="history">
+      {events.map((e) => (
+        <li key={`${e.txHash}-${e.logIndex}`}>
+          <strong>{e.event}</strong> · {dateTime(e.blockTime)} · {t("record.block")} {num(e.blockNumber)} ·{" "}
+          <Hex value={e.txHash} to={`/tx/${e.txHash}`} />
+          <details>
+            <summary>{t("record.raw")}</summary>
+            <pre style={{ whiteSpace: "pre-wrap" }}>{JSON.stringify(e.args, null, 2)}</pre>
+          </details>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function SaleTimeline({ state }: { state: unknown }) {
+  const { t } = useTranslation();
+  const s = saleStateName(state);
+  const idx = SALE_PATH.indexOf(s as (typeof SALE_PATH)[number]);
+  const order = ["Submitted", "Inspected", "Reinspected", "Disputed", "Approved", "InterimPaid", "ClawbackDue", "Settled"];
+  const reached = (step: string) => {
+    if (idx >= 0) return SALE_PATH.indexOf(step as (typeof SALE_PATH)[number]) <= idx;
+    return order.indexOf(step) <= order.indexOf(s);
+  };
+  return (
+    <ol className="timeline" aria-label={t("record.timeline")}>
+      {SALE_PATH.map((step) => (
+        <li key={step} className={step === s ? "current" : reached(step) ? "done" : ""} aria-current={step === s ? "step" : undefined}>
+          {reached(step) ? "✓ " : ""}
+          {t(`saleState.${step}`)}
+        </li>
+      ))}
+      {!SALE_PATH.includes(s as (typeof SALE_PATH)[number]) && <li className="current">{saleStateLabel(t, state)}</li>}
+    </ol>
+  );
+}
+
+function SaleBusiness({ r }: { r: Json }) {
+  const { t, i18n } = useTranslation();
+  const grades = gradeUnitsOf(r);
+  const labels = gradeLabels(t);
+  const payments = useAsync(() => list("payments", { saleId: String(r.id) }), [r.id]);
+  return (
+    <>
+      <SaleTimeline state={r.state} />
+      <DL
+        rows={[
+          [t("fields.state"), <Badge key="s" tone={toneOfSale(r.state)}>{saleStateLabel(t, r.state)}</Badge>],
+          [t("fields.programme"), <a key="p" href={href(`/programme/${r.programId}`)}>{String(r.programId ?? "—")}</a>],
+          [t("fields.region"), refName(REGIONS, r.region as number, i18n.language)],
+          [t("fields.farmer"), <Hex key="f" value={r.farmer as string} to={`/account/${r.farmer}`} copy />],
+          [t("fields.units"), `${num(r.units as number)} (${tonnes(r.units as number)})`],
+          [t("fields.packaging"), packagingLabel(t, r.packaging)],
+          [t("fields.variety"), refName(VARIETIES, r.variety as number, i18n.language)],
+          [t("fields.collectionPoint"), refName(COLLECTION_POINTS, r.collectionPoint as number, i18n.language)],
+          [t("fields.grades"), grades.some((g) => g > 0) ? grades.map((g, i) => `${labels[i]} ${num(g)}`).join(" · ") : "—"],
+          [t("fields.rejectedUnits"), num(r.rejectedUnits as number)],
+          [t("fields.moisture"), r.moisturePermille ? `${(Number(r.moisturePermille) / 10).toFixed(1)}%` : "—"],
+          [t("fields.inspector"), <Hex key="i" value={r.inspector as string} to={r.inspector ? `/account/${r.inspector}` : undefined} />],
+          [t("fields.acceptedUnits"), num(r.acceptedUnits as number)],
+          [t("fields.interim"), won(r.interimAmount as string)],
+          [t("fields.clawback"), won(r.clawbackAmount as string)],
+          [t("fields.paid"), won(r.paidAmount as string)],
+        ]}
+      />
+      <h3>{t("search.payments")}</h3>
+      <Async state={payments} empty={(p) => p.items.length === 0}>
+        {(p) => (
+          <ul>
+            {p.items.map((x: Json) => (
+              <li key={`${x.txHash ?? x.pos}`}>
+                {paymentKindLabel(t, x.kind)} {won(x.amount as string)} · {date(x.blockTime as number)}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Async>
+      <p>
+        <a className="btn secondary" href={href(`/receipt/${r.id}`)}>
+          {t("record.receipt")}
+        </a>
+      </p>
+    </>
+  );
+}
+
+function ProgrammeBusiness({ r }: { r: Json }) {
+  const { t, i18n } = useTranslation();
+  const v = (Array.isArray(r.varieties) ? r.varieties : [r.varietyA, r.varietyB]).filter((x) => Number(x) > 0);
+  const prices = [r.priceSpecial, r.priceFirst, r.priceSecond, r.priceThird];
+  const labels = gradeLabels(t);
+  return (
+    <DL
+      rows={[
+        [t("fields.cropYear"), String(r.cropYear ?? "—")],
+        [t("fields.nationalQuota"), `${num(r.nationalQuota as string)} (${tonnes(r.nationalQuota as string)})`],
+        [t("fields.interimPerUnit"), won(r.interimPerUnit as string)],
+        [t("fields.bulkDeduction"), won(r.bulkDeduction as string)],
+        [t("fields.deliveryWindow"), `${date(r.deliveryStart as number)} ~ ${date(r.deliveryEnd as number)}`],
+        [t("fields.varieties"), v.map((x) => refName(VARIETIES, x as number, i18n.language)).join(", ") || "—"],
+        [
+          t("fields.finalPrices"),
+          r.finalPricesSet ? prices.map((p, i) => `${labels[i]} ${won(p as string)}`).join(" · ") : "—",
+        ],
+      ]}
+    />
+  );
+}
+
+function TenderBusiness({ r, events }: { r: Json; events: HistoryEvent[] }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <>
+      <DL
+        rows={[
+          [t("fields.state"), <Badge key="s">{tenderStateLabel(t, r.state)}</Badge>],
+          [t("fields.title"), String(r.title ?? "—")],
+          [t("fields.region"), refName(REGIONS, r.region as number, i18n.language)],
+          [t("fields.quantity"), `${num(r.quantity as string)} ${r.unit ?? ""}`],
+          [t("fields.basePrice"), won(r.basePrice as string)],
+          [t("fields.floorRate"), r.floorRate ? percent(Number(r.floorRate), 100_000) : "—"],
+          [t("fields.bidDeadline"), dateTime(r.bidDeadline as number)],
+          [t("fields.revealDeadline"), dateTime(r.revealDeadline as number)],
+          [t("fields.bond"), won(r.bond as string)],
+          [t("fields.reserve"), won(r.reserve as string)],
+          [t("fields.floor"), won(r.floor as string)],
+          [t("fields.winner"), <Hex key="w" value={r.winner as string} to={r.winner ? `/account/${r.winner}` : undefined} />],
+          [t("fields.price"), won((r.price ?? r.awardPrice) as string)],
+        ]}
+      />
+      <ReserveCheck r={r} events={events} />
+    </>
+  );
+}
+
+/** Recomputes the 복수예가 draw from the seed and the revealed bids, in the browser. */
+function ReserveCheck({ r, events }: { r: Json; events: HistoryEvent[] }) {
+  const { t } = useTranslation();
+  const drawn = events.find((e) => e.event === "ReserveDrawn");
+  const result = useAsync(async () => {
+    if (!drawn) return null;
+    const cfg = await getConfig();
+    const a = drawn.args as Record<string, unknown>;
+    const reveals = events.filter((e) => e.event === "BidRevealed");
+    const salts = reveals.map((e) => String(e.args.salt) as `0x${string}`);
+    const picks = reveals.map((e) => (e.args.picks as unknown[]).map(Number) as unknown as [number, number]);
+    const mix = saltMixOf(salts);
+    const board = (cfg.contracts.TenderBoard ?? "0x0000000000000000000000000000000000000000") as `0x${string}`;
+    const fs = finalSeedOf(cfg.chainId, board, BigInt(String(r.id)), String(a.seed) as `0x${string}`, mix);
+    const d = drawReserve(BigInt(String(r.basePrice)), BigInt(String(r.floorRate)), fs, pickCountsOf(picks));
+    return { d, recorded: BigInt(String(a.reserve)), recordedFloor: BigInt(String(a.floor)), fsOk: fs.toLowerCase() === String(a.finalSeed).toLowerCase() };
+  }, [drawn?.txHash, events.length]);
+  return (
+    <section aria-labelledby="reserve-h">
+      <h3 id="reserve-h">{t("record.recomputed")}</h3>
+      {!drawn ? (
+        <p>{t("record.noDraw")}</p>
+      ) : (
+        <Async state={result}>
+          {(x) =>
+            x && (
+              <div data-testid="reserve-check">
+                <p className={`alert ${x.d.reserve === x.recorded && x.d.floor === x.recordedFloor && x.fsOk ? "ok check-ok" : "danger check-bad"}`}>
+                  {x.d.reserve === x.recorded && x.d.floor === x.recordedFloor && x.fsOk
+                    ? t("record.recomputeOk", { reserve: won(x.d.reserve), floor: won(x.d.floor) })
+                    : t("record.recomputeBad", { reserve: won(x.d.reserve), recorded: won(x.recorded) })}
+                </p>
+                <p>
+                  {t("record.candidates")}: {x.d.candidates.map((c, i) => `${i + 1}) ${won(c)}`).join(", ")}
+                </p>
+                <p>
+                  {t("record.chosen")}: {x.d.chosen.map((i) => i + 1).join(", ")}
+                </p>
+              </div>
+            )
+          }
+        </Async>
+      )}
+    </section>
+  );
+}
+
+function CredentialBusiness({ r }: { r: Json }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <DL
+      rows={[
+        [t("fields.role"), roleLabel(t, r.role)],
+        [t("fields.subject"), <Hex key="s" value={r.subject as string} to={`/account/${r.subject}`} copy />],
+        [t("fields.region"), refName(REGIONS, r.region as number, i18n.language)],
+        [t("fields.issuer"), <Hex key="i" value={r.issuer as string} to={`/account/${r.issuer}`} />],
+        [t("fields.expiresAt"), date(r.expiresAt as number)],
+        [t("fields.state"), r.revoked ? <Badge tone="danger">{t("fields.revoked")}</Badge> : <Badge tone="ok">{t("fields.valid")}</Badge>],
+      ]}
+    />
+  );
+}
+
+function AccountPage({ address }: { address: string }) {
+  const { t, i18n } = useTranslation();
+  const creds = useAsync(() => list("credentials", { subject: address }), [address]);
+  const sales = useAsync(() => list("sales", { farmer: address, limit: 50 }), [address]);
+  return (
+    <>
+      <h1>
+        {t("record.account")} <Hex value={address} copy />
+      </h1>
+      <Section title={t("search.credentials")}>
+        <Async state={creds} empty={(p) => p.items.length === 0}>
+          {(p) => (
+            <ul>
+              {p.items.map((c: Json) => (
+                <li key={String(c.id)}>
+                  <a href={href(`/credential/${c.id}`)}>{roleLabel(t, c.role)}</a> · {refName(REGIONS, c.region as number, i18n.language)} ·{" "}
+                  {c.revoked ? t("fields.revoked") : t("fields.valid")}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Async>
+      </Section>
+      <Section title={t("search.sales")}>
+        <Async state={sales} empty={(p) => p.items.length === 0}>
+          {(p) => <SaleTable items={p.items as Json[]} />}
+        </Async>
+      </Section>
+    </>
+  );
+}
+
+/** A transaction straight from the RPC, every log decoded with the SDK ABIs (Otterscan-like). */
+function TxPage({ hash }: { hash: string }) {
+  const { t } = useTranslation();
+  const state = useAsync(async () => {
+    const cfg = await getConfig();
+    const c = publicClient(cfg.rpcUrl);
+    const receipt = await c.getTransactionReceipt({ hash: hash as `0x${string}` });
+    const [block, head] = await Promise.all([c.getBlock({ blockNumber: receipt.blockNumber }), c.getBlockNumber()]);
+    const names = Object.fromEntries(Object.entries(cfg.contracts).map(([k, v]) => [v.toLowerCase(), k]));
+    const logs = receipt.logs.map((l) => {
+      try {
+        const d = decodeEventLog({ abi: ALL_ABI, data: l.data, topics: l.topics, strict: false });
+        return { index: l.logIndex, contract: names[l.address.toLowerCase()] ?? l.address, event: d.eventName, args: d.args };
+      } catch {
+        return { index: l.logIndex, contract: names[l.address.toLowerCase()] ?? l.address, event: "?", args: { data: l.data } };
+      }
+    });
+    return { receipt, block, head, logs };
+  }, [hash]);
+  return (
+    <>
+      <h1>{t("record.txHash")}</h1>
+      <Async state={state}>
+        {({ receipt, block, head, logs }) => (
+          <Section title={t("record.provenance")}>
+            <DL
+              rows={[
+                [t("record.txHash"), <span key="h" className="hex-wrap"><code className="hex" style={{ wordBreak: "break-all" }}>{hash}</code><CopyButton value={hash} /></span>],
+                [t("record.block"), num(receipt.blockNumber)],
+                [t("record.confirmations"), num(head - receipt.blockNumber + 1n)],
+                [t("fields.time"), dateTime(Number(block.timestamp))],
+                ["from (relayer)", <Hex key="f" value={receipt.from} />],
+                [t("fields.state"), receipt.status],
+              ]}
+            />
+            <h3>{t("record.event")}</h3>
+            <ol>
+              {logs.map((l) => (
+                <li key={l.index}>
+                  <strong>{l.event}</strong> ({l.contract}, #{l.index})
+                  <pre style={{ whiteSpace: "pre-wrap" }}>
+                    {JSON.stringify(l.args, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}
+                  </pre>
+                </li>
+              ))}
+            </ol>
+          </Section>
+        )}
+      </Async>
+    </>
+  );
+}
+
+export function RecordPage({ kind, id }: { kind: string; id: string }) {
+  const { t } = useTranslation();
+  if (kind === "tx") return <TxPage hash={id} />;
+  if (kind === "account") return <AccountPage address={id} />;
+  return <RecordView kind={kind} id={id} />;
+}
+
+function RecordView({ kind, id }: { kind: string; id: string }) {
+  const { t } = useTranslation();
+  const rec = useAsync(() => fetchRecord(kind, id), [kind, id]);
+  const hist = useAsync(() => getHistory(API_KIND[kind] ?? kind, id).catch(() => [] as HistoryEvent[]), [kind, id]);
+  const [showRaw, setShowRaw] = useState(false);
+  useLive(() => {
+    rec.reload();
+    hist.reload();
+  }, 800);
+  const title = t(`record.${kind}`);
+  return (
+    <>
+      <h1>
+        {title} <span className="hex">#{id.length > 20 ? `0x${BigInt(id).toString(16).slice(0, 8)}…` : id}</span>
+      </h1>
+      <Async state={rec}>
+        {(r) => {
+          const events = hist.data ?? [];
+          // The record's own event first when the API has no history route.
+          const p = provenanceOf(r);
+          const evs: HistoryEvent[] =
+            events.length > 0 ? events : p.txHash ? [{ ...p, event: p.event ?? "", args: {} }] : [];
+          let business: ReactNode = null;
+          if (kind === "sale") business = <SaleBusiness r={r} />;
+          else if (kind === "programme") business = <ProgrammeBusiness r={r} />;
+          else if (kind === "tender") business = <TenderBusiness r={r} events={events} />;
+          else if (kind === "credential") business = <CredentialBusiness r={r} />;
+          const extra = kind === "sale" ? { gradeUnits: gradeUnitsOf(r) } : {};
+          return (
+            <div data-testid="record-ready">
+              <Section title={t("record.business")}>{business}</Section>
+              <Section title={t("record.provenance")}>
+                <Provenance record={r} />
+                <button type="button" className="btn small secondary" aria-expanded={showRaw} onClick={() => setShowRaw(!showRaw)}>
+                  {t("record.raw")}
+                </button>
+                {showRaw && <pre style={{ whiteSpace: "pre-wrap" }}>{JSON.stringify(r, null, 2)}</pre>}
+              </Section>
+              <Section title={t("record.verify")}>
+                <VerifyPanel events={evs} record={r} extra={extra} />
+              </Section>
+              <Section title={t("record.docCheck")}>
+                <DocCheck hashes={documentHashes(r, events)} />
+              </Section>
+              <Section title={t("record.history")}>
+                <History events={events} />
+                <p className="actions">
+                  <a className="btn small secondary" href={exportUrl(API_KIND[kind] ?? kind, "csv", { id })} download>
+                    {t("search.csv")}
+                  </a>
+                  {(kind === "tender" || kind === "sale") && (
+                    <a className="btn small secondary" href={exportUrl(API_KIND[kind] ?? kind, "ocds", { id })} download>
+                      {t("search.ocds")}
+                    </a>
+                  )}
+                </p>
+              </Section>
+            </div>
+          );
+        }}
+      </Async>
+    </>
+  );
+}

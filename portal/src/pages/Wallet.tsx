@@ -1,0 +1,187 @@
+import { lazy, Suspense, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { type Json, list } from "../api/client.ts";
+import { decryptKeystore, encryptKeystore, newPrivateKey } from "../chain/keystore.ts";
+import {
+  connectInjected,
+  type DemoPersona,
+  demoPersonas,
+  injectedProvider,
+  setSession,
+  signInDemo,
+  signInWithKey,
+  storedKeystore,
+  storeKeystore,
+  useSession,
+} from "../chain/wallet.ts";
+import { Async, Field, Hex, Loading, Section } from "../components/ui.tsx";
+import { download } from "../lib/docs.ts";
+import { useAsync } from "../lib/hooks.ts";
+import { roleLabel } from "../lib/labels.ts";
+import { REGIONS, refName } from "../lib/reference.ts";
+
+const QrCode = lazy(() => import("../components/QrCode.tsx"));
+
+function Demo() {
+  const { t, i18n } = useTranslation();
+  const personas = useAsync(() => demoPersonas().catch(() => [] as DemoPersona[]), []);
+  if (!personas.data || personas.data.length === 0) return null;
+  return (
+    <Section title={t("wallet.demo")}>
+      <p className="alert warn">
+        <span className="demo-tag">{t("app.demo")}</span> {t("wallet.demoNote")}
+      </p>
+      <ul className="grid" style={{ listStyle: "none", padding: 0 }}>
+        {personas.data.map((p) => (
+          <li key={p.id}>
+            <button type="button" className="btn secondary" style={{ width: "100%" }} data-persona={p.id} onClick={() => signInDemo(p)}>
+              <span className="demo-tag">{t("app.demo")}</span> {p.name} · {roleLabel(t, p.role)} · {refName(REGIONS, p.region, i18n.language)}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+function Keystore() {
+  const { t } = useTranslation();
+  const [pw, setPw] = useState("");
+  const [pw2, setPw2] = useState("");
+  const [err, setErr] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const stored = storedKeystore();
+  const create = async () => {
+    if (pw.length < 8) return setErr(t("wallet.errShort"));
+    if (pw !== pw2) return setErr(t("wallet.errMismatch"));
+    setErr(null);
+    setBusy(true);
+    const pk = newPrivateKey();
+    const ks = await encryptKeystore(pk, pw);
+    storeKeystore(ks);
+    signInWithKey(pk);
+    setBusy(false);
+  };
+  const unlock = async (json?: string) => {
+    setBusy(true);
+    setErr(null);
+    try {
+      const source = json ?? JSON.stringify(stored);
+      const pk = await decryptKeystore(source, pw);
+      if (json) storeKeystore(JSON.parse(json));
+      signInWithKey(pk);
+    } catch {
+      setErr(t("wallet.errWrong"));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Section title={stored ? t("wallet.unlock") : t("wallet.create")}>
+      <p>{t("wallet.intro")}</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void (stored ? unlock() : create());
+        }}
+      >
+        <Field label={t("wallet.passphrase")} hint={t("wallet.passphraseHint")} error={err} required>
+          {(p) => <input {...p} type="password" autoComplete={stored ? "current-password" : "new-password"} value={pw} onChange={(e) => setPw(e.target.value)} />}
+        </Field>
+        {!stored && (
+          <Field label={t("wallet.passphraseAgain")} required>
+            {(p) => <input {...p} type="password" autoComplete="new-password" value={pw2} onChange={(e) => setPw2(e.target.value)} />}
+          </Field>
+        )}
+        <div className="actions">
+          <button type="submit" className="btn" disabled={busy}>
+            {busy ? t("wallet.working") : stored ? t("wallet.unlock") : t("wallet.create")}
+          </button>
+          {stored && (
+            <button type="button" className="btn secondary" onClick={() => download("jangbu-keystore.json", JSON.stringify(stored), "application/json")}>
+              {t("wallet.export")}
+            </button>
+          )}
+        </div>
+        <Field label={t("wallet.importFile")}>
+          {(p) => (
+            <input
+              {...p}
+              type="file"
+              accept="application/json,.json"
+              onChange={async (e) => {
+                const f = e.target.files?.[0];
+                if (f) await unlock(await f.text());
+              }}
+            />
+          )}
+        </Field>
+      </form>
+      <div className="actions">
+        <button
+          type="button"
+          className="btn secondary"
+          onClick={() => void connectInjected().catch(() => setErr(t("wallet.noInjected")))}
+          disabled={!injectedProvider()}
+        >
+          {injectedProvider() ? t("wallet.injected") : t("wallet.noInjected")}
+        </button>
+      </div>
+    </Section>
+  );
+}
+
+function SignedIn() {
+  const { t, i18n } = useTranslation();
+  const s = useSession();
+  const creds = useAsync(() => (s ? list<Json>("credentials", { subject: s.address }) : Promise.resolve({ items: [], nextCursor: null })), [s?.address]);
+  if (!s) return null;
+  return (
+    <Section title={t("wallet.address")}>
+      {s.kind === "demo" && <p><span className="demo-tag">{t("app.demo")}</span> {t("wallet.demoNote")}</p>}
+      {s.name && <p>{t("wallet.signedInAs", { name: s.name, role: s.role ? roleLabel(t, s.role) : "" })}</p>}
+      <p>
+        <Hex value={s.address} copy />
+      </p>
+      <p>{t("wallet.qrHelp")}</p>
+      <Suspense fallback={<Loading />}>
+        <QrCode value={s.address} label={`${t("wallet.address")} ${s.address}`} />
+      </Suspense>
+      <h3>{t("wallet.credentials")}</h3>
+      <Async state={creds}>
+        {(p) =>
+          p.items.length === 0 ? (
+            <p>{t("wallet.noCredential", { role: "" })}</p>
+          ) : (
+            <ul>
+              {p.items.map((c) => (
+                <li key={String(c.id)}>
+                  {roleLabel(t, c.role)} · {refName(REGIONS, c.region as number, i18n.language)} · {c.revoked ? t("fields.revoked") : t("fields.valid")}
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Async>
+      <button type="button" className="btn secondary" onClick={() => setSession(null)}>
+        {t("wallet.signOut")}
+      </button>
+    </Section>
+  );
+}
+
+export default function WalletPage() {
+  const { t } = useTranslation();
+  const s = useSession();
+  return (
+    <>
+      <h1>{t("wallet.title")}</h1>
+      {s ? <SignedIn /> : (
+        <>
+          <Demo />
+          <Keystore />
+        </>
+      )}
+    </>
+  );
+}

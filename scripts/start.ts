@@ -23,6 +23,7 @@ import { deploy } from "./deploy.ts";
 import { deploymentEnv, resolveDataDir } from "./lib/deployment.ts";
 import { ROOT } from "./lib/hre.ts";
 import { isPortFree, waitForRpc } from "./lib/net.ts";
+import { freshLocalSchema, LOCAL_SCHEMA } from "./lib/postgres.ts";
 import { ManagedProcess, stopAll } from "./lib/processes.ts";
 import { indexedBlockOf } from "./lib/status.ts";
 import type { Persona } from "./seed/actors.ts";
@@ -213,8 +214,16 @@ async function main(): Promise<number> {
     if (hasIndexer) {
       const indexerDir = join(s.dataDir, "indexer");
       // A new chain: the previous index describes a chain that no longer exists.
-      if (s.databaseUrl === undefined) rmSync(indexerDir, { recursive: true, force: true });
+      rmSync(indexerDir, { recursive: true, force: true });
       mkdirSync(indexerDir, { recursive: true });
+      let databaseUrl: string | undefined;
+      if (s.databaseUrl !== undefined) {
+        try {
+          databaseUrl = await freshLocalSchema(s.databaseUrl);
+        } catch (error) {
+          throw new StartError((error as Error).message);
+        }
+      }
       const indexerLog = join(logDir, "indexer.log");
       rmSync(indexerLog, { force: true });
       indexer = new ManagedProcess(
@@ -230,14 +239,17 @@ async function main(): Promise<number> {
             HOST: s.host,
             PORT: String(s.port),
             DATA_DIR: indexerDir,
-            ...(s.databaseUrl ? { DATABASE_URL: s.databaseUrl } : {}),
+            ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
           },
           logFile: indexerLog,
         },
       );
       children.push(indexer);
+      const store = databaseUrl
+        ? `PostgreSQL, schema ${LOCAL_SCHEMA} (recreated)`
+        : `PGlite in ${relative(process.cwd(), indexerDir)}`;
       console.log(
-        `starting the indexer on ${apiUrl} (log: ${relative(process.cwd(), indexerLog)})`,
+        `starting the indexer on ${apiUrl}, store ${store} (log: ${relative(process.cwd(), indexerLog)})`,
       );
       try {
         await indexer.waitForLine(/jangbu indexer listening on/, READY_TIMEOUT_MS);

@@ -97,11 +97,9 @@ export async function applyProjections(
     }
   }
   const cache = new Map<TableName, Map<string, ProjectionRow>>();
-  await Promise.all(
-    [...wanted].map(async ([table, keys]) => {
-      cache.set(table, await loadRows(sql, TABLES[table], [...keys]));
-    }),
-  );
+  // One statement per table, one after the other (a transaction's connection runs one at a time).
+  for (const [table, keys] of wanted)
+    cache.set(table, await loadRows(sql, TABLES[table], [...keys]));
   const dirty = new Map<TableName, Map<string, ProjectionRow>>();
   const ctx: ApplyContext = {
     get: (table, key) => cache.get(table)?.get(key),

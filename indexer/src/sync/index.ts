@@ -158,9 +158,10 @@ export const createSync = ({
     });
   };
 
-  const handleReorg = async (at: number) => {
-    logger.warn("chain reorganisation detected", { block: at, storedHead: cursor.number });
-    let below = cursor.number;
+  /** Finds the newest stored block the node still has (at or below its head) and rolls back to it. */
+  const handleReorg = async (nodeHead: number) => {
+    logger.warn("chain reorganisation detected", { nodeHead, storedHead: cursor.number });
+    let below = Math.min(cursor.number, nodeHead);
     for (;;) {
       const stored = await store.recentBlocks(below, 32);
       if (stored.length === 0) {
@@ -217,7 +218,7 @@ export const createSync = ({
     );
     const byNumber = new Map(headers.map((h) => [h.number, h]));
     if (cursor.hash !== "" && byNumber.get(from)?.parentHash !== cursor.hash) {
-      await handleReorg(from);
+      await handleReorg(to);
       return;
     }
     const events = decodeAll(logs, byNumber);
@@ -234,7 +235,7 @@ export const createSync = ({
     const headers = await getBlockHeaders(rpc, numbers);
     const first = headers[0] as BlockHeader;
     if (cursor.hash !== "" && first.parentHash !== cursor.hash) {
-      await handleReorg(from);
+      await handleReorg(head);
       return;
     }
     for (let i = 1; i < headers.length; i++) {

@@ -18,7 +18,15 @@ import { seedDemo } from "../../../scripts/seed/index.ts";
 import type { Deployment } from "../../../sdk/deployments.ts";
 import { CredentialRegistryAbi } from "../../../sdk/index.ts";
 
-export type Fault = "none" | "http500" | "http429" | "garbage" | "stall" | "rpcError" | "drop";
+export type Fault =
+  | "none"
+  | "http500"
+  | "http429"
+  | "garbage"
+  | "stall"
+  | "rpcError"
+  | "drop"
+  | "rangeLimit";
 
 export type TestChain = {
   url: string;
@@ -27,11 +35,13 @@ export type TestChain = {
   request<T = unknown>(method: string, params?: unknown[]): Promise<T>;
   /** Decides, per HTTP request, whether to inject a fault. */
   setFault(pick: (body: string) => Fault): void;
+  /** Delays every HTTP answer by this many ms. */
+  setLatency(ms: number): void;
   /** Mines `n` empty blocks. */
   mine(n: number): Promise<void>;
   head(): Promise<number>;
   close(): Promise<void>;
-  connection: Awaited<ReturnType<typeof network.connect>>;
+  connection: Awaited<ReturnType<typeof network.create>>;
 };
 
 const readBody = (req: IncomingMessage) =>
@@ -48,11 +58,12 @@ const readBody = (req: IncomingMessage) =>
 export async function startChain(): Promise<
   Omit<TestChain, "deployment"> & { deploy(): Promise<Deployment> }
 > {
-  const connection = await network.connect();
+  const connection = await network.create();
   const provider = connection.provider;
   const request = <T>(method: string, params: unknown[] = []) =>
     provider.request({ method, params }) as Promise<T>;
   let pick: (body: string) => Fault = () => "none";
+  let latency = 0;
   const answer = async (call: { id?: unknown; method?: string; params?: unknown[] }) => {
     try {
       const result = await request(String(call.method), call.params ?? []);
@@ -72,6 +83,7 @@ export async function startChain(): Promise<
   };
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
+    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const fault = pick(body);
     if (fault === "http500" || fault === "http429") {
       res.writeHead(fault === "http500" ? 503 : 429, { "content-type": "text/plain" }).end("busy");
@@ -87,6 +99,19 @@ export async function startChain(): Promise<
     }
     if (fault === "stall") {
       // Never answers: the client must time out. Closed when the server closes.
+      return;
+    }
+    if (fault === "rangeLimit") {
+      const id = (JSON.parse(body) as { id?: unknown }).id ?? null;
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(
+          JSON.stringify({
+            jsonrpc: "2.0",
+            id,
+            error: { code: -32005, message: "query exceeds max block range 5" },
+          }),
+        );
       return;
     }
     if (fault === "rpcError") {
@@ -159,6 +184,9 @@ export async function startChain(): Promise<
     deploy,
     setFault(p) {
       pick = p;
+    },
+    setLatency(ms) {
+      latency = ms;
     },
     async mine(n) {
       await request("hardhat_mine", [`0x${n.toString(16)}`]);

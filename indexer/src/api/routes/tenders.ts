@@ -313,11 +313,11 @@ export async function tenderDetail(db: AppDeps["db"], id: string) {
     [id],
   );
   if (row === undefined) return undefined;
-  const [amendments, bids, awards] = await Promise.all([
-    db.query("select * from amendments where tender_id = $1 order by pos", [id]),
-    db.query("select * from bids where tender_id = $1 order by seq", [id]),
-    db.query("select * from awards where tender_id = $1", [id]),
+  const amendments = await db.query("select * from amendments where tender_id = $1 order by pos", [
+    id,
   ]);
+  const bids = await db.query("select * from bids where tender_id = $1 order by seq", [id]);
+  const awards = await db.query("select * from awards where tender_id = $1", [id]);
   return { row, amendments, bids, award: awards[0] };
 }
 

@@ -127,17 +127,27 @@ export function asEvent(raw: unknown): HistoryEvent {
 
 /** The provenance of a record: a `provenance` object, or the same fields at top level. */
 export function provenanceOf(r: Json | null | undefined): Provenance {
-  const p = ((r?.provenance as Json | undefined) ?? r ?? {}) as Json;
+  const pr = r?.provenance as Json | undefined;
+  const p = ((pr && typeof pr === "object" && ("created" in pr || "updated" in pr) ? (pr.created ?? pr.updated) : pr) ?? r ?? {}) as Json;
   return {
     txHash: String(p.txHash ?? p.transactionHash ?? ""),
     blockNumber: Number(p.blockNumber ?? p.block ?? 0),
     logIndex: p.logIndex === undefined ? undefined : Number(p.logIndex),
     signer: (p.signer as string | undefined) ?? undefined,
     signerRole: (p.signerRole as string | undefined) ?? undefined,
-    blockTime: p.blockTime !== undefined ? Number(p.blockTime) : p.timestamp !== undefined ? Number(p.timestamp) : undefined,
+    blockTime: p.blockTime !== undefined ? timeOf(p.blockTime) : p.timestamp !== undefined ? timeOf(p.timestamp) : undefined,
     contract: (p.contract as string | undefined) ?? undefined,
     event: (p.event as string | undefined) ?? undefined,
   };
+}
+
+const timeOf = (v: unknown): number =>
+  typeof v === "string" && !/^\d+$/.test(v) ? Math.floor(Date.parse(v) / 1000) : Number(v);
+
+/** The last update's provenance (`provenance.updated`), when the API gives one. */
+export function updatedOf(r: Json | null | undefined): Provenance | null {
+  const pr = r?.provenance as Json | undefined;
+  return pr && typeof pr === "object" && pr.updated ? provenanceOf({ provenance: pr.updated } as Json) : null;
 }
 
 export interface Status {
@@ -177,6 +187,7 @@ export function getConfig(): Promise<PortalConfig> {
     }
     const chain = (s.chain ?? {}) as Json;
     const chainId = Number(c.chainId ?? s.chainId ?? chain.id ?? chain.chainId ?? 31337);
+    if (import.meta.env?.VITE_RPC_URL && !c.rpcUrl) c.rpcUrl = import.meta.env.VITE_RPC_URL;
     const rpcUrl = String(
       c.rpcUrl ?? s.rpcUrl ?? chain.rpcUrl ?? `${location.protocol}//${location.hostname}:8545`,
     );

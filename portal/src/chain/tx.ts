@@ -121,6 +121,9 @@ export async function signAndSend(session: Session, p: Prepared): Promise<Sent> 
   const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok || !json.txHash) {
     const err = (json.error ?? json) as Record<string, unknown>;
+    const details = (err.details ?? {}) as Record<string, unknown>;
+    if (typeof details.errorName === "string" && details.errorName !== "unknown")
+      throw new RevertError(details.errorName, (details.args as Record<string, unknown>) ?? {});
     const revert = decodeRevert(findRevertData(json));
     if (revert) throw new RevertError(revert.name, revert.args);
     if (typeof err.errorName === "string") throw new RevertError(err.errorName, (err.args as Record<string, unknown>) ?? {});
@@ -152,7 +155,7 @@ async function waitForReceipt(config: PortalConfig, hash: Hex): Promise<Transact
     } catch {
       try {
         const st = await getJson<Record<string, unknown>>(`${API}/relay/${hash}`);
-        if (st.status === "failed" || st.status === "refused") {
+        if (st.state === "failed" || st.state === "reverted" || st.status === "failed") {
           const revert = decodeRevert(findRevertData(st));
           if (revert) throw new RevertError(revert.name, revert.args);
           throw new Error(String(st.message ?? st.status));

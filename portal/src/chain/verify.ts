@@ -44,6 +44,7 @@ export function canon(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canon).join(",")}]`;
   if (typeof v === "string") {
     if (/^-?\d+$/.test(v)) return BigInt(v).toString();
+    if (/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(v)) return String(Math.floor(Date.parse(v) / 1000));
     if (/^0x[0-9a-fA-F]*$/.test(v)) return v.toLowerCase();
     for (const names of ENUM_NAMES) {
       const i = names.indexOf(v);
@@ -72,12 +73,6 @@ export interface Verification {
   decoded: Record<string, unknown>;
   missing?: boolean;
 }
-
-/** Record field names that carry the same value as an event argument under another name. */
-const ALIASES: Record<string, string[]> = {
-  id: ["saleId", "tenderId", "programId", "id"],
-  official: ["official"],
-};
 
 function argsObject(decoded: { args?: unknown }, eventName: string): Record<string, unknown> {
   const a = decoded.args;
@@ -148,25 +143,92 @@ export function compareEvent(api: HistoryEvent, chain: Omit<Verification, "check
   return checks;
 }
 
+/** Which event sets each record field: `[event names (latest wins), argument name]`. */
+export type RecordSpec = Record<string, [string[], string?]>;
+
+const SUBMIT = ["SaleSubmitted"];
+const INSPECT = ["SaleInspected"];
+const TERMS = ["TenderCreated", "TenderAmended"];
+export const RECORD_SPECS: Record<string, RecordSpec> = {
+  sale: {
+    id: [SUBMIT, "saleId"],
+    programId: [SUBMIT],
+    farmer: [SUBMIT],
+    region: [SUBMIT],
+    units: [SUBMIT],
+    packaging: [SUBMIT],
+    variety: [SUBMIT],
+    collectionPoint: [SUBMIT],
+    gradeUnits: [INSPECT],
+    rejectedUnits: [INSPECT],
+    moisturePermille: [INSPECT],
+    certificateHash: [INSPECT],
+    inspector: [INSPECT],
+    acceptedUnits: [["PurchaseApproved"]],
+    interimAmount: [["PurchaseApproved"]],
+    approver: [["PurchaseApproved"], "official"],
+  },
+  programme: {
+    id: [["ProgramCreated"], "programId"],
+    official: [["ProgramCreated"]],
+    cropYear: [["ProgramCreated"]],
+    nationalQuota: [["ProgramCreated"]],
+    interimPerUnit: [["ProgramCreated"]],
+    bulkDeduction: [["ProgramCreated"]],
+    deliveryStart: [["ProgramCreated"]],
+    deliveryEnd: [["ProgramCreated"]],
+  },
+  tender: {
+    id: [["TenderCreated"], "tenderId"],
+    region: [["TenderCreated"]],
+    bond: [["TenderCreated"]],
+    seedCommitment: [["TenderCreated"]],
+    title: [TERMS],
+    specHash: [TERMS],
+    quantity: [TERMS],
+    unit: [TERMS],
+    basePrice: [TERMS],
+    floorRate: [TERMS],
+    bidDeadline: [TERMS],
+    revealDeadline: [TERMS],
+    reserve: [["ReserveDrawn"]],
+    floor: [["ReserveDrawn"]],
+    winner: [["TenderAwarded"]],
+    contractAmount: [["TenderAwarded"], "price"],
+    deliveryDocHash: [["DeliveryRecorded"]],
+    inspectionDocHash: [["DeliveryAccepted"]],
+    transferRefHash: [["TenderPaid"]],
+  },
+  credential: {
+    id: [["CredentialIssued"]],
+    subject: [["CredentialIssued"]],
+    issuer: [["CredentialIssued"]],
+    role: [["CredentialIssued"]],
+    region: [["CredentialIssued"]],
+    claimsHash: [["CredentialIssued"]],
+    expiresAt: [["CredentialIssued"]],
+  },
+};
+
 /**
- * Compares a record's fields with the latest chain event carrying each field (its current value
- * was set by that event). `extra` maps derived field names (e.g. gradeUnits) to record values.
+ * Compares a record's fields with the chain event that set each of them (the latest one of the
+ * events named in `spec`). `extra` adds derived fields (e.g. gradeUnits from grades).
  */
 export function compareRecord(
   record: Json,
   chainEvents: Omit<Verification, "checks">[],
+  spec: RecordSpec,
   extra: Record<string, unknown> = {},
 ): Check[] {
   const fields: Record<string, unknown> = { ...record, ...extra };
   const checks: Check[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    if (value === null || value === undefined || typeof value === "object" && !Array.isArray(value)) continue;
-    const argNames = ALIASES[name] ?? [name];
+  for (const [name, [events, argName]] of Object.entries(spec)) {
+    const value = fields[name];
+    if (value === null || value === undefined) continue;
+    const arg = argName ?? name;
     for (let i = chainEvents.length - 1; i >= 0; i--) {
       const ev = chainEvents[i];
-      if (!ev) continue;
-      const arg = argNames.find((a) => a in ev.decoded);
-      if (arg === undefined) continue;
+      if (!ev || !events.includes(ev.event) || !(arg in ev.decoded)) continue;
       const ca = canon(value);
       const cc = canon(ev.decoded[arg]);
       checks.push({ field: name, api: ca, chain: cc, ok: ca === cc });

@@ -29,8 +29,19 @@ export function num(v: bigint | number | string | null | undefined): string {
   return n === null ? "—" : n.toLocaleString(locale);
 }
 
-const toDate = (t: number | string | Date): Date =>
-  t instanceof Date ? t : new Date(Number(t) < 1e12 ? Number(t) * 1000 : Number(t));
+const toDate = (t: number | string | Date): Date => {
+  if (t instanceof Date) return t;
+  if (typeof t === "string" && !/^\d+$/.test(t)) return new Date(t);
+  return new Date(Number(t) < 1e12 ? Number(t) * 1000 : Number(t));
+};
+
+/** Unix seconds of an API time (ISO string, seconds or milliseconds). */
+export function secs(t: unknown): number {
+  if (t === null || t === undefined || t === "") return 0;
+  if (typeof t === "string" && !/^\d+$/.test(t)) return Math.floor(Date.parse(t) / 1000);
+  const n = Number(t);
+  return n > 1e12 ? Math.floor(n / 1000) : n;
+}
 
 /** 2026년 10월 5일 (unix seconds, milliseconds or a Date), in Asia/Seoul. */
 export function date(t: number | string | Date | null | undefined): string {

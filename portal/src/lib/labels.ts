@@ -41,6 +41,8 @@ export const SALE_PATH = ["Submitted", "Inspected", "Approved", "InterimPaid", "
 export function gradeUnitsOf(r: Record<string, unknown>): number[] {
   const g = r.gradeUnits;
   if (Array.isArray(g)) return g.map(Number);
+  const o = r.grades as Record<string, unknown> | null | undefined;
+  if (o && typeof o === "object") return [o.special, o.first, o.second, o.third].map((x) => Number(x ?? 0));
   return [r.gradeSpecial, r.gradeFirst, r.gradeSecond, r.gradeThird].map((x) => Number(x ?? 0));
 }
 

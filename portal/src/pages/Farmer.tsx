@@ -29,7 +29,7 @@ export async function myAllocations(address: string): Promise<Allocation[]> {
   } catch {
     /* fall through */
   }
-  for (const kind of ["quotas", "allocations"]) {
+  for (const kind of ["allocations"]) {
     try {
       const p = await list<Allocation>(kind, { farmer: address });
       if (p.items.length > 0) return p.items;
@@ -213,7 +213,7 @@ function FarmerHome({ session }: { session: Session }) {
   const { t } = useTranslation();
   const allocs = useAsync(() => myAllocations(session.address), [session.address]);
   const sales = useAsync(() => list<Json>("sales", { farmer: session.address, limit: 100 }), [session.address]);
-  const programmes = useAsync(() => list<Json>("programmes", { limit: 50 }).catch(() => list<Json>("programs", { limit: 50 })), []);
+  const programmes = useAsync(() => list<Json>("programs", { limit: 50 }), []);
   const reload = () => {
     allocs.reload();
     sales.reload();

@@ -35,9 +35,9 @@ export function Home() {
               <DL
                 rows={[
                   [t("home.chain"), String(s.chainId ?? chain.id ?? chain.chainId ?? "—")],
-                  [t("home.head"), num(s.headBlock as number ?? s.head as number ?? chain.head as number)],
-                  [t("home.indexed"), num(s.indexedBlock as number ?? s.indexed as number)],
-                  [t("home.lag"), num(s.lag as number)],
+                  [t("home.head"), num((s.chainHead ?? s.headBlock ?? chain.head) as number)],
+                  [t("home.indexed"), num(s.indexedBlock as number)],
+                  [t("home.lag"), num((s.lagBlocks ?? s.lag) as number)],
                 ]}
               />
             );

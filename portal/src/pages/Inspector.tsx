@@ -22,8 +22,8 @@ function Queue({ point, inspector }: { point: string; inspector: string }) {
   const { t, i18n } = useTranslation();
   const queue = useAsync(async () => {
     const [a, b] = await Promise.all([
-      list<Json>("sales", { state: "Submitted", collectionPoint: point, limit: 200 }),
-      list<Json>("sales", { state: "Disputed", collectionPoint: point, limit: 200 }),
+      list<Json>("sales", { state: "Submitted", limit: 500 }),
+      list<Json>("sales", { state: "Disputed", limit: 500 }),
     ]);
     return [...a.items, ...b.items].filter(
       (s) => String(s.collectionPoint) === point && ["1", "5", "Submitted", "Disputed"].includes(String(s.state)),

@@ -2,7 +2,7 @@ import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { encodeAbiParameters, getAddress, isAddress, keccak256, toHex } from "viem";
 import { PaymentKind, Role, RoleNames } from "../../../sdk/generated/enums.ts";
-import { type Json, list } from "../api/client.ts";
+import { getRecord, type Json, list } from "../api/client.ts";
 import { requestSignature } from "../components/sign-store.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { Async, Field, Hex, Section } from "../components/ui.tsx";
@@ -336,15 +336,15 @@ function Payments() {
   const pay = async (s: Json) => {
     const st = saleStateName(s.state);
     const kind = st === "Approved" ? PaymentKind.Interim : st === "ClawbackDue" ? PaymentKind.ClawbackRepayment : PaymentKind.FinalBalance;
-    const amount = BigInt(
-      String(
-        kind === PaymentKind.Interim
-          ? s.interimAmount
-          : kind === PaymentKind.ClawbackRepayment
-            ? (s.clawbackAmount ?? 0)
-            : (s.balanceDue ?? s.finalBalance ?? s.dueAmount ?? 0),
-      ) || "0",
-    );
+    const detail = await getRecord<Json>("sales", String(s.id));
+    const settlement = (detail.settlement ?? {}) as Json;
+    const balance = BigInt(String(settlement.balance ?? "0"));
+    const amount =
+      kind === PaymentKind.Interim
+        ? BigInt(String(s.interimAmount ?? "0"))
+        : kind === PaymentKind.ClawbackRepayment
+          ? BigInt(String(s.clawbackAmount ?? "0")) - BigInt(String(s.repaidAmount ?? "0"))
+          : balance;
     const ref = `transfer-${String(s.id).slice(-8)}-${Date.now()}`;
     const r = await requestSignature({
       contract: "RicePurchase",
@@ -480,7 +480,7 @@ function Credentials({ region }: { region: number }) {
 
 function OfficialHome({ region }: { region: number }) {
   const { t } = useTranslation();
-  const programmes = useAsync(() => list<Json>("programmes", { limit: 50 }).catch(() => list<Json>("programs", { limit: 50 })), []);
+  const programmes = useAsync(() => list<Json>("programs", { limit: 50 }), []);
   const progs = programmes.data?.items ?? [];
   const [TendersAdmin, setTA] = useState<null | ((p: { region: number }) => ReactNode)>(null);
   return (

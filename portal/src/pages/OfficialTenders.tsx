@@ -1,11 +1,11 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { encodeAbiParameters, type Hex, keccak256, toHex } from "viem";
-import { type Json, list } from "../api/client.ts";
+import { getConfig, type Json, list } from "../api/client.ts";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field } from "../components/ui.tsx";
 import { download, textHash } from "../lib/docs.ts";
-import { dateTime, won } from "../lib/format.ts";
+import { dateTime, secs, won } from "../lib/format.ts";
 import { useAsync, useLive } from "../lib/hooks.ts";
 import { tenderStateLabel, tenderStateName } from "../lib/labels.ts";
 import { positiveInt } from "../lib/validate.ts";
@@ -51,7 +51,8 @@ export default function OfficialTenders({ region }: { region: number }) {
       const all = seeds();
       all[`tx:${r.txHash}`] = seed;
       // Tender ids come from the event; keep the seed by tx hash and by the next id guess.
-      const id = r.receipt.logs.map((l) => l.topics[1]).find(Boolean);
+      const board = (await getConfig()).contracts.TenderBoard?.toLowerCase();
+      const id = r.receipt.logs.find((l) => l.address.toLowerCase() === board)?.topics[1];
       if (id) all[String(BigInt(id))] = seed;
       localStorage.setItem(SEEDS, JSON.stringify(all));
       download(`tender-seed-${r.txHash.slice(0, 10)}.json`, JSON.stringify({ txHash: r.txHash, seed }));
@@ -68,13 +69,13 @@ export default function OfficialTenders({ region }: { region: number }) {
     } else if (fn === "accept") {
       await requestSignature({ contract: "TenderBoard", functionName: "acceptDelivery", args: [id, textHash(`검수 ${x.id} ${Date.now()}`)], title: t("actions.acceptDelivery", { id: String(x.id) }), details: [] });
     } else if (fn === "pay") {
-      const amount = BigInt(String(x.price ?? x.awardPrice ?? 0));
+      const amount = BigInt(String(x.contractAmount ?? 0));
       await requestSignature({ contract: "TenderBoard", functionName: "recordPayment", args: [id, amount, textHash(`대금 ${x.id} ${Date.now()}`)], title: t("actions.tenderPayment", { id: String(x.id), amount: won(amount) }), details: [] });
     } else if (fn === "amend") {
       await requestSignature({
         contract: "TenderBoard",
         functionName: "amendTender",
-        args: [id, String(x.title), String(x.specHash), BigInt(String(x.quantity)), String(x.unit), BigInt(String(x.basePrice)), Number(x.floorRate), Number(x.bidDeadline), Number(x.revealDeadline), reason || "정정"],
+        args: [id, String(x.title), String(x.specHash), BigInt(String(x.quantity)), String(x.unit), BigInt(String(x.basePrice)), Number(x.floorRate), secs(x.bidDeadline), secs(x.revealDeadline), reason || "정정"],
         title: t("actions.amendTender", { id: String(x.id) }),
         details: [[t("official.amendReason"), reason || "—"]],
       });

@@ -5,16 +5,17 @@ import {
   ApiError,
   exportUrl,
   getConfig,
-  getHistory,
+  asEvent,
   getRecord,
   type HistoryEvent,
   type Json,
   list,
   provenanceOf,
+  updatedOf,
 } from "../api/client.ts";
 import { ALL_ABI } from "../chain/abis.ts";
 import { finalSeedOf, drawReserve, pickCountsOf, saltMixOf } from "../chain/reserve.ts";
-import { publicClient } from "../chain/verify.ts";
+import { publicClient, RECORD_SPECS } from "../chain/verify.ts";
 import { Async, Badge, CopyButton, DL, Hex, Section } from "../components/ui.tsx";
 import { date, dateTime, num, percent, tonnes, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
@@ -36,7 +37,7 @@ import { DocCheck, documentHashes, VerifyPanel } from "./verify-panels.tsx";
 
 const API_KIND: Record<string, string> = {
   sale: "sales",
-  programme: "programmes",
+  programme: "programs",
   tender: "tenders",
   credential: "credentials",
   account: "accounts",
@@ -44,9 +45,9 @@ const API_KIND: Record<string, string> = {
 
 async function fetchRecord(kind: string, id: string): Promise<Json> {
   try {
-    return await getRecord<Json>(API_KIND[kind] ?? kind, id);
+    return await getRecord<Json>(API_KIND[kind] ?? kind, kind === "sale" && /^0x/.test(id) ? BigInt(id).toString() : id);
   } catch (e) {
-    if (kind === "programme" && e instanceof ApiError && e.status === 404) return getRecord<Json>("programs", id);
+    if (kind === "programme" && e instanceof ApiError && e.status === 404) return getRecord<Json>("programmes", id);
     throw e;
   }
 }
@@ -132,7 +133,11 @@ function SaleBusiness({ r }: { r: Json }) {
   const { t, i18n } = useTranslation();
   const grades = gradeUnitsOf(r);
   const labels = gradeLabels(t);
-  const payments = useAsync(() => list("payments", { saleId: String(r.id) }), [r.id]);
+  const payments = useAsync(
+    async () => (Array.isArray(r.payments) ? { items: r.payments as Json[], nextCursor: null } : list("payments", { sale: String(r.id) })),
+    [r.id, r.payments],
+  );
+  const st = (r.settlement ?? {}) as Json;
   return (
     <>
       <SaleTimeline state={r.state} />
@@ -154,6 +159,7 @@ function SaleBusiness({ r }: { r: Json }) {
           [t("fields.interim"), won(r.interimAmount as string)],
           [t("fields.clawback"), won(r.clawbackAmount as string)],
           [t("fields.paid"), won(r.paidAmount as string)],
+          ...(st.finalAmount ? ([[t("fields.finalPrices"), `${won(st.finalAmount as string)} (${won(st.balance as string)})`]] as [string, string][]) : []),
         ]}
       />
       <h3>{t("search.payments")}</h3>
@@ -180,7 +186,8 @@ function SaleBusiness({ r }: { r: Json }) {
 function ProgrammeBusiness({ r }: { r: Json }) {
   const { t, i18n } = useTranslation();
   const v = (Array.isArray(r.varieties) ? r.varieties : [r.varietyA, r.varietyB]).filter((x) => Number(x) > 0);
-  const prices = [r.priceSpecial, r.priceFirst, r.priceSecond, r.priceThird];
+  const fp = (r.finalPrices ?? {}) as Json;
+  const prices = [fp.special ?? r.priceSpecial, fp.first ?? r.priceFirst, fp.second ?? r.priceSecond, fp.third ?? r.priceThird];
   const labels = gradeLabels(t);
   return (
     <DL
@@ -218,7 +225,8 @@ function TenderBusiness({ r, events }: { r: Json; events: HistoryEvent[] }) {
           [t("fields.reserve"), won(r.reserve as string)],
           [t("fields.floor"), won(r.floor as string)],
           [t("fields.winner"), <Hex key="w" value={r.winner as string} to={r.winner ? `/account/${r.winner}` : undefined} />],
-          [t("fields.price"), won((r.price ?? r.awardPrice) as string)],
+          [t("fields.price"), won((r.contractAmount ?? r.price) as string)],
+          [t("fields.bidders"), `${num(r.commitCount as number)} / ${num(r.revealedCount as number)}`],
         ]}
       />
       <ReserveCheck r={r} events={events} />
@@ -229,20 +237,29 @@ function TenderBusiness({ r, events }: { r: Json; events: HistoryEvent[] }) {
 /** Recomputes the 복수예가 draw from the seed and the revealed bids, in the browser. */
 function ReserveCheck({ r, events }: { r: Json; events: HistoryEvent[] }) {
   const { t } = useTranslation();
-  const drawn = events.find((e) => e.event === "ReserveDrawn");
+  const award = (r.award ?? null) as Json | null;
+  const drawnEv = events.find((e) => e.event === "ReserveDrawn");
+  const drawn = award?.seed ? award : drawnEv ? (drawnEv.args as Json) : null;
   const result = useAsync(async () => {
     if (!drawn) return null;
     const cfg = await getConfig();
-    const a = drawn.args as Record<string, unknown>;
-    const reveals = events.filter((e) => e.event === "BidRevealed");
-    const salts = reveals.map((e) => String(e.args.salt) as `0x${string}`);
-    const picks = reveals.map((e) => (e.args.picks as unknown[]).map(Number) as unknown as [number, number]);
+    const bids = Array.isArray(r.bids) ? (r.bids as Json[]) : [];
+    const revealed = bids.filter((b) => b.salt && Array.isArray(b.picks));
+    const fromEvents = events.filter((e) => e.event === "BidRevealed").map((e) => e.args as Json);
+    const source = revealed.length > 0 ? revealed : fromEvents;
+    const salts = source.map((b) => String(b.salt) as `0x${string}`);
+    const picks = source.map((b) => (b.picks as unknown[]).map(Number) as unknown as [number, number]);
     const mix = saltMixOf(salts);
     const board = (cfg.contracts.TenderBoard ?? "0x0000000000000000000000000000000000000000") as `0x${string}`;
-    const fs = finalSeedOf(cfg.chainId, board, BigInt(String(r.id)), String(a.seed) as `0x${string}`, mix);
+    const fs = finalSeedOf(cfg.chainId, board, BigInt(String(r.id)), String(drawn.seed) as `0x${string}`, mix);
     const d = drawReserve(BigInt(String(r.basePrice)), BigInt(String(r.floorRate)), fs, pickCountsOf(picks));
-    return { d, recorded: BigInt(String(a.reserve)), recordedFloor: BigInt(String(a.floor)), fsOk: fs.toLowerCase() === String(a.finalSeed).toLowerCase() };
-  }, [drawn?.txHash, events.length]);
+    return {
+      d,
+      recorded: BigInt(String(drawn.reserve ?? r.reserve)),
+      recordedFloor: BigInt(String(drawn.floor ?? r.floor)),
+      fsOk: !drawn.finalSeed || fs.toLowerCase() === String(drawn.finalSeed).toLowerCase(),
+    };
+  }, [drawn?.seed, events.length]);
   return (
     <section aria-labelledby="reserve-h">
       <h3 id="reserve-h">{t("record.recomputed")}</h3>
@@ -384,7 +401,10 @@ export function RecordPage({ kind, id }: { kind: string; id: string }) {
 function RecordView({ kind, id }: { kind: string; id: string }) {
   const { t } = useTranslation();
   const rec = useAsync(() => fetchRecord(kind, id), [kind, id]);
-  const hist = useAsync(() => getHistory(API_KIND[kind] ?? kind, id).catch(() => [] as HistoryEvent[]), [kind, id]);
+  const hist = useAsync(
+    async () => (rec.data && Array.isArray(rec.data.history) ? (rec.data.history as unknown[]).map(asEvent) : [] as HistoryEvent[]),
+    [rec.data],
+  );
   const [showRaw, setShowRaw] = useState(false);
   useLive(() => {
     rec.reload();
@@ -408,19 +428,25 @@ function RecordView({ kind, id }: { kind: string; id: string }) {
           else if (kind === "programme") business = <ProgrammeBusiness r={r} />;
           else if (kind === "tender") business = <TenderBusiness r={r} events={events} />;
           else if (kind === "credential") business = <CredentialBusiness r={r} />;
-          const extra = kind === "sale" ? { gradeUnits: gradeUnitsOf(r) } : {};
+          const extra = kind === "sale" && r.grades ? { gradeUnits: gradeUnitsOf(r) } : {};
+          const up = updatedOf(r);
           return (
             <div data-testid="record-ready">
               <Section title={t("record.business")}>{business}</Section>
               <Section title={t("record.provenance")}>
                 <Provenance record={r} />
+                {up && up.txHash !== provenanceOf(r).txHash && (
+                  <p>
+                    {t("record.history")}: <Hex value={up.txHash} to={`/tx/${up.txHash}`} /> · {t("record.block")} {num(up.blockNumber)} · {dateTime(up.blockTime)}
+                  </p>
+                )}
                 <button type="button" className="btn small secondary" aria-expanded={showRaw} onClick={() => setShowRaw(!showRaw)}>
                   {t("record.raw")}
                 </button>
                 {showRaw && <pre style={{ whiteSpace: "pre-wrap" }}>{JSON.stringify(r, null, 2)}</pre>}
               </Section>
               <Section title={t("record.verify")}>
-                <VerifyPanel events={evs} record={r} extra={extra} />
+                <VerifyPanel events={evs} record={r} extra={extra} spec={RECORD_SPECS[kind] ?? {}} />
               </Section>
               <Section title={t("record.docCheck")}>
                 <DocCheck hashes={documentHashes(r, events)} />

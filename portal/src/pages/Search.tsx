@@ -14,7 +14,7 @@ import {
 } from "../lib/labels.ts";
 import { REGIONS, refName } from "../lib/reference.ts";
 
-const KINDS = ["sales", "programmes", "tenders", "accounts", "credentials", "payments"] as const;
+const KINDS = ["sales", "programs", "tenders", "credentials", "payments"] as const;
 type Kind = (typeof KINDS)[number];
 
 export function SaleTable({ items }: { items: Json[] }) {
@@ -77,7 +77,7 @@ export function TenderTable({ items }: { items: Json[] }) {
               </td>
               <td>{String(x.title ?? "")}</td>
               <td>{won(x.basePrice as string)}</td>
-              <td>{date(x.bidDeadline as number)}</td>
+              <td>{date(x.bidDeadline as string)}</td>
               <td>
                 <Badge>{tenderStateLabel(t, x.state)}</Badge>
               </td>
@@ -95,7 +95,7 @@ function GenericTable({ kind, items }: { kind: Kind; items: Json[] }) {
   if (kind === "tenders") return <TenderTable items={items} />;
   const rows = items.map((x) => {
     switch (kind) {
-      case "programmes":
+      case "programs":
         return [
           <a key="a" href={href(`/programme/${x.id}`)}>
             {String(x.id)}
@@ -120,7 +120,7 @@ function GenericTable({ kind, items }: { kind: Kind; items: Json[] }) {
           </a>,
           won(x.amount as string),
           <Hex key="f" value={x.farmer as string} to={`/account/${x.farmer}`} />,
-          date(x.blockTime as number),
+          date(x.blockTime as string),
         ];
       default:
         return [
@@ -132,7 +132,7 @@ function GenericTable({ kind, items }: { kind: Kind; items: Json[] }) {
     }
   });
   const heads: Record<string, string[]> = {
-    programmes: [t("fields.id"), t("fields.cropYear"), t("fields.nationalQuota"), t("fields.interimPerUnit")],
+    programs: [t("fields.id"), t("fields.cropYear"), t("fields.nationalQuota"), t("fields.interimPerUnit")],
     credentials: [t("fields.role"), t("fields.subject"), t("fields.region"), t("fields.state")],
     payments: [t("fields.kind"), t("fields.amount"), t("fields.farmer"), t("fields.time")],
     accounts: [t("fields.address"), t("fields.role"), t("fields.region"), ""],
@@ -174,7 +174,7 @@ export function Search() {
   const [pages, setPages] = useState<Json[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const state = useAsync(async () => {
-    const p: Page<Json> = await list<Json>(kind, { q: q || undefined, limit: 50 });
+    const p: Page<Json> = await list<Json>(kind, { q: kind === "tenders" && q ? q : undefined, limit: 50 });
     setPages([]);
     setCursor(p.nextCursor);
     return p;
@@ -186,11 +186,14 @@ export function Search() {
     const v = text.trim();
     if (/^0x[0-9a-fA-F]{64}$/.test(v)) return navigate(`/tx/${v}`);
     if (/^0x[0-9a-fA-F]{40}$/.test(v)) return navigate(`/account/${v}`);
+    if (/^(0x[0-9a-fA-F]{41,64}|\d{20,78})$/.test(v)) return navigate(`/sale/${BigInt(v).toString()}`);
+    if (/^\d{1,6}$/.test(v) && kind === "tenders") return navigate(`/tender/${v}`);
+    if (/^\d{1,6}$/.test(v) && kind === "programs") return navigate(`/programme/${v}`);
     navigate(`/search?kind=${kind}&q=${encodeURIComponent(v)}`);
   };
   const more = async () => {
     if (!cursor) return;
-    const p = await list<Json>(kind, { q: q || undefined, limit: 50, cursor });
+    const p = await list<Json>(kind, { q: kind === "tenders" && q ? q : undefined, limit: 50, cursor });
     setPages((old) => [...old, ...p.items]);
     setCursor(p.nextCursor);
   };
@@ -204,7 +207,7 @@ export function Search() {
             <select {...p} value={kind} onChange={(e) => navigate(`/search?kind=${e.target.value}&q=${encodeURIComponent(q)}`)}>
               {KINDS.map((k) => (
                 <option key={k} value={k}>
-                  {t(`search.${k}`)}
+                  {t(`search.${k === "programs" ? "programmes" : k}`)}
                 </option>
               ))}
             </select>
@@ -218,7 +221,7 @@ export function Search() {
         </button>
       </form>
       <Section
-        title={t(`search.${kind}`)}
+        title={t(`search.${kind === "programs" ? "programmes" : kind}`)}
         actions={
           <span className="actions" style={{ marginTop: 0 }}>
             <a className="btn small secondary" href={exportUrl(kind, "csv")} download>

@@ -53,7 +53,7 @@ export default function Stats() {
             {(p) => {
               const by = new Map<string, number>();
               for (const x of p) {
-                const d = isoDay(Number(x.blockTime ?? 0));
+                const d = isoDay(new Date(String(x.blockTime)));
                 by.set(d, (by.get(d) ?? 0) + Number(x.amount ?? 0));
               }
               const data = [...by].sort(([a], [b]) => a.localeCompare(b)).map(([d, v]) => ({ label: date(`${d}T00:00:00+09:00`), value: v, display: won(v) }));
@@ -65,10 +65,10 @@ export default function Stats() {
           <Async state={tenders}>
             {(ts) => {
               const data = ts
-                .filter((x) => x.price || x.awardPrice)
+                .filter((x) => x.contractAmount)
                 .map((x) => {
                   const base = Number(x.basePrice ?? 0);
-                  const price = Number(x.price ?? x.awardPrice ?? 0);
+                  const price = Number(x.contractAmount ?? 0);
                   const saved = base - price;
                   return { label: `#${x.id}`, value: Math.max(0, saved), display: `${won(saved)} (${base ? ((saved / base) * 100).toFixed(2) : 0}%)` };
                 });

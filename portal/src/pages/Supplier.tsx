@@ -9,7 +9,7 @@ import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Section } from "../components/ui.tsx";
 import { download, textHash } from "../lib/docs.ts";
-import { dateTime, won } from "../lib/format.ts";
+import { dateTime, secs, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { tenderStateLabel, tenderStateName } from "../lib/labels.ts";
 import { positiveInt, validatePicks } from "../lib/validate.ts";
@@ -171,8 +171,8 @@ function SupplierHome({ session }: { session: Session }) {
             <ul style={{ listStyle: "none", padding: 0 }}>
               {p.items.map((x) => {
                 const st = tenderStateName(x.state);
-                const bidding = st === "Open" && now < Number(x.bidDeadline);
-                const revealing = st === "Open" && now >= Number(x.bidDeadline) && now < Number(x.revealDeadline);
+                const bidding = st === "Open" && now < secs(x.bidDeadline);
+                const revealing = st === "Open" && now >= secs(x.bidDeadline) && now < secs(x.revealDeadline);
                 const mine = secrets.find((m) => m.tenderId === String(x.id));
                 return (
                   <li key={String(x.id)} className="card">
@@ -182,7 +182,7 @@ function SupplierHome({ session }: { session: Session }) {
                       </a>
                     </h3>
                     <p>
-                      {tenderStateLabel(t, x.state)} · {t("fields.basePrice")} {won(x.basePrice as string)} · {t("fields.bidDeadline")} {dateTime(x.bidDeadline as number)}
+                      {tenderStateLabel(t, x.state)} · {t("fields.basePrice")} {won(x.basePrice as string)} · {t("fields.bidDeadline")} {dateTime(x.bidDeadline as string)}
                     </p>
                     {bidding && <BidForm tender={x} session={session} onSealed={onSealed} />}
                     {revealing &&

@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { keccak256, toHex } from "viem";
 import { getConfig, type HistoryEvent, type Json } from "../api/client.ts";
 import { errorMessage } from "../chain/errors.ts";
-import { type Check, compareEvent, compareRecord, readEvent } from "../chain/verify.ts";
+import { type Check, compareEvent, compareRecord, type RecordSpec, readEvent } from "../chain/verify.ts";
 import { Hex } from "../components/ui.tsx";
 
 /** Re-reads every event of the record from the RPC and compares it with the API, field by field. */
@@ -11,10 +11,12 @@ export function VerifyPanel({
   events,
   record,
   extra,
+  spec,
 }: {
   events: HistoryEvent[];
   record: Json;
   extra?: Record<string, unknown>;
+  spec: RecordSpec;
 }) {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
@@ -40,7 +42,7 @@ export function VerifyPanel({
         chainEvents.push(c);
         all.push(...compareEvent(ev, c));
       }
-      all.push(...compareRecord(record, chainEvents, extra));
+      all.push(...compareRecord(record, chainEvents, spec, extra));
       setChecks(all);
     } catch (e) {
       setProblem(errorMessage(t, e));

@@ -103,15 +103,13 @@ export async function startChain(): Promise<
     }
     if (fault === "rangeLimit") {
       const id = (JSON.parse(body) as { id?: unknown }).id ?? null;
-      res
-        .writeHead(200, { "content-type": "application/json" })
-        .end(
-          JSON.stringify({
-            jsonrpc: "2.0",
-            id,
-            error: { code: -32005, message: "query exceeds max block range 5" },
-          }),
-        );
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id,
+          error: { code: -32005, message: "query exceeds max block range 5" },
+        }),
+      );
       return;
     }
     if (fault === "rpcError") {

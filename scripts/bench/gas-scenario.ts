@@ -13,8 +13,13 @@ import {
   keccak256,
   toHex,
 } from "viem";
-import { signForwardRequest } from "../../sdk/forwarder.ts";
-import { CredentialRegistryAbi, JangbuForwarderAbi, RicePurchaseAbi } from "../../sdk/index.ts";
+import {
+  CredentialRegistryAbi,
+  JangbuForwarderAbi,
+  RicePurchaseAbi,
+  Role,
+  signForwardRequest,
+} from "../../sdk/index.ts";
 
 /** Ceilings from the issues, in total transaction gas (21,000 base included). */
 export const GAS_TARGETS: Readonly<Record<string, number>> = {
@@ -30,7 +35,6 @@ export const GAS_TARGETS: Readonly<Record<string, number>> = {
 
 const GANGJIN = 46_810;
 const JEONNAM = 46_000;
-const Role = { Farmer: 0, Official: 2, Inspector: 3 } as const; // ICredentialRegistry.Role
 const claims = (label: string) => keccak256(toHex(`claims:${label}`));
 
 /** The committed gas snapshot: reviewed like code, compared by test/gas.test.ts. */
@@ -46,6 +50,7 @@ export async function measureGas(): Promise<Record<string, number>> {
     throw new Error("gas scenario needs 7 funded accounts");
   }
   const chainId = await publicClient.getChainId();
+  type Wallet = (typeof wallets)[number];
 
   const forwarder = (await viem.deployContract("JangbuForwarder")).address;
   const registry = (
@@ -54,7 +59,7 @@ export async function measureGas(): Promise<Record<string, number>> {
   const rice = (await viem.deployContract("RicePurchase", [forwarder, registry])).address;
 
   async function send<const TAbi extends Abi>(
-    wallet: typeof admin,
+    wallet: Wallet,
     address: Address,
     abi: TAbi,
     functionName: ContractFunctionName<TAbi, "nonpayable">,
@@ -69,12 +74,12 @@ export async function measureGas(): Promise<Record<string, number>> {
     return receipt.gasUsed;
   }
   const registryTx = (
-    w: typeof admin,
+    w: Wallet,
     fn: ContractFunctionName<typeof CredentialRegistryAbi, "nonpayable">,
     args: readonly unknown[],
   ) => send(w, registry, CredentialRegistryAbi, fn, args);
   const riceTx = (
-    w: typeof admin,
+    w: Wallet,
     fn: ContractFunctionName<typeof RicePurchaseAbi, "nonpayable">,
     args: readonly unknown[],
   ) => send(w, rice, RicePurchaseAbi, fn, args);
@@ -84,7 +89,7 @@ export async function measureGas(): Promise<Record<string, number>> {
   for (const role of [Role.Farmer, Role.Official, Role.Inspector]) {
     await registryTx(admin, "setIssuer", [admin.account.address, role, 0, true]);
   }
-  const credential = (who: typeof admin, role: number, region: number) =>
+  const credential = (who: Wallet, role: number, region: number) =>
     registryTx(admin, "issue", [
       who.account.address,
       role,

@@ -48,6 +48,8 @@ export interface DeployOptions {
   seed?: string;
   /** Registry admin (default ADMIN, else the deployer). */
   admin?: Address;
+  /** Deploy from the node's own (unlocked) first account, ignoring DEPLOYER_KEY (npm start). */
+  nodeAccounts?: boolean;
   /** Run `hardhat build` first (default true). */
   compile?: boolean;
   log?: (message: string) => void;
@@ -161,8 +163,9 @@ export async function deploy(options: DeployOptions = {}): Promise<DeployResult>
 
   const networkConfig = hre.config.networks[network];
   const needsKey =
-    process.env.DEPLOYER_KEY !== undefined ||
-    (!hardhatNode && networkConfig !== undefined && networkConfig.accounts === "remote");
+    options.nodeAccounts !== true &&
+    (process.env.DEPLOYER_KEY !== undefined ||
+      (!hardhatNode && networkConfig !== undefined && networkConfig.accounts === "remote"));
   const connection = await hre.network.connect({
     network,
     ...(needsKey ? { override: { accounts: [configVariable("DEPLOYER_KEY")] } } : {}),

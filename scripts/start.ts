@@ -19,10 +19,11 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Address } from "viem";
 import { deploy } from "./deploy.ts";
 import { deploymentEnv, resolveDataDir } from "./lib/deployment.ts";
 import { ROOT } from "./lib/hre.ts";
-import { isPortFree, waitForRpc } from "./lib/net.ts";
+import { isPortFree, rpc, waitForRpc } from "./lib/net.ts";
 import { freshLocalSchema, LOCAL_SCHEMA } from "./lib/postgres.ts";
 import { ManagedProcess, stopAll } from "./lib/processes.ts";
 import { indexedBlockOf } from "./lib/status.ts";
@@ -93,6 +94,19 @@ function hardhatCli(): string {
   const bin = (JSON.parse(readFileSync(pkg, "utf8")) as { bin: Record<string, string> }).bin
     .hardhat;
   return join(dirname(pkg), bin ?? "dist/src/cli.js");
+}
+
+function withoutKeys(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of [
+    "DEPLOYER_KEY",
+    "RELAYER_PRIVATE_KEY",
+    "RELAYER_KEYSTORE",
+    "RELAYER_KEYSTORE_PASSWORD",
+  ]) {
+    delete copy[name];
+  }
+  return copy;
 }
 
 function tail(file: string, lines = 15): string {
@@ -193,6 +207,7 @@ async function main(): Promise<number> {
     process.env.RPC_PORT = String(s.rpcPort);
     const deployed = await deploy({
       network: "localhost",
+      nodeAccounts: true,
       dataDir: s.dataDir,
       log: (m) => console.log(`  ${m}`),
     });
@@ -200,8 +215,11 @@ async function main(): Promise<number> {
 
     // 3. The demo season.
     console.log("seeding the demo season (강진군, crop year 2026)…");
+    // The node's second default account relays (the indexer's relay uses its own dev account).
+    const [, relayer] = await rpc<Address[]>(rpcUrl, "eth_accounts");
     const seeded = await seedDemo({
       rpcUrl,
+      ...(relayer ? { relayer } : {}),
       dataDir: s.dataDir,
       deployment: deployed.deployment,
       log: (m) => console.log(`  ${m}`),
@@ -233,7 +251,8 @@ async function main(): Promise<number> {
         {
           cwd: ROOT,
           env: {
-            ...process.env,
+            // Keys meant for a real chain have no place on the local one: the relay uses a dev account.
+            ...withoutKeys(process.env),
             ...deploymentEnv(deployed.deployment),
             RPC_URL: rpcUrl,
             HOST: s.host,

@@ -82,7 +82,7 @@ export function createRelay(options: {
   rpcUrl: string;
   chainId: number;
   forwarder: Address;
-  /** A local account (RELAYER_KEY) or the address of an account the node unlocks. */
+  /** A local account (RELAYER_PRIVATE_KEY) or the address of an account the node unlocks. */
   relayer: Account | Address;
 }): Relay {
   const chain = defineChain({

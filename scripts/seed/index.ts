@@ -4,7 +4,7 @@
  * recorded for that chain (DATA_DIR/deployment.json on the local chain, else the SDK's).
  *
  * Deterministic: SEED (default "jangbu-2026") fixes every key, name, allocation, grade and amount.
- * Actors need no ether: they sign ForwardRequests and a relayer pays (RELAYER_KEY, or on a Hardhat
+ * Actors need no ether: they sign ForwardRequests and a relayer pays (RELAYER_PRIVATE_KEY, or on a Hardhat
  * node its second default account). On a Hardhat node the seed moves the chain's clock forward to
  * pass delivery windows and deadlines; on any other chain it cannot, and the steps that need time
  * to pass are skipped with a note. The off-chain roster (names, records, salts, demo keys) goes to
@@ -38,7 +38,7 @@ export interface SeedOptions {
   seed?: string;
   /** Default: the deployment recorded for the chain. */
   deployment?: Deployment;
-  /** Pays the gas; default RELAYER_KEY, else (Hardhat node) its second account. */
+  /** Pays the gas; default RELAYER_PRIVATE_KEY, else (Hardhat node) its second account. */
   relayer?: Account | Address;
   /** Set false to seed a Hardhat node as if its clock could not move (default: move it). */
   timeTravel?: boolean;
@@ -62,13 +62,16 @@ export function defaultRpcUrl(): string {
 }
 
 async function chooseRelayer(rpcUrl: string, hardhat: boolean): Promise<Account | Address> {
-  if (process.env.RELAYER_KEY) return privateKeyToAccount(process.env.RELAYER_KEY as Hex);
+  const key = process.env.RELAYER_PRIVATE_KEY?.trim();
+  if (key) return privateKeyToAccount((key.startsWith("0x") ? key : `0x${key}`) as Hex);
   if (hardhat) {
     const accounts = await rpc<Address[]>(rpcUrl, "eth_accounts");
     const relayer = accounts[1] ?? accounts[0];
     if (relayer !== undefined) return relayer;
   }
-  throw new Error("no relayer: set RELAYER_KEY to the key of an account with ether to pay the gas");
+  throw new Error(
+    "no relayer: set RELAYER_PRIVATE_KEY to the key of an account with ether to pay the gas",
+  );
 }
 
 export async function seedDemo(options: SeedOptions): Promise<SeedResult> {

@@ -1,14 +1,16 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Loading } from "./components/ui.tsx";
-import { usePending } from "./components/sign-store.ts";
 import { useSession } from "./chain/session.ts";
+import { usePending } from "./components/sign-store.ts";
+import { Loading } from "./components/ui.tsx";
 import { setLanguage } from "./i18n/index.ts";
 import { href, useRoute } from "./lib/hooks.ts";
 
 const Home = lazy(() => import("./pages/Home.tsx").then((m) => ({ default: m.Home })));
 const Search = lazy(() => import("./pages/Search.tsx").then((m) => ({ default: m.Search })));
-const RecordPage = lazy(() => import("./pages/Record.tsx").then((m) => ({ default: m.RecordPage })));
+const RecordPage = lazy(() =>
+  import("./pages/Record.tsx").then((m) => ({ default: m.RecordPage })),
+);
 const SignDialog = lazy(() => import("./components/SignDialog.tsx"));
 
 const Stats = lazy(() => import("./pages/Stats.tsx"));
@@ -26,7 +28,8 @@ function Page() {
   const [first = ""] = parts;
   if (first === "") return <Home />;
   if (first === "search") return <Search />;
-  if (RECORD_KINDS.has(first) && parts[1]) return <RecordPage kind={first} id={decodeURIComponent(parts[1])} />;
+  if (RECORD_KINDS.has(first) && parts[1])
+    return <RecordPage kind={first} id={decodeURIComponent(parts[1])} />;
   if (first === "stats") return <Stats />;
   if (first === "wallet") return <WalletPage />;
   if (first === "farmer") return <Farmer />;
@@ -52,7 +55,11 @@ function Settings() {
     localStorage.setItem("jangbu.hc", hc ? "1" : "0");
   }, [hc]);
   return (
-    <fieldset className="settings" aria-label={t("app.settings")} style={{ border: 0, padding: 0, margin: 0 }}>
+    <fieldset
+      className="settings"
+      aria-label={t("app.settings")}
+      style={{ border: 0, padding: 0, margin: 0 }}
+    >
       <label>
         <span className="sr-only">{t("app.language")}</span>
         <select
@@ -66,13 +73,22 @@ function Settings() {
       </label>
       <label>
         <span className="sr-only">{t("app.textSize")}</span>
-        <select value={size} onChange={(e) => setSize(e.target.value)} aria-label={t("app.textSize")}>
+        <select
+          value={size}
+          onChange={(e) => setSize(e.target.value)}
+          aria-label={t("app.textSize")}
+        >
           <option value="normal">{`${t("app.textSize")}: ${t("app.textSizeNormal")}`}</option>
           <option value="large">{`${t("app.textSize")}: ${t("app.textSizeLarge")}`}</option>
           <option value="xlarge">{`${t("app.textSize")}: ${t("app.textSizeXLarge")}`}</option>
         </select>
       </label>
-      <button type="button" className="btn small secondary" aria-pressed={hc} onClick={() => setHc(!hc)}>
+      <button
+        type="button"
+        className="btn small secondary"
+        aria-pressed={hc}
+        onClick={() => setHc(!hc)}
+      >
         {t("app.highContrast")}
       </button>
     </fieldset>
@@ -113,9 +129,13 @@ export function App() {
   });
   return (
     <>
-      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("main")?.focus(); }}>
+      <button
+        type="button"
+        className="skip"
+        onClick={() => document.getElementById("main")?.focus()}
+      >
         {t("app.skip")}
-      </a>
+      </button>
       <header className="top">
         <div className="top-inner">
           <a className="brand" href={href("/")}>

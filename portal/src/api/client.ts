@@ -73,7 +73,11 @@ export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
     body = null;
   }
   if (!res.ok) {
-    const err = (body ?? {}) as { code?: string; message?: string; error?: { code?: string; message?: string } };
+    const err = (body ?? {}) as {
+      code?: string;
+      message?: string;
+      error?: { code?: string; message?: string };
+    };
     throw new ApiError(
       res.status,
       err.code ?? err.error?.code ?? String(res.status),
@@ -85,12 +89,16 @@ export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
 
 export function query(params: Record<string, string | number | undefined | null>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : "";
 }
 
-export function list<T = Json>(kind: string, params: Record<string, string | number | undefined | null> = {}) {
+export function list<T = Json>(
+  kind: string,
+  params: Record<string, string | number | undefined | null> = {},
+) {
   return getJson<Page<T>>(`${API}/${kind}${query(params)}`).then((p) => ({
     items: Array.isArray(p?.items) ? p.items : [],
     nextCursor: p?.nextCursor ?? null,
@@ -128,14 +136,23 @@ export function asEvent(raw: unknown): HistoryEvent {
 /** The provenance of a record: a `provenance` object, or the same fields at top level. */
 export function provenanceOf(r: Json | null | undefined): Provenance {
   const pr = r?.provenance as Json | undefined;
-  const p = ((pr && typeof pr === "object" && ("created" in pr || "updated" in pr) ? (pr.created ?? pr.updated) : pr) ?? r ?? {}) as Json;
+  const p = ((pr && typeof pr === "object" && ("created" in pr || "updated" in pr)
+    ? (pr.created ?? pr.updated)
+    : pr) ??
+    r ??
+    {}) as Json;
   return {
     txHash: String(p.txHash ?? p.transactionHash ?? ""),
     blockNumber: Number(p.blockNumber ?? p.block ?? 0),
     logIndex: p.logIndex === undefined ? undefined : Number(p.logIndex),
     signer: (p.signer as string | undefined) ?? undefined,
     signerRole: (p.signerRole as string | undefined) ?? undefined,
-    blockTime: p.blockTime !== undefined ? timeOf(p.blockTime) : p.timestamp !== undefined ? timeOf(p.timestamp) : undefined,
+    blockTime:
+      p.blockTime !== undefined
+        ? timeOf(p.blockTime)
+        : p.timestamp !== undefined
+          ? timeOf(p.timestamp)
+          : undefined,
     contract: (p.contract as string | undefined) ?? undefined,
     event: (p.event as string | undefined) ?? undefined,
   };
@@ -147,7 +164,9 @@ const timeOf = (v: unknown): number =>
 /** The last update's provenance (`provenance.updated`), when the API gives one. */
 export function updatedOf(r: Json | null | undefined): Provenance | null {
   const pr = r?.provenance as Json | undefined;
-  return pr && typeof pr === "object" && pr.updated ? provenanceOf({ provenance: pr.updated } as Json) : null;
+  return pr && typeof pr === "object" && pr.updated
+    ? provenanceOf({ provenance: pr.updated } as Json)
+    : null;
 }
 
 export interface Status {
@@ -192,10 +211,10 @@ export function getConfig(): Promise<PortalConfig> {
       c.rpcUrl ?? s.rpcUrl ?? chain.rpcUrl ?? `${location.protocol}//${location.hostname}:8545`,
     );
     const known = findDeployment(chainId)?.addresses ?? {};
-    const contracts = { ...known, ...((c.contracts ?? c.addresses ?? s.contracts ?? s.addresses ?? {}) as Json) } as Record<
-      string,
-      `0x${string}`
-    >;
+    const contracts = {
+      ...known,
+      ...((c.contracts ?? c.addresses ?? s.contracts ?? s.addresses ?? {}) as Json),
+    } as Record<string, `0x${string}`>;
     return { chainId, rpcUrl, contracts, demo: Boolean(c.demo ?? s.demo ?? false) };
   })();
   return configPromise;
@@ -206,5 +225,9 @@ export function resetConfig(): void {
 }
 
 /** Export links (served by the API, downloaded by the browser). */
-export const exportUrl = (kind: string, format: "csv" | "ocds", params: Record<string, string | undefined> = {}) =>
+export const exportUrl = (
+  kind: string,
+  format: "csv" | "ocds",
+  params: Record<string, string | undefined> = {},
+) =>
   format === "csv" ? `${API}/${kind}.csv${query(params)}` : `${API}/ocds/${kind}${query(params)}`;

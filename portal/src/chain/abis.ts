@@ -13,7 +13,12 @@ export { CredentialRegistryAbi, JangbuForwarderAbi, RicePurchaseAbi, TenderBoard
 export const ALL_ABI: Abi = (() => {
   const seen = new Set<string>();
   const out: Abi[number][] = [];
-  for (const abi of [RicePurchaseAbi, TenderBoardAbi, CredentialRegistryAbi, JangbuForwarderAbi] as Abi[]) {
+  for (const abi of [
+    RicePurchaseAbi,
+    TenderBoardAbi,
+    CredentialRegistryAbi,
+    JangbuForwarderAbi,
+  ] as Abi[]) {
     for (const item of abi) {
       if (item.type !== "event" && item.type !== "error") continue;
       const key = `${item.type}:${item.name}(${item.inputs.map((i) => i.type).join(",")})`;

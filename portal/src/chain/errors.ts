@@ -57,7 +57,8 @@ export function describeError(t: TFunction, err: DecodedError): string {
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(err.args)) {
     if (k === "role" && typeof v === "number") params[k] = t(`roles.${RoleNames[v] ?? "Farmer"}`);
-    else if (k === "state" && typeof v === "number") params[k] = t(`saleState.${SaleStateNames[v] ?? "None"}`);
+    else if (k === "state" && typeof v === "number")
+      params[k] = t(`saleState.${SaleStateNames[v] ?? "None"}`);
     else if (AMOUNT_ARGS.has(k)) params[k] = won(v as bigint);
     else params[k] = typeof v === "bigint" ? v.toLocaleString("ko-KR") : String(v);
   }
@@ -72,11 +73,18 @@ export function errorMessage(t: TFunction, e: unknown): string {
   if (o.name === "UserRejectedRequestError" || o.code === 4001) return t("errors.rejectedByUser");
   const named = o.errorName ?? (o.error as Record<string, unknown> | undefined)?.name;
   if (typeof named === "string" && named) {
-    return describeError(t, { name: named, args: ((o.args ?? (o.error as Record<string, unknown>)?.args) as Record<string, unknown>) ?? {} });
+    return describeError(t, {
+      name: named,
+      args:
+        ((o.args ?? (o.error as Record<string, unknown>)?.args) as Record<string, unknown>) ?? {},
+    });
   }
   const decoded = decodeRevert(findRevertData(e));
   if (decoded) return describeError(t, decoded);
   if (o.code === "network") return t("errors.network");
-  const msg = e instanceof Error ? (e as Error & { shortMessage?: string }).shortMessage ?? e.message : String(o.message ?? e);
+  const msg =
+    e instanceof Error
+      ? ((e as Error & { shortMessage?: string }).shortMessage ?? e.message)
+      : String(o.message ?? e);
   return msg;
 }

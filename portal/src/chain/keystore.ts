@@ -41,7 +41,12 @@ export async function encryptKeystore(
   const salt = randomBytes(32);
   const iv = randomBytes(16);
   const n = opts.n ?? 1 << 17;
-  const dk = await scryptAsync(enc.encode(password.normalize("NFKC")), salt, { N: n, r: 8, p: 1, dkLen: 32 });
+  const dk = await scryptAsync(enc.encode(password.normalize("NFKC")), salt, {
+    N: n,
+    r: 8,
+    p: 1,
+    dkLen: 32,
+  });
   const ciphertext = ctr(dk.slice(0, 16), iv).encrypt(hexToBytes(strip(privateKey)));
   const mac = keccak_256(new Uint8Array([...dk.slice(16, 32), ...ciphertext]));
   return {
@@ -61,10 +66,14 @@ export async function encryptKeystore(
 
 export class WrongPassword extends Error {}
 
-export async function decryptKeystore(json: string | Keystore, password: string): Promise<`0x${string}`> {
+export async function decryptKeystore(
+  json: string | Keystore,
+  password: string,
+): Promise<`0x${string}`> {
   const ks = (typeof json === "string" ? JSON.parse(json) : json) as Keystore;
   const c = ks.crypto ?? (ks as unknown as { Crypto: Keystore["crypto"] }).Crypto;
-  if (!c || c.kdf !== "scrypt" || c.cipher !== "aes-128-ctr") throw new WrongPassword("unsupported keystore");
+  if (c?.kdf !== "scrypt" || c.cipher !== "aes-128-ctr")
+    throw new WrongPassword("unsupported keystore");
   const { n, r, p, dklen, salt } = c.kdfparams;
   const dk = await scryptAsync(enc.encode(password.normalize("NFKC")), hexToBytes(strip(salt)), {
     N: n,

@@ -8,14 +8,27 @@ const MASK_64 = (1n << 64n) - 1n;
 
 export function saltMixOf(salts: Hex[]): bigint {
   let mix = 0n;
-  for (const s of salts) mix ^= BigInt(keccak256(encodeAbiParameters([{ type: "bytes32" }], [s]))) & MASK_64;
+  for (const s of salts)
+    mix ^= BigInt(keccak256(encodeAbiParameters([{ type: "bytes32" }], [s]))) & MASK_64;
   return mix;
 }
 
-export function finalSeedOf(chainId: number, board: Address, tenderId: bigint, seed: Hex, saltMix: bigint): Hex {
+export function finalSeedOf(
+  chainId: number,
+  board: Address,
+  tenderId: bigint,
+  seed: Hex,
+  saltMix: bigint,
+): Hex {
   return keccak256(
     encodeAbiParameters(
-      [{ type: "uint256" }, { type: "address" }, { type: "uint256" }, { type: "bytes32" }, { type: "uint64" }],
+      [
+        { type: "uint256" },
+        { type: "address" },
+        { type: "uint256" },
+        { type: "bytes32" },
+        { type: "uint64" },
+      ],
       [BigInt(chainId), board, tenderId, seed, saltMix],
     ),
   );
@@ -37,15 +50,25 @@ export interface Draw {
   floor: bigint;
 }
 
-export function drawReserve(basePrice: bigint, floorRate: bigint, finalSeed: Hex, pickCounts: number[]): Draw {
+export function drawReserve(
+  basePrice: bigint,
+  floorRate: bigint,
+  finalSeed: Hex,
+  pickCounts: number[],
+): Draw {
   const candidates: bigint[] = [];
   for (let i = 0; i < 15; i++) {
     const r =
-      BigInt(keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [finalSeed, BigInt(i)]))) %
-      601n;
+      BigInt(
+        keccak256(
+          encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [finalSeed, BigInt(i)]),
+        ),
+      ) % 601n;
     candidates.push((basePrice * (9_700n + r)) / 10_000n);
   }
-  const order = [...Array(15).keys()].sort((a, b) => (pickCounts[b] ?? 0) - (pickCounts[a] ?? 0) || a - b);
+  const order = [...Array(15).keys()].sort(
+    (a, b) => (pickCounts[b] ?? 0) - (pickCounts[a] ?? 0) || a - b,
+  );
   const chosen = order.slice(0, 4);
   const reserve = chosen.reduce((s, i) => s + (candidates[i] ?? 0n), 0n) / 4n;
   const floor = (reserve * floorRate + 99_999n) / 100_000n;
@@ -76,7 +99,17 @@ export function bidCommitment(p: {
         { type: "bytes32" },
         { type: "bytes32" },
       ],
-      [BigInt(p.chainId), p.board, p.tenderId, p.bidder, p.price, p.picks[0], p.picks[1], p.docHash, p.salt],
+      [
+        BigInt(p.chainId),
+        p.board,
+        p.tenderId,
+        p.bidder,
+        p.price,
+        p.picks[0],
+        p.picks[1],
+        p.docHash,
+        p.salt,
+      ],
     ),
   );
 }

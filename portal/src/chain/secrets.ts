@@ -42,7 +42,13 @@ export async function loadSecrets(s: Session): Promise<BidSecret[]> {
 export async function saveSecrets(s: Session, list: BidSecret[], backedUp = false): Promise<void> {
   const key = await aesKey(s);
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const data = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(JSON.stringify(list))));
+  const data = new Uint8Array(
+    await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv },
+      key,
+      new TextEncoder().encode(JSON.stringify(list)),
+    ),
+  );
   const b64 = (u: Uint8Array) => btoa(String.fromCharCode(...u));
   localStorage.setItem(keyName(s.address), JSON.stringify({ iv: b64(iv), data: b64(data) }));
   localStorage.setItem(backedName(s.address), backedUp ? "1" : "0");

@@ -25,7 +25,8 @@ export function getSession(): Session | null {
 
 export function setSession(s: Session | null): void {
   session = s;
-  if (s?.kind === "demo") sessionStorage.setItem("jangbu.demo", JSON.stringify({ ...s, account: undefined }));
+  if (s?.kind === "demo")
+    sessionStorage.setItem("jangbu.demo", JSON.stringify({ ...s, account: undefined }));
   else sessionStorage.removeItem("jangbu.demo");
   emit();
 }
@@ -40,4 +41,3 @@ export function useSession(): Session | null {
     () => null,
   );
 }
-

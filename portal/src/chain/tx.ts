@@ -11,9 +11,19 @@ import {
   type Hex,
   type TransactionReceipt,
 } from "viem";
-import { type ContractName, type ForwardRequest, forwarderDomain, forwardRequestTypes } from "../../../sdk/index.ts";
+import {
+  type ContractName,
+  type ForwardRequest,
+  forwarderDomain,
+  forwardRequestTypes,
+} from "../../../sdk/index.ts";
 import { API, getConfig, getJson, type PortalConfig } from "../api/client.ts";
-import { CredentialRegistryAbi, JangbuForwarderAbi, RicePurchaseAbi, TenderBoardAbi } from "./abis.ts";
+import {
+  CredentialRegistryAbi,
+  JangbuForwarderAbi,
+  RicePurchaseAbi,
+  TenderBoardAbi,
+} from "./abis.ts";
 import { decodeRevert, findRevertData } from "./errors.ts";
 import { publicClient } from "./verify.ts";
 import { type Session, signTypedData } from "./wallet.ts";
@@ -68,7 +78,11 @@ export async function prepare(session: Session, action: Action): Promise<Prepare
   const data = calldata(action);
   let gas = action.gas ?? 0n;
   try {
-    const est = await client.estimateGas({ account: forwarder, to, data: concat([data, session.address]) });
+    const est = await client.estimateGas({
+      account: forwarder,
+      to,
+      data: concat([data, session.address]),
+    });
     gas = gas > 0n ? gas : (est * 13n) / 10n + 60_000n;
   } catch (e) {
     const decoded = decodeRevert(findRevertData(e));
@@ -76,7 +90,12 @@ export async function prepare(session: Session, action: Action): Promise<Prepare
     if (gas === 0n) gas = 3_000_000n;
   }
   const [nonce, block] = await Promise.all([
-    client.readContract({ address: forwarder, abi: JangbuForwarderAbi, functionName: "nonces", args: [session.address] }),
+    client.readContract({
+      address: forwarder,
+      abi: JangbuForwarderAbi,
+      functionName: "nonces",
+      args: [session.address],
+    }),
     client.getBlock(),
   ]);
   const deadline = Number(block.timestamp) + 3600;
@@ -126,7 +145,8 @@ export async function signAndSend(session: Session, p: Prepared): Promise<Sent> 
       throw new RevertError(details.errorName, (details.args as Record<string, unknown>) ?? {});
     const revert = decodeRevert(findRevertData(json));
     if (revert) throw new RevertError(revert.name, revert.args);
-    if (typeof err.errorName === "string") throw new RevertError(err.errorName, (err.args as Record<string, unknown>) ?? {});
+    if (typeof err.errorName === "string")
+      throw new RevertError(err.errorName, (err.args as Record<string, unknown>) ?? {});
     throw new Error(String(err.message ?? json.message ?? res.statusText));
   }
   const txHash = json.txHash as Hex;
@@ -137,7 +157,8 @@ export async function signAndSend(session: Session, p: Prepared): Promise<Sent> 
       const d = decodeEventLog({ abi: JangbuForwarderAbi, data: log.data, topics: log.topics });
       if (d.eventName === "ExecutedForwardRequest") {
         const a = d.args as { signer: Address; success: boolean };
-        if (a.signer.toLowerCase() === r.from.toLowerCase() && !a.success) throw new Error("call failed");
+        if (a.signer.toLowerCase() === r.from.toLowerCase() && !a.success)
+          throw new Error("call failed");
       }
     } catch (e) {
       if (e instanceof Error && e.message === "call failed") throw e;

@@ -79,7 +79,8 @@ function argsObject(decoded: { args?: unknown }, eventName: string): Record<stri
   if (a && typeof a === "object" && !Array.isArray(a)) return a as Record<string, unknown>;
   const item = ALL_ABI.find((i) => i.type === "event" && i.name === eventName);
   const out: Record<string, unknown> = {};
-  if (Array.isArray(a) && item && item.type === "event") item.inputs.forEach((inp, i) => (out[inp.name ?? i] = a[i]));
+  if (Array.isArray(a) && item && item.type === "event")
+    for (const [i, inp] of item.inputs.entries()) out[inp.name ?? i] = a[i];
   return out;
 }
 
@@ -89,14 +90,20 @@ export async function readEvent(
 ): Promise<Omit<Verification, "checks">> {
   const client = publicClient(rpcUrl);
   const hash = ev.txHash as `0x${string}`;
-  const [receipt, head] = await Promise.all([client.getTransactionReceipt({ hash }), client.getBlockNumber()]);
+  const [receipt, head] = await Promise.all([
+    client.getTransactionReceipt({ hash }),
+    client.getBlockNumber(),
+  ]);
   const block = await client.getBlock({ blockNumber: receipt.blockNumber });
   let chosen: { log: Log; eventName: string; args: Record<string, unknown> } | null = null;
   let signer: string | null = receipt.from;
   for (const log of receipt.logs) {
     let d: { eventName?: string; args?: unknown } | null = null;
     try {
-      d = decodeEventLog({ abi: ALL_ABI, data: log.data, topics: log.topics, strict: false }) as { eventName?: string; args?: unknown };
+      d = decodeEventLog({ abi: ALL_ABI, data: log.data, topics: log.topics, strict: false }) as {
+        eventName?: string;
+        args?: unknown;
+      };
     } catch {
       d = null;
     }
@@ -111,7 +118,9 @@ export async function readEvent(
       }
     }
     const matches =
-      ev.logIndex !== undefined && !Number.isNaN(ev.logIndex) ? log.logIndex === ev.logIndex : d.eventName === ev.event;
+      ev.logIndex !== undefined && !Number.isNaN(ev.logIndex)
+        ? log.logIndex === ev.logIndex
+        : d.eventName === ev.event;
     if (matches && !chosen) chosen = { log: log as Log, eventName: d.eventName ?? "", args };
   }
   return {

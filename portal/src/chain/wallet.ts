@@ -2,16 +2,22 @@
  * Who is signed in: an embedded key (keystore in localStorage, unlocked for this tab only), an
  * injected EIP-1193 wallet, or a demo persona (npm start only, clearly marked DEMO).
  */
-import { type Address, createWalletClient, custom, getAddress, type Hex, type TypedDataDefinition } from "viem";
-import { type LocalAccount, privateKeyToAccount } from "viem/accounts";
+import {
+  type Address,
+  createWalletClient,
+  custom,
+  getAddress,
+  type Hex,
+  type TypedDataDefinition,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { getJson } from "../api/client.ts";
 import type { Keystore } from "./keystore.ts";
 
 import { type Session, setSession } from "./session.ts";
 
-export type { Session };
 export { getSession, setSession, useSession } from "./session.ts";
-
+export type { Session };
 
 export interface DemoPersona {
   id: string;
@@ -62,10 +68,11 @@ export async function connectInjected(): Promise<Session> {
 /** Demo personas (only served by the API in demo mode: GET /api/v1/demo/personas). */
 export async function demoPersonas(): Promise<DemoPersona[]> {
   const body = await getJson<Record<string, unknown>>("/api/v1/demo/personas");
-  const raw = (body.items ?? body.personas ?? [
-    ...((body.staff as unknown[]) ?? []),
-    ...((body.farmers as unknown[]) ?? []),
-  ]) as DemoPersona[];
+  const raw = (body.items ??
+    body.personas ?? [
+      ...((body.staff as unknown[]) ?? []),
+      ...((body.farmers as unknown[]) ?? []),
+    ]) as DemoPersona[];
   return raw.filter((p) => p?.privateKey && p.address);
 }
 
@@ -103,7 +110,9 @@ export async function signTypedData(s: Session, typed: TypedDataDefinition): Pro
   const eth = injectedProvider();
   if (!eth) throw new Error("no wallet");
   const wc = createWalletClient({ account: s.address, transport: custom(eth) });
-  return wc.signTypedData({ ...typed, account: s.address } as Parameters<typeof wc.signTypedData>[0]);
+  return wc.signTypedData({ ...typed, account: s.address } as Parameters<
+    typeof wc.signTypedData
+  >[0]);
 }
 
 export async function signMessage(s: Session, message: string): Promise<Hex> {

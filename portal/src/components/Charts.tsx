@@ -7,7 +7,15 @@ export interface Datum {
   display?: string;
 }
 
-export function BarChart({ title, data, color = "#256ef4" }: { title: string; data: Datum[]; color?: string }) {
+export function BarChart({
+  title,
+  data,
+  color = "#256ef4",
+}: {
+  title: string;
+  data: Datum[];
+  color?: string;
+}) {
   const id = useId();
   const max = Math.max(1, ...data.map((d) => d.value));
   const rowH = 36;
@@ -17,7 +25,13 @@ export function BarChart({ title, data, color = "#256ef4" }: { title: string; da
   return (
     <figure className="chart">
       <figcaption id={id}>{title}</figcaption>
-      <svg viewBox={`0 0 ${w} ${h}`} role="img" aria-labelledby={id} preserveAspectRatio="xMinYMin meet">
+      <svg
+        viewBox={`0 0 ${w} ${h}`}
+        role="img"
+        aria-labelledby={id}
+        preserveAspectRatio="xMinYMin meet"
+      >
+        <title>{title}</title>
         {data.map((d, i) => {
           const bw = ((w - labelW - 130) * d.value) / max;
           const y = i * rowH + 4;
@@ -26,7 +40,14 @@ export function BarChart({ title, data, color = "#256ef4" }: { title: string; da
               <text x={0} y={y + 22} fontSize="17" fill="currentColor">
                 {d.label}
               </text>
-              <rect x={labelW} y={y + 4} width={Math.max(2, bw)} height={rowH - 12} fill={color} rx="3" />
+              <rect
+                x={labelW}
+                y={y + 4}
+                width={Math.max(2, bw)}
+                height={rowH - 12}
+                fill={color}
+                rx="3"
+              />
               <text x={labelW + bw + 8} y={y + 22} fontSize="16" fill="currentColor">
                 {d.display ?? d.value.toLocaleString()}
               </text>
@@ -49,7 +70,15 @@ export function BarChart({ title, data, color = "#256ef4" }: { title: string; da
   );
 }
 
-export function LineChart({ title, data, color = "#256ef4" }: { title: string; data: Datum[]; color?: string }) {
+export function LineChart({
+  title,
+  data,
+  color = "#256ef4",
+}: {
+  title: string;
+  data: Datum[];
+  color?: string;
+}) {
   const id = useId();
   const w = 600;
   const h = 220;
@@ -57,12 +86,22 @@ export function LineChart({ title, data, color = "#256ef4" }: { title: string; d
   const max = Math.max(1, ...data.map((d) => d.value));
   const x = (i: number) => pad + (data.length <= 1 ? 0 : ((w - 2 * pad) * i) / (data.length - 1));
   const y = (v: number) => h - pad - ((h - 2 * pad) * v) / max;
-  const path = data.map((d, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(d.value).toFixed(1)}`).join(" ");
+  const path = data
+    .map((d, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(d.value).toFixed(1)}`)
+    .join(" ");
   return (
     <figure className="chart">
       <figcaption id={id}>{title}</figcaption>
       <svg viewBox={`0 0 ${w} ${h}`} role="img" aria-labelledby={id}>
-        <line x1={pad} y1={h - pad} x2={w - pad} y2={h - pad} stroke="currentColor" strokeWidth="1" />
+        <title>{title}</title>
+        <line
+          x1={pad}
+          y1={h - pad}
+          x2={w - pad}
+          y2={h - pad}
+          stroke="currentColor"
+          strokeWidth="1"
+        />
         <path d={path} fill="none" stroke={color} strokeWidth="3" />
         {data.map((d, i) => (
           <circle key={d.label} cx={x(i)} cy={y(d.value)} r="4" fill={color} />

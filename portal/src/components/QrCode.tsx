@@ -2,7 +2,15 @@ import QRCode from "qrcode";
 import { useEffect, useState } from "react";
 
 /** A QR code generated locally (no remote service), as an inline SVG image. */
-export function QrCode({ value, label, size = 220 }: { value: string; label: string; size?: number }) {
+export function QrCode({
+  value,
+  label,
+  size = 220,
+}: {
+  value: string;
+  label: string;
+  size?: number;
+}) {
   const [svg, setSvg] = useState<string>("");
   useEffect(() => {
     void QRCode.toString(value, { type: "svg", margin: 2, errorCorrectionLevel: "M" }).then(setSvg);

@@ -4,12 +4,13 @@
  */
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { type Action, prepare, type Prepared, RevertError, type Sent, signAndSend } from "../chain/tx.ts";
 import { describeError, errorMessage } from "../chain/errors.ts";
 import { getSession } from "../chain/session.ts";
+import { type Prepared, prepare, RevertError, type Sent, signAndSend } from "../chain/tx.ts";
 import { finishSignature, usePending } from "./sign-store.ts";
 
 export { requestSignature } from "./sign-store.ts";
+
 import { dateTime, shortHex } from "../lib/format.ts";
 import { href } from "../lib/hooks.ts";
 
@@ -47,7 +48,11 @@ export default function SignDialog() {
       },
       (e: unknown) => {
         setPhase("error");
-        setMessage(e instanceof RevertError ? describeError(t, { name: e.errorName, args: e.args }) : errorMessage(t, e));
+        setMessage(
+          e instanceof RevertError
+            ? describeError(t, { name: e.errorName, args: e.args })
+            : errorMessage(t, e),
+        );
       },
     );
   }, [current, t]);
@@ -64,7 +69,11 @@ export default function SignDialog() {
       setPhase("done");
     } catch (e) {
       setPhase("error");
-      setMessage(e instanceof RevertError ? describeError(t, { name: e.errorName, args: e.args }) : errorMessage(t, e));
+      setMessage(
+        e instanceof RevertError
+          ? describeError(t, { name: e.errorName, args: e.args })
+          : errorMessage(t, e),
+      );
     }
   };
 
@@ -140,7 +149,7 @@ export default function SignDialog() {
           )}
           <div className="actions">
             {phase === "done" ? (
-              <button type="button" className="btn" onClick={() => finish(sent)} autoFocus>
+              <button type="button" className="btn" onClick={() => finish(sent)}>
                 {t("app.close")}
               </button>
             ) : (
@@ -154,7 +163,12 @@ export default function SignDialog() {
                 >
                   {phase === "sending" ? t("sign.sending") : t("sign.sign")}
                 </button>
-                <button type="button" className="btn secondary" disabled={phase === "sending"} onClick={() => finish(null)}>
+                <button
+                  type="button"
+                  className="btn secondary"
+                  disabled={phase === "sending"}
+                  onClick={() => finish(null)}
+                >
                   {t("app.cancel")}
                 </button>
               </>

@@ -1,8 +1,8 @@
 import { type ReactNode, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError } from "../api/client.ts";
-import { href } from "../lib/hooks.ts";
 import { shortHex } from "../lib/format.ts";
+import { href } from "../lib/hooks.ts";
 
 export function Loading() {
   const { t } = useTranslation();
@@ -42,7 +42,8 @@ export function Async<T>({
   children: (data: T) => ReactNode;
   empty?: (data: T) => boolean;
 }) {
-  if (state.error && state.data === undefined) return <ErrorBox error={state.error} retry={state.reload} />;
+  if (state.error && state.data === undefined)
+    return <ErrorBox error={state.error} retry={state.reload} />;
   if (state.data === undefined) return <Loading />;
   if (empty?.(state.data)) return <Empty />;
   return <>{children(state.data)}</>;
@@ -69,7 +70,15 @@ export function CopyButton({ value, label }: { value: string; label?: string }) 
 }
 
 /** A 0x… value: shortened on screen, full text for screen readers and copying. */
-export function Hex({ value, to, copy = false }: { value: string | null | undefined; to?: string; copy?: boolean }) {
+export function Hex({
+  value,
+  to,
+  copy = false,
+}: {
+  value: string | null | undefined;
+  to?: string;
+  copy?: boolean;
+}) {
   if (!value) return <>—</>;
   const inner = (
     <code className="hex" title={value}>
@@ -96,7 +105,12 @@ export function Field({
   hint?: string;
   error?: string | null;
   required?: boolean;
-  children: (props: { id: string; "aria-describedby"?: string; "aria-invalid"?: boolean; required?: boolean }) => ReactNode;
+  children: (props: {
+    id: string;
+    "aria-describedby"?: string;
+    "aria-invalid"?: boolean;
+    required?: boolean;
+  }) => ReactNode;
 }) {
   const id = useId();
   const { t } = useTranslation();
@@ -114,7 +128,12 @@ export function Field({
           {hint}
         </p>
       )}
-      {children({ id, "aria-describedby": describedBy, "aria-invalid": error ? true : undefined, required })}
+      {children({
+        id,
+        "aria-describedby": describedBy,
+        "aria-invalid": error ? true : undefined,
+        required,
+      })}
       {error && (
         <p className="error-text" id={errId}>
           {error}
@@ -138,11 +157,25 @@ export function DL({ rows }: { rows: [ReactNode, ReactNode][] }) {
   );
 }
 
-export function Badge({ tone, children }: { tone?: "ok" | "warn" | "danger" | "info"; children: ReactNode }) {
+export function Badge({
+  tone,
+  children,
+}: {
+  tone?: "ok" | "warn" | "danger" | "info";
+  children: ReactNode;
+}) {
   return <span className={`badge ${tone ?? "info"}`}>{children}</span>;
 }
 
-export function Section({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
+export function Section({
+  title,
+  children,
+  actions,
+}: {
+  title: string;
+  children: ReactNode;
+  actions?: ReactNode;
+}) {
   const id = useId();
   return (
     <section className="card" aria-labelledby={id}>

@@ -6,7 +6,8 @@ type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 export const en: Shape<Dictionary> = {
   app: {
     name: "Jangbu",
-    tagline: "Public procurement ledger — stockpile rice purchases and goods tenders anyone can verify",
+    tagline:
+      "Public procurement ledger — stockpile rice purchases and goods tenders anyone can verify",
     skip: "Skip to content",
     menu: "Main menu",
     settings: "Display settings",
@@ -16,7 +17,8 @@ export const en: Shape<Dictionary> = {
     textSizeLarge: "Large",
     textSizeXLarge: "Extra large",
     highContrast: "High contrast",
-    footer: "Every record is on a blockchain: nobody can quietly rewrite it. Times are Korea Standard Time (KST).",
+    footer:
+      "Every record is on a blockchain: nobody can quietly rewrite it. Times are Korea Standard Time (KST).",
     loading: "Loading…",
     empty: "No records yet.",
     retry: "Try again",
@@ -29,7 +31,8 @@ export const en: Shape<Dictionary> = {
     copied: "Copied",
     live: "Live updates on",
     offline: "Live updates disconnected — reconnecting",
-    apiError: "Could not reach the server: {{message}}. Try again shortly or contact the administrator.",
+    apiError:
+      "Could not reach the server: {{message}}. Try again shortly or contact the administrator.",
     notFound: "No such record. Check the number or search.",
     required: "required",
     demo: "DEMO",
@@ -84,8 +87,18 @@ export const en: Shape<Dictionary> = {
     Forfeited: "Bond forfeited",
   },
   packaging: { Bag40: "Bag (40 kg)", TonBag: "Ton bag (800 kg)", Bulk: "Bulk paddy" },
-  grade: { Special: "Special", First: "Grade 1", Second: "Grade 2", Third: "Grade 3", rejected: "Below grade (rejected)" },
-  paymentKind: { Interim: "Interim payment", FinalBalance: "Final balance", ClawbackRepayment: "Clawback repaid" },
+  grade: {
+    Special: "Special",
+    First: "Grade 1",
+    Second: "Grade 2",
+    Third: "Grade 3",
+    rejected: "Below grade (rejected)",
+  },
+  paymentKind: {
+    Interim: "Interim payment",
+    FinalBalance: "Final balance",
+    ClawbackRepayment: "Clawback repaid",
+  },
   home: {
     title: "A public procurement ledger anyone can check",
     intro:
@@ -220,7 +233,8 @@ export const en: Shape<Dictionary> = {
     print: "Print",
     qrHelp: "Scan the QR code to check this record and its transaction.",
     recomputed: "Reserve price recomputed (in the browser)",
-    recomputeOk: "✓ Recomputed in your browser: reserve {{reserve}}, floor {{floor}} — same as on chain",
+    recomputeOk:
+      "✓ Recomputed in your browser: reserve {{reserve}}, floor {{floor}} — same as on chain",
     recomputeBad: "✗ Recomputed reserve ({{reserve}}) differs from the record ({{recorded}})",
     candidates: "15 candidate prices",
     chosen: "4 chosen",
@@ -265,7 +279,8 @@ export const en: Shape<Dictionary> = {
     working: "Encrypting… (takes a few seconds)",
     needSignIn: "This page needs you to sign in.",
     credentials: "My credentials",
-    noCredential: "This address holds no {{role}} credential. Show your address QR to an official to get one.",
+    noCredential:
+      "This address holds no {{role}} credential. Show your address QR to an official to get one.",
   },
   sign: {
     title: "Check before you sign",
@@ -325,7 +340,8 @@ export const en: Shape<Dictionary> = {
     errVariety: "Choose a variety.",
     errPoint: "Choose a collection point.",
     errDate: "Choose a date inside the delivery window ({{start}} – {{end}}).",
-    nonDesignated: "Not a designated variety. Over 20 % in variety testing excludes the farm for 5 years.",
+    nonDesignated:
+      "Not a designated variety. Over 20 % in variety testing excludes the farm for 5 years.",
     steps: "Progress",
   },
   official: {
@@ -416,7 +432,8 @@ export const en: Shape<Dictionary> = {
       "Price, picks and salt are needed to reveal. They are kept in this browser encrypted with your wallet key; lose them and you cannot reveal and forfeit the bond. Export them.",
     exportSecrets: "Export secrets (backup)",
     importSecrets: "Import secrets",
-    backupWarn: "You have sealed-bid secrets without a backup. Closing this window may make revealing impossible.",
+    backupWarn:
+      "You have sealed-bid secrets without a backup. Closing this window may make revealing impossible.",
     errPicks: "Choose two different numbers from 1 to 15.",
     errPrice: "The bid price must be a whole number of won above 0.",
     noSecret: "The secret of this bid is not in this browser. Import your backup.",
@@ -431,7 +448,8 @@ export const en: Shape<Dictionary> = {
     CredentialAlreadyActive: "A valid credential for this role and region already exists.",
     CredentialAlreadyRevoked: "This credential is already revoked.",
     CredentialNotFound: "No such credential.",
-    CredentialRequired: "This needs a {{role}} credential of the region. Ask an official to issue one.",
+    CredentialRequired:
+      "This needs a {{role}} credential of the region. Ask an official to issue one.",
     InvalidExpiry: "Invalid expiry (must be in the future and within the maximum validity).",
     InvalidRegion: "Invalid region code ({{region}}).",
     NotIssuer: "You may not issue this role in this region.",
@@ -441,7 +459,8 @@ export const en: Shape<Dictionary> = {
     FarmAllocatedElsewhere: "This farm is already allocated in another county ({{region}}).",
     FinalPricesAlreadySet: "Final prices are already set.",
     FinalPricesNotSet: "Final prices are not set yet.",
-    InspectionUnitsMismatch: "Graded plus rejected units ({{inspected}}) differ from the delivered units ({{delivered}}).",
+    InspectionUnitsMismatch:
+      "Graded plus rejected units ({{inspected}}) differ from the delivered units ({{delivered}}).",
     InspectorCannotApprove: "The inspector cannot approve the same sale.",
     InvalidPriceInputs: "Invalid price inputs.",
     InvalidProgramParams: "Invalid programme parameters (window, quota, amounts).",

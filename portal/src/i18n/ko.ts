@@ -12,7 +12,8 @@ export const ko = {
     textSizeLarge: "크게",
     textSizeXLarge: "아주 크게",
     highContrast: "고대비",
-    footer: "모든 기록은 블록체인에 남아 누구도 몰래 고칠 수 없습니다. 시간은 한국 표준시(KST)입니다.",
+    footer:
+      "모든 기록은 블록체인에 남아 누구도 몰래 고칠 수 없습니다. 시간은 한국 표준시(KST)입니다.",
     loading: "불러오는 중…",
     empty: "아직 기록이 없습니다.",
     retry: "다시 시도",
@@ -25,7 +26,8 @@ export const ko = {
     copied: "복사했습니다",
     live: "실시간 갱신 중",
     offline: "실시간 연결 끊김 — 자동으로 다시 연결합니다",
-    apiError: "서버에 연결하지 못했습니다: {{message}}. 잠시 뒤 다시 시도하거나 관리자에게 문의하세요.",
+    apiError:
+      "서버에 연결하지 못했습니다: {{message}}. 잠시 뒤 다시 시도하거나 관리자에게 문의하세요.",
     notFound: "찾는 기록이 없습니다. 번호를 다시 확인하거나 검색해 보세요.",
     required: "필수",
     demo: "데모",
@@ -81,7 +83,11 @@ export const ko = {
   },
   packaging: { Bag40: "포대 (40kg)", TonBag: "톤백 (800kg)", Bulk: "산물벼" },
   grade: { Special: "특등", First: "1등", Second: "2등", Third: "3등", rejected: "등외(불합격)" },
-  paymentKind: { Interim: "중간정산금", FinalBalance: "최종 정산금", ClawbackRepayment: "환수금 반납" },
+  paymentKind: {
+    Interim: "중간정산금",
+    FinalBalance: "최종 정산금",
+    ClawbackRepayment: "환수금 반납",
+  },
   home: {
     title: "누구나 확인하는 공공조달 장부",
     intro:
@@ -216,7 +222,8 @@ export const ko = {
     print: "인쇄",
     qrHelp: "QR 코드를 찍으면 이 기록과 거래를 누구나 확인할 수 있습니다.",
     recomputed: "예정가격 재계산 (브라우저)",
-    recomputeOk: "✓ 브라우저에서 다시 계산한 예정가격 {{reserve}}, 낙찰하한가 {{floor}}가 체인 기록과 같습니다",
+    recomputeOk:
+      "✓ 브라우저에서 다시 계산한 예정가격 {{reserve}}, 낙찰하한가 {{floor}}가 체인 기록과 같습니다",
     recomputeBad: "✗ 재계산 결과({{reserve}})가 기록({{recorded}})과 다릅니다",
     candidates: "복수예비가격 15개",
     chosen: "선택된 4개",
@@ -261,7 +268,8 @@ export const ko = {
     working: "암호화 중… (몇 초 걸립니다)",
     needSignIn: "이 화면은 로그인이 필요합니다.",
     credentials: "내 자격",
-    noCredential: "이 주소에는 {{role}} 자격이 없습니다. 공무원에게 주소 QR을 보여 주고 발급받으세요.",
+    noCredential:
+      "이 주소에는 {{role}} 자격이 없습니다. 공무원에게 주소 QR을 보여 주고 발급받으세요.",
   },
   sign: {
     title: "서명하기 전에 확인하세요",
@@ -321,7 +329,8 @@ export const ko = {
     errVariety: "품종을 고르세요.",
     errPoint: "수매장을 고르세요.",
     errDate: "출하 기간({{start}} ~ {{end}}) 안의 날짜를 고르세요.",
-    nonDesignated: "지정 품종이 아닙니다. 품종검정에서 20%를 넘으면 5년간 매입에서 제외될 수 있습니다.",
+    nonDesignated:
+      "지정 품종이 아닙니다. 품종검정에서 20%를 넘으면 5년간 매입에서 제외될 수 있습니다.",
     steps: "진행",
   },
   official: {
@@ -412,7 +421,8 @@ export const ko = {
       "입찰가, 추첨 번호, 솔트는 개찰 때 꼭 필요합니다. 이 브라우저에 지갑 열쇠로 암호화해 저장하며, 잃어버리면 개찰할 수 없고 보증금이 귀속됩니다. 반드시 내보내 두세요.",
     exportSecrets: "비밀 내보내기 (백업)",
     importSecrets: "비밀 가져오기",
-    backupWarn: "백업하지 않은 봉인 입찰 비밀이 있습니다. 이 창을 닫으면 개찰할 수 없게 될 수 있습니다.",
+    backupWarn:
+      "백업하지 않은 봉인 입찰 비밀이 있습니다. 이 창을 닫으면 개찰할 수 없게 될 수 있습니다.",
     errPicks: "1~15 사이의 서로 다른 번호 2개를 고르세요.",
     errPrice: "입찰가는 0보다 큰 정수(원)여야 합니다.",
     noSecret: "이 입찰의 비밀이 이 브라우저에 없습니다. 백업 파일을 가져오세요.",
@@ -427,7 +437,8 @@ export const ko = {
     CredentialAlreadyActive: "이미 같은 역할·지역의 유효한 자격이 있습니다.",
     CredentialAlreadyRevoked: "이미 폐지된 자격입니다.",
     CredentialNotFound: "없는 자격 번호입니다.",
-    CredentialRequired: "이 작업에는 해당 지역의 {{role}} 자격이 필요합니다. 공무원에게 자격을 발급받으세요.",
+    CredentialRequired:
+      "이 작업에는 해당 지역의 {{role}} 자격이 필요합니다. 공무원에게 자격을 발급받으세요.",
     InvalidExpiry: "만료일이 올바르지 않습니다 (미래이면서 최대 유효기간 이내).",
     InvalidRegion: "지역 코드({{region}})가 올바르지 않습니다.",
     NotIssuer: "이 역할·지역의 자격을 발급할 권한이 없습니다.",
@@ -437,7 +448,8 @@ export const ko = {
     FarmAllocatedElsewhere: "이 농가는 다른 시군({{region}})에 이미 배정되어 있습니다.",
     FinalPricesAlreadySet: "최종 가격은 이미 확정되었습니다.",
     FinalPricesNotSet: "아직 최종 가격이 확정되지 않았습니다.",
-    InspectionUnitsMismatch: "등급별 수량과 불합격 수량의 합({{inspected}})이 출하 수량({{delivered}})과 다릅니다.",
+    InspectionUnitsMismatch:
+      "등급별 수량과 불합격 수량의 합({{inspected}})이 출하 수량({{delivered}})과 다릅니다.",
     InspectorCannotApprove: "검사한 사람은 같은 건을 승인할 수 없습니다.",
     InvalidPriceInputs: "가격 계산 입력값이 올바르지 않습니다.",
     InvalidProgramParams: "매입 사업 조건(기간, 물량, 금액)이 올바르지 않습니다.",

@@ -4,7 +4,10 @@ import { keccak256, stringToBytes, toHex } from "viem";
  * Off-chain documents (검사증명서, 이체확인, 입찰서…): the portal writes them as small UTF-8 text
  * files and commits keccak256(file bytes) on chain, so the document check can match the file later.
  */
-export function makeDocument(title: string, fields: Record<string, string | number>): { text: string; hash: `0x${string}` } {
+export function makeDocument(
+  title: string,
+  fields: Record<string, string | number>,
+): { text: string; hash: `0x${string}` } {
   const text = `${title}\n${Object.entries(fields)
     .map(([k, v]) => `${k}: ${v}`)
     .join("\n")}\n`;

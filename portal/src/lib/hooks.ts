@@ -10,7 +10,9 @@ export interface AsyncState<T> {
 
 /** Runs `fn` when `deps` change (and on `reload`), keeping the last data while reloading. */
 export function useAsync<T>(fn: () => Promise<T>, deps: readonly unknown[]): AsyncState<T> {
-  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
+  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({
+    loading: true,
+  });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   // biome-ignore lint/correctness/useExhaustiveDependencies: deps are the caller's
@@ -20,7 +22,11 @@ export function useAsync<T>(fn: () => Promise<T>, deps: readonly unknown[]): Asy
     fn().then(
       (data) => live && setState({ data, loading: false }),
       (error: unknown) =>
-        live && setState({ error: error instanceof Error ? error : new Error(String(error)), loading: false }),
+        live &&
+        setState({
+          error: error instanceof Error ? error : new Error(String(error)),
+          loading: false,
+        }),
     );
     return () => {
       live = false;
@@ -56,7 +62,16 @@ function ensureStream(): void {
     for (const l of listeners) l(data);
   };
   source.onmessage = dispatch;
-  for (const name of ["record", "block", "event", "sale", "tender", "payment", "credential", "program"]) {
+  for (const name of [
+    "record",
+    "block",
+    "event",
+    "sale",
+    "tender",
+    "payment",
+    "credential",
+    "program",
+  ]) {
     source.addEventListener(name, dispatch as EventListener);
   }
 }

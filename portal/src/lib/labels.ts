@@ -28,10 +28,12 @@ export const paymentKindName = (v: unknown) => enumName(PaymentKindNames, v);
 export const bidStatusName = (v: unknown) => enumName(BidStatusNames, v);
 
 export const saleStateLabel = (t: TFunction, v: unknown) => t(`saleState.${saleStateName(v)}`);
-export const tenderStateLabel = (t: TFunction, v: unknown) => t(`tenderState.${tenderStateName(v)}`);
+export const tenderStateLabel = (t: TFunction, v: unknown) =>
+  t(`tenderState.${tenderStateName(v)}`);
 export const roleLabel = (t: TFunction, v: unknown) => t(`roles.${roleName(v)}`);
 export const packagingLabel = (t: TFunction, v: unknown) => t(`packaging.${packagingName(v)}`);
-export const paymentKindLabel = (t: TFunction, v: unknown) => t(`paymentKind.${paymentKindName(v)}`);
+export const paymentKindLabel = (t: TFunction, v: unknown) =>
+  t(`paymentKind.${paymentKindName(v)}`);
 export const gradeLabels = (t: TFunction) => GradeNames.map((g) => t(`grade.${g}`));
 
 /** The rice sale's path for the farmer, in order. */
@@ -42,14 +44,21 @@ export function gradeUnitsOf(r: Record<string, unknown>): number[] {
   const g = r.gradeUnits;
   if (Array.isArray(g)) return g.map(Number);
   const o = r.grades as Record<string, unknown> | null | undefined;
-  if (o && typeof o === "object") return [o.special, o.first, o.second, o.third].map((x) => Number(x ?? 0));
+  if (o && typeof o === "object")
+    return [o.special, o.first, o.second, o.third].map((x) => Number(x ?? 0));
   return [r.gradeSpecial, r.gradeFirst, r.gradeSecond, r.gradeThird].map((x) => Number(x ?? 0));
 }
 
 export const toneOfSale = (v: unknown): "ok" | "warn" | "danger" | "info" => {
   const s = saleStateName(v);
   if (s === "Settled" || s === "InterimPaid" || s === "Approved") return "ok";
-  if (s === "Rejected" || s === "RejectedOnReinspection" || s === "Cancelled" || s === "ClawbackDue") return "danger";
+  if (
+    s === "Rejected" ||
+    s === "RejectedOnReinspection" ||
+    s === "Cancelled" ||
+    s === "ClawbackDue"
+  )
+    return "danger";
   if (s === "Disputed") return "warn";
   return "info";
 };

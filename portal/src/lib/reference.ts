@@ -15,7 +15,10 @@ export const VARIETIES: Record<number, { ko: string; en: string }> = {
 };
 
 export const COLLECTION_POINTS: Record<number, { ko: string; en: string }> = {
-  4681001: { ko: "강진군농협 미곡종합처리장 (RPC)", en: "Gangjin NH rice processing complex (RPC)" },
+  4681001: {
+    ko: "강진군농협 미곡종합처리장 (RPC)",
+    en: "Gangjin NH rice processing complex (RPC)",
+  },
   4681002: { ko: "성전농협 건조저장시설 (DSC)", en: "Seongjeon NH drying & storage (DSC)" },
   4681003: { ko: "도암농협 수매장", en: "Doam NH purchase point" },
   4681004: { ko: "마량 공공비축 수매장", en: "Maryang stockpile purchase point" },

@@ -22,8 +22,27 @@ export interface CsvError {
 export const MAX_BATCH = 200;
 const U32 = 4_294_967_295;
 
+/** One CSV line's cells: comma, tab or semicolon separated; "quoted, cells" kept whole. */
+function splitCells(line: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === "," || ch === "\t" || ch === ";")) {
+      out.push(cur.trim());
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
 /** Parses "address,units" lines. Either every row is valid (rows) or nothing is applied (errors). */
-export function parseAllocationCsv(text: string, max = MAX_BATCH): { rows: CsvRow[]; errors: CsvError[]; total: number } {
+export function parseAllocationCsv(
+  text: string,
+  max = MAX_BATCH,
+): { rows: CsvRow[]; errors: CsvError[]; total: number } {
   const rows: CsvRow[] = [];
   const errors: CsvError[] = [];
   const seen = new Map<string, number>();
@@ -32,7 +51,7 @@ export function parseAllocationCsv(text: string, max = MAX_BATCH): { rows: CsvRo
     const line = i + 1;
     const s = raw.trim();
     if (s === "" || s.startsWith("#")) return;
-    const cells = s.split(/[,\t;]/).map((c) => c.trim().replace(/^"|"$/g, ""));
+    const cells = splitCells(s);
     if (i === 0 && /address|주소/i.test(cells[0] ?? "")) return;
     if (cells.length !== 2) {
       errors.push({ line, msg: { key: "official.errColumns" } });
@@ -60,8 +79,10 @@ export function parseAllocationCsv(text: string, max = MAX_BATCH): { rows: CsvRo
     seen.set(farmer.toLowerCase(), line);
     rows.push({ line, farmer, units });
   });
-  if (errors.length === 0 && rows.length === 0) errors.push({ line: 0, msg: { key: "official.errEmpty" } });
-  if (rows.length > max) errors.push({ line: 0, msg: { key: "official.errTooMany", params: { max } } });
+  if (errors.length === 0 && rows.length === 0)
+    errors.push({ line: 0, msg: { key: "official.errEmpty" } });
+  if (rows.length > max)
+    errors.push({ line: 0, msg: { key: "official.errTooMany", params: { max } } });
   const total = rows.reduce((s, r) => s + r.units, 0);
   return errors.length > 0 ? { rows: [], errors, total: 0 } : { rows, errors, total };
 }
@@ -82,10 +103,15 @@ export function validateSale(
   const n = /^\d+$/.test(v.units.trim()) ? Number(v.units.trim()) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > 65_535) e.units = { key: "farmer.errUnits" };
   else if (v.packaging === ctx.tonBag && n % 20 !== 0) e.units = { key: "farmer.errTonBag" };
-  else if (n > ctx.remaining) e.units = { key: "farmer.errExceeds", params: { remaining: ctx.remaining } };
+  else if (n > ctx.remaining)
+    e.units = { key: "farmer.errExceeds", params: { remaining: ctx.remaining } };
   if (!v.variety) e.variety = { key: "farmer.errVariety" };
   if (!v.collectionPoint) e.collectionPoint = { key: "farmer.errPoint" };
-  if (ctx.windowStart && ctx.windowEnd && (!v.day || v.day < ctx.windowStart || v.day > ctx.windowEnd)) {
+  if (
+    ctx.windowStart &&
+    ctx.windowEnd &&
+    (!v.day || v.day < ctx.windowStart || v.day > ctx.windowEnd)
+  ) {
     e.day = { key: "farmer.errDate", params: { start: ctx.windowStart, end: ctx.windowEnd } };
   }
   return e;
@@ -109,7 +135,15 @@ export function validateInspection(v: InspectionInput): Msg | null {
 }
 
 export function validatePicks(a: number, b: number): Msg | null {
-  if (!Number.isInteger(a) || !Number.isInteger(b) || a < 1 || b < 1 || a > 15 || b > 15 || a === b) {
+  if (
+    !Number.isInteger(a) ||
+    !Number.isInteger(b) ||
+    a < 1 ||
+    b < 1 ||
+    a > 15 ||
+    b > 15 ||
+    a === b
+  ) {
     return { key: "supplier.errPicks" };
   }
   return null;

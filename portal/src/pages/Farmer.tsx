@@ -2,15 +2,15 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Packaging } from "../../../sdk/generated/enums.ts";
 import { getRecord, type Json, list } from "../api/client.ts";
-import { requestSignature } from "../components/sign-store.ts";
-import { RequireSession } from "../components/RequireSession.tsx";
-import { Async, Badge, Field, Hex, Section } from "../components/ui.tsx";
 import type { Session } from "../chain/session.ts";
+import { RequireSession } from "../components/RequireSession.tsx";
+import { requestSignature } from "../components/sign-store.ts";
+import { Async, Badge, Field, Hex, Section } from "../components/ui.tsx";
+import { textHash } from "../lib/docs.ts";
 import { date, isoDay, num, seoulMidnight, tonnes } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { packagingLabel, saleStateLabel, saleStateName, toneOfSale } from "../lib/labels.ts";
 import { COLLECTION_POINTS, refName, VARIETIES } from "../lib/reference.ts";
-import { textHash } from "../lib/docs.ts";
 import { type Msg, type SaleInput, validateSale } from "../lib/validate.ts";
 import { SaleTimeline } from "./Record.tsx";
 
@@ -40,17 +40,47 @@ export async function myAllocations(address: string): Promise<Allocation[]> {
   return [];
 }
 
-const LIVE_STATES = new Set(["Submitted", "Inspected", "Disputed", "Reinspected", "Approved", "InterimPaid", "ClawbackDue", "Settled"]);
+const LIVE_STATES = new Set([
+  "Submitted",
+  "Inspected",
+  "Disputed",
+  "Reinspected",
+  "Approved",
+  "InterimPaid",
+  "ClawbackDue",
+  "Settled",
+]);
 
-function SaleForm({ session, alloc, programme, sales, onDone }: { session: Session; alloc: Allocation; programme: Json | undefined; sales: Json[]; onDone: () => void }) {
+const clampDay = (d: string, start?: string, end?: string) =>
+  start && d < start ? start : end && d > end ? end : d;
+
+function SaleForm({
+  alloc,
+  programme,
+  sales,
+  onDone,
+}: {
+  alloc: Allocation;
+  programme: Json | undefined;
+  sales: Json[];
+  onDone: () => void;
+}) {
   const { t, i18n } = useTranslation();
-  const varieties = (Array.isArray(programme?.varieties) ? (programme?.varieties as number[]) : [programme?.varietyA, programme?.varietyB])
+  const varieties = (
+    Array.isArray(programme?.varieties)
+      ? (programme.varieties as number[])
+      : [programme?.varietyA, programme?.varietyB]
+  )
     .map(Number)
     .filter((x) => x > 0);
   const committed =
     alloc.committed ??
     sales
-      .filter((s) => Number(s.programId) === Number(alloc.programId) && LIVE_STATES.has(saleStateName(s.state)))
+      .filter(
+        (s) =>
+          Number(s.programId) === Number(alloc.programId) &&
+          LIVE_STATES.has(saleStateName(s.state)),
+      )
       .reduce((a, s) => a + Number(s.acceptedUnits || s.units || 0), 0);
   const remaining = Math.max(0, Number(alloc.units) - Number(committed));
   const start = programme?.deliveryStart ? isoDay(Number(programme.deliveryStart)) : undefined;
@@ -60,20 +90,31 @@ function SaleForm({ session, alloc, programme, sales, onDone }: { session: Sessi
     packaging: Packaging.Bag40,
     variety: String(varieties[0] ?? ""),
     collectionPoint: "",
-    day: start && end ? (isoDay(Date.now()) < start ? start : isoDay(Date.now()) > end ? end : isoDay(Date.now())) : isoDay(Date.now()),
+    day: clampDay(isoDay(Date.now()), start, end),
   });
   const [errors, setErrors] = useState<Partial<Record<keyof SaleInput, Msg>>>({});
   const msg = (m?: Msg) => (m ? t(m.key, m.params ?? {}) : null);
   const allVarieties = Object.keys(VARIETIES).map(Number);
   const submit = async () => {
-    const e = validateSale(v, { remaining, windowStart: start, windowEnd: end, tonBag: Packaging.TonBag });
+    const e = validateSale(v, {
+      remaining,
+      windowStart: start,
+      windowEnd: end,
+      tonBag: Packaging.TonBag,
+    });
     setErrors(e);
     if (Object.keys(e).length > 0) return;
     const units = Number(v.units);
     const r = await requestSignature({
       contract: "RicePurchase",
       functionName: "submitSale",
-      args: [Number(alloc.programId), units, v.packaging, Number(v.variety), Number(v.collectionPoint)],
+      args: [
+        Number(alloc.programId),
+        units,
+        v.packaging,
+        Number(v.variety),
+        Number(v.collectionPoint),
+      ],
       title: t("actions.submitSale", {
         units: num(units),
         packaging: packagingLabel(t, v.packaging),
@@ -103,14 +144,30 @@ function SaleForm({ session, alloc, programme, sales, onDone }: { session: Sessi
       <p>
         {t("fields.remaining")}: <strong>{num(remaining)}</strong> ({tonnes(remaining)})
       </p>
-      <Field label={t("fields.units")} hint={t("fields.unitsHint")} error={msg(errors.units)} required>
+      <Field
+        label={t("fields.units")}
+        hint={t("fields.unitsHint")}
+        error={msg(errors.units)}
+        required
+      >
         {(p) => (
-          <input {...p} inputMode="numeric" value={v.units} onChange={(e) => setV({ ...v, units: e.target.value })} name="units" />
+          <input
+            {...p}
+            inputMode="numeric"
+            value={v.units}
+            onChange={(e) => setV({ ...v, units: e.target.value })}
+            name="units"
+          />
         )}
       </Field>
       <Field label={t("fields.packaging")} required>
         {(p) => (
-          <select {...p} value={v.packaging} onChange={(e) => setV({ ...v, packaging: Number(e.target.value) })} name="packaging">
+          <select
+            {...p}
+            value={v.packaging}
+            onChange={(e) => setV({ ...v, packaging: Number(e.target.value) })}
+            name="packaging"
+          >
             <option value={Packaging.Bag40}>{t("packaging.Bag40")}</option>
             <option value={Packaging.TonBag}>{t("packaging.TonBag")}</option>
             <option value={Packaging.Bulk}>{t("packaging.Bulk")}</option>
@@ -119,7 +176,12 @@ function SaleForm({ session, alloc, programme, sales, onDone }: { session: Sessi
       </Field>
       <Field label={t("fields.variety")} error={msg(errors.variety)} required>
         {(p) => (
-          <select {...p} value={v.variety} onChange={(e) => setV({ ...v, variety: e.target.value })} name="variety">
+          <select
+            {...p}
+            value={v.variety}
+            onChange={(e) => setV({ ...v, variety: e.target.value })}
+            name="variety"
+          >
             <option value="">—</option>
             {allVarieties.map((code) => (
               <option key={code} value={code}>
@@ -134,7 +196,12 @@ function SaleForm({ session, alloc, programme, sales, onDone }: { session: Sessi
       )}
       <Field label={t("fields.collectionPoint")} error={msg(errors.collectionPoint)} required>
         {(p) => (
-          <select {...p} value={v.collectionPoint} onChange={(e) => setV({ ...v, collectionPoint: e.target.value })} name="collectionPoint">
+          <select
+            {...p}
+            value={v.collectionPoint}
+            onChange={(e) => setV({ ...v, collectionPoint: e.target.value })}
+            name="collectionPoint"
+          >
             <option value="">—</option>
             {Object.keys(COLLECTION_POINTS).map((code) => (
               <option key={code} value={code}>
@@ -145,7 +212,17 @@ function SaleForm({ session, alloc, programme, sales, onDone }: { session: Sessi
         )}
       </Field>
       <Field label={t("fields.deliveryDate")} error={msg(errors.day)} required>
-        {(p) => <input {...p} type="date" value={v.day} min={start} max={end} onChange={(e) => setV({ ...v, day: e.target.value })} name="day" />}
+        {(p) => (
+          <input
+            {...p}
+            type="date"
+            value={v.day}
+            min={start}
+            max={end}
+            onChange={(e) => setV({ ...v, day: e.target.value })}
+            name="day"
+          />
+        )}
       </Field>
       <button type="submit" className="btn">
         {t("farmer.submit")}
@@ -160,7 +237,16 @@ function SaleCard({ s, onDone }: { s: Json; onDone: () => void }) {
   const st = saleStateName(s.state);
   const id = String(s.id);
   const cancel = async () => {
-    if (await requestSignature({ contract: "RicePurchase", functionName: "cancelSale", args: [BigInt(id)], title: t("actions.cancelSale", { id: `0x${BigInt(id).toString(16).slice(0, 8)}…` }), details: [] })) onDone();
+    if (
+      await requestSignature({
+        contract: "RicePurchase",
+        functionName: "cancelSale",
+        args: [BigInt(id)],
+        title: t("actions.cancelSale", { id: `0x${BigInt(id).toString(16).slice(0, 8)}…` }),
+        details: [],
+      })
+    )
+      onDone();
   };
   const dispute = async () => {
     if (
@@ -178,13 +264,15 @@ function SaleCard({ s, onDone }: { s: Json; onDone: () => void }) {
     <li className="card" data-testid="my-sale">
       <div className="card-head">
         <h3 style={{ margin: 0 }}>
-          {num(s.units as number)} · {packagingLabel(t, s.packaging)} · {refName(VARIETIES, s.variety as number, i18n.language)}
+          {num(s.units as number)} · {packagingLabel(t, s.packaging)} ·{" "}
+          {refName(VARIETIES, s.variety as number, i18n.language)}
         </h3>
         <Badge tone={toneOfSale(s.state)}>{saleStateLabel(t, s.state)}</Badge>
       </div>
       <SaleTimeline state={s.state} />
       <p>
-        {refName(COLLECTION_POINTS, s.collectionPoint as number, i18n.language)} · <a href={href(`/sale/${id}`)}>{t("record.sale")}</a> ·{" "}
+        {refName(COLLECTION_POINTS, s.collectionPoint as number, i18n.language)} ·{" "}
+        <a href={href(`/sale/${id}`)}>{t("record.sale")}</a> ·{" "}
         <a href={href(`/receipt/${id}`)}>{t("farmer.receipt")}</a>
       </p>
       <div className="actions">
@@ -198,7 +286,12 @@ function SaleCard({ s, onDone }: { s: Json; onDone: () => void }) {
             <label className="sr-only" htmlFor={`reason-${id}`}>
               {t("farmer.disputeReason")}
             </label>
-            <input id={`reason-${id}`} placeholder={t("farmer.disputeReason")} value={reason} onChange={(e) => setReason(e.target.value)} />
+            <input
+              id={`reason-${id}`}
+              placeholder={t("farmer.disputeReason")}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+            />
             <button type="button" className="btn secondary" onClick={() => void dispute()}>
               {t("farmer.dispute")}
             </button>
@@ -212,7 +305,10 @@ function SaleCard({ s, onDone }: { s: Json; onDone: () => void }) {
 function FarmerHome({ session }: { session: Session }) {
   const { t } = useTranslation();
   const allocs = useAsync(() => myAllocations(session.address), [session.address]);
-  const sales = useAsync(() => list<Json>("sales", { farmer: session.address, limit: 100 }), [session.address]);
+  const sales = useAsync(
+    () => list<Json>("sales", { farmer: session.address, limit: 100 }),
+    [session.address],
+  );
   const programmes = useAsync(() => list<Json>("programs", { limit: 50 }), []);
   const reload = () => {
     allocs.reload();
@@ -233,7 +329,8 @@ function FarmerHome({ session }: { session: Session }) {
               <ul>
                 {a.map((x) => (
                   <li key={x.programId} data-testid="allocation">
-                    {t("fields.programme")} {x.programId}: <strong>{num(x.units)}</strong> ({tonnes(x.units)})
+                    {t("fields.programme")} {x.programId}: <strong>{num(x.units)}</strong> (
+                    {tonnes(x.units)})
                   </li>
                 ))}
               </ul>
@@ -243,16 +340,17 @@ function FarmerHome({ session }: { session: Session }) {
       </Section>
       {allocs.data && allocs.data.length > 0 && sales.data && (
         <Section title={t("farmer.newSale")}>
-          {allocs.data.map((a) => (
-            <SaleForm
-              key={a.programId}
-              session={session}
-              alloc={a}
-              programme={programmes.data?.items.find((p) => Number(p.id) === Number(a.programId))}
-              sales={sales.data?.items ?? []}
-              onDone={reload}
-            />
-          )).slice(0, 1)}
+          {allocs.data
+            .map((a) => (
+              <SaleForm
+                key={a.programId}
+                alloc={a}
+                programme={programmes.data?.items.find((p) => Number(p.id) === Number(a.programId))}
+                sales={sales.data?.items ?? []}
+                onDone={reload}
+              />
+            ))
+            .slice(0, 1)}
         </Section>
       )}
       <Section title={t("farmer.mySales")}>

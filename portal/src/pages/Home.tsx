@@ -1,5 +1,5 @@
 import { useTranslation } from "react-i18next";
-import { getJson, list, type Json } from "../api/client.ts";
+import { getJson, type Json, list } from "../api/client.ts";
 import { Async, DL, Section } from "../components/ui.tsx";
 import { num } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
@@ -27,7 +27,10 @@ export function Home() {
           {t("home.signInCta")}
         </a>
       </div>
-      <Section title={t("home.status")} actions={<span className="live">{live ? t("app.live") : t("app.offline")}</span>}>
+      <Section
+        title={t("home.status")}
+        actions={<span className="live">{live ? t("app.live") : t("app.offline")}</span>}
+      >
         <Async state={status}>
           {(s) => {
             const chain = (s.chain ?? {}) as Json;

@@ -1,8 +1,8 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Json, list } from "../api/client.ts";
-import { requestSignature } from "../components/sign-store.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
+import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Hex } from "../components/ui.tsx";
 import { download, makeDocument } from "../lib/docs.ts";
 import { num } from "../lib/format.ts";
@@ -26,17 +26,27 @@ function Queue({ point, inspector }: { point: string; inspector: string }) {
       list<Json>("sales", { state: "Disputed", limit: 500 }),
     ]);
     return [...a.items, ...b.items].filter(
-      (s) => String(s.collectionPoint) === point && ["1", "5", "Submitted", "Disputed"].includes(String(s.state)),
+      (s) =>
+        String(s.collectionPoint) === point &&
+        ["1", "5", "Submitted", "Disputed"].includes(String(s.state)),
     );
   }, [point]);
   useLive(() => queue.reload(), 800);
   const [rows, setRows] = useState<Record<string, Row>>({});
   const labels = gradeLabels(t);
-  const rowOf = (s: Json): Row => rows[String(s.id)] ?? { grades: ["", "", "", ""], rejected: "", moisture: "14.0", include: true };
+  const rowOf = (s: Json): Row =>
+    rows[String(s.id)] ?? {
+      grades: ["", "", "", ""],
+      rejected: "",
+      moisture: "14.0",
+      include: true,
+    };
   const set = (id: string, r: Row) => setRows((old) => ({ ...old, [id]: r }));
   const items = queue.data ?? [];
   const chosen = items.filter((s) => rowOf(s).include);
-  const problems = new Map(chosen.map((s) => [String(s.id), validateInspection({ units: Number(s.units), ...rowOf(s) })]));
+  const problems = new Map(
+    chosen.map((s) => [String(s.id), validateInspection({ units: Number(s.units), ...rowOf(s) })]),
+  );
   const okCount = [...problems.values()].filter((p) => p === null).length;
 
   const submit = async () => {
@@ -77,7 +87,10 @@ function Queue({ point, inspector }: { point: string; inspector: string }) {
       ]),
     });
     if (res) {
-      download(`검사증명서-${res.txHash.slice(0, 10)}.txt`, docs.map((d) => d.text).join("\n---\n"));
+      download(
+        `검사증명서-${res.txHash.slice(0, 10)}.txt`,
+        docs.map((d) => d.text).join("\n---\n"),
+      );
       setRows({});
       queue.reload();
     }
@@ -97,7 +110,12 @@ function Queue({ point, inspector }: { point: string; inspector: string }) {
               className="btn secondary small"
               onClick={() => {
                 const next: Record<string, Row> = {};
-                for (const s of q) next[String(s.id)] = { ...rowOf(s), grades: ["", String(s.units), "", ""], rejected: "" };
+                for (const s of q)
+                  next[String(s.id)] = {
+                    ...rowOf(s),
+                    grades: ["", String(s.units), "", ""],
+                    rejected: "",
+                  };
                 setRows(next);
               }}
             >
@@ -141,7 +159,8 @@ function Queue({ point, inspector }: { point: string; inspector: string }) {
                           {name} <Hex value={s.farmer as string} />
                           <br />
                           <small>
-                            {packagingLabel(t, s.packaging)} · {refName(VARIETIES, s.variety as number, i18n.language)}
+                            {packagingLabel(t, s.packaging)} ·{" "}
+                            {refName(VARIETIES, s.variety as number, i18n.language)}
                           </small>
                         </th>
                         <td>{num(s.units as number)}</td>
@@ -160,10 +179,20 @@ function Queue({ point, inspector }: { point: string; inspector: string }) {
                           </td>
                         ))}
                         <td>
-                          <input inputMode="numeric" value={r.rejected} aria-label={`${name} ${t("grade.rejected")}`} onChange={(e) => set(id, { ...r, rejected: e.target.value })} />
+                          <input
+                            inputMode="numeric"
+                            value={r.rejected}
+                            aria-label={`${name} ${t("grade.rejected")}`}
+                            onChange={(e) => set(id, { ...r, rejected: e.target.value })}
+                          />
                         </td>
                         <td>
-                          <input inputMode="decimal" value={r.moisture} aria-label={`${name} ${t("fields.moisture")}`} onChange={(e) => set(id, { ...r, moisture: e.target.value })} />
+                          <input
+                            inputMode="decimal"
+                            value={r.moisture}
+                            aria-label={`${name} ${t("fields.moisture")}`}
+                            onChange={(e) => set(id, { ...r, moisture: e.target.value })}
+                          />
                         </td>
                         <td className={p ? "bad" : ""}>
                           {saleStateLabel(t, s.state)}
@@ -176,7 +205,12 @@ function Queue({ point, inspector }: { point: string; inspector: string }) {
               </table>
             </div>
             <div className="actions">
-              <button type="button" className="btn" disabled={okCount === 0} onClick={() => void submit()}>
+              <button
+                type="button"
+                className="btn"
+                disabled={okCount === 0}
+                onClick={() => void submit()}
+              >
                 {t("inspector.submitBatch", { count: okCount })}
               </button>
             </div>
@@ -189,7 +223,9 @@ function Queue({ point, inspector }: { point: string; inspector: string }) {
 
 export default function Inspector() {
   const { t, i18n } = useTranslation();
-  const [point, setPoint] = useState(() => localStorage.getItem("jangbu.point") ?? Object.keys(COLLECTION_POINTS)[0] ?? "");
+  const [point, setPoint] = useState(
+    () => localStorage.getItem("jangbu.point") ?? Object.keys(COLLECTION_POINTS)[0] ?? "",
+  );
   return (
     <>
       <h1>{t("inspector.title")}</h1>

@@ -3,8 +3,8 @@ import { useTranslation } from "react-i18next";
 import { encodeAbiParameters, getAddress, isAddress, keccak256, toHex } from "viem";
 import { PaymentKind, Role, RoleNames } from "../../../sdk/generated/enums.ts";
 import { getRecord, type Json, list } from "../api/client.ts";
-import { requestSignature } from "../components/sign-store.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
+import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Hex, Section } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
 import { date, num, seoulMidnight, won } from "../lib/format.ts";
@@ -13,7 +13,17 @@ import { paymentKindLabel, roleLabel, saleStateName } from "../lib/labels.ts";
 import { REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 import { type CsvError, type CsvRow, parseAllocationCsv, positiveInt } from "../lib/validate.ts";
 
-function Form({ label, onSubmit, children, submit }: { label: string; onSubmit: () => void; children: ReactNode; submit: string }) {
+function Form({
+  label,
+  onSubmit,
+  children,
+  submit,
+}: {
+  label: string;
+  onSubmit: () => void;
+  children: ReactNode;
+  submit: string;
+}) {
   return (
     <form
       aria-label={label}
@@ -33,11 +43,20 @@ function Form({ label, onSubmit, children, submit }: { label: string; onSubmit: 
 
 function CreateProgramme() {
   const { t, i18n } = useTranslation();
-  const [v, setV] = useState({ year: "2026", quota: "11250000", interim: "40000", bulk: "1200", start: "", end: "", varieties: ["101", "102"] });
+  const [v, setV] = useState({
+    year: "2026",
+    quota: "11250000",
+    interim: "40000",
+    bulk: "1200",
+    start: "",
+    end: "",
+    varieties: ["101", "102"],
+  });
   const [err, setErr] = useState<Record<string, string>>({});
   const submit = async () => {
     const e: Record<string, string> = {};
-    for (const k of ["year", "quota", "interim"] as const) if (positiveInt(v[k]) === null) e[k] = t("official.errPositive");
+    for (const k of ["year", "quota", "interim"] as const)
+      if (positiveInt(v[k]) === null) e[k] = t("official.errPositive");
     if (!v.start || !v.end || v.end <= v.start) e.end = t("official.errWindow");
     if (v.varieties.length > 2) e.varieties = t("official.errVarieties");
     setErr(e);
@@ -61,18 +80,36 @@ function CreateProgramme() {
       details: [
         [t("fields.nationalQuota"), num(v.quota)],
         [t("fields.interimPerUnit"), won(v.interim)],
-        [t("fields.deliveryWindow"), `${date(seoulMidnight(v.start))} ~ ${date(seoulMidnight(v.end))}`],
-        [t("fields.varieties"), v.varieties.map((x) => refName(VARIETIES, x, i18n.language)).join(", ")],
+        [
+          t("fields.deliveryWindow"),
+          `${date(seoulMidnight(v.start))} ~ ${date(seoulMidnight(v.end))}`,
+        ],
+        [
+          t("fields.varieties"),
+          v.varieties.map((x) => refName(VARIETIES, x, i18n.language)).join(", "),
+        ],
       ],
     });
   };
   const f = (k: keyof typeof v, label: string, type = "text") => (
     <Field label={label} error={err[k]} required>
-      {(p) => <input {...p} type={type} inputMode={type === "text" ? "numeric" : undefined} value={v[k] as string} onChange={(e) => setV({ ...v, [k]: e.target.value })} />}
+      {(p) => (
+        <input
+          {...p}
+          type={type}
+          inputMode={type === "text" ? "numeric" : undefined}
+          value={v[k] as string}
+          onChange={(e) => setV({ ...v, [k]: e.target.value })}
+        />
+      )}
     </Field>
   );
   return (
-    <Form label={t("official.createProgramme")} onSubmit={() => void submit()} submit={t("official.createProgramme")}>
+    <Form
+      label={t("official.createProgramme")}
+      onSubmit={() => void submit()}
+      submit={t("official.createProgramme")}
+    >
       <div className="row">
         {f("year", t("fields.cropYear"))}
         {f("quota", t("fields.nationalQuota"))}
@@ -84,11 +121,27 @@ function CreateProgramme() {
       <fieldset>
         <legend>{t("fields.varieties")}</legend>
         {Object.keys(VARIETIES).map((code) => (
-          <label key={code} style={{ marginRight: 16, display: "inline-flex", gap: 6, alignItems: "center", minHeight: 44 }}>
+          <label
+            key={code}
+            style={{
+              marginRight: 16,
+              display: "inline-flex",
+              gap: 6,
+              alignItems: "center",
+              minHeight: 44,
+            }}
+          >
             <input
               type="checkbox"
               checked={v.varieties.includes(code)}
-              onChange={(e) => setV({ ...v, varieties: e.target.checked ? [...v.varieties, code] : v.varieties.filter((x) => x !== code) })}
+              onChange={(e) =>
+                setV({
+                  ...v,
+                  varieties: e.target.checked
+                    ? [...v.varieties, code]
+                    : v.varieties.filter((x) => x !== code),
+                })
+              }
             />
             {refName(VARIETIES, code, i18n.language)}
           </label>
@@ -101,7 +154,11 @@ function CreateProgramme() {
 
 function AllocateRegion({ programmes }: { programmes: Json[] }) {
   const { t, i18n } = useTranslation();
-  const [v, setV] = useState({ programId: String(programmes[0]?.id ?? "1"), region: "46810", units: "" });
+  const [v, setV] = useState({
+    programId: String(programmes[0]?.id ?? "1"),
+    region: "46810",
+    units: "",
+  });
   const [err, setErr] = useState<string | null>(null);
   const submit = async () => {
     const u = positiveInt(v.units);
@@ -111,26 +168,59 @@ function AllocateRegion({ programmes }: { programmes: Json[] }) {
       contract: "RicePurchase",
       functionName: "allocateRegion",
       args: [Number(v.programId), Number(v.region), BigInt(u)],
-      title: t("actions.allocateRegion", { region: refName(REGIONS, v.region, i18n.language), units: num(u) }),
+      title: t("actions.allocateRegion", {
+        region: refName(REGIONS, v.region, i18n.language),
+        units: num(u),
+      }),
       details: [[t("fields.programme"), v.programId]],
     });
   };
   return (
-    <Form label={t("official.allocateRegion")} onSubmit={() => void submit()} submit={t("official.record")}>
+    <Form
+      label={t("official.allocateRegion")}
+      onSubmit={() => void submit()}
+      submit={t("official.record")}
+    >
       <div className="row">
-        <ProgrammeSelect programmes={programmes} value={v.programId} onChange={(programId) => setV({ ...v, programId })} />
+        <ProgrammeSelect
+          programmes={programmes}
+          value={v.programId}
+          onChange={(programId) => setV({ ...v, programId })}
+        />
         <Field label={t("official.regionCode")} required>
-          {(p) => <input {...p} inputMode="numeric" value={v.region} onChange={(e) => setV({ ...v, region: e.target.value })} />}
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={v.region}
+              onChange={(e) => setV({ ...v, region: e.target.value })}
+            />
+          )}
         </Field>
         <Field label={t("fields.units")} error={err} required>
-          {(p) => <input {...p} inputMode="numeric" value={v.units} onChange={(e) => setV({ ...v, units: e.target.value })} />}
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={v.units}
+              onChange={(e) => setV({ ...v, units: e.target.value })}
+            />
+          )}
         </Field>
       </div>
     </Form>
   );
 }
 
-function ProgrammeSelect({ programmes, value, onChange }: { programmes: Json[]; value: string; onChange: (v: string) => void }) {
+function ProgrammeSelect({
+  programmes,
+  value,
+  onChange,
+}: {
+  programmes: Json[];
+  value: string;
+  onChange: (v: string) => void;
+}) {
   const { t } = useTranslation();
   return (
     <Field label={t("fields.programme")}>
@@ -149,11 +239,23 @@ function ProgrammeSelect({ programmes, value, onChange }: { programmes: Json[]; 
 }
 
 /** CSV of a whole village: checked row by row; all or nothing (one allocateBatch). */
-export function CsvAllocation({ programmes, region, onApply }: { programmes: Json[]; region: number; onApply?: (rows: CsvRow[]) => void }) {
+export function CsvAllocation({
+  programmes,
+  region,
+  onApply,
+}: {
+  programmes: Json[];
+  region: number;
+  onApply?: (rows: CsvRow[]) => void;
+}) {
   const { t } = useTranslation();
   const [text, setText] = useState("");
   const [programId, setProgramId] = useState(String(programmes[0]?.id ?? "1"));
-  const [result, setResult] = useState<{ rows: CsvRow[]; errors: CsvError[]; total: number } | null>(null);
+  const [result, setResult] = useState<{
+    rows: CsvRow[];
+    errors: CsvError[];
+    total: number;
+  } | null>(null);
   const check = (s = text) => {
     const r = parseAllocationCsv(s);
     setResult(r);
@@ -168,7 +270,12 @@ export function CsvAllocation({ programmes, region, onApply }: { programmes: Jso
       functionName: "allocateBatch",
       args: [Number(programId), region, r.rows.map((x) => x.farmer), r.rows.map((x) => x.units)],
       title: t("actions.allocateBatch", { count: r.rows.length, total: num(r.total) }),
-      details: r.rows.slice(0, 8).map((x) => [t("official.row", { line: x.line }), `${x.farmer.slice(0, 10)}… ${num(x.units)}`]),
+      details: r.rows
+        .slice(0, 8)
+        .map((x) => [
+          t("official.row", { line: x.line }),
+          `${x.farmer.slice(0, 10)}… ${num(x.units)}`,
+        ]),
     });
   };
   return (
@@ -192,21 +299,39 @@ export function CsvAllocation({ programmes, region, onApply }: { programmes: Jso
         )}
       </Field>
       <Field label={t("official.csvText")}>
-        {(p) => <textarea {...p} value={text} onChange={(e) => setText(e.target.value)} placeholder="address,units" />}
+        {(p) => (
+          <textarea
+            {...p}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="address,units"
+          />
+        )}
       </Field>
       <div className="actions">
         <button type="button" className="btn secondary" onClick={() => check()}>
           {t("official.csvCheck")}
         </button>
-        <button type="button" className="btn" onClick={() => void apply()} disabled={!result || result.errors.length > 0}>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => void apply()}
+          disabled={!result || result.errors.length > 0}
+        >
           {t("official.csvApply")}
         </button>
       </div>
       <div aria-live="polite" role="status">
-        {result && result.errors.length === 0 && <p className="alert ok">{t("official.csvOk", { count: result.rows.length, total: num(result.total) })}</p>}
+        {result && result.errors.length === 0 && (
+          <p className="alert ok">
+            {t("official.csvOk", { count: result.rows.length, total: num(result.total) })}
+          </p>
+        )}
         {result && result.errors.length > 0 && (
           <div className="alert danger" data-testid="csv-errors">
-            <p>{t("official.csvErrors", { count: new Set(result.errors.map((e) => e.line)).size })}</p>
+            <p>
+              {t("official.csvErrors", { count: new Set(result.errors.map((e) => e.line)).size })}
+            </p>
             <ul>
               {result.errors.map((e, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: error order
@@ -226,8 +351,13 @@ export function CsvAllocation({ programmes, region, onApply }: { programmes: Jso
 function Approvals() {
   const { t } = useTranslation();
   const q = useAsync(async () => {
-    const [a, b] = await Promise.all([list<Json>("sales", { state: "Inspected", limit: 200 }), list<Json>("sales", { state: "Reinspected", limit: 200 })]);
-    return [...a.items, ...b.items].filter((s) => ["Inspected", "Reinspected"].includes(saleStateName(s.state)));
+    const [a, b] = await Promise.all([
+      list<Json>("sales", { state: "Inspected", limit: 200 }),
+      list<Json>("sales", { state: "Reinspected", limit: 200 }),
+    ]);
+    return [...a.items, ...b.items].filter((s) =>
+      ["Inspected", "Reinspected"].includes(saleStateName(s.state)),
+    );
   }, []);
   useLive(() => q.reload(), 800);
   const [sel, setSel] = useState<Set<string>>(new Set());
@@ -250,13 +380,21 @@ function Approvals() {
       {(items) => (
         <>
           <label style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}>
-            <input type="checkbox" checked={sel.size === items.length} onChange={(e) => setSel(e.target.checked ? new Set(items.map((s) => String(s.id))) : new Set())} />
+            <input
+              type="checkbox"
+              checked={sel.size === items.length}
+              onChange={(e) =>
+                setSel(e.target.checked ? new Set(items.map((s) => String(s.id))) : new Set())
+              }
+            />
             {t("official.selectAll")}
           </label>
           <ul style={{ listStyle: "none", padding: 0 }}>
             {items.map((s, i) => (
               <li key={String(s.id)}>
-                <label style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}>
+                <label
+                  style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}
+                >
                   <input
                     type="checkbox"
                     checked={sel.has(String(s.id))}
@@ -272,7 +410,12 @@ function Approvals() {
               </li>
             ))}
           </ul>
-          <button type="button" className="btn" disabled={sel.size === 0} onClick={() => void approve()}>
+          <button
+            type="button"
+            className="btn"
+            disabled={sel.size === 0}
+            onClick={() => void approve()}
+          >
             {t("official.approveSelected", { count: sel.size })}
           </button>
         </>
@@ -283,16 +426,22 @@ function Approvals() {
 
 function FinalPrices({ programmes }: { programmes: Json[] }) {
   const { t } = useTranslation();
-  const [v, setV] = useState({ programId: String(programmes[0]?.id ?? "1"), farmGate: "", fee: "", yieldPct: "72" });
+  const [v, setV] = useState({
+    programId: String(programmes[0]?.id ?? "1"),
+    farmGate: "",
+    fee: "",
+    yieldPct: "72",
+  });
   const [err, setErr] = useState<string | null>(null);
   const submit = async () => {
     const fg = positiveInt(v.farmGate);
     const fee = positiveInt(v.fee);
     const y = Number(v.yieldPct);
-    if (fg === null || fee === null || !(y > 0 && y <= 100)) return setErr(t("official.errPositive"));
+    if (fg === null || fee === null || !(y > 0 && y <= 100))
+      return setErr(t("official.errPositive"));
     setErr(null);
     const bps = Math.round(y * 100);
-    const first = Math.floor((((fg - fee) * bps) / 10_000 / 2) / 10) * 10;
+    const first = Math.floor(((fg - fee) * bps) / 10_000 / 2 / 10) * 10;
     await requestSignature({
       contract: "RicePurchase",
       functionName: "setFinalPrices",
@@ -307,17 +456,46 @@ function FinalPrices({ programmes }: { programmes: Json[] }) {
     });
   };
   return (
-    <Form label={t("official.finalPrices")} onSubmit={() => void submit()} submit={t("official.record")}>
+    <Form
+      label={t("official.finalPrices")}
+      onSubmit={() => void submit()}
+      submit={t("official.record")}
+    >
       <div className="row">
-        <ProgrammeSelect programmes={programmes} value={v.programId} onChange={(programId) => setV({ ...v, programId })} />
+        <ProgrammeSelect
+          programmes={programmes}
+          value={v.programId}
+          onChange={(programId) => setV({ ...v, programId })}
+        />
         <Field label={t("official.farmGate")} required>
-          {(p) => <input {...p} inputMode="numeric" value={v.farmGate} onChange={(e) => setV({ ...v, farmGate: e.target.value })} />}
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={v.farmGate}
+              onChange={(e) => setV({ ...v, farmGate: e.target.value })}
+            />
+          )}
         </Field>
         <Field label={t("official.millingFee")} required>
-          {(p) => <input {...p} inputMode="numeric" value={v.fee} onChange={(e) => setV({ ...v, fee: e.target.value })} />}
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={v.fee}
+              onChange={(e) => setV({ ...v, fee: e.target.value })}
+            />
+          )}
         </Field>
         <Field label={t("official.millingYield")} error={err} required>
-          {(p) => <input {...p} inputMode="decimal" value={v.yieldPct} onChange={(e) => setV({ ...v, yieldPct: e.target.value })} />}
+          {(p) => (
+            <input
+              {...p}
+              inputMode="decimal"
+              value={v.yieldPct}
+              onChange={(e) => setV({ ...v, yieldPct: e.target.value })}
+            />
+          )}
         </Field>
       </div>
     </Form>
@@ -329,13 +507,20 @@ function Payments() {
   const { t } = useTranslation();
   const q = useAsync(async () => {
     const states = ["Approved", "InterimPaid", "ClawbackDue"];
-    const pages = await Promise.all(states.map((state) => list<Json>("sales", { state, limit: 100 })));
+    const pages = await Promise.all(
+      states.map((state) => list<Json>("sales", { state, limit: 100 })),
+    );
     return pages.flatMap((p) => p.items).filter((s) => states.includes(saleStateName(s.state)));
   }, []);
   useLive(() => q.reload(), 800);
   const pay = async (s: Json) => {
     const st = saleStateName(s.state);
-    const kind = st === "Approved" ? PaymentKind.Interim : st === "ClawbackDue" ? PaymentKind.ClawbackRepayment : PaymentKind.FinalBalance;
+    const kind =
+      st === "Approved"
+        ? PaymentKind.Interim
+        : st === "ClawbackDue"
+          ? PaymentKind.ClawbackRepayment
+          : PaymentKind.FinalBalance;
     const detail = await getRecord<Json>("sales", String(s.id));
     const settlement = (detail.settlement ?? {}) as Json;
     const balance = BigInt(String(settlement.balance ?? "0"));
@@ -350,7 +535,11 @@ function Payments() {
       contract: "RicePurchase",
       functionName: "recordPayment",
       args: [BigInt(String(s.id)), kind, amount, textHash(ref)],
-      title: t("actions.recordPayment", { kind: paymentKindLabel(t, kind), amount: won(amount), id: `0x${BigInt(String(s.id)).toString(16).slice(0, 8)}…` }),
+      title: t("actions.recordPayment", {
+        kind: paymentKindLabel(t, kind),
+        amount: won(amount),
+        id: `0x${BigInt(String(s.id)).toString(16).slice(0, 8)}…`,
+      }),
       details: [[t("official.transferRef"), ref]],
     });
     if (r) q.reload();
@@ -360,11 +549,21 @@ function Payments() {
       {(items) => (
         <ul style={{ listStyle: "none", padding: 0 }}>
           {items.map((s, i) => (
-            <li key={String(s.id)} className="row" style={{ alignItems: "center", margin: "6px 0" }}>
+            <li
+              key={String(s.id)}
+              className="row"
+              style={{ alignItems: "center", margin: "6px 0" }}
+            >
               <span>
-                #{i + 1} <Hex value={s.farmer as string} /> · {num(s.acceptedUnits as number)} · {won(s.interimAmount as string)}
+                #{i + 1} <Hex value={s.farmer as string} /> · {num(s.acceptedUnits as number)} ·{" "}
+                {won(s.interimAmount as string)}
               </span>
-              <button type="button" className="btn small" onClick={() => void pay(s)} data-testid="pay">
+              <button
+                type="button"
+                className="btn small"
+                onClick={() => void pay(s)}
+                data-testid="pay"
+              >
                 {t("official.pay")}
               </button>
             </li>
@@ -378,23 +577,39 @@ function Payments() {
 /** Onboarding: paste or scan the address QR shown on the new user's phone, then issue. */
 function Credentials({ region }: { region: number }) {
   const { t } = useTranslation();
-  const [v, setV] = useState({ subject: "", role: String(Role.Farmer), region: String(region), claims: "", years: "1" });
+  const [v, setV] = useState({
+    subject: "",
+    role: String(Role.Farmer),
+    region: String(region),
+    claims: "",
+    years: "1",
+  });
   const [err, setErr] = useState<string | null>(null);
   const [scanMsg, setScanMsg] = useState<string | null>(null);
   const [revokeId, setRevokeId] = useState("");
   const [reason, setReason] = useState("");
   const scan = async () => {
-    const BD = (globalThis as unknown as { BarcodeDetector?: new (o: unknown) => { detect(s: unknown): Promise<{ rawValue: string }[]> } }).BarcodeDetector;
+    const BD = (
+      globalThis as unknown as {
+        BarcodeDetector?: new (
+          o: unknown,
+        ) => { detect(s: unknown): Promise<{ rawValue: string }[]> };
+      }
+    ).BarcodeDetector;
     if (!BD || !navigator.mediaDevices) return setScanMsg(t("official.scanUnsupported"));
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+      const stream = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: "environment" },
+      });
       const video = document.createElement("video");
       video.srcObject = stream;
       await video.play();
       const det = new BD({ formats: ["qr_code"] });
       for (let i = 0; i < 100; i++) {
         const codes = await det.detect(video);
-        const hit = codes.map((c) => c.rawValue.replace(/^ethereum:/, "")).find((c) => isAddress(c));
+        const hit = codes
+          .map((c) => c.rawValue.replace(/^ethereum:/, ""))
+          .find((c) => isAddress(c));
         if (hit) {
           setV((old) => ({ ...old, subject: hit }));
           break;
@@ -411,7 +626,9 @@ function Credentials({ region }: { region: number }) {
     setErr(null);
     const subject = getAddress(v.subject.trim());
     const salt = toHex(crypto.getRandomValues(new Uint8Array(32)));
-    const claimsHash = keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "string" }], [salt, v.claims || "{}"]));
+    const claimsHash = keccak256(
+      encodeAbiParameters([{ type: "bytes32" }, { type: "string" }], [salt, v.claims || "{}"]),
+    );
     const expires = Math.floor(Date.now() / 1000) + Number(v.years || 1) * 365 * 86_400;
     const role = Number(v.role);
     await requestSignature({
@@ -441,7 +658,15 @@ function Credentials({ region }: { region: number }) {
       <p>{t("official.onboardHelp")}</p>
       <Form label={t("official.issue")} onSubmit={() => void issue()} submit={t("official.issue")}>
         <Field label={t("fields.subject")} error={err} required>
-          {(p) => <input {...p} value={v.subject} onChange={(e) => setV({ ...v, subject: e.target.value })} placeholder="0x…" autoComplete="off" />}
+          {(p) => (
+            <input
+              {...p}
+              value={v.subject}
+              onChange={(e) => setV({ ...v, subject: e.target.value })}
+              placeholder="0x…"
+              autoComplete="off"
+            />
+          )}
         </Field>
         <button type="button" className="btn secondary small" onClick={() => void scan()}>
           {t("official.scan")}
@@ -460,18 +685,46 @@ function Credentials({ region }: { region: number }) {
             )}
           </Field>
           <Field label={t("official.regionCode")}>
-            {(p) => <input {...p} inputMode="numeric" value={v.region} onChange={(e) => setV({ ...v, region: e.target.value })} />}
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                value={v.region}
+                onChange={(e) => setV({ ...v, region: e.target.value })}
+              />
+            )}
           </Field>
         </div>
         <Field label={t("official.claims")}>
-          {(p) => <textarea {...p} value={v.claims} onChange={(e) => setV({ ...v, claims: e.target.value })} />}
+          {(p) => (
+            <textarea
+              {...p}
+              value={v.claims}
+              onChange={(e) => setV({ ...v, claims: e.target.value })}
+            />
+          )}
         </Field>
       </Form>
       <h3>{t("official.revoke")}</h3>
-      <Form label={t("official.revoke")} onSubmit={() => void revoke()} submit={t("official.revoke")}>
+      <Form
+        label={t("official.revoke")}
+        onSubmit={() => void revoke()}
+        submit={t("official.revoke")}
+      >
         <div className="row">
-          <Field label={t("fields.id")}>{(p) => <input {...p} inputMode="numeric" value={revokeId} onChange={(e) => setRevokeId(e.target.value)} />}</Field>
-          <Field label={t("official.revokeReason")}>{(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
+          <Field label={t("fields.id")}>
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                value={revokeId}
+                onChange={(e) => setRevokeId(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label={t("official.revokeReason")}>
+            {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
+          </Field>
         </div>
       </Form>
     </>
@@ -510,7 +763,11 @@ function OfficialHome({ region }: { region: number }) {
         {TendersAdmin ? (
           <TendersAdmin region={region} />
         ) : (
-          <button type="button" className="btn secondary" onClick={() => void import("./OfficialTenders.tsx").then((m) => setTA(() => m.default))}>
+          <button
+            type="button"
+            className="btn secondary"
+            onClick={() => void import("./OfficialTenders.tsx").then((m) => setTA(() => m.default))}
+          >
             {t("official.tenders")}
           </button>
         )}

@@ -18,13 +18,23 @@ export default function OfficialTenders({ region }: { region: number }) {
   const { t } = useTranslation();
   const tenders = useAsync(() => list<Json>("tenders", { limit: 50 }), []);
   useLive(() => tenders.reload(), 800);
-  const [v, setV] = useState({ title: "", quantity: "", unit: "대", base: "", rate: "87.745", bidHours: "24", revealHours: "24", bond: "1000000" });
+  const [v, setV] = useState({
+    title: "",
+    quantity: "",
+    unit: "대",
+    base: "",
+    rate: "87.745",
+    bidHours: "24",
+    revealHours: "24",
+    bond: "1000000",
+  });
   const [err, setErr] = useState<Record<string, string>>({});
   const [reason, setReason] = useState("");
   const create = async () => {
     const e: Record<string, string> = {};
     if (!v.title.trim()) e.title = t("official.errText");
-    for (const k of ["quantity", "base", "bond", "bidHours", "revealHours"] as const) if (positiveInt(v[k]) === null) e[k] = t("official.errPositive");
+    for (const k of ["quantity", "base", "bond", "bidHours", "revealHours"] as const)
+      if (positiveInt(v[k]) === null) e[k] = t("official.errPositive");
     const rate = Number(v.rate);
     if (!(rate > 0 && rate <= 100)) e.rate = t("official.errRate");
     setErr(e);
@@ -37,7 +47,19 @@ export default function OfficialTenders({ region }: { region: number }) {
     const r = await requestSignature({
       contract: "TenderBoard",
       functionName: "createTender",
-      args: [region, v.title.trim(), textHash(spec), BigInt(v.quantity), v.unit, BigInt(v.base), Math.round(rate * 1000), bid, reveal, BigInt(v.bond), seedCommitment(seed)],
+      args: [
+        region,
+        v.title.trim(),
+        textHash(spec),
+        BigInt(v.quantity),
+        v.unit,
+        BigInt(v.base),
+        Math.round(rate * 1000),
+        bid,
+        reveal,
+        BigInt(v.bond),
+        seedCommitment(seed),
+      ],
       title: t("actions.createTender", { title: v.title, base: won(v.base) }),
       details: [
         [t("fields.quantity"), `${v.quantity} ${v.unit}`],
@@ -55,7 +77,10 @@ export default function OfficialTenders({ region }: { region: number }) {
       const id = r.receipt.logs.find((l) => l.address.toLowerCase() === board)?.topics[1];
       if (id) all[String(BigInt(id))] = seed;
       localStorage.setItem(SEEDS, JSON.stringify(all));
-      download(`tender-seed-${r.txHash.slice(0, 10)}.json`, JSON.stringify({ txHash: r.txHash, seed }));
+      download(
+        `tender-seed-${r.txHash.slice(0, 10)}.json`,
+        JSON.stringify({ txHash: r.txHash, seed }),
+      );
     }
   };
   const act = async (x: Json, fn: string) => {
@@ -63,19 +88,54 @@ export default function OfficialTenders({ region }: { region: number }) {
     if (fn === "award") {
       const seed = seeds()[String(x.id)];
       if (!seed) return;
-      await requestSignature({ contract: "TenderBoard", functionName: "award", args: [id, seed], title: t("actions.award", { id: String(x.id) }), details: [] });
+      await requestSignature({
+        contract: "TenderBoard",
+        functionName: "award",
+        args: [id, seed],
+        title: t("actions.award", { id: String(x.id) }),
+        details: [],
+      });
     } else if (fn === "cancel") {
-      await requestSignature({ contract: "TenderBoard", functionName: "cancelTender", args: [id, reason || "취소"], title: t("actions.cancelTender", { id: String(x.id) }), details: [[t("official.cancelReason"), reason || "—"]] });
+      await requestSignature({
+        contract: "TenderBoard",
+        functionName: "cancelTender",
+        args: [id, reason || "취소"],
+        title: t("actions.cancelTender", { id: String(x.id) }),
+        details: [[t("official.cancelReason"), reason || "—"]],
+      });
     } else if (fn === "accept") {
-      await requestSignature({ contract: "TenderBoard", functionName: "acceptDelivery", args: [id, textHash(`검수 ${x.id} ${Date.now()}`)], title: t("actions.acceptDelivery", { id: String(x.id) }), details: [] });
+      await requestSignature({
+        contract: "TenderBoard",
+        functionName: "acceptDelivery",
+        args: [id, textHash(`검수 ${x.id} ${Date.now()}`)],
+        title: t("actions.acceptDelivery", { id: String(x.id) }),
+        details: [],
+      });
     } else if (fn === "pay") {
       const amount = BigInt(String(x.contractAmount ?? 0));
-      await requestSignature({ contract: "TenderBoard", functionName: "recordPayment", args: [id, amount, textHash(`대금 ${x.id} ${Date.now()}`)], title: t("actions.tenderPayment", { id: String(x.id), amount: won(amount) }), details: [] });
+      await requestSignature({
+        contract: "TenderBoard",
+        functionName: "recordPayment",
+        args: [id, amount, textHash(`대금 ${x.id} ${Date.now()}`)],
+        title: t("actions.tenderPayment", { id: String(x.id), amount: won(amount) }),
+        details: [],
+      });
     } else if (fn === "amend") {
       await requestSignature({
         contract: "TenderBoard",
         functionName: "amendTender",
-        args: [id, String(x.title), String(x.specHash), BigInt(String(x.quantity)), String(x.unit), BigInt(String(x.basePrice)), Number(x.floorRate), secs(x.bidDeadline), secs(x.revealDeadline), reason || "정정"],
+        args: [
+          id,
+          String(x.title),
+          String(x.specHash),
+          BigInt(String(x.quantity)),
+          String(x.unit),
+          BigInt(String(x.basePrice)),
+          Number(x.floorRate),
+          secs(x.bidDeadline),
+          secs(x.revealDeadline),
+          reason || "정정",
+        ],
         title: t("actions.amendTender", { id: String(x.id) }),
         details: [[t("official.amendReason"), reason || "—"]],
       });
@@ -130,24 +190,45 @@ export default function OfficialTenders({ region }: { region: number }) {
                   <div className="actions">
                     {st === "Open" && (
                       <>
-                        <button type="button" className="btn small" disabled={!seeds()[String(x.id)]} onClick={() => void act(x, "award")}>
+                        <button
+                          type="button"
+                          className="btn small"
+                          disabled={!seeds()[String(x.id)]}
+                          onClick={() => void act(x, "award")}
+                        >
                           {t("official.award")}
                         </button>
-                        <button type="button" className="btn small secondary" onClick={() => void act(x, "amend")}>
+                        <button
+                          type="button"
+                          className="btn small secondary"
+                          onClick={() => void act(x, "amend")}
+                        >
                           {t("official.amend")}
                         </button>
-                        <button type="button" className="btn small danger" onClick={() => void act(x, "cancel")}>
+                        <button
+                          type="button"
+                          className="btn small danger"
+                          onClick={() => void act(x, "cancel")}
+                        >
                           {t("official.cancelTender")}
                         </button>
                       </>
                     )}
                     {st === "Delivered" && (
-                      <button type="button" className="btn small" onClick={() => void act(x, "accept")}>
+                      <button
+                        type="button"
+                        className="btn small"
+                        onClick={() => void act(x, "accept")}
+                      >
                         {t("official.acceptDelivery")}
                       </button>
                     )}
                     {st === "Accepted" && (
-                      <button type="button" className="btn small" onClick={() => void act(x, "pay")}>
+                      <button
+                        type="button"
+                        className="btn small"
+                        onClick={() => void act(x, "pay")}
+                      >
                         {t("official.pay")}
                       </button>
                     )}

@@ -26,16 +26,39 @@ export default function Receipt({ id }: { id: string }) {
             <div className="card">
               <DL
                 rows={[
-                  [t("fields.id"), <code key="i" className="hex" style={{ wordBreak: "break-all" }}>{`0x${BigInt(id).toString(16)}`}</code>],
+                  [
+                    t("fields.id"),
+                    <code
+                      key="i"
+                      className="hex"
+                      style={{ wordBreak: "break-all" }}
+                    >{`0x${BigInt(id).toString(16)}`}</code>,
+                  ],
                   [t("fields.state"), saleStateLabel(t, r.state)],
-                  [t("fields.farmer"), <code key="f" className="hex" style={{ wordBreak: "break-all" }}>{String(r.farmer)}</code>],
-                  [t("fields.units"), `${num(r.units as number)} (${tonnes(r.units as number)}) · ${packagingLabel(t, r.packaging)}`],
+                  [
+                    t("fields.farmer"),
+                    <code key="f" className="hex" style={{ wordBreak: "break-all" }}>
+                      {String(r.farmer)}
+                    </code>,
+                  ],
+                  [
+                    t("fields.units"),
+                    `${num(r.units as number)} (${tonnes(r.units as number)}) · ${packagingLabel(t, r.packaging)}`,
+                  ],
                   [t("fields.variety"), refName(VARIETIES, r.variety as number, i18n.language)],
-                  [t("fields.collectionPoint"), refName(COLLECTION_POINTS, r.collectionPoint as number, i18n.language)],
+                  [
+                    t("fields.collectionPoint"),
+                    refName(COLLECTION_POINTS, r.collectionPoint as number, i18n.language),
+                  ],
                   [t("fields.grades"), g.map((x, i) => `${labels[i]} ${num(x)}`).join(" · ")],
                   [t("fields.interim"), won(r.interimAmount as string)],
                   [t("fields.paid"), won(r.paidAmount as string)],
-                  [t("record.txHash"), <code key="t" className="hex" style={{ wordBreak: "break-all" }}>{p.txHash}</code>],
+                  [
+                    t("record.txHash"),
+                    <code key="t" className="hex" style={{ wordBreak: "break-all" }}>
+                      {p.txHash}
+                    </code>,
+                  ],
                   [t("fields.time"), dateTime(p.blockTime)],
                 ]}
               />

@@ -3,9 +3,9 @@ import { useTranslation } from "react-i18next";
 import { decodeEventLog } from "viem";
 import {
   ApiError,
+  asEvent,
   exportUrl,
   getConfig,
-  asEvent,
   getRecord,
   type HistoryEvent,
   type Json,
@@ -14,7 +14,7 @@ import {
   updatedOf,
 } from "../api/client.ts";
 import { ALL_ABI } from "../chain/abis.ts";
-import { finalSeedOf, drawReserve, pickCountsOf, saltMixOf } from "../chain/reserve.ts";
+import { drawReserve, finalSeedOf, pickCountsOf, saltMixOf } from "../chain/reserve.ts";
 import { publicClient, RECORD_SPECS } from "../chain/verify.ts";
 import { Async, Badge, CopyButton, DL, Hex, Section } from "../components/ui.tsx";
 import { date, dateTime, num, percent, tonnes, won } from "../lib/format.ts";
@@ -45,9 +45,13 @@ const API_KIND: Record<string, string> = {
 
 async function fetchRecord(kind: string, id: string): Promise<Json> {
   try {
-    return await getRecord<Json>(API_KIND[kind] ?? kind, kind === "sale" && /^0x/.test(id) ? BigInt(id).toString() : id);
+    return await getRecord<Json>(
+      API_KIND[kind] ?? kind,
+      kind === "sale" && /^0x/.test(id) ? BigInt(id).toString() : id,
+    );
   } catch (e) {
-    if (kind === "programme" && e instanceof ApiError && e.status === 404) return getRecord<Json>("programmes", id);
+    if (kind === "programme" && e instanceof ApiError && e.status === 404)
+      return getRecord<Json>("programmes", id);
     throw e;
   }
 }
@@ -60,7 +64,8 @@ export function Provenance({ record }: { record: Json }) {
     return publicClient(cfg.rpcUrl).getBlockNumber();
   }, [p.blockNumber]);
   if (!p.txHash) return null;
-  const conf = head.data !== undefined && p.blockNumber ? head.data - BigInt(p.blockNumber) + 1n : null;
+  const conf =
+    head.data !== undefined && p.blockNumber ? head.data - BigInt(p.blockNumber) + 1n : null;
   return (
     <DL
       rows={[
@@ -79,7 +84,10 @@ export function Provenance({ record }: { record: Json }) {
         [t("record.confirmations"), conf === null ? "—" : num(conf)],
         [t("fields.time"), dateTime(p.blockTime)],
         [t("record.logIndex"), p.logIndex === undefined ? "—" : String(p.logIndex)],
-        [t("record.signer"), <Hex key="s" value={p.signer} to={p.signer ? `/account/${p.signer}` : undefined} copy />],
+        [
+          t("record.signer"),
+          <Hex key="s" value={p.signer} to={p.signer ? `/account/${p.signer}` : undefined} copy />,
+        ],
         [t("record.signerRole"), p.signerRole ? roleLabel(t, p.signerRole) : "—"],
         [t("record.contract"), p.contract ?? "—"],
         [t("record.event"), p.event ?? "—"],
@@ -95,8 +103,8 @@ function History({ events }: { events: HistoryEvent[] }) {
     <ol className="history">
       {events.map((e) => (
         <li key={`${e.txHash}-${e.logIndex}`}>
-          <strong>{e.event}</strong> · {dateTime(e.blockTime)} · {t("record.block")} {num(e.blockNumber)} ·{" "}
-          <Hex value={e.txHash} to={`/tx/${e.txHash}`} />
+          <strong>{e.event}</strong> · {dateTime(e.blockTime)} · {t("record.block")}{" "}
+          {num(e.blockNumber)} · <Hex value={e.txHash} to={`/tx/${e.txHash}`} />
           <details>
             <summary>{t("record.raw")}</summary>
             <pre style={{ whiteSpace: "pre-wrap" }}>{JSON.stringify(e.args, null, 2)}</pre>
@@ -111,7 +119,16 @@ export function SaleTimeline({ state }: { state: unknown }) {
   const { t } = useTranslation();
   const s = saleStateName(state);
   const idx = SALE_PATH.indexOf(s as (typeof SALE_PATH)[number]);
-  const order = ["Submitted", "Inspected", "Reinspected", "Disputed", "Approved", "InterimPaid", "ClawbackDue", "Settled"];
+  const order = [
+    "Submitted",
+    "Inspected",
+    "Reinspected",
+    "Disputed",
+    "Approved",
+    "InterimPaid",
+    "ClawbackDue",
+    "Settled",
+  ];
   const reached = (step: string) => {
     if (idx >= 0) return SALE_PATH.indexOf(step as (typeof SALE_PATH)[number]) <= idx;
     return order.indexOf(step) <= order.indexOf(s);
@@ -119,12 +136,18 @@ export function SaleTimeline({ state }: { state: unknown }) {
   return (
     <ol className="timeline" aria-label={t("record.timeline")}>
       {SALE_PATH.map((step) => (
-        <li key={step} className={step === s ? "current" : reached(step) ? "done" : ""} aria-current={step === s ? "step" : undefined}>
+        <li
+          key={step}
+          className={step === s ? "current" : reached(step) ? "done" : ""}
+          aria-current={step === s ? "step" : undefined}
+        >
           {reached(step) ? "✓ " : ""}
           {t(`saleState.${step}`)}
         </li>
       ))}
-      {!SALE_PATH.includes(s as (typeof SALE_PATH)[number]) && <li className="current">{saleStateLabel(t, state)}</li>}
+      {!SALE_PATH.includes(s as (typeof SALE_PATH)[number]) && (
+        <li className="current">{saleStateLabel(t, state)}</li>
+      )}
     </ol>
   );
 }
@@ -134,7 +157,10 @@ function SaleBusiness({ r }: { r: Json }) {
   const grades = gradeUnitsOf(r);
   const labels = gradeLabels(t);
   const payments = useAsync(
-    async () => (Array.isArray(r.payments) ? { items: r.payments as Json[], nextCursor: null } : list("payments", { sale: String(r.id) })),
+    async () =>
+      Array.isArray(r.payments)
+        ? { items: r.payments as Json[], nextCursor: null }
+        : list("payments", { sale: String(r.id) }),
     [r.id, r.payments],
   );
   const st = (r.settlement ?? {}) as Json;
@@ -143,23 +169,61 @@ function SaleBusiness({ r }: { r: Json }) {
       <SaleTimeline state={r.state} />
       <DL
         rows={[
-          [t("fields.state"), <Badge key="s" tone={toneOfSale(r.state)}>{saleStateLabel(t, r.state)}</Badge>],
-          [t("fields.programme"), <a key="p" href={href(`/programme/${r.programId}`)}>{String(r.programId ?? "—")}</a>],
+          [
+            t("fields.state"),
+            <Badge key="s" tone={toneOfSale(r.state)}>
+              {saleStateLabel(t, r.state)}
+            </Badge>,
+          ],
+          [
+            t("fields.programme"),
+            <a key="p" href={href(`/programme/${r.programId}`)}>
+              {String(r.programId ?? "—")}
+            </a>,
+          ],
           [t("fields.region"), refName(REGIONS, r.region as number, i18n.language)],
-          [t("fields.farmer"), <Hex key="f" value={r.farmer as string} to={`/account/${r.farmer}`} copy />],
+          [
+            t("fields.farmer"),
+            <Hex key="f" value={r.farmer as string} to={`/account/${r.farmer}`} copy />,
+          ],
           [t("fields.units"), `${num(r.units as number)} (${tonnes(r.units as number)})`],
           [t("fields.packaging"), packagingLabel(t, r.packaging)],
           [t("fields.variety"), refName(VARIETIES, r.variety as number, i18n.language)],
-          [t("fields.collectionPoint"), refName(COLLECTION_POINTS, r.collectionPoint as number, i18n.language)],
-          [t("fields.grades"), grades.some((g) => g > 0) ? grades.map((g, i) => `${labels[i]} ${num(g)}`).join(" · ") : "—"],
+          [
+            t("fields.collectionPoint"),
+            refName(COLLECTION_POINTS, r.collectionPoint as number, i18n.language),
+          ],
+          [
+            t("fields.grades"),
+            grades.some((g) => g > 0)
+              ? grades.map((g, i) => `${labels[i]} ${num(g)}`).join(" · ")
+              : "—",
+          ],
           [t("fields.rejectedUnits"), num(r.rejectedUnits as number)],
-          [t("fields.moisture"), r.moisturePermille ? `${(Number(r.moisturePermille) / 10).toFixed(1)}%` : "—"],
-          [t("fields.inspector"), <Hex key="i" value={r.inspector as string} to={r.inspector ? `/account/${r.inspector}` : undefined} />],
+          [
+            t("fields.moisture"),
+            r.moisturePermille ? `${(Number(r.moisturePermille) / 10).toFixed(1)}%` : "—",
+          ],
+          [
+            t("fields.inspector"),
+            <Hex
+              key="i"
+              value={r.inspector as string}
+              to={r.inspector ? `/account/${r.inspector}` : undefined}
+            />,
+          ],
           [t("fields.acceptedUnits"), num(r.acceptedUnits as number)],
           [t("fields.interim"), won(r.interimAmount as string)],
           [t("fields.clawback"), won(r.clawbackAmount as string)],
           [t("fields.paid"), won(r.paidAmount as string)],
-          ...(st.finalAmount ? ([[t("fields.finalPrices"), `${won(st.finalAmount as string)} (${won(st.balance as string)})`]] as [string, string][]) : []),
+          ...(st.finalAmount
+            ? ([
+                [
+                  t("fields.finalPrices"),
+                  `${won(st.finalAmount as string)} (${won(st.balance as string)})`,
+                ],
+              ] as [string, string][])
+            : []),
         ]}
       />
       <h3>{t("search.payments")}</h3>
@@ -168,7 +232,8 @@ function SaleBusiness({ r }: { r: Json }) {
           <ul>
             {p.items.map((x: Json) => (
               <li key={`${x.txHash ?? x.pos}`}>
-                {paymentKindLabel(t, x.kind)} {won(x.amount as string)} · {date(x.blockTime as number)}
+                {paymentKindLabel(t, x.kind)} {won(x.amount as string)} ·{" "}
+                {date(x.blockTime as number)}
               </li>
             ))}
           </ul>
@@ -185,22 +250,40 @@ function SaleBusiness({ r }: { r: Json }) {
 
 function ProgrammeBusiness({ r }: { r: Json }) {
   const { t, i18n } = useTranslation();
-  const v = (Array.isArray(r.varieties) ? r.varieties : [r.varietyA, r.varietyB]).filter((x) => Number(x) > 0);
+  const v = (Array.isArray(r.varieties) ? r.varieties : [r.varietyA, r.varietyB]).filter(
+    (x) => Number(x) > 0,
+  );
   const fp = (r.finalPrices ?? {}) as Json;
-  const prices = [fp.special ?? r.priceSpecial, fp.first ?? r.priceFirst, fp.second ?? r.priceSecond, fp.third ?? r.priceThird];
+  const prices = [
+    fp.special ?? r.priceSpecial,
+    fp.first ?? r.priceFirst,
+    fp.second ?? r.priceSecond,
+    fp.third ?? r.priceThird,
+  ];
   const labels = gradeLabels(t);
   return (
     <DL
       rows={[
         [t("fields.cropYear"), String(r.cropYear ?? "—")],
-        [t("fields.nationalQuota"), `${num(r.nationalQuota as string)} (${tonnes(r.nationalQuota as string)})`],
+        [
+          t("fields.nationalQuota"),
+          `${num(r.nationalQuota as string)} (${tonnes(r.nationalQuota as string)})`,
+        ],
         [t("fields.interimPerUnit"), won(r.interimPerUnit as string)],
         [t("fields.bulkDeduction"), won(r.bulkDeduction as string)],
-        [t("fields.deliveryWindow"), `${date(r.deliveryStart as number)} ~ ${date(r.deliveryEnd as number)}`],
-        [t("fields.varieties"), v.map((x) => refName(VARIETIES, x as number, i18n.language)).join(", ") || "—"],
+        [
+          t("fields.deliveryWindow"),
+          `${date(r.deliveryStart as number)} ~ ${date(r.deliveryEnd as number)}`,
+        ],
+        [
+          t("fields.varieties"),
+          v.map((x) => refName(VARIETIES, x as number, i18n.language)).join(", ") || "—",
+        ],
         [
           t("fields.finalPrices"),
-          r.finalPricesSet ? prices.map((p, i) => `${labels[i]} ${won(p as string)}`).join(" · ") : "—",
+          r.finalPricesSet
+            ? prices.map((p, i) => `${labels[i]} ${won(p as string)}`).join(" · ")
+            : "—",
         ],
       ]}
     />
@@ -224,9 +307,19 @@ function TenderBusiness({ r, events }: { r: Json; events: HistoryEvent[] }) {
           [t("fields.bond"), won(r.bond as string)],
           [t("fields.reserve"), won(r.reserve as string)],
           [t("fields.floor"), won(r.floor as string)],
-          [t("fields.winner"), <Hex key="w" value={r.winner as string} to={r.winner ? `/account/${r.winner}` : undefined} />],
+          [
+            t("fields.winner"),
+            <Hex
+              key="w"
+              value={r.winner as string}
+              to={r.winner ? `/account/${r.winner}` : undefined}
+            />,
+          ],
           [t("fields.price"), won((r.contractAmount ?? r.price) as string)],
-          [t("fields.bidders"), `${num(r.commitCount as number)} / ${num(r.revealedCount as number)}`],
+          [
+            t("fields.bidders"),
+            `${num(r.commitCount as number)} / ${num(r.revealedCount as number)}`,
+          ],
         ]}
       />
       <ReserveCheck r={r} events={events} />
@@ -248,11 +341,25 @@ function ReserveCheck({ r, events }: { r: Json; events: HistoryEvent[] }) {
     const fromEvents = events.filter((e) => e.event === "BidRevealed").map((e) => e.args as Json);
     const source = revealed.length > 0 ? revealed : fromEvents;
     const salts = source.map((b) => String(b.salt) as `0x${string}`);
-    const picks = source.map((b) => (b.picks as unknown[]).map(Number) as unknown as [number, number]);
+    const picks = source.map(
+      (b) => (b.picks as unknown[]).map(Number) as unknown as [number, number],
+    );
     const mix = saltMixOf(salts);
-    const board = (cfg.contracts.TenderBoard ?? "0x0000000000000000000000000000000000000000") as `0x${string}`;
-    const fs = finalSeedOf(cfg.chainId, board, BigInt(String(r.id)), String(drawn.seed) as `0x${string}`, mix);
-    const d = drawReserve(BigInt(String(r.basePrice)), BigInt(String(r.floorRate)), fs, pickCountsOf(picks));
+    const board = (cfg.contracts.TenderBoard ??
+      "0x0000000000000000000000000000000000000000") as `0x${string}`;
+    const fs = finalSeedOf(
+      cfg.chainId,
+      board,
+      BigInt(String(r.id)),
+      String(drawn.seed) as `0x${string}`,
+      mix,
+    );
+    const d = drawReserve(
+      BigInt(String(r.basePrice)),
+      BigInt(String(r.floorRate)),
+      fs,
+      pickCountsOf(picks),
+    );
     return {
       d,
       recorded: BigInt(String(drawn.reserve ?? r.reserve)),
@@ -270,13 +377,19 @@ function ReserveCheck({ r, events }: { r: Json; events: HistoryEvent[] }) {
           {(x) =>
             x && (
               <div data-testid="reserve-check">
-                <p className={`alert ${x.d.reserve === x.recorded && x.d.floor === x.recordedFloor && x.fsOk ? "ok check-ok" : "danger check-bad"}`}>
+                <p
+                  className={`alert ${x.d.reserve === x.recorded && x.d.floor === x.recordedFloor && x.fsOk ? "ok check-ok" : "danger check-bad"}`}
+                >
                   {x.d.reserve === x.recorded && x.d.floor === x.recordedFloor && x.fsOk
                     ? t("record.recomputeOk", { reserve: won(x.d.reserve), floor: won(x.d.floor) })
-                    : t("record.recomputeBad", { reserve: won(x.d.reserve), recorded: won(x.recorded) })}
+                    : t("record.recomputeBad", {
+                        reserve: won(x.d.reserve),
+                        recorded: won(x.recorded),
+                      })}
                 </p>
                 <p>
-                  {t("record.candidates")}: {x.d.candidates.map((c, i) => `${i + 1}) ${won(c)}`).join(", ")}
+                  {t("record.candidates")}:{" "}
+                  {x.d.candidates.map((c, i) => `${i + 1}) ${won(c)}`).join(", ")}
                 </p>
                 <p>
                   {t("record.chosen")}: {x.d.chosen.map((i) => i + 1).join(", ")}
@@ -296,11 +409,28 @@ function CredentialBusiness({ r }: { r: Json }) {
     <DL
       rows={[
         [t("fields.role"), roleLabel(t, r.role)],
-        [t("fields.subject"), <Hex key="s" value={r.subject as string} to={`/account/${r.subject}`} copy />],
+        [
+          t("fields.subject"),
+          <Hex key="s" value={r.subject as string} to={`/account/${r.subject}`} copy />,
+        ],
         [t("fields.region"), refName(REGIONS, r.region as number, i18n.language)],
-        [t("fields.issuer"), <Hex key="i" value={r.issuer as string} to={`/account/${r.issuer}`} />],
+        [
+          t("fields.issuer"),
+          <Hex key="i" value={r.issuer as string} to={`/account/${r.issuer}`} />,
+        ],
         [t("fields.expiresAt"), date(r.expiresAt as number)],
-        [t("fields.state"), r.revoked ? <Badge tone="danger">{t("fields.revoked")}</Badge> : <Badge tone="ok">{t("fields.valid")}</Badge>],
+        [
+          t("fields.state"),
+          r.revoked ? (
+            <Badge key="r" tone="danger">
+              {t("fields.revoked")}
+            </Badge>
+          ) : (
+            <Badge key="v" tone="ok">
+              {t("fields.valid")}
+            </Badge>
+          ),
+        ],
       ]}
     />
   );
@@ -321,7 +451,8 @@ function AccountPage({ address }: { address: string }) {
             <ul>
               {p.items.map((c: Json) => (
                 <li key={String(c.id)}>
-                  <a href={href(`/credential/${c.id}`)}>{roleLabel(t, c.role)}</a> · {refName(REGIONS, c.region as number, i18n.language)} ·{" "}
+                  <a href={href(`/credential/${c.id}`)}>{roleLabel(t, c.role)}</a> ·{" "}
+                  {refName(REGIONS, c.region as number, i18n.language)} ·{" "}
                   {c.revoked ? t("fields.revoked") : t("fields.valid")}
                 </li>
               ))}
@@ -345,14 +476,29 @@ function TxPage({ hash }: { hash: string }) {
     const cfg = await getConfig();
     const c = publicClient(cfg.rpcUrl);
     const receipt = await c.getTransactionReceipt({ hash: hash as `0x${string}` });
-    const [block, head] = await Promise.all([c.getBlock({ blockNumber: receipt.blockNumber }), c.getBlockNumber()]);
-    const names = Object.fromEntries(Object.entries(cfg.contracts).map(([k, v]) => [v.toLowerCase(), k]));
+    const [block, head] = await Promise.all([
+      c.getBlock({ blockNumber: receipt.blockNumber }),
+      c.getBlockNumber(),
+    ]);
+    const names = Object.fromEntries(
+      Object.entries(cfg.contracts).map(([k, v]) => [v.toLowerCase(), k]),
+    );
     const logs = receipt.logs.map((l) => {
       try {
         const d = decodeEventLog({ abi: ALL_ABI, data: l.data, topics: l.topics, strict: false });
-        return { index: l.logIndex, contract: names[l.address.toLowerCase()] ?? l.address, event: d.eventName, args: d.args };
+        return {
+          index: l.logIndex,
+          contract: names[l.address.toLowerCase()] ?? l.address,
+          event: d.eventName,
+          args: d.args,
+        };
       } catch {
-        return { index: l.logIndex, contract: names[l.address.toLowerCase()] ?? l.address, event: "?", args: { data: l.data } };
+        return {
+          index: l.logIndex,
+          contract: names[l.address.toLowerCase()] ?? l.address,
+          event: "?",
+          args: { data: l.data },
+        };
       }
     });
     return { receipt, block, head, logs };
@@ -365,7 +511,15 @@ function TxPage({ hash }: { hash: string }) {
           <Section title={t("record.provenance")}>
             <DL
               rows={[
-                [t("record.txHash"), <span key="h" className="hex-wrap"><code className="hex" style={{ wordBreak: "break-all" }}>{hash}</code><CopyButton value={hash} /></span>],
+                [
+                  t("record.txHash"),
+                  <span key="h" className="hex-wrap">
+                    <code className="hex" style={{ wordBreak: "break-all" }}>
+                      {hash}
+                    </code>
+                    <CopyButton value={hash} />
+                  </span>,
+                ],
                 [t("record.block"), num(receipt.blockNumber)],
                 [t("record.confirmations"), num(head - receipt.blockNumber + 1n)],
                 [t("fields.time"), dateTime(Number(block.timestamp))],
@@ -379,7 +533,11 @@ function TxPage({ hash }: { hash: string }) {
                 <li key={l.index}>
                   <strong>{l.event}</strong> ({l.contract}, #{l.index})
                   <pre style={{ whiteSpace: "pre-wrap" }}>
-                    {JSON.stringify(l.args, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}
+                    {JSON.stringify(
+                      l.args,
+                      (_k, v) => (typeof v === "bigint" ? v.toString() : v),
+                      2,
+                    )}
                   </pre>
                 </li>
               ))}
@@ -392,7 +550,6 @@ function TxPage({ hash }: { hash: string }) {
 }
 
 export function RecordPage({ kind, id }: { kind: string; id: string }) {
-  const { t } = useTranslation();
   if (kind === "tx") return <TxPage hash={id} />;
   if (kind === "account") return <AccountPage address={id} />;
   return <RecordView kind={kind} id={id} />;
@@ -402,7 +559,10 @@ function RecordView({ kind, id }: { kind: string; id: string }) {
   const { t } = useTranslation();
   const rec = useAsync(() => fetchRecord(kind, id), [kind, id]);
   const hist = useAsync(
-    async () => (rec.data && Array.isArray(rec.data.history) ? (rec.data.history as unknown[]).map(asEvent) : [] as HistoryEvent[]),
+    async () =>
+      rec.data && Array.isArray(rec.data.history)
+        ? (rec.data.history as unknown[]).map(asEvent)
+        : ([] as HistoryEvent[]),
     [rec.data],
   );
   const [showRaw, setShowRaw] = useState(false);
@@ -414,7 +574,10 @@ function RecordView({ kind, id }: { kind: string; id: string }) {
   return (
     <>
       <h1>
-        {title} <span className="hex">#{id.length > 20 ? `0x${BigInt(id).toString(16).slice(0, 8)}…` : id}</span>
+        {title}{" "}
+        <span className="hex">
+          #{id.length > 20 ? `0x${BigInt(id).toString(16).slice(0, 8)}…` : id}
+        </span>
       </h1>
       <Async state={rec}>
         {(r) => {
@@ -437,16 +600,29 @@ function RecordView({ kind, id }: { kind: string; id: string }) {
                 <Provenance record={r} />
                 {up && up.txHash !== provenanceOf(r).txHash && (
                   <p>
-                    {t("record.history")}: <Hex value={up.txHash} to={`/tx/${up.txHash}`} /> · {t("record.block")} {num(up.blockNumber)} · {dateTime(up.blockTime)}
+                    {t("record.history")}: <Hex value={up.txHash} to={`/tx/${up.txHash}`} /> ·{" "}
+                    {t("record.block")} {num(up.blockNumber)} · {dateTime(up.blockTime)}
                   </p>
                 )}
-                <button type="button" className="btn small secondary" aria-expanded={showRaw} onClick={() => setShowRaw(!showRaw)}>
+                <button
+                  type="button"
+                  className="btn small secondary"
+                  aria-expanded={showRaw}
+                  onClick={() => setShowRaw(!showRaw)}
+                >
                   {t("record.raw")}
                 </button>
-                {showRaw && <pre style={{ whiteSpace: "pre-wrap" }}>{JSON.stringify(r, null, 2)}</pre>}
+                {showRaw && (
+                  <pre style={{ whiteSpace: "pre-wrap" }}>{JSON.stringify(r, null, 2)}</pre>
+                )}
               </Section>
               <Section title={t("record.verify")}>
-                <VerifyPanel events={evs} record={r} extra={extra} spec={RECORD_SPECS[kind] ?? {}} />
+                <VerifyPanel
+                  events={evs}
+                  record={r}
+                  extra={extra}
+                  spec={RECORD_SPECS[kind] ?? {}}
+                />
               </Section>
               <Section title={t("record.docCheck")}>
                 <DocCheck hashes={documentHashes(r, events)} />
@@ -454,11 +630,19 @@ function RecordView({ kind, id }: { kind: string; id: string }) {
               <Section title={t("record.history")}>
                 <History events={events} />
                 <p className="actions">
-                  <a className="btn small secondary" href={exportUrl(API_KIND[kind] ?? kind, "csv", { id })} download>
+                  <a
+                    className="btn small secondary"
+                    href={exportUrl(API_KIND[kind] ?? kind, "csv", { id })}
+                    download
+                  >
                     {t("search.csv")}
                   </a>
                   {(kind === "tender" || kind === "sale") && (
-                    <a className="btn small secondary" href={exportUrl(API_KIND[kind] ?? kind, "ocds", { id })} download>
+                    <a
+                      className="btn small secondary"
+                      href={exportUrl(API_KIND[kind] ?? kind, "ocds", { id })}
+                      download
+                    >
                       {t("search.ocds")}
                     </a>
                   )}

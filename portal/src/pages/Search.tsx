@@ -124,15 +124,26 @@ function GenericTable({ kind, items }: { kind: Kind; items: Json[] }) {
         ];
       default:
         return [
-          <Hex key="a" value={(x.address ?? x.id) as string} to={`/account/${x.address ?? x.id}`} />,
-          Array.isArray(x.roles) ? (x.roles as unknown[]).map((r) => roleLabel(t, r)).join(", ") : roleLabel(t, x.role),
+          <Hex
+            key="a"
+            value={(x.address ?? x.id) as string}
+            to={`/account/${x.address ?? x.id}`}
+          />,
+          Array.isArray(x.roles)
+            ? (x.roles as unknown[]).map((r) => roleLabel(t, r)).join(", ")
+            : roleLabel(t, x.role),
           refName(REGIONS, x.region as number, i18n.language),
           "",
         ];
     }
   });
   const heads: Record<string, string[]> = {
-    programs: [t("fields.id"), t("fields.cropYear"), t("fields.nationalQuota"), t("fields.interimPerUnit")],
+    programs: [
+      t("fields.id"),
+      t("fields.cropYear"),
+      t("fields.nationalQuota"),
+      t("fields.interimPerUnit"),
+    ],
     credentials: [t("fields.role"), t("fields.subject"), t("fields.region"), t("fields.state")],
     payments: [t("fields.kind"), t("fields.amount"), t("fields.farmer"), t("fields.time")],
     accounts: [t("fields.address"), t("fields.role"), t("fields.region"), ""],
@@ -168,13 +179,18 @@ function GenericTable({ kind, items }: { kind: Kind; items: Json[] }) {
 export function Search() {
   const { t } = useTranslation();
   const { params } = useRoute();
-  const kind = (KINDS as readonly string[]).includes(params.get("kind") ?? "") ? (params.get("kind") as Kind) : "sales";
+  const kind = (KINDS as readonly string[]).includes(params.get("kind") ?? "")
+    ? (params.get("kind") as Kind)
+    : "sales";
   const q = params.get("q") ?? "";
   const [text, setText] = useState(q);
   const [pages, setPages] = useState<Json[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const state = useAsync(async () => {
-    const p: Page<Json> = await list<Json>(kind, { q: kind === "tenders" && q ? q : undefined, limit: 50 });
+    const p: Page<Json> = await list<Json>(kind, {
+      q: kind === "tenders" && q ? q : undefined,
+      limit: 50,
+    });
     setPages([]);
     setCursor(p.nextCursor);
     return p;
@@ -186,14 +202,19 @@ export function Search() {
     const v = text.trim();
     if (/^0x[0-9a-fA-F]{64}$/.test(v)) return navigate(`/tx/${v}`);
     if (/^0x[0-9a-fA-F]{40}$/.test(v)) return navigate(`/account/${v}`);
-    if (/^(0x[0-9a-fA-F]{41,64}|\d{20,78})$/.test(v)) return navigate(`/sale/${BigInt(v).toString()}`);
+    if (/^(0x[0-9a-fA-F]{41,64}|\d{20,78})$/.test(v))
+      return navigate(`/sale/${BigInt(v).toString()}`);
     if (/^\d{1,6}$/.test(v) && kind === "tenders") return navigate(`/tender/${v}`);
     if (/^\d{1,6}$/.test(v) && kind === "programs") return navigate(`/programme/${v}`);
     navigate(`/search?kind=${kind}&q=${encodeURIComponent(v)}`);
   };
   const more = async () => {
     if (!cursor) return;
-    const p = await list<Json>(kind, { q: kind === "tenders" && q ? q : undefined, limit: 50, cursor });
+    const p = await list<Json>(kind, {
+      q: kind === "tenders" && q ? q : undefined,
+      limit: 50,
+      cursor,
+    });
     setPages((old) => [...old, ...p.items]);
     setCursor(p.nextCursor);
   };
@@ -201,25 +222,35 @@ export function Search() {
   return (
     <>
       <h1>{t("search.title")}</h1>
-      <form onSubmit={onSubmit} className="row" role="search">
-        <Field label={t("search.kind")}>
-          {(p) => (
-            <select {...p} value={kind} onChange={(e) => navigate(`/search?kind=${e.target.value}&q=${encodeURIComponent(q)}`)}>
-              {KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {t(`search.${k === "programs" ? "programmes" : k}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label={t("search.query")} hint={t("search.queryHint")}>
-          {(p) => <input {...p} type="search" value={text} onChange={(e) => setText(e.target.value)} />}
-        </Field>
-        <button type="submit" className="btn">
-          {t("search.submit")}
-        </button>
-      </form>
+      <search>
+        <form onSubmit={onSubmit} className="row">
+          <Field label={t("search.kind")}>
+            {(p) => (
+              <select
+                {...p}
+                value={kind}
+                onChange={(e) =>
+                  navigate(`/search?kind=${e.target.value}&q=${encodeURIComponent(q)}`)
+                }
+              >
+                {KINDS.map((k) => (
+                  <option key={k} value={k}>
+                    {t(`search.${k === "programs" ? "programmes" : k}`)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t("search.query")} hint={t("search.queryHint")}>
+            {(p) => (
+              <input {...p} type="search" value={text} onChange={(e) => setText(e.target.value)} />
+            )}
+          </Field>
+          <button type="submit" className="btn">
+            {t("search.submit")}
+          </button>
+        </form>
+      </search>
       <Section
         title={t(`search.${kind === "programs" ? "programmes" : kind}`)}
         actions={

@@ -11,7 +11,11 @@ async function all(kind: string, params: Record<string, string> = {}): Promise<J
   const out: Json[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < 20; i++) {
-    const p: { items: Json[]; nextCursor: string | null } = await list<Json>(kind, { ...params, limit: 500, cursor });
+    const p: { items: Json[]; nextCursor: string | null } = await list<Json>(kind, {
+      ...params,
+      limit: 500,
+      cursor,
+    });
     out.push(...p.items);
     cursor = p.nextCursor;
     if (!cursor) break;
@@ -33,8 +37,15 @@ export default function Stats() {
           <Async state={sales}>
             {(s) => {
               const sum = [0, 0, 0, 0];
-              for (const x of s) gradeUnitsOf(x).forEach((g, i) => (sum[i] = (sum[i] ?? 0) + g));
-              return <BarChart title={t("stats.byGrade")} data={sum.map((v, i) => ({ label: labels[i] ?? "", value: v, display: num(v) }))} />;
+              for (const x of s) {
+                for (const [i, g] of gradeUnitsOf(x).entries()) sum[i] = (sum[i] ?? 0) + g;
+              }
+              return (
+                <BarChart
+                  title={t("stats.byGrade")}
+                  data={sum.map((v, i) => ({ label: labels[i] ?? "", value: v, display: num(v) }))}
+                />
+              );
             }}
           </Async>
         </Section>
@@ -42,9 +53,21 @@ export default function Stats() {
           <Async state={sales}>
             {(s) => {
               const by = new Map<number, number>();
-              for (const x of s) by.set(Number(x.region), (by.get(Number(x.region)) ?? 0) + Number(x.acceptedUnits ?? 0));
-              const data = [...by].map(([r, v]) => ({ label: refName(REGIONS, r, i18n.language), value: v, display: num(v) }));
-              return data.length ? <BarChart title={t("stats.byRegion")} data={data} /> : <p>{t("stats.noData")}</p>;
+              for (const x of s)
+                by.set(
+                  Number(x.region),
+                  (by.get(Number(x.region)) ?? 0) + Number(x.acceptedUnits ?? 0),
+                );
+              const data = [...by].map(([r, v]) => ({
+                label: refName(REGIONS, r, i18n.language),
+                value: v,
+                display: num(v),
+              }));
+              return data.length ? (
+                <BarChart title={t("stats.byRegion")} data={data} />
+              ) : (
+                <p>{t("stats.noData")}</p>
+              );
             }}
           </Async>
         </Section>
@@ -56,8 +79,18 @@ export default function Stats() {
                 const d = isoDay(new Date(String(x.blockTime)));
                 by.set(d, (by.get(d) ?? 0) + Number(x.amount ?? 0));
               }
-              const data = [...by].sort(([a], [b]) => a.localeCompare(b)).map(([d, v]) => ({ label: date(`${d}T00:00:00+09:00`), value: v, display: won(v) }));
-              return data.length ? <LineChart title={t("stats.paymentsOverTime")} data={data} /> : <p>{t("stats.noData")}</p>;
+              const data = [...by]
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([d, v]) => ({
+                  label: date(`${d}T00:00:00+09:00`),
+                  value: v,
+                  display: won(v),
+                }));
+              return data.length ? (
+                <LineChart title={t("stats.paymentsOverTime")} data={data} />
+              ) : (
+                <p>{t("stats.noData")}</p>
+              );
             }}
           </Async>
         </Section>
@@ -70,9 +103,17 @@ export default function Stats() {
                   const base = Number(x.basePrice ?? 0);
                   const price = Number(x.contractAmount ?? 0);
                   const saved = base - price;
-                  return { label: `#${x.id}`, value: Math.max(0, saved), display: `${won(saved)} (${base ? ((saved / base) * 100).toFixed(2) : 0}%)` };
+                  return {
+                    label: `#${x.id}`,
+                    value: Math.max(0, saved),
+                    display: `${won(saved)} (${base ? ((saved / base) * 100).toFixed(2) : 0}%)`,
+                  };
                 });
-              return data.length ? <BarChart title={t("stats.savings")} data={data} color="#1f7a3a" /> : <p>{t("stats.noData")}</p>;
+              return data.length ? (
+                <BarChart title={t("stats.savings")} data={data} color="#1f7a3a" />
+              ) : (
+                <p>{t("stats.noData")}</p>
+              );
             }}
           </Async>
         </Section>

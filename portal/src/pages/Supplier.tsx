@@ -3,7 +3,13 @@ import { useTranslation } from "react-i18next";
 import { type Address, toHex } from "viem";
 import { getConfig, type Json, list } from "../api/client.ts";
 import { bidCommitment } from "../chain/reserve.ts";
-import { type BidSecret, isBackedUp, loadSecrets, markBackedUp, saveSecrets } from "../chain/secrets.ts";
+import {
+  type BidSecret,
+  isBackedUp,
+  loadSecrets,
+  markBackedUp,
+  saveSecrets,
+} from "../chain/secrets.ts";
 import type { Session } from "../chain/session.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
@@ -14,7 +20,15 @@ import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { tenderStateLabel, tenderStateName } from "../lib/labels.ts";
 import { positiveInt, validatePicks } from "../lib/validate.ts";
 
-function BidForm({ tender, session, onSealed }: { tender: Json; session: Session; onSealed: (s: BidSecret) => Promise<void> }) {
+function BidForm({
+  tender,
+  session,
+  onSealed,
+}: {
+  tender: Json;
+  session: Session;
+  onSealed: (s: BidSecret) => Promise<void>;
+}) {
   const { t } = useTranslation();
   const [price, setPrice] = useState("");
   const [a, setA] = useState("");
@@ -43,14 +57,27 @@ function BidForm({ tender, session, onSealed }: { tender: Json; session: Session
       docHash,
       salt,
     });
-    const secret: BidSecret = { tenderId: String(tender.id), price: String(p), picks, salt, docHash, commitment, createdAt: Date.now() };
+    const secret: BidSecret = {
+      tenderId: String(tender.id),
+      price: String(p),
+      picks,
+      salt,
+      docHash,
+      commitment,
+      createdAt: Date.now(),
+    };
     // Keep the secret BEFORE sending: losing it after commit forfeits the bond.
     await onSealed(secret);
     const bond = BigInt(String(tender.bond ?? 0));
     await requestSignature({
       contract: "TenderBoard",
       functionName: "commitBid",
-      args: [BigInt(String(tender.id)), commitment, bond, textHash(bondDoc || `보증서 ${tender.id} ${session.address}`)],
+      args: [
+        BigInt(String(tender.id)),
+        commitment,
+        bond,
+        textHash(bondDoc || `보증서 ${tender.id} ${session.address}`),
+      ],
       title: t("actions.commitBid", { id: String(tender.id), bond: won(bond) }),
       details: [
         [t("supplier.price"), `${won(p)} (🔒)`],
@@ -70,15 +97,28 @@ function BidForm({ tender, session, onSealed }: { tender: Json; session: Session
     >
       <div className="row">
         <Field label={t("supplier.price")} error={errs.price} required>
-          {(p) => <input {...p} inputMode="numeric" value={price} onChange={(e) => setPrice(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={price}
+              onChange={(e) => setPrice(e.target.value)}
+            />
+          )}
         </Field>
         <Field label={`${t("supplier.picks")} ①`} error={errs.picks} required>
-          {(p) => <input {...p} inputMode="numeric" value={a} onChange={(e) => setA(e.target.value)} />}
+          {(p) => (
+            <input {...p} inputMode="numeric" value={a} onChange={(e) => setA(e.target.value)} />
+          )}
         </Field>
         <Field label={`${t("supplier.picks")} ②`} required>
-          {(p) => <input {...p} inputMode="numeric" value={b} onChange={(e) => setB(e.target.value)} />}
+          {(p) => (
+            <input {...p} inputMode="numeric" value={b} onChange={(e) => setB(e.target.value)} />
+          )}
         </Field>
-        <Field label={t("supplier.bondDoc")}>{(p) => <input {...p} value={bondDoc} onChange={(e) => setBondDoc(e.target.value)} />}</Field>
+        <Field label={t("supplier.bondDoc")}>
+          {(p) => <input {...p} value={bondDoc} onChange={(e) => setBondDoc(e.target.value)} />}
+        </Field>
       </div>
       <button type="submit" className="btn">
         {t("supplier.commit")}
@@ -113,14 +153,19 @@ function SupplierHome({ session }: { session: Session }) {
     await saveSecrets(session, next, false);
   };
   const exportAll = () => {
-    download(`jangbu-bids-${session.address.slice(0, 8)}.json`, JSON.stringify({ address: session.address, secrets }, null, 2), "application/json");
+    download(
+      `jangbu-bids-${session.address.slice(0, 8)}.json`,
+      JSON.stringify({ address: session.address, secrets }, null, 2),
+      "application/json",
+    );
     markBackedUp(session);
     setBacked(true);
   };
   const importFile = async (f: File) => {
     const body = JSON.parse(await f.text()) as { secrets?: BidSecret[] };
     const merged = [...secrets];
-    for (const s of body.secrets ?? []) if (!merged.some((m) => m.tenderId === s.tenderId)) merged.push(s);
+    for (const s of body.secrets ?? [])
+      if (!merged.some((m) => m.tenderId === s.tenderId)) merged.push(s);
     setSecrets(merged);
     await saveSecrets(session, merged, true);
     setBacked(true);
@@ -162,7 +207,13 @@ function SupplierHome({ session }: { session: Session }) {
           <label className="btn secondary" htmlFor="import-secrets">
             {t("supplier.importSecrets")}
           </label>
-          <input id="import-secrets" type="file" className="sr-only" accept=".json" onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])} />
+          <input
+            id="import-secrets"
+            type="file"
+            className="sr-only"
+            accept=".json"
+            onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])}
+          />
         </div>
       </Section>
       <Section title={t("supplier.open")}>
@@ -172,7 +223,8 @@ function SupplierHome({ session }: { session: Session }) {
               {p.items.map((x) => {
                 const st = tenderStateName(x.state);
                 const bidding = st === "Open" && now < secs(x.bidDeadline);
-                const revealing = st === "Open" && now >= secs(x.bidDeadline) && now < secs(x.revealDeadline);
+                const revealing =
+                  st === "Open" && now >= secs(x.bidDeadline) && now < secs(x.revealDeadline);
                 const mine = secrets.find((m) => m.tenderId === String(x.id));
                 return (
                   <li key={String(x.id)} className="card">
@@ -182,7 +234,9 @@ function SupplierHome({ session }: { session: Session }) {
                       </a>
                     </h3>
                     <p>
-                      {tenderStateLabel(t, x.state)} · {t("fields.basePrice")} {won(x.basePrice as string)} · {t("fields.bidDeadline")} {dateTime(x.bidDeadline as string)}
+                      {tenderStateLabel(t, x.state)} · {t("fields.basePrice")}{" "}
+                      {won(x.basePrice as string)} · {t("fields.bidDeadline")}{" "}
+                      {dateTime(x.bidDeadline as string)}
                     </p>
                     {bidding && <BidForm tender={x} session={session} onSealed={onSealed} />}
                     {revealing &&
@@ -193,11 +247,12 @@ function SupplierHome({ session }: { session: Session }) {
                       ) : (
                         <p>{t("supplier.noSecret")}</p>
                       ))}
-                    {st === "Awarded" && String(x.winner ?? "").toLowerCase() === session.address.toLowerCase() && (
-                      <button type="button" className="btn" onClick={() => void deliver(x)}>
-                        {t("supplier.deliver")}
-                      </button>
-                    )}
+                    {st === "Awarded" &&
+                      String(x.winner ?? "").toLowerCase() === session.address.toLowerCase() && (
+                        <button type="button" className="btn" onClick={() => void deliver(x)}>
+                          {t("supplier.deliver")}
+                        </button>
+                      )}
                   </li>
                 );
               })}

@@ -34,8 +34,15 @@ function Demo() {
       <ul className="grid" style={{ listStyle: "none", padding: 0 }}>
         {personas.data.map((p) => (
           <li key={p.id}>
-            <button type="button" className="btn secondary" style={{ width: "100%" }} data-persona={p.id} onClick={() => signInDemo(p)}>
-              <span className="demo-tag">{t("app.demo")}</span> {p.name} · {roleLabel(t, p.role)} · {refName(REGIONS, p.region, i18n.language)}
+            <button
+              type="button"
+              className="btn secondary"
+              style={{ width: "100%" }}
+              data-persona={p.id}
+              onClick={() => signInDemo(p)}
+            >
+              <span className="demo-tag">{t("app.demo")}</span> {p.name} · {roleLabel(t, p.role)} ·{" "}
+              {refName(REGIONS, p.region, i18n.language)}
             </button>
           </li>
         ))}
@@ -85,12 +92,33 @@ function Keystore() {
           void (stored ? unlock() : create());
         }}
       >
-        <Field label={t("wallet.passphrase")} hint={t("wallet.passphraseHint")} error={err} required>
-          {(p) => <input {...p} type="password" autoComplete={stored ? "current-password" : "new-password"} value={pw} onChange={(e) => setPw(e.target.value)} />}
+        <Field
+          label={t("wallet.passphrase")}
+          hint={t("wallet.passphraseHint")}
+          error={err}
+          required
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete={stored ? "current-password" : "new-password"}
+              value={pw}
+              onChange={(e) => setPw(e.target.value)}
+            />
+          )}
         </Field>
         {!stored && (
           <Field label={t("wallet.passphraseAgain")} required>
-            {(p) => <input {...p} type="password" autoComplete="new-password" value={pw2} onChange={(e) => setPw2(e.target.value)} />}
+            {(p) => (
+              <input
+                {...p}
+                type="password"
+                autoComplete="new-password"
+                value={pw2}
+                onChange={(e) => setPw2(e.target.value)}
+              />
+            )}
           </Field>
         )}
         <div className="actions">
@@ -98,7 +126,13 @@ function Keystore() {
             {busy ? t("wallet.working") : stored ? t("wallet.unlock") : t("wallet.create")}
           </button>
           {stored && (
-            <button type="button" className="btn secondary" onClick={() => download("jangbu-keystore.json", JSON.stringify(stored), "application/json")}>
+            <button
+              type="button"
+              className="btn secondary"
+              onClick={() =>
+                download("jangbu-keystore.json", JSON.stringify(stored), "application/json")
+              }
+            >
               {t("wallet.export")}
             </button>
           )}
@@ -134,12 +168,24 @@ function Keystore() {
 function SignedIn() {
   const { t, i18n } = useTranslation();
   const s = useSession();
-  const creds = useAsync(() => (s ? list<Json>("credentials", { subject: s.address }) : Promise.resolve({ items: [], nextCursor: null })), [s?.address]);
+  const creds = useAsync(
+    () =>
+      s
+        ? list<Json>("credentials", { subject: s.address })
+        : Promise.resolve({ items: [], nextCursor: null }),
+    [s?.address],
+  );
   if (!s) return null;
   return (
     <Section title={t("wallet.address")}>
-      {s.kind === "demo" && <p><span className="demo-tag">{t("app.demo")}</span> {t("wallet.demoNote")}</p>}
-      {s.name && <p>{t("wallet.signedInAs", { name: s.name, role: s.role ? roleLabel(t, s.role) : "" })}</p>}
+      {s.kind === "demo" && (
+        <p>
+          <span className="demo-tag">{t("app.demo")}</span> {t("wallet.demoNote")}
+        </p>
+      )}
+      {s.name && (
+        <p>{t("wallet.signedInAs", { name: s.name, role: s.role ? roleLabel(t, s.role) : "" })}</p>
+      )}
       <p>
         <Hex value={s.address} copy />
       </p>
@@ -156,7 +202,8 @@ function SignedIn() {
             <ul>
               {p.items.map((c) => (
                 <li key={String(c.id)}>
-                  {roleLabel(t, c.role)} · {refName(REGIONS, c.region as number, i18n.language)} · {c.revoked ? t("fields.revoked") : t("fields.valid")}
+                  {roleLabel(t, c.role)} · {refName(REGIONS, c.region as number, i18n.language)} ·{" "}
+                  {c.revoked ? t("fields.revoked") : t("fields.valid")}
                 </li>
               ))}
             </ul>
@@ -176,7 +223,9 @@ export default function WalletPage() {
   return (
     <>
       <h1>{t("wallet.title")}</h1>
-      {s ? <SignedIn /> : (
+      {s ? (
+        <SignedIn />
+      ) : (
         <>
           <Demo />
           <Keystore />

@@ -3,7 +3,13 @@ import { useTranslation } from "react-i18next";
 import { keccak256, toHex } from "viem";
 import { getConfig, type HistoryEvent, type Json } from "../api/client.ts";
 import { errorMessage } from "../chain/errors.ts";
-import { type Check, compareEvent, compareRecord, type RecordSpec, readEvent } from "../chain/verify.ts";
+import {
+  type Check,
+  compareEvent,
+  compareRecord,
+  type RecordSpec,
+  readEvent,
+} from "../chain/verify.ts";
 import { Hex } from "../components/ui.tsx";
 
 /** Re-reads every event of the record from the RPC and compares it with the API, field by field. */
@@ -36,7 +42,12 @@ export function VerifyPanel({
       for (const ev of events.filter((e) => e.txHash)) {
         const c = await readEvent(cfg.rpcUrl, ev);
         if (c.missing) {
-          all.push({ field: `${ev.event}·log`, api: `#${ev.logIndex ?? "?"}`, chain: "∅", ok: false });
+          all.push({
+            field: `${ev.event}·log`,
+            api: `#${ev.logIndex ?? "?"}`,
+            chain: "∅",
+            ok: false,
+          });
           continue;
         }
         chainEvents.push(c);
@@ -54,7 +65,13 @@ export function VerifyPanel({
   return (
     <div className="verify">
       <p>{t("record.verifyHelp", { rpc: rpc || "RPC" })}</p>
-      <button type="button" className="btn" onClick={() => void run()} disabled={busy} data-testid="verify">
+      <button
+        type="button"
+        className="btn"
+        onClick={() => void run()}
+        disabled={busy}
+        data-testid="verify"
+      >
         {busy ? t("record.verifying") : t("record.verify")}
       </button>
       <div aria-live="polite" role="status" data-testid="verify-result">
@@ -66,7 +83,9 @@ export function VerifyPanel({
             <p className="check-bad">{t("record.mismatch", { count: bad.length })}</p>
             <ul>
               {bad.map((c) => (
-                <li key={c.field}>{t("record.mismatchRow", { field: c.field, api: c.api, chain: c.chain })}</li>
+                <li key={c.field}>
+                  {t("record.mismatchRow", { field: c.field, api: c.api, chain: c.chain })}
+                </li>
               ))}
             </ul>
           </div>
@@ -78,7 +97,9 @@ export function VerifyPanel({
               {checks.map((c) => (
                 <li key={c.field} className={c.ok ? "check-ok" : "check-bad"}>
                   {c.ok ? "✓ " : "✗ "}
-                  {c.ok ? t("record.matchRow", { field: c.field }) : t("record.mismatchRow", { ...c })}
+                  {c.ok
+                    ? t("record.matchRow", { field: c.field })
+                    : t("record.mismatchRow", { ...c })}
                 </li>
               ))}
             </ul>
@@ -98,12 +119,18 @@ export function VerifyPanel({
 export function documentHashes(record: Json, events: HistoryEvent[]): [string, string][] {
   const out: [string, string][] = [];
   const add = (k: string, v: unknown) => {
-    if (typeof v === "string" && /^0x[0-9a-fA-F]{64}$/.test(v) && /hash$/i.test(k) && !/^(tx|transaction|block)/i.test(k)) {
+    if (
+      typeof v === "string" &&
+      /^0x[0-9a-fA-F]{64}$/.test(v) &&
+      /hash$/i.test(k) &&
+      !/^(tx|transaction|block)/i.test(k)
+    ) {
       if (!out.some(([, h]) => h.toLowerCase() === v.toLowerCase())) out.push([k, v]);
     }
   };
   for (const [k, v] of Object.entries(record)) add(k, v);
-  for (const e of events) for (const [k, v] of Object.entries(e.args ?? {})) add(`${e.event}.${k}`, v);
+  for (const e of events)
+    for (const [k, v] of Object.entries(e.args ?? {})) add(`${e.event}.${k}`, v);
   return out;
 }
 
@@ -143,6 +170,7 @@ export function DocCheck({ hashes }: { hashes: [string, string][] }) {
           </select>
         </div>
       )}
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: drop target only; the file button inside is the keyboard path */}
       <div
         className={`dropzone${over ? " over" : ""}`}
         onDragOver={(e) => {

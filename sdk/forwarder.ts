@@ -8,6 +8,7 @@ import {
   type Address,
   encodeFunctionData,
   type Hex,
+  hashTypedData,
   type TypedDataDomain,
   type WalletClient,
 } from "viem";
@@ -54,7 +55,12 @@ export interface ForwardRequestData {
 
 /** The domain binds chain and forwarder address: a request is void on any other chain or deployment. */
 export function forwarderDomain(chainId: number, forwarder: Address): TypedDataDomain {
-  return { name: FORWARDER_NAME, version: FORWARDER_VERSION, chainId, verifyingContract: forwarder };
+  return {
+    name: FORWARDER_NAME,
+    version: FORWARDER_VERSION,
+    chainId,
+    verifyingContract: forwarder,
+  };
 }
 
 export interface SignForwardRequestParameters {
@@ -87,4 +93,73 @@ export async function signForwardRequest({
 /** Calldata of `JangbuForwarder.execute(request)`, for relayers that build their own transaction. */
 export function encodeExecute(request: ForwardRequestData): Hex {
   return encodeFunctionData({ abi: JangbuForwarderAbi, functionName: "execute", args: [request] });
+}
+
+/**
+ * The EIP-712 digest the signer signs: the relay's idempotency key and request id. Two
+ * submissions of the same signed request have the same digest.
+ */
+export function forwardRequestDigest(
+  chainId: number,
+  forwarder: Address,
+  request: ForwardRequest,
+): Hex {
+  return hashTypedData({
+    domain: forwarderDomain(chainId, forwarder),
+    types: forwardRequestTypes,
+    primaryType: "ForwardRequest",
+    message: { ...request },
+  });
+}
+
+/**
+ * What `POST /api/v1/relay` takes: the signed request with every integer as a decimal string,
+ * plus the domain it was signed for (so a request for another chain or deployment is refused by
+ * name, not as a bad signature).
+ */
+export interface RelayBody {
+  domain: { name: string; version: string; chainId: number; verifyingContract: Address };
+  request: {
+    from: Address;
+    to: Address;
+    value: string;
+    gas: string;
+    nonce: string;
+    deadline: string;
+    data: Hex;
+  };
+  signature: Hex;
+}
+
+/** The JSON body for the relay from a request and its signature. */
+export function toRelayBody(
+  chainId: number,
+  forwarder: Address,
+  request: ForwardRequest,
+  signature: Hex,
+): RelayBody {
+  return {
+    domain: {
+      name: FORWARDER_NAME,
+      version: FORWARDER_VERSION,
+      chainId,
+      verifyingContract: forwarder,
+    },
+    request: {
+      from: request.from,
+      to: request.to,
+      value: request.value.toString(),
+      gas: request.gas.toString(),
+      nonce: request.nonce.toString(),
+      deadline: String(request.deadline),
+      data: request.data,
+    },
+    signature,
+  };
+}
+
+/** Signs `request` and returns the relay's JSON body (see {@link toRelayBody}). */
+export async function signRelayRequest(params: SignForwardRequestParameters): Promise<RelayBody> {
+  const { signature } = await signForwardRequest(params);
+  return toRelayBody(params.chainId, params.forwarder, params.request, signature);
 }

@@ -1,0 +1,693 @@
+/**
+ * The relay: farmers, inspectors and officials sign EIP-712 forward requests; the relay checks
+ * them, simulates them and submits them through the trusted `JangbuForwarder`, paying the gas.
+ *
+ * Checks, cheapest first, all before anything is sent (each refusal has its own code, see
+ * ./errors.ts): body size and shape → client rate limit → chain and forwarder domain → signature
+ * → (an already accepted request answers its transaction: idempotent) → signer rate limit →
+ * value → deadline → gas cap → target and function allow-list → nonce (replayed, stale, gap) →
+ * credential pre-check → simulation of the exact call the forwarder will make.
+ *
+ *   const relay = createRelay({ publicClient, walletClient, deployment });
+ *   app.route("/api/v1", relay.routes); // POST /api/v1/relay, GET /api/v1/relay/{id}
+ */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import {
+  type Address,
+  decodeFunctionData,
+  getAbiItem,
+  getAddress,
+  type Hash,
+  type Hex,
+  isAddressEqual,
+  type PublicClient,
+  parseEventLogs,
+  type WalletClient,
+} from "viem";
+import { describeAction } from "../../../sdk/actions.ts";
+import type { Deployment } from "../../../sdk/deployments.ts";
+import { FORWARDER_NAME, FORWARDER_VERSION, forwardRequestDigest } from "../../../sdk/forwarder.ts";
+import { JangbuForwarderAbi } from "../../../sdk/generated/abis.ts";
+import { DEFAULT_RELAY_CONFIG, type RelayConfig, RelayConfigError } from "./config.ts";
+import { type CredentialCheck, createChainCredentialCheck } from "./credentials.ts";
+import { isRelayError, RelayRefusal, type RelayRefusalCode, RelayUnavailable } from "./errors.ts";
+import { type RelayLogger, silentRelayLogger } from "./logger.ts";
+import { type AllowedAction, createRelayPolicy } from "./policy.ts";
+import { createRateLimiter } from "./rate-limit.ts";
+import { checkDomain, parseRelayBody, verifySignature } from "./request.ts";
+import { createRelayRoutes } from "./routes.ts";
+import { createSignerTracker } from "./signers.ts";
+import { type DecodedRevert, simulateForwardedCall } from "./simulate.ts";
+import {
+  createSubmitter,
+  type RelayedRequest,
+  type RequestOutcomeError,
+  type RequestState,
+  type Submitter,
+  type SubmitterStats,
+} from "./submitter.ts";
+
+export { relayerAccountFromEnv } from "./account.ts";
+export type { RelayConfig } from "./config.ts";
+export { DEFAULT_RELAY_CONFIG, RelayConfigError, relayConfigFromEnv } from "./config.ts";
+export type { CredentialCheck } from "./credentials.ts";
+export { createChainCredentialCheck } from "./credentials.ts";
+export { RELAY_ERROR_STATUS, RelayRefusal, RelayUnavailable } from "./errors.ts";
+
+export type CreateRelayParameters = {
+  publicClient: PublicClient;
+  /** Sends the relay's transactions with its account; undefined: the relay answers 503 RELAY_DISABLED. */
+  walletClient: WalletClient | undefined;
+  deployment: Deployment;
+  config?: Partial<RelayConfig>;
+  /** The credential pre-check (default: read from the chain, see ./credentials.ts). */
+  credentialCheck?: CredentialCheck;
+  logger?: RelayLogger;
+  /** Region names for the one-line summaries in the log and the status answers. */
+  regionName?: (code: number) => string;
+  now?: () => number;
+};
+
+/** The answer to an accepted request. */
+export type SubmitResult = {
+  requestId: Hex;
+  txHash: Hash;
+  state: RequestState;
+  /** True when this exact request had been accepted before: the same transaction, nothing new sent. */
+  duplicate: boolean;
+};
+
+export type RequestStatus = {
+  kind: "request";
+  requestId: Hex;
+  state: RequestState;
+  from: Address;
+  nonce: string;
+  to: Address;
+  action: string;
+  summary: string;
+  txHash: Hash | null;
+  blockNumber: string | null;
+  error: RequestOutcomeError | null;
+};
+
+export type TransactionStatus = {
+  kind: "transaction";
+  txHash: Hash;
+  /** `replaced`: this hash was superseded by a fee bump (`replacedBy`). */
+  state: "pending" | "mined" | "reverted" | "replaced" | "dropped";
+  blockNumber: string | null;
+  replacedBy: Hash | null;
+  requests: {
+    requestId: Hex | null;
+    from: Address;
+    nonce: string;
+    state: RequestState;
+    error: RequestOutcomeError | null;
+  }[];
+};
+
+export type RelayStatus = {
+  enabled: boolean;
+  chainId: number;
+  forwarder: Address;
+  relayer: Address | null;
+  balanceWei: string | null;
+  minBalanceWei: string;
+  lowBalance: boolean;
+  queued: number;
+  pendingTxs: number;
+  nextNonce: number | null;
+  txsSent: number;
+  resent: number;
+  requests: SubmitterStats["requests"];
+  refused: Partial<Record<RelayRefusalCode, number>>;
+  lastMinedAt: string | null;
+  /** Why the relay is not serving (bad configuration, RPC down at start). */
+  problem: string | null;
+};
+
+export type Relay = {
+  /** `POST /relay` and `GET /relay/{id}`: mount under `/api/v1`. */
+  routes: OpenAPIHono;
+  /** Resolves once the chain, the forwarder's domain and the relayer are checked; rejects on a misconfiguration. */
+  ready(): Promise<void>;
+  /** Checks and submits one request body (what `POST /relay` does after the size and client checks). */
+  submit(body: unknown): Promise<SubmitResult>;
+  /** A request (by id) or relay transaction (by hash); undefined when unknown. */
+  lookup(id: Hex): Promise<RequestStatus | TransactionStatus | undefined>;
+  /** For `/api/v1/status`. */
+  status(): RelayStatus;
+  close(): Promise<void>;
+};
+
+const ExecutedForwardRequest = getAbiItem({
+  abi: JangbuForwarderAbi,
+  name: "ExecutedForwardRequest",
+});
+
+export const createRelay = ({
+  publicClient,
+  walletClient,
+  deployment,
+  config: overrides = {},
+  credentialCheck,
+  logger = silentRelayLogger,
+  regionName,
+  now = Date.now,
+}: CreateRelayParameters): Relay => {
+  const config: RelayConfig = { ...DEFAULT_RELAY_CONFIG, ...overrides };
+  const chainId = deployment.chainId;
+  const forwarder = getAddress(deployment.addresses.JangbuForwarder);
+  const startBlock = BigInt(deployment.startBlock);
+  const policy = createRelayPolicy({ deployment });
+  const signers = createSignerTracker();
+  const signerLimiter = createRateLimiter({ perMinute: config.ratePerSigner, now });
+  const clientLimiter = createRateLimiter({ perMinute: config.ratePerIp, now });
+  const refused: Partial<Record<RelayRefusalCode, number>> = {};
+  const account = walletClient?.account;
+  const check: CredentialCheck =
+    credentialCheck ??
+    createChainCredentialCheck({
+      publicClient,
+      registry: getAddress(deployment.addresses.CredentialRegistry),
+      fromBlock: startBlock,
+      cacheMs: config.credentialCacheMs,
+      now,
+    });
+
+  let submitter: Submitter | undefined;
+  let problem: string | null = null;
+  let closed = false;
+  let head = { timestamp: 0, at: 0 };
+  let headLoading: Promise<void> | undefined;
+
+  /** The chain's time: the latest block's timestamp, moved on by the wall clock since it was read. */
+  const chainNow = () => head.timestamp + Math.floor((now() - head.at) / 1_000);
+  const refreshHead = async (maxAgeMs = 1_000) => {
+    if (now() - head.at <= maxAgeMs) return;
+    headLoading ??= (async () => {
+      try {
+        const block = await publicClient.getBlock({ blockTag: "latest" });
+        head = { timestamp: Number(block.timestamp), at: now() };
+      } catch (error) {
+        throw new RelayUnavailable("RELAY_UNAVAILABLE", "the chain's RPC failed reading the head", {
+          cause: error,
+        });
+      } finally {
+        headLoading = undefined;
+      }
+    })();
+    await headLoading;
+  };
+
+  const init = async () => {
+    const [rpcChainId, domain, block] = await Promise.all([
+      publicClient.getChainId(),
+      publicClient
+        .readContract({ address: forwarder, abi: JangbuForwarderAbi, functionName: "eip712Domain" })
+        .catch(() => undefined),
+      publicClient.getBlock({ blockTag: "latest" }),
+    ]);
+    if (rpcChainId !== chainId) {
+      throw new RelayConfigError(
+        `the RPC serves chain ${rpcChainId}, the deployment is for chain ${chainId}`,
+      );
+    }
+    if (domain === undefined) {
+      throw new RelayConfigError(`no JangbuForwarder answers at ${forwarder} on chain ${chainId}`);
+    }
+    const [, name, version, domainChainId, verifyingContract] = domain;
+    if (
+      name !== FORWARDER_NAME ||
+      version !== FORWARDER_VERSION ||
+      domainChainId !== BigInt(chainId) ||
+      !isAddressEqual(verifyingContract, forwarder)
+    ) {
+      throw new RelayConfigError(
+        `the forwarder at ${forwarder} has EIP-712 domain "${name}" v${version} on chain ${domainChainId}, not "${FORWARDER_NAME}" v${FORWARDER_VERSION}`,
+      );
+    }
+    head = { timestamp: Number(block.timestamp), at: now() };
+    if (walletClient === undefined || account === undefined) {
+      logger.warn("no relayer account configured: POST /relay answers 503 RELAY_DISABLED");
+      return;
+    }
+    submitter = createSubmitter({
+      publicClient,
+      walletClient,
+      account,
+      forwarder,
+      config,
+      logger,
+      blockGasLimit: block.gasLimit,
+      chainNow,
+      onSettled: (r, executed) => {
+        signers.settle(r.from, executed);
+        const fields = { requestId: r.id, from: r.from, nonce: r.nonce.toString(), tx: r.txHash };
+        if (r.state === "mined") logger.debug(`relayed: ${r.summary}`, fields);
+        else logger.info(`relayed request ${r.state}: ${r.summary}`, { ...fields, error: r.error });
+      },
+      now,
+    });
+    const balance = await submitter.refreshBalance();
+    logger.info("relay ready", {
+      relayer: account.address,
+      balanceWei: balance?.toString(),
+      forwarder,
+      chainId,
+    });
+  };
+
+  let initializing: Promise<void> | undefined;
+  const ready = (): Promise<void> => {
+    initializing ??= init().catch((error: unknown) => {
+      problem = error instanceof Error ? error.message : String(error);
+      // A configuration error stays; an RPC failure is tried again on the next request.
+      if (!(error instanceof RelayConfigError)) initializing = undefined;
+      throw error;
+    });
+    return initializing.then(() => {
+      problem = null;
+    });
+  };
+
+  const readNonce = async (from: Address): Promise<bigint> => {
+    try {
+      return await publicClient.readContract({
+        address: forwarder,
+        abi: JangbuForwarderAbi,
+        functionName: "nonces",
+        args: [from],
+      });
+    } catch (error) {
+      throw new RelayUnavailable("RELAY_UNAVAILABLE", "the chain's RPC failed reading the nonce", {
+        cause: error,
+      });
+    }
+  };
+
+  /** A nonce below the chain's: this very request was executed (replayed), or another one was (stale). */
+  const usedNonce = async (
+    id: Hex,
+    from: Address,
+    nonce: bigint,
+    chainNonce: bigint,
+  ): Promise<never> => {
+    let executedIn: { txHash: Hash; blockNumber: bigint } | undefined;
+    try {
+      const logs = await publicClient.getLogs({
+        address: forwarder,
+        event: ExecutedForwardRequest,
+        args: { signer: from },
+        fromBlock: startBlock,
+        toBlock: "latest",
+      });
+      const log = logs.find((l) => l.args.nonce === nonce);
+      if (log !== undefined) {
+        const tx = await publicClient.getTransaction({ hash: log.transactionHash });
+        const calls = (() => {
+          try {
+            const decoded = decodeFunctionData({ abi: JangbuForwarderAbi, data: tx.input });
+            if (decoded.functionName === "execute") return [decoded.args[0]];
+            if (decoded.functionName === "executeBatch") return [...decoded.args[0]];
+          } catch {
+            // executed through another contract: cannot tell which request it was
+          }
+          return [];
+        })();
+        const same = calls.some(
+          (c) =>
+            isAddressEqual(c.from, from) &&
+            forwardRequestDigest(chainId, forwarder, {
+              from: c.from,
+              to: c.to,
+              value: c.value,
+              gas: c.gas,
+              nonce,
+              deadline: Number(c.deadline),
+              data: c.data,
+            }) === id,
+        );
+        if (same) executedIn = { txHash: log.transactionHash, blockNumber: log.blockNumber };
+      }
+    } catch (error) {
+      throw new RelayUnavailable(
+        "RELAY_UNAVAILABLE",
+        "the chain's RPC failed reading past executions",
+        {
+          cause: error,
+        },
+      );
+    }
+    if (executedIn !== undefined) {
+      throw new RelayRefusal("RELAY_REPLAYED", "this request was already executed", {
+        txHash: executedIn.txHash,
+        blockNumber: executedIn.blockNumber.toString(),
+      });
+    }
+    throw new RelayRefusal(
+      "RELAY_STALE_NONCE",
+      `nonce ${nonce} is already used; the signer's current nonce is ${chainNonce}`,
+      { nonce: nonce.toString(), expected: chainNonce.toString() },
+    );
+  };
+
+  const refusalOf = (revert: DecodedRevert, from: Address): RelayRefusal => {
+    const args = revert.args as Record<string, unknown>;
+    const account = typeof args.account === "string" ? args.account : undefined;
+    const details = { errorName: revert.errorName, args: revert.args, data: revert.data };
+    if (
+      (revert.errorName === "CredentialRequired" || revert.errorName === "NotIssuer") &&
+      account !== undefined &&
+      isAddressEqual(account as Address, from)
+    ) {
+      return new RelayRefusal(
+        "RELAY_NO_CREDENTIAL",
+        `the signer lacks the credential this action needs (${revert.errorName})`,
+        details,
+      );
+    }
+    const shown = Array.isArray(revert.args)
+      ? revert.args.join(", ")
+      : Object.entries(revert.args)
+          .map(([k, v]) => `${k}: ${String(v)}`)
+          .join(", ");
+    return new RelayRefusal(
+      "RELAY_SIMULATION_REVERTED",
+      `the call reverts: ${revert.errorName}(${shown})`,
+      details,
+    );
+  };
+
+  const resultOf = (r: RelayedRequest, hash: Hash, duplicate: boolean): SubmitResult => ({
+    requestId: r.id,
+    txHash: r.txHash ?? hash,
+    state: r.state,
+    duplicate,
+  });
+
+  const submitChecked = async (json: unknown): Promise<SubmitResult> => {
+    try {
+      await ready();
+    } catch (error) {
+      throw new RelayUnavailable(
+        "RELAY_DISABLED",
+        `the relay is not available: ${problem ?? String(error)}`,
+        {
+          cause: error,
+          retryAfter: 10,
+        },
+      );
+    }
+    if (closed) throw new RelayUnavailable("RELAY_DISABLED", "the relay is shutting down");
+    const sub = submitter;
+    if (sub === undefined) {
+      throw new RelayUnavailable("RELAY_DISABLED", "no relayer account is configured", {
+        retryAfter: 60,
+      });
+    }
+
+    const body = parseRelayBody(json, config);
+    checkDomain(body, { chainId, forwarder });
+    const id = await verifySignature(body, { chainId, forwarder });
+    const { request } = body;
+    const from = request.from;
+
+    const known = sub.request(id);
+    if (known !== undefined && known.state !== "failed") {
+      return resultOf(known, await known.sent, true);
+    }
+
+    const limited = signerLimiter.take(from);
+    if (!limited.ok) {
+      throw new RelayRefusal(
+        "RELAY_RATE_LIMITED",
+        `too many requests from ${from}; try again in ${limited.retryAfterSeconds} s`,
+        { scope: "signer", retryAfterSeconds: limited.retryAfterSeconds },
+        limited.retryAfterSeconds,
+      );
+    }
+    if (request.value !== 0n) {
+      throw new RelayRefusal(
+        "RELAY_VALUE_NOT_ALLOWED",
+        "jangbu actions take no ether: value must be 0",
+        {
+          value: request.value.toString(),
+        },
+      );
+    }
+    await refreshHead();
+    const t = chainNow();
+    if (request.deadline < t + config.deadlineMarginSeconds) {
+      throw new RelayRefusal(
+        "RELAY_EXPIRED",
+        request.deadline < t
+          ? `the deadline passed ${t - request.deadline} s ago`
+          : `the deadline is less than ${config.deadlineMarginSeconds} s away`,
+        { deadline: request.deadline, chainTime: t },
+      );
+    }
+    if (request.deadline > t + config.maxDeadlineSeconds) {
+      throw new RelayRefusal(
+        "RELAY_DEADLINE_TOO_FAR",
+        `the deadline is more than ${config.maxDeadlineSeconds} s away`,
+        { deadline: request.deadline, chainTime: t, maxSeconds: config.maxDeadlineSeconds },
+      );
+    }
+    if (request.gas > config.gasCap) {
+      throw new RelayRefusal(
+        "RELAY_GAS_OVER_CAP",
+        `gas ${request.gas} is above the relay's cap of ${config.gasCap}`,
+        {
+          gas: request.gas.toString(),
+          cap: config.gasCap.toString(),
+        },
+      );
+    }
+    const action: AllowedAction = policy.check(request.to, request.data);
+    const summary = describeAction(
+      { contract: action.contract, functionName: action.functionName, args: action.args },
+      regionName ? { regionName } : {},
+    );
+
+    const waitUntil = now() + config.nonceWaitMs;
+    for (;;) {
+      const step = await signers.exclusive(from, async () => {
+        const again = sub.request(id);
+        if (again !== undefined && again.state !== "failed")
+          return { record: again, duplicate: true };
+        let expected = signers.expected(from);
+        let chainNonce: bigint | undefined;
+        if (expected === undefined) {
+          chainNonce = await readNonce(from);
+          expected = chainNonce;
+        }
+        if (request.nonce > expected) {
+          const left = waitUntil - now();
+          if (left <= 0) {
+            throw new RelayRefusal(
+              "RELAY_NONCE_GAP",
+              `nonce ${request.nonce} is ahead of the signer's next nonce ${expected}; send the missing requests first`,
+              { nonce: request.nonce.toString(), expected: expected.toString() },
+            );
+          }
+          return { wait: signers.changed(from, Math.min(left, 250)) };
+        }
+        if (request.nonce < expected) {
+          chainNonce ??= await readNonce(from);
+          if (request.nonce < chainNonce) return usedNonce(id, from, request.nonce, chainNonce);
+          throw new RelayRefusal(
+            "RELAY_STALE_NONCE",
+            `nonce ${request.nonce} is taken by another pending request; the next nonce is ${expected}`,
+            { nonce: request.nonce.toString(), expected: expected.toString() },
+          );
+        }
+        if (!(await check({ signer: from, action }))) {
+          throw new RelayRefusal(
+            "RELAY_NO_CREDENTIAL",
+            `${from} holds no valid jangbu credential`,
+            { from },
+          );
+        }
+        const sim = await simulateForwardedCall(publicClient, {
+          forwarder,
+          from,
+          to: request.to,
+          data: request.data,
+          gas: request.gas,
+        });
+        if (!sim.ok) throw refusalOf(sim.revert, from);
+        signers.accept(from, request.nonce);
+        const record = sub.enqueue({
+          id,
+          from,
+          nonce: request.nonce,
+          to: request.to,
+          gas: request.gas,
+          deadline: request.deadline,
+          contract: action.contract,
+          functionName: action.functionName,
+          summary,
+          forward: {
+            from,
+            to: request.to,
+            value: request.value,
+            gas: request.gas,
+            deadline: request.deadline,
+            data: request.data,
+            signature: body.signature,
+          },
+        });
+        return { record, duplicate: false };
+      });
+      if ("wait" in step) {
+        await step.wait;
+        continue;
+      }
+      const hash = await step.record.sent;
+      return resultOf(step.record, hash, step.duplicate);
+    }
+  };
+
+  const submit = async (json: unknown): Promise<SubmitResult> => {
+    try {
+      return await submitChecked(json);
+    } catch (error) {
+      if (error instanceof RelayRefusal) {
+        refused[error.code] = (refused[error.code] ?? 0) + 1;
+        logger.debug("refused", { code: error.code, message: error.message });
+      } else if (!isRelayError(error)) {
+        logger.error("relay failure", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+      throw error;
+    }
+  };
+
+  const requestStatus = (r: RelayedRequest): RequestStatus => ({
+    kind: "request",
+    requestId: r.id,
+    state: r.state,
+    from: r.from,
+    nonce: r.nonce.toString(),
+    to: r.to,
+    action: `${r.contract}.${r.functionName}`,
+    summary: r.summary,
+    txHash: r.txHash ?? null,
+    blockNumber: r.blockNumber?.toString() ?? null,
+    error: r.error ?? null,
+  });
+
+  const lookup = async (id: Hex): Promise<RequestStatus | TransactionStatus | undefined> => {
+    const key = id.toLowerCase() as Hex;
+    const r = submitter?.request(key);
+    if (r !== undefined) return requestStatus(r);
+    const tx = submitter?.tx(key);
+    if (tx !== undefined) {
+      const latest = tx.hashes[tx.hashes.length - 1] ?? key;
+      const replaced = tx.state === "pending" ? key !== latest : tx.minedHash !== key;
+      return {
+        kind: "transaction",
+        txHash: key,
+        state: replaced ? "replaced" : tx.state,
+        blockNumber: !replaced && tx.blockNumber !== undefined ? tx.blockNumber.toString() : null,
+        replacedBy: replaced ? (tx.minedHash ?? latest) : null,
+        requests: tx.requests.map((q) => ({
+          requestId: q.id,
+          from: q.from,
+          nonce: q.nonce.toString(),
+          state: q.state,
+          error: q.error ?? null,
+        })),
+      };
+    }
+    // Not sent by this process (another replica, or before a restart): ask the chain.
+    try {
+      const receipt = await publicClient
+        .getTransactionReceipt({ hash: key })
+        .catch(() => undefined);
+      if (receipt !== undefined) {
+        if (receipt.to === null || !isAddressEqual(receipt.to, forwarder)) return undefined;
+        const events = parseEventLogs({
+          abi: JangbuForwarderAbi,
+          eventName: "ExecutedForwardRequest",
+          logs: receipt.logs,
+        }).filter((e) => isAddressEqual(e.address, forwarder));
+        return {
+          kind: "transaction",
+          txHash: key,
+          state: receipt.status === "success" ? "mined" : "reverted",
+          blockNumber: receipt.blockNumber.toString(),
+          replacedBy: null,
+          requests: events.map((e) => ({
+            requestId: null,
+            from: e.args.signer,
+            nonce: e.args.nonce.toString(),
+            state: e.args.success ? "mined" : "reverted",
+            error: e.args.success ? null : { code: "CALL_REVERTED", message: "the call reverted" },
+          })),
+        };
+      }
+      const pendingTx = await publicClient.getTransaction({ hash: key }).catch(() => undefined);
+      if (pendingTx?.to != null && isAddressEqual(pendingTx.to, forwarder)) {
+        return {
+          kind: "transaction",
+          txHash: key,
+          state: "pending",
+          blockNumber: null,
+          replacedBy: null,
+          requests: [],
+        };
+      }
+      return undefined;
+    } catch (error) {
+      throw new RelayUnavailable("RELAY_UNAVAILABLE", "the chain's RPC failed", { cause: error });
+    }
+  };
+
+  const status = (): RelayStatus => {
+    const s = submitter?.stats();
+    return {
+      enabled: s !== undefined && !closed,
+      chainId,
+      forwarder,
+      relayer: account?.address ?? null,
+      balanceWei: s?.balanceWei ?? null,
+      minBalanceWei: config.minBalanceWei.toString(),
+      lowBalance: s?.lowBalance ?? false,
+      queued: s?.queued ?? 0,
+      pendingTxs: s?.pendingTxs ?? 0,
+      nextNonce: s?.nextNonce ?? null,
+      txsSent: s?.txsSent ?? 0,
+      resent: s?.resent ?? 0,
+      requests: s?.requests ?? { accepted: 0, mined: 0, reverted: 0, failed: 0 },
+      refused: { ...refused },
+      lastMinedAt: s?.lastMinedAt ?? null,
+      problem,
+    };
+  };
+
+  const routes = createRelayRoutes({
+    config,
+    submit,
+    lookup,
+    takeClient: (client) => clientLimiter.take(client),
+    onRefused: (code) => {
+      refused[code] = (refused[code] ?? 0) + 1;
+    },
+  });
+
+  return {
+    routes,
+    ready,
+    submit,
+    lookup,
+    status,
+    async close() {
+      closed = true;
+      await submitter?.close();
+    },
+  };
+};

@@ -1,0 +1,340 @@
+/**
+ * The relay's accepted path on an in-process chain: submit → mined, request and transaction
+ * status, idempotency, 200 concurrent requests from 20 signers, an on-chain revert decoded, a
+ * stuck transaction re-sent with a higher fee, balance warning, rate limits, and the routes in
+ * the API's OpenAPI document.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { type Address, type Hash, parseEventLogs } from "viem";
+import { createRelay, type Relay } from "../../indexer/src/relay/index.ts";
+import type { RelayLogger } from "../../indexer/src/relay/logger.ts";
+import { buildAction, readForwarderNonce } from "../../sdk/actions.ts";
+import type { RelayBody } from "../../sdk/forwarder.ts";
+import { JangbuForwarderAbi, RicePurchaseAbi } from "../../sdk/generated/abis.ts";
+import { type Answer, post, type RelayChain, setupRelayChain } from "./setup.ts";
+
+const get = async (app: OpenAPIHono, id: string) => {
+  const res = await app.request(`/api/v1/relay/${id}`);
+  return { status: res.status, json: (await res.json()) as Answer };
+};
+
+/** Waits until `done()` is true (polling), or fails after `ms`. */
+const until = async (done: () => boolean | Promise<boolean>, ms = 20_000, what = "condition") => {
+  const end = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+};
+
+describe("relay", () => {
+  let chain: RelayChain;
+  const relays: Relay[] = [];
+  const mount = (relay: Relay) => {
+    relays.push(relay);
+    const app = new OpenAPIHono();
+    app.route("/api/v1", relay.routes);
+    return app;
+  };
+  const open = (config: Parameters<typeof createRelay>[0]["config"] = {}, logger?: RelayLogger) =>
+    chain.fundedWallet().then((walletClient) => {
+      const relay = createRelay({
+        publicClient: chain.publicClient,
+        walletClient,
+        deployment: chain.deployment,
+        config: { ratePerSigner: 10_000, ratePerIp: 100_000, pollIntervalMs: 20, ...config },
+        ...(logger ? { logger } : {}),
+      });
+      return { relay, app: mount(relay), relayer: walletClient.account?.address as Address };
+    });
+
+  before(async () => {
+    chain = await setupRelayChain({ farmers: 21 });
+  });
+  after(async () => {
+    for (const r of relays) await r.close();
+    await chain?.close();
+  });
+
+  it("relays a valid request and reports it mined, by request id and by transaction hash", async () => {
+    const { app, relay, relayer } = await open();
+    const farmer = chain.farmer(0);
+    const body = await chain.sign(farmer, chain.submitSale());
+    const answer = await post(app, body);
+    assert.equal(answer.status, 202, JSON.stringify(answer.json));
+    const { txHash, requestId } = answer.json;
+    assert.ok(txHash && requestId);
+    const receipt = await chain.publicClient.waitForTransactionReceipt({ hash: txHash });
+    assert.equal(receipt.status, "success");
+    assert.equal(receipt.from.toLowerCase(), relayer.toLowerCase());
+    const submitted = parseEventLogs({
+      abi: RicePurchaseAbi,
+      eventName: "SaleSubmitted",
+      logs: receipt.logs,
+    });
+    assert.equal(
+      submitted[0]?.args.farmer,
+      farmer.address,
+      "the contract saw the signer as the actor",
+    );
+
+    await until(async () => (await get(app, requestId)).json.state === "mined", 5_000, "mined");
+    const byRequest = await get(app, requestId);
+    assert.equal(byRequest.status, 200);
+    assert.equal(byRequest.json.kind, "request");
+    assert.equal(byRequest.json.txHash, txHash);
+    assert.equal(byRequest.json.blockNumber, receipt.blockNumber.toString());
+    assert.equal(byRequest.json.summary, "매입 계획 #1 출하 신청 20포대 (40kg 포대)");
+    const byTx = await get(app, txHash);
+    assert.equal(byTx.json.kind, "transaction");
+    assert.equal(byTx.json.state, "mined");
+    assert.deepEqual(
+      (byTx.json.requests as { requestId: string; state: string }[]).map((r) => [
+        r.requestId,
+        r.state,
+      ]),
+      [[requestId, "mined"]],
+    );
+    // Another relay instance (a replica) answers the same hash from the chain.
+    const other = await open();
+    const fromChain = await get(other.app, txHash);
+    assert.equal(fromChain.json.state, "mined");
+    assert.equal((fromChain.json.requests as { from: string }[])[0]?.from, farmer.address);
+    assert.equal((await get(app, `0x${"ab".repeat(32)}`)).json.error?.code, "RELAY_NOT_FOUND");
+    assert.equal((await get(app, "0x1234")).json.error?.code, "RELAY_MALFORMED");
+    assert.equal(relay.status().requests.mined, 1);
+  });
+
+  it("answers the same signed request with the same transaction, never a second one", async () => {
+    const { app, relayer } = await open();
+    const body = await chain.sign(chain.farmer(1), chain.submitSale());
+    const before = await chain.publicClient.getTransactionCount({ address: relayer });
+    // Three copies at once, then one more after it was mined.
+    const answers = await Promise.all([post(app, body), post(app, body), post(app, body)]);
+    const later = await post(app, body);
+    const hashes = new Set([...answers, later].map((a) => a.json.txHash));
+    assert.equal(hashes.size, 1, JSON.stringify([...answers, later].map((a) => a.json)));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 200, 202]);
+    assert.equal(later.status, 200);
+    assert.equal(later.json.duplicate, true);
+    assert.equal(await chain.publicClient.getTransactionCount({ address: relayer }), before + 1);
+  });
+
+  it("mines 200 concurrent requests from 20 signers, each exactly once, with no nonce error", async () => {
+    const { app, relay, relayer } = await open({ nonceWaitMs: 5_000 });
+    const signers = chain.farmers.slice(1, 21);
+    const bodies: RelayBody[] = [];
+    for (const signer of signers) {
+      const first = await readForwarderNonce(chain.publicClient, chain.forwarder, signer.address);
+      for (let k = 0n; k < 10n; k++) {
+        bodies.push(await chain.sign(signer, chain.submitSale(), { nonce: first + k }));
+      }
+    }
+    // Shuffled: a signer's later nonces often arrive before its earlier ones.
+    const shuffled = bodies
+      .map((b, i) => ({ b, key: (((i + 1) * 48_271) % 2_147_483_647) % 997 }))
+      .sort((x, y) => x.key - y.key)
+      .map((x) => x.b);
+    const answers = await Promise.all(shuffled.map((b) => post(app, b)));
+    const bad = answers.filter((a) => a.status !== 202);
+    assert.deepEqual(
+      bad.map((a) => a.json),
+      [],
+      "every request accepted",
+    );
+    const ids = answers.map((a) => a.json.requestId as Hash);
+    assert.equal(new Set(ids).size, 200);
+
+    await until(() => relay.status().requests.mined === 200, 30_000, "200 mined");
+    const status = relay.status();
+    assert.equal(status.requests.failed, 0);
+    assert.equal(status.requests.reverted, 0);
+    for (const id of ids) assert.equal((await relay.lookup(id))?.state, "mined");
+    for (const signer of signers) {
+      const n = await readForwarderNonce(chain.publicClient, chain.forwarder, signer.address);
+      assert.ok(n >= 10n);
+    }
+    // Exactly once: one successful ExecutedForwardRequest per (signer, nonce) in the relay's txs.
+    const txHashes = new Set(answers.map((a) => a.json.txHash as Hash));
+    const seen = new Set<string>();
+    for (const hash of txHashes) {
+      const receipt = await chain.publicClient.getTransactionReceipt({ hash });
+      assert.equal(receipt.status, "success");
+      for (const e of parseEventLogs({
+        abi: JangbuForwarderAbi,
+        eventName: "ExecutedForwardRequest",
+        logs: receipt.logs,
+      })) {
+        assert.equal(e.args.success, true);
+        const key = `${e.args.signer}:${e.args.nonce}`;
+        assert.ok(!seen.has(key), `executed twice: ${key}`);
+        seen.add(key);
+      }
+    }
+    assert.equal(seen.size, 200);
+    const sent = await chain.publicClient.getTransactionCount({ address: relayer });
+    assert.equal(sent, status.txsSent, "every relayer nonce used once, none skipped");
+    assert.ok(sent <= 200);
+  });
+
+  it("reports a call that reverts on chain with its decoded reason", async () => {
+    const { app, relay } = await open();
+    const farmer = chain.farmer(0); // 20 of its 1,000 units are sold
+    const sale = (units: number) =>
+      buildAction(chain.contracts.RicePurchase, "submitSale", [1, units, 0, 101, 4_681_001]);
+    let secondId: Hash | undefined;
+    await chain.provider.request({ method: "evm_setAutomine", params: [false] });
+    try {
+      // Each fits alone; together they exceed the allocation. The second is simulated before the
+      // first is mined, so it passes simulation and reverts on chain.
+      const first = await post(app, await chain.sign(farmer, sale(600)));
+      const nonce = await readForwarderNonce(chain.publicClient, chain.forwarder, farmer.address);
+      const second = await post(app, await chain.sign(farmer, sale(600), { nonce: nonce + 1n }));
+      assert.equal(first.status, 202, JSON.stringify(first.json));
+      assert.equal(second.status, 202, JSON.stringify(second.json));
+      secondId = second.json.requestId;
+      assert.equal((await get(app, second.json.txHash as Hash)).json.state, "pending");
+      await chain.provider.request({ method: "evm_mine", params: [] });
+    } finally {
+      await chain.provider.request({ method: "evm_setAutomine", params: [true] });
+    }
+    const settled = () => relay.status().requests.reverted + relay.status().requests.mined === 2;
+    await until(settled, 5_000, "both settled");
+    assert.equal(relay.status().requests.reverted, 1);
+    const answer = await get(app, secondId as Hash);
+    assert.equal(answer.json.state, "reverted");
+    const error = answer.json.error as unknown as {
+      code: string;
+      details: { errorName: string; args: unknown };
+    };
+    assert.equal(error.code, "CALL_REVERTED");
+    assert.equal(error.details.errorName, "ExceedsAllocation");
+    assert.deepEqual(error.details.args, { requested: 600, remaining: 380 });
+    // The revert used the nonce: the farmer's next request goes through.
+    const next = await post(app, await chain.sign(farmer, sale(20)));
+    assert.equal(next.status, 202, JSON.stringify(next.json));
+  });
+
+  it("re-sends a stuck transaction with a higher fee, and only one of them is mined", async () => {
+    const { app, relay, relayer } = await open({ resendAfterMs: 150 });
+    const farmer = chain.farmer(2);
+    const sentBefore = await chain.publicClient.getTransactionCount({ address: relayer });
+    await chain.provider.request({ method: "evm_setAutomine", params: [false] });
+    let first: Hash;
+    let answer: Answer;
+    try {
+      answer = (await post(app, await chain.sign(farmer, chain.submitSale()))).json;
+      first = answer.txHash as Hash;
+      await until(() => relay.status().resent >= 1, 5_000, "a re-send");
+      const original = await get(app, first);
+      assert.equal(original.json.state, "replaced");
+      const replacement = original.json.replacedBy as Hash;
+      assert.notEqual(replacement, first);
+      // The node's pool holds only the replacement: same nonce, higher fee.
+      const b = await chain.publicClient.getTransaction({ hash: replacement });
+      assert.equal(b.nonce, sentBefore);
+      await assert.rejects(chain.publicClient.getTransaction({ hash: first }));
+      await chain.provider.request({ method: "evm_mine", params: [] });
+    } finally {
+      await chain.provider.request({ method: "evm_setAutomine", params: [true] });
+    }
+    await until(
+      async () => (await get(app, answer.requestId as Hash)).json.state === "mined",
+      5_000,
+      "mined",
+    );
+    const mined = await get(app, answer.requestId as Hash);
+    assert.notEqual(mined.json.txHash, first);
+    assert.equal((await get(app, first)).json.state, "replaced");
+    assert.equal(
+      await chain.publicClient.getTransactionCount({ address: relayer }),
+      sentBefore + 1,
+      "one relayer nonce used",
+    );
+  });
+
+  it("shows the relayer's balance on status and warns in the log when it is low", async () => {
+    const warnings: string[] = [];
+    const logger: RelayLogger = {
+      debug() {},
+      info() {},
+      warn: (message) => warnings.push(message),
+      error() {},
+    };
+    const { relay } = await open({ minBalanceWei: 10n ** 30n }, logger);
+    await relay.ready();
+    const status = relay.status();
+    assert.equal(status.enabled, true);
+    assert.equal(status.balanceWei, (10n ** 21n).toString());
+    assert.equal(status.lowBalance, true);
+    assert.ok(
+      warnings.some((w) => /balance is low/.test(w)),
+      warnings.join("\n"),
+    );
+  });
+
+  it("limits requests per signer and per client address with 429 and Retry-After", async () => {
+    const { app } = await open({ ratePerSigner: 2, ratePerIp: 4 });
+    const farmer = chain.farmer(3);
+    const nonce = await readForwarderNonce(chain.publicClient, chain.forwarder, farmer.address);
+    const answers = [];
+    for (let k = 0n; k < 3n; k++) {
+      answers.push(
+        await post(app, await chain.sign(farmer, chain.submitSale(), { nonce: nonce + k })),
+      );
+    }
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [202, 202, 429],
+    );
+    assert.equal(answers[2]?.json.error?.code, "RELAY_RATE_LIMITED");
+    assert.equal(answers[2]?.json.error?.details?.scope, "signer");
+    assert.ok(Number(answers[2]?.headers.get("retry-after")) >= 1);
+    // A forged request in the signer's name does not use up the signer's allowance.
+    const other = chain.farmer(4);
+    const forged = await chain.sign(chain.stranger, chain.submitSale(), { from: other.address });
+    assert.equal(
+      (await post(app, forged, { client: "10.0.0.9" })).json.error?.code,
+      "RELAY_BAD_SIGNATURE",
+    );
+    // The same client (10.0.0.1) made 3 requests; the 5th is over its limit of 4.
+    const next = await readForwarderNonce(chain.publicClient, chain.forwarder, other.address);
+    const fourth = await post(app, await chain.sign(other, chain.submitSale(), { nonce: next }));
+    assert.equal(fourth.status, 202, JSON.stringify(fourth.json));
+    const late = await chain.sign(other, chain.submitSale(), { nonce: next + 1n });
+    const limited = await post(app, late);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.json.error?.details?.scope, "client");
+    assert.ok(limited.headers.get("retry-after"));
+    // Another client is not limited.
+    assert.equal((await post(app, late, { client: "10.0.0.2" })).status, 202);
+  });
+
+  it("answers 503 RELAY_DISABLED without a relayer account", async () => {
+    const relay = createRelay({
+      publicClient: chain.publicClient,
+      walletClient: undefined,
+      deployment: chain.deployment,
+    });
+    const app = mount(relay);
+    const answer = await post(app, await chain.sign(chain.farmer(5), chain.submitSale()));
+    assert.equal(answer.status, 503);
+    assert.equal(answer.json.error?.code, "RELAY_DISABLED");
+    assert.ok(answer.headers.get("retry-after"));
+    assert.equal(relay.status().enabled, false);
+  });
+
+  it("puts its routes in the API's OpenAPI document when mounted", async () => {
+    const { app } = await open();
+    const doc = app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: "jangbu", version: "1" },
+    });
+    assert.ok(doc.paths?.["/api/v1/relay"]?.post);
+    assert.ok(doc.paths?.["/api/v1/relay/{id}"]?.get);
+    assert.ok(doc.components?.schemas?.RelayRequest);
+  });
+});

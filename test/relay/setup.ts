@@ -1,0 +1,287 @@
+/**
+ * Test set-up for the relay (no side effects on import): an in-process Hardhat chain with the
+ * jangbu stack deployed, a cast of credentialed signers holding rice allocations in 강진군, a
+ * funded relayer with a key of its own, and helpers that sign relay bodies the SDK's way.
+ */
+
+import { network } from "hardhat";
+import {
+  type Address,
+  createWalletClient,
+  custom,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  type PublicClient,
+  toHex,
+  type WalletClient,
+} from "viem";
+import { generatePrivateKey, type LocalAccount, privateKeyToAccount } from "viem/accounts";
+import { type Action, buildAction, jangbuContracts } from "../../sdk/actions.ts";
+import type { Deployment } from "../../sdk/deployments.ts";
+import { type ForwardRequest, type RelayBody, signRelayRequest } from "../../sdk/forwarder.ts";
+import {
+  CredentialRegistryAbi,
+  JangbuForwarderAbi,
+  RicePurchaseAbi,
+} from "../../sdk/generated/abis.ts";
+
+export const GANGJIN = 46_810;
+export const JEONNAM = 46_000;
+const ROLE = { Farmer: 0, Official: 2, Inspector: 3 } as const;
+
+export type RelayChain = Awaited<ReturnType<typeof setupRelayChain>>;
+
+export async function setupRelayChain({ farmers: farmerCount = 3 }: { farmers?: number } = {}) {
+  const connection = await network.create();
+  const { viem, provider } = connection;
+  const publicClient = (await viem.getPublicClient()) as unknown as PublicClient;
+  const [admin] = await viem.getWalletClients();
+  if (admin === undefined) throw new Error("no Hardhat account");
+  const chainId = await publicClient.getChainId();
+  const startBlock = Number(await publicClient.getBlockNumber()) + 1;
+  const forwarder = (await viem.deployContract("JangbuForwarder")).address;
+  const registry = (
+    await viem.deployContract("CredentialRegistry", [forwarder, admin.account.address, 0])
+  ).address;
+  const rice = (await viem.deployContract("RicePurchase", [forwarder, registry])).address;
+  const tenders = (await viem.deployContract("TenderBoard", [forwarder, registry])).address;
+  const deployment: Deployment = {
+    chainId,
+    addresses: {
+      JangbuForwarder: forwarder,
+      CredentialRegistry: registry,
+      RicePurchase: rice,
+      TenderBoard: tenders,
+    },
+    startBlock,
+  };
+
+  const adminSend = async (to: Address, data: Hex) => {
+    const hash = await admin.sendTransaction({ to, data });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`set-up transaction reverted: ${hash}`);
+    return hash;
+  };
+  const registryTx = (functionName: string, args: readonly unknown[]) =>
+    adminSend(
+      registry,
+      encodeFunctionData({ abi: CredentialRegistryAbi, functionName, args } as never),
+    );
+  const now = Number((await publicClient.getBlock()).timestamp);
+  const expiry = BigInt(now + 365 * 86_400);
+  for (const role of Object.values(ROLE)) {
+    await registryTx("setIssuer", [admin.account.address, role, 0, true]);
+  }
+  const credential = (who: Address, role: number, region: number) =>
+    registryTx("issue", [who, role, region, keccak256(toHex(`claims:${who}:${role}`)), expiry]);
+
+  const account = () => privateKeyToAccount(generatePrivateKey());
+  const national = account();
+  const province = account();
+  const official = account();
+  const inspector = account();
+  const stranger = account();
+  const farmers = Array.from({ length: farmerCount }, account);
+  await credential(national.address, ROLE.Official, 0);
+  await credential(province.address, ROLE.Official, JEONNAM);
+  await credential(official.address, ROLE.Official, GANGJIN);
+  await credential(inspector.address, ROLE.Inspector, GANGJIN);
+  for (const f of farmers) await credential(f.address, ROLE.Farmer, GANGJIN);
+
+  // The relayer: a key of its own, funded. The programme itself is set up through the relay's
+  // forwarder directly by the admin paying, so the relayer's nonce starts at 0 in every test.
+  const relayerAccount = account();
+  await provider.request({
+    method: "hardhat_setBalance",
+    params: [relayerAccount.address, toHex(10n ** 21n)],
+  });
+  const walletOf = (who: LocalAccount): WalletClient =>
+    createWalletClient({ account: who, chain: publicClient.chain, transport: custom(provider) });
+  const relayerWallet = walletOf(relayerAccount);
+  /** Another funded relayer (each relay instance needs its own nonce sequence). */
+  const fundedWallet = async (wei = 10n ** 21n) => {
+    const who = account();
+    await provider.request({ method: "hardhat_setBalance", params: [who.address, toHex(wei)] });
+    return walletOf(who);
+  };
+  const contracts = jangbuContracts(deployment);
+
+  /** Signs `action` as `signer`: the SDK's path, with overrides to forge bad requests. */
+  const sign = async (
+    signer: LocalAccount,
+    action: Pick<Action, "to" | "data">,
+    overrides: Partial<ForwardRequest> & { chainId?: number; forwarder?: Address } = {},
+  ): Promise<RelayBody> => {
+    const {
+      chainId: signChainId = chainId,
+      forwarder: signForwarder = forwarder,
+      ...req
+    } = overrides;
+    const nonce =
+      req.nonce ??
+      (await publicClient.readContract({
+        address: forwarder,
+        abi: JangbuForwarderAbi,
+        functionName: "nonces",
+        args: [signer.address],
+      }));
+    const block = await publicClient.getBlock();
+    const request: ForwardRequest = {
+      from: signer.address,
+      to: action.to,
+      value: 0n,
+      gas: 300_000n,
+      deadline: Number(block.timestamp) + 3_600,
+      data: action.data,
+      ...req,
+      nonce,
+    };
+    return signRelayRequest({
+      wallet: walletOf(signer),
+      account: signer,
+      chainId: signChainId,
+      forwarder: signForwarder,
+      request,
+    });
+  };
+
+  /** Executes a signed body through the forwarder, paid by the admin (not the relayer). */
+  const directBody = (body: RelayBody) => {
+    const r = body.request;
+    return adminSend(
+      forwarder,
+      encodeFunctionData({
+        abi: JangbuForwarderAbi,
+        functionName: "execute",
+        args: [
+          {
+            from: r.from,
+            to: r.to,
+            value: BigInt(r.value),
+            gas: BigInt(r.gas),
+            deadline: Number(r.deadline),
+            data: r.data,
+            signature: body.signature,
+          },
+        ],
+      }),
+    );
+  };
+  /** Signs and runs `action` as `signer` through the forwarder, paid by the admin (set-up). */
+  const direct = async (signer: LocalAccount, action: Pick<Action, "to" | "data">) =>
+    directBody(await sign(signer, action));
+
+  // A programme open for 60 days with 1,000 units for every farmer.
+  const riceAction = (fn: string, args: readonly unknown[]) =>
+    ({
+      contract: "RicePurchase",
+      functionName: fn,
+      args,
+      to: rice,
+      data: encodeFunctionData({ abi: RicePurchaseAbi, functionName: fn, args } as never),
+    }) as Action;
+  await direct(
+    national,
+    riceAction("createProgram", [
+      {
+        cropYear: 2026,
+        nationalQuota: 11_250_000n,
+        interimPerUnit: 40_000,
+        bulkDeduction: 1_000,
+        deliveryStart: now,
+        deliveryEnd: now + 60 * 86_400,
+        varieties: [101, 102],
+      },
+    ]),
+  );
+  await direct(national, riceAction("allocateRegion", [1, JEONNAM, 1_000_000n]));
+  await direct(province, riceAction("allocateRegion", [1, GANGJIN, 200_000n]));
+  for (const f of farmers) {
+    await direct(official, riceAction("allocate", [1, GANGJIN, f.address, 1_000]));
+  }
+
+  const submitSale = () =>
+    buildAction(contracts.RicePurchase, "submitSale", [1, 20, 0, 101, 4_681_001]);
+
+  return {
+    connection,
+    provider,
+    publicClient,
+    chainId,
+    deployment,
+    contracts,
+    forwarder,
+    admin,
+    relayerAccount,
+    relayerWallet,
+    fundedWallet,
+    walletOf,
+    national,
+    official,
+    inspector,
+    stranger,
+    farmers,
+    /** Farmer `i` of the cast. */
+    farmer: (i: number): LocalAccount => {
+      const f = farmers[i];
+      if (f === undefined) throw new Error(`no farmer ${i}`);
+      return f;
+    },
+    account,
+    sign,
+    direct,
+    directBody,
+    submitSale,
+    /** Transactions the relayer has sent (its nonce on chain, pending included). */
+    relayerTxCount: () =>
+      publicClient.getTransactionCount({ address: relayerAccount.address, blockTag: "pending" }),
+    chainTime: async () => Number((await publicClient.getBlock()).timestamp),
+    close: () => connection.close(),
+  };
+}
+
+/** A relay answer, loosely typed for assertions. */
+export type Answer = {
+  error?: { code: string; message: string; details?: Record<string, unknown> };
+  requestId?: Hex;
+  txHash?: Hex;
+  state?: string;
+  duplicate?: boolean;
+  [key: string]: unknown;
+};
+
+/** POSTs a JSON body (or raw text) to `app` and returns status, headers and parsed JSON. */
+export async function post(
+  app: { request(path: string, init: RequestInit, env: object): Response | Promise<Response> },
+  body: unknown,
+  {
+    path = "/api/v1/relay",
+    client = "10.0.0.1",
+    raw = false,
+    headers = {},
+  }: {
+    path?: string;
+    client?: string;
+    raw?: boolean;
+    headers?: Record<string, string>;
+  } = {},
+) {
+  const res = await app.request(
+    path,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: raw ? (body as string) : JSON.stringify(body),
+    },
+    { incoming: { socket: { remoteAddress: client } } },
+  );
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, headers: res.headers, json: json as Answer };
+}

@@ -25,7 +25,7 @@ import { deploymentEnv, resolveDataDir } from "./lib/deployment.ts";
 import { ROOT } from "./lib/hre.ts";
 import { isPortFree, rpc, waitForRpc } from "./lib/net.ts";
 import { freshLocalSchema, LOCAL_SCHEMA } from "./lib/postgres.ts";
-import { ManagedProcess, stopAll } from "./lib/processes.ts";
+import { ManagedProcess, recordProcesses, stopAll, stopLeftovers } from "./lib/processes.ts";
 import { indexedBlockOf } from "./lib/status.ts";
 import type { Persona } from "./seed/actors.ts";
 import { seedDemo } from "./seed/index.ts";
@@ -156,12 +156,14 @@ async function main(): Promise<number> {
   const started = Date.now();
   const s = settings(process.argv.slice(2));
   const children: ManagedProcess[] = [];
+  const pidFile = join(s.dataDir, "processes.json");
   let stopping: Promise<number> | undefined;
 
   const shutdown = (code: number, reason?: string): Promise<number> => {
     stopping ??= (async () => {
       if (reason) console.log(`\n${reason}: stopping…`);
       await stopAll(children);
+      rmSync(pidFile, { force: true });
       if (reason) console.log("stopped: no jangbu process left running");
       return code;
     })();
@@ -176,6 +178,8 @@ async function main(): Promise<number> {
 
   try {
     const hasIndexer = existsSync(INDEXER_ENTRY);
+    // Children of a run that was killed outright (SIGKILL) would hold the ports: stop them.
+    await stopLeftovers(pidFile, (m) => console.log(m));
     await checkPort(s.rpcPort, "127.0.0.1", "RPC_PORT");
     if (hasIndexer) await checkPort(s.port, s.host, "PORT");
     if (s.fresh) discardDataDir(s.dataDir);
@@ -194,6 +198,7 @@ async function main(): Promise<number> {
       { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, logFile: chainLog },
     );
     children.push(chain);
+    recordProcesses(pidFile, children);
     console.log(
       `starting a local Hardhat chain on ${rpcUrl} (log: ${relative(process.cwd(), chainLog)})`,
     );
@@ -264,6 +269,7 @@ async function main(): Promise<number> {
         },
       );
       children.push(indexer);
+      recordProcesses(pidFile, children);
       const store = databaseUrl
         ? `PostgreSQL, schema ${LOCAL_SCHEMA} (recreated)`
         : `PGlite in ${relative(process.cwd(), indexerDir)}`;

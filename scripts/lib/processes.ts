@@ -5,8 +5,16 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createWriteStream, type WriteStream } from "node:fs";
+import {
+  createWriteStream,
+  existsSync,
+  readFileSync,
+  rmSync,
+  type WriteStream,
+  writeFileSync,
+} from "node:fs";
 import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface ManagedOptions {
   cwd?: string;
@@ -116,4 +124,51 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 /** Stops the processes in reverse start order, each waited for. */
 export async function stopAll(processes: readonly ManagedProcess[]): Promise<void> {
   for (const p of [...processes].reverse()) await p.stop();
+}
+
+interface Recorded {
+  name: string;
+  pid: number;
+  cmdline: string;
+}
+
+function cmdlineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the children's pids and command lines, so a later start can find leftovers. */
+export function recordProcesses(file: string, processes: readonly ManagedProcess[]): void {
+  const records: Recorded[] = processes.flatMap((p) => {
+    const cmdline = p.pid === undefined ? undefined : cmdlineOf(p.pid);
+    return p.pid === undefined || cmdline === undefined
+      ? []
+      : [{ name: p.name, pid: p.pid, cmdline }];
+  });
+  writeFileSync(file, `${JSON.stringify(records, null, 2)}\n`);
+}
+
+/**
+ * Stops the children a previous run recorded in `file` and left running (it was killed with
+ * SIGKILL, say): only processes whose command line is still exactly the recorded one.
+ */
+export async function stopLeftovers(file: string, log: (message: string) => void): Promise<void> {
+  if (!existsSync(file)) return;
+  let records: Recorded[] = [];
+  try {
+    records = JSON.parse(readFileSync(file, "utf8")) as Recorded[];
+  } catch {
+    // unreadable: nothing to trust in it
+  }
+  for (const { name, pid, cmdline } of records) {
+    if (cmdlineOf(pid) !== cmdline) continue;
+    log(`stopping the ${name} (pid ${pid}) a previous npm start left running`);
+    signalGroup(pid, "SIGTERM");
+    for (let i = 0; i < 50 && cmdlineOf(pid) === cmdline; i++) await sleep(100);
+    if (cmdlineOf(pid) === cmdline) signalGroup(pid, "SIGKILL");
+  }
+  rmSync(file, { force: true });
 }

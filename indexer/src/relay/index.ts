@@ -237,6 +237,7 @@ export const createRelay = ({
       publicClient,
       walletClient,
       account,
+      chainId,
       forwarder,
       config,
       logger,

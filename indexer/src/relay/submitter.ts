@@ -22,6 +22,7 @@ import {
   type Hash,
   type Hex,
   isAddressEqual,
+  keccak256,
   type PublicClient,
   parseEventLogs,
   type TransactionReceipt,
@@ -133,6 +134,7 @@ export type CreateSubmitterParameters = {
   publicClient: PublicClient;
   walletClient: WalletClient;
   account: Account;
+  chainId: number;
   forwarder: Address;
   config: RelayConfig;
   logger: RelayLogger;
@@ -171,6 +173,7 @@ export const createSubmitter = ({
   publicClient,
   walletClient,
   account,
+  chainId,
   forwarder,
   config,
   logger,
@@ -201,8 +204,13 @@ export const createSubmitter = ({
 
   // ------------------------------------------------------------------ fees
 
+  let feeBlock: { baseFeePerGas: bigint | null; at: number } | undefined;
   const fees = async (): Promise<Fees> => {
-    const block = await publicClient.getBlock({ blockTag: "latest" });
+    if (feeBlock === undefined || now() - feeBlock.at > 500) {
+      const latest = await publicClient.getBlock({ blockTag: "latest" });
+      feeBlock = { baseFeePerGas: latest.baseFeePerGas ?? null, at: now() };
+    }
+    const block = feeBlock;
     if (block.baseFeePerGas === null || block.baseFeePerGas === undefined) {
       return { type: "legacy", gasPrice: await publicClient.getGasPrice() };
     }
@@ -241,8 +249,25 @@ export const createSubmitter = ({
     };
   };
 
-  const send = (tx: { nonce: number; data: Hex; gas: bigint; fees: Fees }): Promise<Hash> =>
-    walletClient.sendTransaction({
+  /**
+   * Sends one transaction. A local account signs here and the raw transaction goes out as is
+   * (no chain-id or fee look-ups per send); another account goes through `eth_sendTransaction`.
+   */
+  const send = async (tx: { nonce: number; data: Hex; gas: bigint; fees: Fees }): Promise<Hash> => {
+    if (account.type === "local") {
+      const serializedTransaction = await account.signTransaction({
+        chainId,
+        type: tx.fees.type,
+        to: forwarder,
+        data: tx.data,
+        gas: tx.gas,
+        nonce: tx.nonce,
+        ...feeFields(tx.fees),
+      } as Parameters<typeof account.signTransaction>[0]);
+      await publicClient.sendRawTransaction({ serializedTransaction });
+      return keccak256(serializedTransaction);
+    }
+    return walletClient.sendTransaction({
       account,
       chain: walletClient.chain ?? null,
       to: forwarder,
@@ -251,6 +276,7 @@ export const createSubmitter = ({
       nonce: tx.nonce,
       ...feeFields(tx.fees),
     } as Parameters<WalletClient["sendTransaction"]>[0]);
+  };
 
   // ------------------------------------------------------------------ records
 

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench -- relay`: the relay end to end on an in-process Hardhat chain (automine), over
+ * real HTTP (@hono/node-server on a free port, fetch as the client).
+ *
+ * - actionsPerSec: signed submitSale requests from 20 farmers, posted with 64 in flight; from the
+ *   first POST to the last request mined (the relay batches what queues up while a transaction
+ *   is being sent). Signing happens before the clock starts: it is the users' phones' work.
+ * - addedLatencyMs: one request at a time, POST → receipt, minus the same action sent directly by
+ *   the farmer's own funded wallet → receipt (medians of RUNS each).
+ */
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { serve } from "@hono/node-server";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { type Hash, toHex } from "viem";
+import { createRelay } from "../../indexer/src/relay/index.ts";
+import { buildAction, readForwarderNonce } from "../../sdk/actions.ts";
+import type { RelayBody } from "../../sdk/forwarder.ts";
+import { setupRelayChain } from "../../test/relay/setup.ts";
+import type { Metrics } from "./index.ts";
+
+const SIGNERS = 20;
+const PER_SIGNER = 30;
+const IN_FLIGHT = 64;
+const RUNS = 30;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+
+export async function run(): Promise<Metrics> {
+  const chain = await setupRelayChain({ farmers: SIGNERS + 1 });
+  const relay = createRelay({
+    publicClient: chain.publicClient,
+    walletClient: chain.relayerWallet,
+    deployment: chain.deployment,
+    config: { ratePerSigner: 0, ratePerIp: 0, nonceWaitMs: 10_000, pollIntervalMs: 20 },
+  });
+  await relay.ready();
+  const app = new OpenAPIHono();
+  app.route("/api/v1", relay.routes);
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/relay`;
+
+  const postBody = async (body: RelayBody): Promise<Hash> => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as { txHash?: Hash; error?: { code: string; message: string } };
+    if (!res.ok || json.txHash === undefined) {
+      throw new Error(`relay refused: ${json.error?.code} ${json.error?.message}`);
+    }
+    return json.txHash;
+  };
+  const receipt = async (hash: Hash) => {
+    for (;;) {
+      const r = await chain.publicClient.getTransactionReceipt({ hash }).catch(() => undefined);
+      if (r !== undefined) return r;
+      await sleep(1);
+    }
+  };
+
+  try {
+    // Throughput.
+    const signers = chain.farmers.slice(0, SIGNERS);
+    const firstNonce = await Promise.all(
+      signers.map((s) => readForwarderNonce(chain.publicClient, chain.forwarder, s.address)),
+    );
+    const bodies: RelayBody[] = [];
+    for (let k = 0n; k < BigInt(PER_SIGNER); k++) {
+      for (const [i, signer] of signers.entries()) {
+        const nonce = (firstNonce[i] ?? 0n) + k;
+        bodies.push(await chain.sign(signer, chain.submitSale(), { nonce }));
+      }
+    }
+    const started = performance.now();
+    let next = 0;
+    const worker = async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++] as RelayBody;
+        await postBody(body);
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    while (relay.status().requests.mined < bodies.length) {
+      const s = relay.status().requests;
+      if (s.failed + s.reverted > 0) throw new Error(`relay bench: ${JSON.stringify(s)}`);
+      await sleep(2);
+    }
+    const seconds = (performance.now() - started) / 1_000;
+    const status = relay.status();
+
+    // Added latency: relayed vs direct, one at a time, same action.
+    const farmer = chain.farmer(SIGNERS);
+    await chain.provider.request({
+      method: "hardhat_setBalance",
+      params: [farmer.address, toHex(10n ** 21n)],
+    });
+    const own = chain.walletOf(farmer);
+    const smallSale = () =>
+      buildAction(chain.contracts.RicePurchase, "submitSale", [1, 10, 0, 101, 4_681_001]);
+    const relayed: number[] = [];
+    const direct: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const body = await chain.sign(farmer, smallSale());
+      let t = performance.now();
+      await receipt(await postBody(body));
+      relayed.push(performance.now() - t);
+      const action = smallSale();
+      t = performance.now();
+      await receipt(
+        await own.sendTransaction({
+          account: farmer,
+          chain: own.chain,
+          to: action.to,
+          data: action.data,
+        }),
+      );
+      direct.push(performance.now() - t);
+    }
+    const relayedMs = median(relayed);
+    const directMs = median(direct);
+    console.log(
+      `relay: ${bodies.length} requests in ${seconds.toFixed(2)} s over ${status.txsSent} transactions; ` +
+        `latency relayed ${relayedMs.toFixed(1)} ms vs direct ${directMs.toFixed(1)} ms (medians of ${RUNS})`,
+    );
+    return {
+      actionsPerSec: { value: Math.round(bodies.length / seconds), unit: "actions/s" },
+      addedLatencyMs: { value: Number((relayedMs - directMs).toFixed(1)), unit: "ms" },
+    };
+  } finally {
+    await relay.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await chain.close();
+  }
+}

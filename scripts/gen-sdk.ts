@@ -121,7 +121,8 @@ export function collectEnums(dir = BUILD_INFO_DIR): EnumDefinition[] {
     for (const [sourceName, source] of Object.entries(output.output?.sources ?? {})) {
       // Hardhat 3 names project sources "project/contracts/…".
       const name = sourceName.replace(/^project\//, "");
-      if (!name.startsWith("contracts/") || isTestSource(name) || source.ast === undefined) continue;
+      if (!name.startsWith("contracts/") || isTestSource(name) || source.ast === undefined)
+        continue;
       visit(source.ast, name);
     }
   }
@@ -220,7 +221,9 @@ function main(args: string[]): void {
       console.error(problems.join("\n"));
       process.exit(1);
     }
-    console.log(`${ABIS_FILE} and ${ENUMS_FILE} are up to date (${collectArtifacts().length} contracts)`);
+    console.log(
+      `${ABIS_FILE} and ${ENUMS_FILE} are up to date (${collectArtifacts().length} contracts)`,
+    );
     return;
   }
   const artifacts = collectArtifacts();

@@ -8,6 +8,7 @@ import { serve } from "@hono/node-server";
 import { EnvError, parseEnv } from "./env.ts";
 import { describeError } from "./internal/errors.ts";
 import { createLogger } from "./internal/logger.ts";
+import { createRelayModule } from "./relay/module.ts";
 import { createIndexer } from "./service.ts";
 
 export { createApp } from "./api/app.ts";
@@ -26,8 +27,17 @@ async function main(): Promise<number> {
   }
   const logger = createLogger({ level: env.LOG_LEVEL, name: "indexer" });
   let indexer: Awaited<ReturnType<typeof createIndexer>>;
+  // The relay (indexer/src/relay): POST /api/v1/relay on the same app and port; RELAY_* settings
+  // and the relayer key are checked here, before anything starts.
+  let relay: ReturnType<typeof createRelayModule>;
   try {
-    indexer = await createIndexer({ env, logger });
+    relay = createRelayModule({
+      rpcUrl: env.RPC_URL,
+      env: process.env,
+      startBlock: env.START_BLOCK,
+      logger: logger.child("relay"),
+    });
+    indexer = await createIndexer({ env, logger, modules: [relay] });
   } catch (error) {
     console.error(`jangbu indexer: ${describeError(error)}`);
     return 1;
@@ -56,6 +66,7 @@ async function main(): Promise<number> {
       if ("closeAllConnections" in server)
         (server as { closeAllConnections(): void }).closeAllConnections();
       await closing;
+      await relay.close();
       await indexer.close();
     })();
     return stopping;

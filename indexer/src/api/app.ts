@@ -99,13 +99,12 @@ export function createApp(deps: AppDeps): App {
       }),
     );
   }
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes ?? 65_536,
-      onError: (c) => c.json(errorBody("payload_too_large", "request body too large"), 413),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: deps.bodyLimitBytes ?? 65_536,
+    onError: (c) => c.json(errorBody("payload_too_large", "request body too large"), 413),
+  });
+  // The relay (indexer/src/relay) limits its own bodies (RELAY_MAX_BODY_BYTES, RELAY_TOO_LARGE).
+  app.use("*", (c, next) => (c.req.path === "/api/v1/relay" ? next() : limitBody(c, next)));
 
   for (const module of [...BUILTIN_MODULES, ...(deps.modules ?? [])]) module.register(app, deps);
 

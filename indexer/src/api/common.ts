@@ -39,8 +39,10 @@ const UINT256_MAX = (1n << 256n) - 1n;
 /** A uint256 id, decimal or 0x-hex, answered as its decimal string. */
 export const Uint256Param = z
   .string()
-  .regex(/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/, "must be a decimal or 0x-hex unsigned integer")
-  .refine((v) => BigInt(v) <= UINT256_MAX, "exceeds uint256")
+  .refine(
+    (v) => /^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(v) && BigInt(v) <= UINT256_MAX,
+    "must be a decimal or 0x-hex uint256",
+  )
   .transform((v) => BigInt(v).toString())
   .openapi({ example: "1" });
 

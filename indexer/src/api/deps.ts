@@ -32,4 +32,9 @@ export type AppEnv = { Variables: { deps: AppDeps } };
 export type App = OpenAPIHono<AppEnv>;
 
 /** A route module: registers its routes (under /api/v1/… by convention) on the app. */
-export type RouteModule = { readonly name: string; register(app: App, deps: AppDeps): void };
+export type RouteModule = {
+  readonly name: string;
+  register(app: App, deps: AppDeps): void;
+  /** A section of /api/v1/status under the module's name (added for the relay). */
+  status?(): unknown;
+};

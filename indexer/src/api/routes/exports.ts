@@ -1,7 +1,423 @@
-/** CSV exports and OCDS release packages (filled in below). */
+/** CSV exports (sales, payments, tenders) and OCDS 1.1 release packages (tenders, purchases). */
+import { createRoute, z } from "@hono/zod-openapi";
+import { ApiError } from "../../internal/errors.ts";
+import {
+  AddressParam,
+  decodeCursor,
+  encodeCursor,
+  errorResponses,
+  LimitParam,
+  notFoundResponse,
+  PageQuery,
+  RangeQuery,
+  RegionParam,
+  Uint256Param,
+  where,
+} from "../common.ts";
 import type { App, AppDeps } from "../deps.ts";
+import { historyOf } from "../events.ts";
+import { releasePackage, saleReleases, tenderReleases } from "../ocds.ts";
+import { paymentJson, SalesFilterQuery, saleJson, salesQuery } from "./rice.ts";
+import { tenderJson, tendersQuery } from "./tenders.ts";
+
+const CSV_HEADERS = { "content-type": "text/csv; charset=utf-8" };
+
+/** One CSV field (RFC 4180); cells that a spreadsheet would run as formulas are neutralised. */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  let text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  if (/^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const csvLine = (cells: readonly unknown[]) => `${cells.map(csvCell).join(",")}\r\n`;
+
+/** Streams a CSV built from keyset pages of `fetchPage`, 2,000 rows at a time. */
+type Row = Record<string, unknown>;
+
+function csvStream<T extends Row>(
+  columns: readonly string[],
+  fetchPage: (before: number | undefined) => Promise<{ rows: T[]; pos: (row: T) => number }>,
+  cells: (row: T) => unknown[],
+) {
+  const encoder = new TextEncoder();
+  let before: number | undefined;
+  let started = false;
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        controller.enqueue(encoder.encode(`\uFEFF${csvLine(columns)}`));
+        return;
+      }
+      if (done) {
+        controller.close();
+        return;
+      }
+      const { rows, pos } = await fetchPage(before);
+      if (rows.length === 0) {
+        done = true;
+        controller.close();
+        return;
+      }
+      const last = rows.at(-1);
+      if (last !== undefined) before = pos(last);
+      controller.enqueue(encoder.encode(rows.map((r) => csvLine(cells(r))).join("")));
+    },
+  });
+}
+
+const CHUNK = 2_000;
+
+const csvRoute = <Q extends z.ZodObject>(path: string, summary: string, query: Q) =>
+  createRoute({
+    method: "get",
+    path,
+    tags: ["exports"],
+    summary,
+    request: { query },
+    responses: {
+      200: { description: "CSV (UTF-8 with BOM)", content: { "text/csv": { schema: z.string() } } },
+      ...errorResponses,
+    },
+  });
+
+const salesCsv = csvRoute(
+  "/api/v1/exports/sales.csv",
+  "All sales matching the filters, as CSV",
+  SalesFilterQuery,
+);
+const paymentsCsv = csvRoute(
+  "/api/v1/exports/payments.csv",
+  "All payments matching the filters, as CSV",
+  z.object({
+    program: z.coerce.number().int().min(1).optional(),
+    region: RegionParam.optional(),
+    farmer: AddressParam.optional(),
+  }),
+);
+const tendersCsv = csvRoute(
+  "/api/v1/exports/tenders.csv",
+  "All tenders matching the filters, as CSV",
+  z.object({
+    region: RegionParam.optional(),
+    q: z.string().min(1).max(100).optional(),
+    ...RangeQuery,
+  }),
+);
+
+const PackageSchema = z
+  .object({
+    uri: z.string(),
+    version: z.string(),
+    publishedDate: z.string(),
+    publisher: z.object({ name: z.string() }),
+    extensions: z.array(z.string()),
+    releases: z.array(z.record(z.string(), z.unknown())),
+  })
+  .openapi("OcdsReleasePackage");
+
+const ocdsTender = createRoute({
+  method: "get",
+  path: "/api/v1/ocds/tenders/{id}",
+  tags: ["exports"],
+  summary: "OCDS 1.1 release package of one tender: one release per state change",
+  request: { params: z.object({ id: Uint256Param }) },
+  responses: {
+    200: {
+      description: "Release package",
+      content: { "application/json": { schema: PackageSchema } },
+    },
+    ...errorResponses,
+    ...notFoundResponse,
+  },
+});
+
+const ocdsSale = createRoute({
+  method: "get",
+  path: "/api/v1/ocds/sales/{id}",
+  tags: ["exports"],
+  summary: "OCDS 1.1 release package of one purchase (sale): one release per state change",
+  request: { params: z.object({ id: Uint256Param }) },
+  responses: {
+    200: {
+      description: "Release package",
+      content: { "application/json": { schema: PackageSchema } },
+    },
+    ...errorResponses,
+    ...notFoundResponse,
+  },
+});
+
+const ocdsList = createRoute({
+  method: "get",
+  path: "/api/v1/ocds/{kind}",
+  tags: ["exports"],
+  summary: "OCDS 1.1 release package of a page of processes (tenders or sales), newest first",
+  request: {
+    params: z.object({ kind: z.enum(["tenders", "sales"]) }),
+    query: z.object({
+      region: RegionParam.optional(),
+      limit: LimitParam.optional(),
+      cursor: PageQuery.cursor,
+    }),
+  },
+  responses: {
+    200: {
+      description: "Release package; the `Link: <…>; rel=next` header names the next page",
+      content: { "application/json": { schema: PackageSchema } },
+    },
+    ...errorResponses,
+  },
+});
 
 export const exportRoutes = {
   name: "exports",
-  register(_app: App, _deps: AppDeps) {},
+  register(app: App, deps: AppDeps) {
+    const { db } = deps;
+    const ctx = { ocidPrefix: deps.ocidPrefix ?? "ocds-jangbu" };
+
+    app.openapi(salesCsv, async (c) => {
+      const q = c.req.valid("query");
+      salesQuery(q, undefined, 1); // validates ranges before streaming starts
+      const columns = [
+        "id",
+        "programId",
+        "region",
+        "farmer",
+        "units",
+        "packaging",
+        "variety",
+        "state",
+        "acceptedUnits",
+        "gradeSpecial",
+        "gradeFirst",
+        "gradeSecond",
+        "gradeThird",
+        "interimAmount",
+        "paidAmount",
+        "repaidAmount",
+        "submittedAt",
+        "txHash",
+        "blockNumber",
+        "signer",
+      ];
+      return c.body(
+        csvStream(
+          columns,
+          async (before) => {
+            const { text, params } = salesQuery(q, before, CHUNK);
+            return { rows: await db.query(text, params), pos: (r: Row) => Number(r.submitted_pos) };
+          },
+          (r: Row) => {
+            const s = saleJson(r);
+            return [
+              s.id,
+              s.programId,
+              s.region,
+              s.farmer,
+              s.units,
+              s.packaging,
+              s.variety,
+              s.state,
+              s.acceptedUnits,
+              s.grades?.special,
+              s.grades?.first,
+              s.grades?.second,
+              s.grades?.third,
+              s.interimAmount,
+              s.paidAmount,
+              s.repaidAmount,
+              s.submittedAt,
+              s.provenance.created?.txHash,
+              s.provenance.created?.blockNumber,
+              s.provenance.created?.signer,
+            ];
+          },
+        ),
+        200,
+        { ...CSV_HEADERS, "content-disposition": 'attachment; filename="sales.csv"' },
+      );
+    });
+
+    app.openapi(paymentsCsv, async (c) => {
+      const q = c.req.valid("query");
+      const columns = [
+        "id",
+        "saleId",
+        "programId",
+        "region",
+        "farmer",
+        "kind",
+        "amount",
+        "transferRefHash",
+        "official",
+        "txHash",
+        "blockNumber",
+        "blockTime",
+      ];
+      return c.body(
+        csvStream(
+          columns,
+          async (before) => {
+            const w = where();
+            if (q.program !== undefined) w.add("program_id = ?", q.program);
+            if (q.region !== undefined) w.add("region = ?", q.region);
+            if (q.farmer !== undefined) w.add("farmer = ?", q.farmer);
+            if (before !== undefined) w.add("pos < ?", before);
+            const rows = await db.query(
+              `select * from payments ${w.sql()} order by pos desc limit ${w.param(CHUNK)}`,
+              w.params,
+            );
+            return { rows, pos: (r: Row) => Number(r.pos) };
+          },
+          (r: Row) => Object.values(paymentJson(r)),
+        ),
+        200,
+        { ...CSV_HEADERS, "content-disposition": 'attachment; filename="payments.csv"' },
+      );
+    });
+
+    app.openapi(tendersCsv, async (c) => {
+      const q = c.req.valid("query");
+      tendersQuery(q, undefined, 1);
+      const columns = [
+        "id",
+        "region",
+        "title",
+        "quantity",
+        "unit",
+        "basePrice",
+        "floorRate",
+        "bidDeadline",
+        "revealDeadline",
+        "state",
+        "version",
+        "commitCount",
+        "revealedCount",
+        "reserve",
+        "floor",
+        "winner",
+        "contractAmount",
+        "paidAmount",
+        "createdAt",
+        "txHash",
+        "official",
+      ];
+      return c.body(
+        csvStream(
+          columns,
+          async (before) => {
+            const { text, params } = tendersQuery(q, before, CHUNK);
+            return { rows: await db.query(text, params), pos: (r: Row) => Number(r.created_pos) };
+          },
+          (r: Row) => {
+            const t = tenderJson(r);
+            return [
+              t.id,
+              t.region,
+              t.title,
+              t.quantity,
+              t.unit,
+              t.basePrice,
+              t.floorRate,
+              t.bidDeadline,
+              t.revealDeadline,
+              t.state,
+              t.version,
+              t.commitCount,
+              t.revealedCount,
+              t.reserve,
+              t.floor,
+              t.winner,
+              t.contractAmount,
+              t.paidAmount,
+              t.createdAt,
+              t.provenance.created?.txHash,
+              t.official,
+            ];
+          },
+        ),
+        200,
+        { ...CSV_HEADERS, "content-disposition": 'attachment; filename="tenders.csv"' },
+      );
+    });
+
+    const tenderProcess = async (id: string) => {
+      const [row] = await db.query<{ id: string; region: number }>(
+        "select id, region from tenders where id = $1",
+        [id],
+      );
+      if (row === undefined) return undefined;
+      const bids = await db.query<{ bidder: string; version: number }>(
+        "select bidder, version from bids where tender_id = $1",
+        [id],
+      );
+      const history = await historyOf(db, [
+        `tenders:${id}`,
+        `awards:${id}`,
+        ...bids.map((b) => `bids:${id}|${b.bidder}|${b.version}`),
+      ]);
+      return tenderReleases(ctx, { id: row.id, region: row.region }, history);
+    };
+    const saleProcess = async (id: string) => {
+      const [row] = await db.query<{
+        id: string;
+        region: number;
+        program_id: number;
+        farmer: string;
+      }>("select id, region, program_id, farmer from sales where id = $1", [id]);
+      if (row === undefined) return undefined;
+      const history = await historyOf(db, [`sales:${id}`]);
+      return saleReleases(
+        ctx,
+        { id: row.id, region: row.region, programId: row.program_id, farmer: row.farmer },
+        history,
+      );
+    };
+
+    app.openapi(ocdsTender, async (c) => {
+      const { id } = c.req.valid("param");
+      const releases = await tenderProcess(id);
+      if (releases === undefined) throw new ApiError(404, "not_found", `no tender ${id}`);
+      return c.json(releasePackage(c.req.url, releases), 200);
+    });
+
+    app.openapi(ocdsSale, async (c) => {
+      const { id } = c.req.valid("param");
+      const releases = await saleProcess(id);
+      if (releases === undefined) throw new ApiError(404, "not_found", `no sale ${id}`);
+      return c.json(releasePackage(c.req.url, releases), 200);
+    });
+
+    app.openapi(ocdsList, async (c) => {
+      const { kind } = c.req.valid("param");
+      const q = c.req.valid("query");
+      const limit = Math.min(q.limit ?? 50, 100);
+      const table = kind === "tenders" ? "tenders" : "sales";
+      const posColumn = kind === "tenders" ? "created_pos" : "submitted_pos";
+      const w = where();
+      if (q.region !== undefined) w.add("region = ?", q.region);
+      const before = decodeCursor(q.cursor);
+      if (before !== undefined) w.add(`${posColumn} < ?`, before);
+      const rows = await db.query<{ id: string; pos: number }>(
+        `select id, ${posColumn} as pos from ${table} ${w.sql()} order by ${posColumn} desc limit ${w.param(limit + 1)}`,
+        w.params,
+      );
+      const releases = [];
+      for (const row of rows.slice(0, limit)) {
+        releases.push(
+          ...((kind === "tenders" ? await tenderProcess(row.id) : await saleProcess(row.id)) ?? []),
+        );
+      }
+      const last = rows.slice(0, limit).at(-1);
+      if (rows.length > limit && last !== undefined) {
+        const next = new URL(c.req.url);
+        next.searchParams.set("cursor", encodeCursor(last.pos));
+        c.header("link", `<${next.pathname}${next.search}>; rel="next"`);
+      }
+      return c.json(releasePackage(c.req.url, releases), 200);
+    });
+  },
 };

@@ -383,6 +383,7 @@ const listPayments = createRoute({
 const SALE_PROV = provenanceSql("s", "submitted_pos", "updated_pos");
 
 export type SalesFilter = z.infer<typeof SalesQuery>;
+export const SalesFilterQuery = SalesQuery.omit({ limit: true, cursor: true });
 
 /** The filtered, keyset-paginated sales query (also used by the CSV export). */
 export function salesQuery(

@@ -30,8 +30,16 @@ export const StatusSchema = z
     reorgs: z.number().int(),
     lastError: z.string().nullable(),
     contracts: z.record(z.string(), z.string()),
+    // Added for the relay (indexer/src/relay): relayer, balance, low-balance flag, queue.
+    relay: z.record(z.string(), z.unknown()).optional(),
   })
   .openapi("Status");
+
+/** The relay module's status section, when the relay runs in this service. */
+const relayStatus = (deps: AppDeps) => {
+  const relay = deps.modules?.find((m) => m.name === "relay")?.status?.();
+  return relay === undefined ? {} : { relay: relay as Record<string, unknown> };
+};
 
 const status = createRoute({
   method: "get",
@@ -178,6 +186,7 @@ export const systemRoutes = {
           contracts: Object.fromEntries(
             Object.entries(deps.addresses).map(([k, v]) => [k, String(v)]),
           ),
+          ...relayStatus(deps),
         },
         200,
       );

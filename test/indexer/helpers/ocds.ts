@@ -1,0 +1,55 @@
+/** Offline OCDS 1.1 validation: the shared schemas with the bids extension merged in (RFC 7386). */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import AjvDraft04 from "ajv-draft-04";
+import ajvFormats from "ajv-formats";
+
+// CommonJS modules: their classes are on `.default` under NodeNext.
+const Ajv = AjvDraft04.default;
+const addFormats = ajvFormats.default;
+
+const OCDS_DIR = new URL("../../../../shared/ocds/", import.meta.url).pathname;
+const read = (file: string) =>
+  JSON.parse(readFileSync(join(OCDS_DIR, file), "utf8")) as Record<string, unknown>;
+
+/** JSON Merge Patch (RFC 7386). */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> =
+    typeof target === "object" && target !== null && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key], value);
+  }
+  return out;
+}
+
+/** The closed codes of a codelist CSV (first column). */
+export function codelist(file: string): Set<string> {
+  const lines = readFileSync(join(OCDS_DIR, "codelists", file), "utf8")
+    .trim()
+    .split(/\r?\n/)
+    .slice(1);
+  return new Set(lines.map((l) => l.split(",")[0] ?? ""));
+}
+
+export function createOcdsValidator() {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  const release = mergePatch(
+    read("release-schema.json"),
+    read("extensions/ocds_bid_extension/release-schema.json"),
+  );
+  ajv.addSchema(release as object);
+  const validate = ajv.compile(read("release-package-schema.json"));
+  return (pkg: unknown) => {
+    const ok = validate(pkg);
+    return ok
+      ? []
+      : (validate.errors ?? []).map(
+          (e: { instancePath: string; message?: string }) => `${e.instancePath} ${e.message}`,
+        );
+  };
+}

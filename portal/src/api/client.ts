@@ -206,7 +206,12 @@ export function getConfig(): Promise<PortalConfig> {
     }
     const chain = (s.chain ?? {}) as Json;
     const chainId = Number(c.chainId ?? s.chainId ?? chain.id ?? chain.chainId ?? 31337);
-    if (import.meta.env?.VITE_RPC_URL && !c.rpcUrl) c.rpcUrl = import.meta.env.VITE_RPC_URL;
+    // An explicit node to verify against (settings, tests): ?rpc=… once, kept for the tab.
+    const override = new URLSearchParams(location.search).get("rpc") ?? sessionStorage.getItem("jangbu.rpc");
+    if (override) {
+      sessionStorage.setItem("jangbu.rpc", override);
+      c.rpcUrl = override;
+    }
     const rpcUrl = String(
       c.rpcUrl ?? s.rpcUrl ?? chain.rpcUrl ?? `${location.protocol}//${location.hostname}:8545`,
     );

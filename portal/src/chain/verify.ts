@@ -246,3 +246,9 @@ export function compareRecord(
   }
   return checks;
 }
+
+/** The chain's own clock (the latest block's timestamp): windows and deadlines follow it, not the device. */
+export async function chainNow(rpcUrl: string): Promise<number> {
+  const b = await publicClient(rpcUrl).getBlock();
+  return Number(b.timestamp);
+}

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { encodeAbiParameters, type Hex, keccak256, toHex } from "viem";
 import { getConfig, type Json, list } from "../api/client.ts";
+import { chainNow } from "../chain/verify.ts";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field } from "../components/ui.tsx";
 import { download, textHash } from "../lib/docs.ts";
@@ -41,7 +42,7 @@ export default function OfficialTenders({ region }: { region: number }) {
     if (Object.keys(e).length) return;
     const seed = toHex(crypto.getRandomValues(new Uint8Array(32)));
     const spec = `규격서: ${v.title}\n수량: ${v.quantity} ${v.unit}\n`;
-    const now = Math.floor(Date.now() / 1000);
+    const now = await chainNow((await getConfig()).rpcUrl);
     const bid = now + Number(v.bidHours) * 3600;
     const reveal = bid + Number(v.revealHours) * 3600;
     const r = await requestSignature({

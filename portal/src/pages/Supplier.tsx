@@ -11,6 +11,7 @@ import {
   saveSecrets,
 } from "../chain/secrets.ts";
 import type { Session } from "../chain/session.ts";
+import { chainNow } from "../chain/verify.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Section } from "../components/ui.tsx";
@@ -190,7 +191,8 @@ function SupplierHome({ session }: { session: Session }) {
       details: [],
     });
   };
-  const now = Date.now() / 1000;
+  const clock = useAsync(async () => chainNow((await getConfig()).rpcUrl), [tenders.data]);
+  const now = clock.data ?? Date.now() / 1000;
   return (
     <>
       <Section title={t("supplier.secrets")}>

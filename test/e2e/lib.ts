@@ -1,0 +1,168 @@
+/**
+ * End-to-end helpers: real Chromium (Debian's /usr/bin/chromium) driven by playwright-core, a
+ * jangbu stack started by `npm start` on spare ports, demo personas from the seed's roster.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const ARTIFACTS = join(ROOT, "test-artifacts");
+mkdirSync(ARTIFACTS, { recursive: true });
+
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
+}
+
+export interface Stack {
+  base: string;
+  rpc: string;
+  dataDir: string;
+  stop: () => Promise<void>;
+}
+
+/** Uses E2E_BASE_URL/E2E_RPC_URL/E2E_DATA_DIR when given, else starts `npm start` on spare ports. */
+export async function startStack(): Promise<Stack> {
+  if (process.env.E2E_BASE_URL) {
+    return {
+      base: process.env.E2E_BASE_URL,
+      rpc: process.env.E2E_RPC_URL ?? "http://127.0.0.1:8545",
+      dataDir: process.env.E2E_DATA_DIR ?? join(ROOT, ".data"),
+      stop: async () => {},
+    };
+  }
+  const port = Number(process.env.E2E_PORT ?? 28080);
+  const rpcPort = Number(process.env.E2E_RPC_PORT ?? 28545);
+  const dataDir = process.env.E2E_DATA_DIR ?? `/tmp/jangbu-e2e-${process.pid}`;
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts", "--fresh"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), RPC_PORT: String(rpcPort), DATA_DIR: dataDir, HOST: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not get ready:\n${out.slice(-2000)}`)), 300_000);
+    const on = (b: Buffer) => {
+      out += b.toString();
+      if (/jangbu ready:/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", on);
+    child.stderr?.on("data", on);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}):\n${out.slice(-2000)}`));
+    });
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    rpc: `http://127.0.0.1:${rpcPort}`,
+    dataDir,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.removeAllListeners("exit");
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(resolve, 15_000);
+      }),
+  };
+}
+
+export interface Persona {
+  id: string;
+  role: string;
+  region: number;
+  name: string;
+  address: string;
+  privateKey: string;
+}
+
+export function roster(dataDir: string): { staff: Persona[]; farmers: Persona[] } & Record<string, unknown> {
+  return JSON.parse(readFileSync(join(dataDir, "demo-roster.json"), "utf8"));
+}
+
+/**
+ * Demo sign-in: the portal asks GET /api/v1/demo/personas (proposed demo-only route). Until the
+ * indexer serves it, the test answers it from the seed's roster file.
+ */
+export async function servePersonas(page: Page, personas: Persona[]): Promise<void> {
+  await page.route("**/api/v1/demo/personas", async (route) => {
+    const res = await route.fetch().catch(() => null);
+    if (res?.ok()) return route.fulfill({ response: res });
+    return route.fulfill({ json: { items: personas } });
+  });
+}
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core injected into the page: WCAG 2.x A/AA rules; returns serious/critical violations. */
+export async function axe(page: Page, name: string): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const result = (await page.evaluate(async () => {
+    const w = window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } };
+    return w.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } });
+  })) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${name}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+export async function shots(page: Page, name: string): Promise<void> {
+  for (const width of [360, 1280]) {
+    await page.setViewportSize({ width, height: width === 360 ? 780 : 900 });
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
+  }
+}
+
+/** A tiny mocha-style runner: its summary lines are what scripts/test.ts parses. */
+export async function runTests(tests: [string, () => Promise<void>][]): Promise<number> {
+  let passing = 0;
+  let failing = 0;
+  const started = Date.now();
+  for (const [name, fn] of tests) {
+    const t0 = Date.now();
+    try {
+      await fn();
+      passing++;
+      console.log(`  ✔ ${name} (${Date.now() - t0}ms)`);
+    } catch (e) {
+      failing++;
+      console.log(`  ✘ ${name}\n    ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  }
+  console.log(`\n  ${passing} passing (${Math.round((Date.now() - started) / 1000)}s)`);
+  if (failing > 0) console.log(`  ${failing} failing`);
+  return failing > 0 ? 1 : 0;
+}
+
+export async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(body.error.message);
+  return body.result;
+}

@@ -1,0 +1,272 @@
+/**
+ * Browser end-to-end tests (real Chromium): `npm run test:e2e`.
+ *   - the rice flow through the UI by four personas: allocate (CSV) → sale → inspection →
+ *     approval → interim payment → the auditor verifies ✓; a tampered API answer shows ✗;
+ *   - the tender flow: publish, sealed bids, reveal, award; the auditor sees the recomputed reserve;
+ *   - screenshots at 360 and 1280 px under test-artifacts/, axe scan of each main page.
+ * Starts its own `npm start` on spare ports unless E2E_BASE_URL (+ E2E_RPC_URL, E2E_DATA_DIR) is set.
+ */
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import { axe, launch, type Persona, roster, rpc, runTests, servePersonas, shots, startStack } from "./lib.ts";
+
+const stack = await startStack();
+const browser: Browser = await launch();
+const cast = roster(stack.dataDir);
+const people: Persona[] = [...cast.staff, ...cast.farmers];
+const who = (id: string) => {
+  const p = people.find((x) => x.id === id);
+  if (!p) throw new Error(`no persona ${id}`);
+  return p;
+};
+const api = async (path: string) => (await fetch(`${stack.base}/api/v1/${path}`)).json() as Promise<Record<string, unknown>>;
+const url = (hash: string) => `${stack.base}/?rpc=${encodeURIComponent(stack.rpc)}#${hash}`;
+const a11y: string[] = [];
+
+async function newPage(): Promise<Page> {
+  const ctx = await browser.newContext({ locale: "ko-KR", timezoneId: "Asia/Seoul" });
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => console.log(`    [pageerror] ${e.message}`));
+  await servePersonas(page, people);
+  return page;
+}
+
+async function signIn(page: Page, id: string): Promise<void> {
+  await page.goto(url("/wallet"));
+  await page.locator(`[data-persona="${id}"]`).click();
+  await page.getByText(who(id).address, { exact: false }).first().waitFor();
+}
+
+/** Confirms the open signing dialog after checking its Korean summary; waits for the block. */
+async function sign(page: Page, expectTitle: RegExp): Promise<void> {
+  const dialog = page.locator("dialog.sign-dialog");
+  await dialog.waitFor({ state: "visible" });
+  const summary = await dialog.getByTestId("sign-summary").innerText();
+  assert.match(summary, expectTitle);
+  const confirm = dialog.getByTestId("sign-confirm");
+  await confirm.waitFor();
+  await page.waitForFunction(() => !(document.querySelector('[data-testid="sign-confirm"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 30_000 }).catch(async () => {
+    throw new Error(`cannot sign: ${await dialog.innerText()}`);
+  });
+  await confirm.click();
+  await dialog.getByText("기록되었습니다.").waitFor({ timeout: 60_000 }).catch(async () => {
+    throw new Error(`not recorded: ${await dialog.innerText()}`);
+  });
+  await dialog.getByRole("button", { name: "닫기" }).click();
+}
+
+let saleId = "";
+
+const tests: [string, () => Promise<void>][] = [
+  [
+    "home, search and statistics render (Korean, KST), axe clean, screenshots",
+    async () => {
+      const page = await newPage();
+      for (const [name, hash] of [
+        ["home", "/"],
+        ["search", "/search?kind=sales"],
+        ["stats", "/stats"],
+        ["wallet", "/wallet"],
+      ] as const) {
+        await page.goto(url(hash));
+        await page.locator("main h1").first().waitFor();
+        await page.waitForLoadState("networkidle");
+        a11y.push(...(await axe(page, name)));
+        await shots(page, name);
+      }
+      await page.goto(url("/search?kind=sales"));
+      await page.locator("table.data tbody tr").first().waitFor();
+      assert.match(await page.locator("html").getAttribute("lang") ?? "", /ko/);
+      await page.context().close();
+    },
+  ],
+  [
+    "rice flow: official allocates by CSV → farmer sells → inspector grades → official approves and pays",
+    async () => {
+      const farmer = cast.farmers[cast.farmers.length - 1] as Persona;
+      const allocs = (await api(`allocations?farmer=${farmer.address}&program=1`)).items as { units: number }[];
+      const target = (allocs[0]?.units ?? 0) + 200;
+      // 1. Official (강진군): CSV allocation, with a bad row first (nothing applied), then fixed.
+      const off = await newPage();
+      await signIn(off, "official-gangjin");
+      await off.goto(url("/official"));
+      const csv = off.getByLabel("또는 붙여넣기");
+      await csv.fill(`address,units\n${farmer.address},${target}\n0x1234,10\n`);
+      await off.getByRole("button", { name: "검사하기" }).click();
+      await off.getByTestId("csv-errors").getByText("3번째 줄: 주소 형식이 아닙니다").waitFor();
+      await csv.fill(`address,units\n${farmer.address},${target}\n`);
+      await off.getByRole("button", { name: "검사하기" }).click();
+      await off.getByRole("button", { name: "한 번에 배정하기" }).click();
+      await sign(off, /농가 1곳에 물량 배정/);
+      a11y.push(...(await axe(off, "official")));
+      await shots(off, "official");
+      // 2. Farmer: a 40-unit sale at the RPC.
+      const fp = await newPage();
+      await signIn(fp, farmer.id);
+      await fp.goto(url("/farmer"));
+      await fp.getByTestId("allocation").first().waitFor();
+      const form = fp.getByRole("form", { name: "출하 신청" });
+      await form.getByLabel(/^수량/).fill("45");
+      await form.getByLabel(/^포장 형태/).selectOption("1");
+      await form.getByRole("button", { name: "출하 신청하기" }).click();
+      await form.getByText("톤백은 20포대 단위입니다").waitFor();
+      await form.getByLabel(/^포장 형태/).selectOption("0");
+      await form.getByLabel(/^수량/).fill("40");
+      await form.getByLabel(/^품종/).selectOption("101");
+      await form.getByLabel(/^수매장/).selectOption("4681001");
+      await form.getByRole("button", { name: "출하 신청하기" }).click();
+      await sign(fp, /출하 신청 \(40포대/);
+      const mine = (await api(`sales?farmer=${farmer.address}&state=Submitted`)).items as { id: string; collectionPoint: number }[];
+      const sale = mine.find((s) => s.collectionPoint === 4681001);
+      assert.ok(sale, "the new sale is indexed");
+      saleId = sale.id;
+      a11y.push(...(await axe(fp, "farmer")));
+      await shots(fp, "farmer");
+      // 3. Inspector: the queue at the RPC, graded in one batch.
+      const ip = await newPage();
+      await signIn(ip, "inspector-naqs-1");
+      await ip.goto(url("/inspector"));
+      await ip.getByLabel("수매장").selectOption("4681001");
+      await ip.getByTestId("inspect-row").first().waitFor();
+      await ip.getByRole("button", { name: "전부 1등" }).click();
+      await ip.getByRole("button", { name: /건 한 번에 제출/ }).click();
+      await sign(ip, /검사 결과 \d+건 일괄 기록/);
+      assert.equal(((await api(`sales/${saleId}`)) as { state: string }).state, "Inspected");
+      a11y.push(...(await axe(ip, "inspector")));
+      await shots(ip, "inspector");
+      // 4. Another official (정산 담당): approve, then record the interim payment.
+      const pay = await newPage();
+      await signIn(pay, "official-gangjin-pay");
+      await pay.goto(url("/official"));
+      await pay.getByRole("checkbox", { name: "모두 선택" }).check();
+      await pay.getByRole("button", { name: /건 승인$/ }).click();
+      await sign(pay, /매입 \d+건 일괄 승인/);
+      assert.equal(((await api(`sales/${saleId}`)) as { state: string }).state, "Approved");
+      await pay.reload();
+      const row = pay.locator("li", { has: pay.getByTestId("pay") }).filter({ hasText: farmer.address.slice(0, 8) }).first();
+      await row.getByTestId("pay").click();
+      await sign(pay, /지급 기록: 중간정산금 ₩1,600,000/);
+      assert.equal(((await api(`sales/${saleId}`)) as { state: string }).state, "InterimPaid");
+      for (const p of [off, fp, ip, pay]) await p.context().close();
+    },
+  ],
+  [
+    "auditor: the record page verifies ✓ against the chain; receipt with QR",
+    async () => {
+      assert.ok(saleId, "needs the sale of the rice flow");
+      const page = await newPage();
+      const t0 = Date.now();
+      await page.goto(url(`/sale/${saleId}`));
+      await page.getByTestId("record-ready").waitFor();
+      console.log(`    record page rendered in ${Date.now() - t0} ms`);
+      assert.match(await page.locator("main").innerText(), /중간정산금 지급/);
+      await page.getByTestId("verify").click();
+      await page.getByTestId("verify-result").getByText(/✓ 모든 항목이 체인과 일치합니다/).waitFor({ timeout: 30_000 });
+      a11y.push(...(await axe(page, "record")));
+      await shots(page, "record");
+      await page.goto(url(`/receipt/${saleId}`));
+      await page.locator(".qr svg").waitFor();
+      await shots(page, "receipt");
+      await page.context().close();
+    },
+  ],
+  [
+    "auditor: a tampered API answer shows ✗ with the exact field",
+    async () => {
+      const page = await newPage();
+      await page.route(`**/api/v1/sales/${saleId}`, async (route) => {
+        const res = await route.fetch();
+        const body = (await res.json()) as Record<string, unknown>;
+        body.units = Number(body.units) + 1;
+        await route.fulfill({ response: res, json: body });
+      });
+      await page.goto(url(`/sale/${saleId}`));
+      await page.getByTestId("record-ready").waitFor();
+      await page.getByTestId("verify").click();
+      const result = page.getByTestId("verify-result");
+      await result.getByText(/✗ 체인과 다릅니다: 1개 항목 불일치/).waitFor({ timeout: 30_000 });
+      assert.match(await result.innerText(), /units: 서버 41 ≠ 체인 40/);
+      await page.context().close();
+    },
+  ],
+  [
+    "tender flow: publish, two sealed bids, reveal, award; the auditor sees the recomputed reserve",
+    async () => {
+      const off = await newPage();
+      await signIn(off, "official-gangjin-contract");
+      await off.goto(url("/official"));
+      await off.getByRole("button", { name: "입찰 관리" }).click();
+      const f = off.getByRole("form", { name: "입찰 공고" });
+      await f.getByLabel(/^제목/).fill("e2e 무인 방제기 구매");
+      await f.getByLabel(/^수량/).fill("3");
+      await f.getByLabel(/^기초금액/).fill("90000000");
+      await f.getByRole("button", { name: "입찰 공고" }).click();
+      await sign(off, /입찰 공고: e2e 무인 방제기 구매/);
+      const list = (await api("tenders?q=e2e")).items as { id: string; basePrice: string }[];
+      const tender = list[0];
+      assert.ok(tender, "tender indexed");
+      const bidders: [string, string, [number, number]][] = [
+        ["supplier-namdo", "86500000", [2, 7]],
+        ["supplier-tamjin", "87900000", [7, 11]],
+      ];
+      const pages: Page[] = [];
+      for (const [id, price, [a, b]] of bidders) {
+        const sp = await newPage();
+        pages.push(sp);
+        await signIn(sp, id);
+        await sp.goto(url("/supplier"));
+        const card = sp.locator("li.card", { hasText: "e2e 무인 방제기 구매" });
+        await card.getByLabel(/^입찰가/).fill(price);
+        await card.getByLabel(/①/).fill(String(a));
+        await card.getByLabel(/②/).fill(String(b));
+        await card.getByRole("button", { name: "봉인해서 제출" }).click();
+        await sign(sp, /봉인 입찰 제출/);
+        await sp.getByText("백업하지 않은 봉인 입찰 비밀이 있습니다").first().waitFor();
+        const download = sp.waitForEvent("download");
+        await sp.getByRole("button", { name: "비밀 내보내기 (백업)" }).click();
+        await download;
+      }
+      // Past the bid deadline (chain time), then reveal.
+      await rpc(stack.rpc, "evm_increaseTime", [25 * 3600]);
+      await rpc(stack.rpc, "evm_mine");
+      for (const sp of pages) {
+        await sp.reload();
+        const card = sp.locator("li.card", { hasText: "e2e 무인 방제기 구매" });
+        await card.getByRole("button", { name: "개찰 (입찰가 공개)" }).click();
+        await sign(sp, /개찰: 입찰가/);
+      }
+      await rpc(stack.rpc, "evm_increaseTime", [25 * 3600]);
+      await rpc(stack.rpc, "evm_mine");
+      await off.reload();
+      await off.getByRole("button", { name: "입찰 관리" }).click();
+      const card = off.locator("li.card", { hasText: "e2e 무인 방제기 구매" });
+      await card.getByRole("button", { name: "추첨·낙찰" }).click();
+      await sign(off, /예정가격 추첨과 낙찰 결정/);
+      const auditor = await newPage();
+      await auditor.goto(url(`/tender/${tender.id}`));
+      await auditor.getByTestId("reserve-check").getByText(/✓ 브라우저에서 다시 계산한 예정가격/).waitFor({ timeout: 30_000 });
+      await auditor.getByTestId("verify").click();
+      await auditor.getByTestId("verify-result").getByText(/✓ 모든 항목이 체인과 일치합니다/).waitFor({ timeout: 30_000 });
+      a11y.push(...(await axe(auditor, "tender")));
+      await shots(auditor, "tender");
+      a11y.push(...(await axe(pages[0] as Page, "supplier")));
+      await shots(pages[0] as Page, "supplier");
+      for (const p of [off, auditor, ...pages]) await p.context().close();
+    },
+  ],
+  [
+    "accessibility: no serious or critical axe violations on the main pages",
+    async () => {
+      assert.deepEqual(a11y, []);
+    },
+  ],
+];
+
+let code = 1;
+try {
+  code = await runTests(tests);
+} finally {
+  await browser.close();
+  await stack.stop();
+}
+process.exit(code);

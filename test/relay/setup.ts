@@ -91,7 +91,8 @@ export async function setupRelayChain({ farmers: farmerCount = 3 }: { farmers?: 
 
   // The relayer: a key of its own, funded. The programme itself is set up through the relay's
   // forwarder directly by the admin paying, so the relayer's nonce starts at 0 in every test.
-  const relayerAccount = account();
+  const relayerKey = generatePrivateKey();
+  const relayerAccount = privateKeyToAccount(relayerKey);
   await provider.request({
     method: "hardhat_setBalance",
     params: [relayerAccount.address, toHex(10n ** 21n)],
@@ -214,6 +215,7 @@ export async function setupRelayChain({ farmers: farmerCount = 3 }: { farmers?: 
     forwarder,
     admin,
     relayerAccount,
+    relayerKey,
     relayerWallet,
     fundedWallet,
     walletOf,
@@ -284,4 +286,58 @@ export async function post(
     json = text;
   }
   return { status: res.status, headers: res.headers, json: json as Answer };
+}
+
+/** Serves an EIP-1193 provider as JSON-RPC over HTTP on a free local port (for http transports). */
+export async function serveRpc(provider: {
+  request(args: { method: string; params?: unknown }): Promise<unknown>;
+}): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer } = await import("node:http");
+  const answer = async (call: { id?: unknown; method?: string; params?: unknown[] }) => {
+    try {
+      const result = await provider.request({
+        method: String(call.method),
+        params: call.params ?? [],
+      });
+      return { jsonrpc: "2.0", id: call.id ?? null, result: result ?? null };
+    } catch (error) {
+      const e = error as { code?: number; message?: string; data?: unknown };
+      return {
+        jsonrpc: "2.0",
+        id: call.id ?? null,
+        error: {
+          code: typeof e.code === "number" ? e.code : -32603,
+          message: e.message ?? "error",
+          data: e.data,
+        },
+      };
+    }
+  };
+  const server = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => {
+      body += chunk;
+    });
+    req.on("end", async () => {
+      const parsed = JSON.parse(body) as
+        | Parameters<typeof answer>[0]
+        | Parameters<typeof answer>[0][];
+      const out = Array.isArray(parsed)
+        ? await Promise.all(parsed.map(answer))
+        : await answer(parsed);
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(out));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -94,3 +94,39 @@ export const createChainCredentialCheck = ({
     return valid;
   };
 };
+
+/** The indexer store's SQL, as far as the check needs it. */
+export type CredentialQuery = (
+  text: string,
+  params: readonly unknown[],
+) => Promise<readonly Record<string, unknown>[]>;
+
+/**
+ * The pre-check from the indexer's store (the `credentials` projection): a current, unrevoked,
+ * unexpired credential of the signer there is enough. The store may lag the chain, so "none in
+ * the store" falls back to `fallback` (the chain check) before refusing.
+ */
+export const createStoreCredentialCheck = ({
+  query,
+  fallback,
+  now = Date.now,
+}: {
+  query: CredentialQuery;
+  fallback: CredentialCheck;
+  now?: () => number;
+}): CredentialCheck => {
+  const sql = `select 1 as ok from credentials c
+    where c.subject = $1 and not c.revoked and c.expires_at > $2
+      and c.serial = (select max(d.serial) from credentials d
+                      where d.subject = c.subject and d.role = c.role and d.region = c.region)
+    limit 1`;
+  return async (p) => {
+    try {
+      const rows = await query(sql, [p.signer, Math.floor(now() / 1_000)]);
+      if (rows.length > 0) return true;
+    } catch {
+      // the store is not answering: the chain decides
+    }
+    return fallback(p);
+  };
+};

@@ -14,7 +14,7 @@
  *   npm start                 start (ports and folders from PORT, RPC_PORT, HOST, DATA_DIR)
  *   npm start -- --fresh      discard DATA_DIR first
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -31,6 +31,8 @@ import type { Persona } from "./seed/actors.ts";
 import { seedDemo } from "./seed/index.ts";
 
 const INDEXER_ENTRY = join(ROOT, "indexer", "src", "main.ts");
+const PORTAL_CONFIG = join(ROOT, "portal", "vite.config.ts");
+const PORTAL_DIST = join(ROOT, "portal", "dist");
 const READY_TIMEOUT_MS = 120_000;
 
 /** A failure the user can act on: printed as one message, without a stack trace. */
@@ -60,10 +62,13 @@ function settings(args: string[]): Settings {
   if (unknown.length > 0) {
     throw new StartError(`unknown option ${unknown.join(" ")} (the only option is --fresh)`);
   }
+  const port = portFrom("PORT", 8080);
+  const rpcPort = portFrom("RPC_PORT", 8545);
+  if (port === rpcPort) throw new StartError(`PORT and RPC_PORT are both ${port}: pick two ports`);
   return {
     host: process.env.HOST || "127.0.0.1",
-    port: portFrom("PORT", 8080),
-    rpcPort: portFrom("RPC_PORT", 8545),
+    port,
+    rpcPort,
     dataDir: resolveDataDir(),
     fresh: args.includes("--fresh"),
     databaseUrl: process.env.DATABASE_URL || undefined,
@@ -94,6 +99,34 @@ function hardhatCli(): string {
   const bin = (JSON.parse(readFileSync(pkg, "utf8")) as { bin: Record<string, string> }).bin
     .hardhat;
   return join(dirname(pkg), bin ?? "dist/src/cli.js");
+}
+
+/** The newest modification time of a file or of any file below a folder (node_modules, dist skipped). */
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path)
+    .filter((name) => name !== "node_modules" && name !== "dist")
+    .reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), stat.mtimeMs);
+}
+
+/** True when the portal's sources (or the SDK it bundles) are newer than its build. */
+function portalStale(): boolean {
+  if (!existsSync(PORTAL_CONFIG)) return false;
+  const built = join(PORTAL_DIST, "index.html");
+  if (!existsSync(built)) return true;
+  const sources = ["src", "index.html", "vite.config.ts"].map((f) => join(ROOT, "portal", f));
+  const newest = Math.max(...[...sources, join(ROOT, "sdk")].map(newestMtime));
+  return newest > statSync(built).mtimeMs;
+}
+
+function viteCli(): string {
+  return join(
+    dirname(createRequire(import.meta.url).resolve("vite/package.json")),
+    "bin",
+    "vite.js",
+  );
 }
 
 function withoutKeys(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -187,6 +220,30 @@ async function main(): Promise<number> {
     mkdirSync(logDir, { recursive: true });
     const shown = relative(process.cwd(), s.dataDir) || ".";
 
+    // 0. The portal build, when its sources changed (in the background, needed by step 4).
+    let portalBuild: Promise<boolean> | undefined;
+    if (hasIndexer && portalStale()) {
+      const buildLog = join(logDir, "portal-build.log");
+      rmSync(buildLog, { force: true });
+      const build = new ManagedProcess(
+        "portal-build",
+        process.execPath,
+        [viteCli(), "build", "--config", PORTAL_CONFIG],
+        { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, logFile: buildLog },
+      );
+      children.push(build);
+      console.log(`building the portal (log: ${relative(process.cwd(), buildLog)})`);
+      portalBuild = build.exited.then(({ code }) => {
+        children.splice(children.indexOf(build), 1);
+        if (code !== 0 && !stopping) {
+          console.error(
+            `  the portal build failed (see the log); the API runs without it\n${tail(buildLog, 8)}`,
+          );
+        }
+        return code === 0;
+      });
+    }
+
     // 1. The chain.
     const rpcUrl = `http://127.0.0.1:${s.rpcPort}`;
     const chainLog = join(logDir, "chain.log");
@@ -247,6 +304,10 @@ async function main(): Promise<number> {
           throw new StartError((error as Error).message);
         }
       }
+      if (portalBuild !== undefined) {
+        await portalBuild;
+        if (stopping) return await stopping;
+      }
       const indexerLog = join(logDir, "indexer.log");
       rmSync(indexerLog, { force: true });
       indexer = new ManagedProcess(
@@ -263,6 +324,7 @@ async function main(): Promise<number> {
             HOST: s.host,
             PORT: String(s.port),
             DATA_DIR: indexerDir,
+            PORTAL_DIR: PORTAL_DIST,
             ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
           },
           logFile: indexerLog,
@@ -289,7 +351,7 @@ async function main(): Promise<number> {
     console.log(`
 jangbu is running (ready in ${seconds}s). Ctrl-C stops everything.
 
-  Portal  ${indexer ? `${apiUrl}/` : "(not started: indexer/src/main.ts is not in the tree yet)"}
+  Portal  ${indexer ? (existsSync(join(PORTAL_DIST, "index.html")) ? `${apiUrl}/` : "(not built: npm run build:portal)") : "(not started: indexer/src/main.ts is not in the tree yet)"}
   API     ${indexer ? `${apiUrl}/api/v1` : "(not started)"}
   RPC     ${rpcUrl}  (chain ${deployed.deployment.chainId}, a new chain at every start)
 

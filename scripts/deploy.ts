@@ -21,7 +21,7 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { configVariable } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { type Address, getAddress, isAddress, zeroAddress } from "viem";
+import { type Address, getAddress, isAddress } from "viem";
 import JangbuModule, { JANGBU_MODULE_ID } from "../ignition/modules/Jangbu.ts";
 import type { Deployment } from "../sdk/deployments.ts";
 import { CredentialRegistryAbi } from "../sdk/generated/abis.ts";
@@ -204,20 +204,11 @@ export async function deploy(options: DeployOptions = {}): Promise<DeployResult>
     });
     const deploymentDir = join(hre.config.paths.ignition, "deployments", `chain-${chainId}`);
     const startBlock = journalStartBlock(deploymentDir) ?? headBefore + 1;
-    const deployed = (key: string): Address | undefined => {
-      const contract = (contracts as Record<string, { address: Address } | undefined>)[key];
-      return contract === undefined ? undefined : getAddress(contract.address);
-    };
-    const required = (key: string): Address => {
-      const address = deployed(key);
-      if (address === undefined) throw new Error(`the Ignition module did not deploy ${key}`);
-      return address;
-    };
     const addresses = {
-      CredentialRegistry: required("registry"),
-      JangbuForwarder: required("forwarder"),
-      RicePurchase: required("ricePurchase"),
-      TenderBoard: deployed("tenderBoard") ?? zeroAddress,
+      CredentialRegistry: getAddress(contracts.registry.address),
+      JangbuForwarder: getAddress(contracts.forwarder.address),
+      RicePurchase: getAddress(contracts.ricePurchase.address),
+      TenderBoard: getAddress(contracts.tenderBoard.address),
     };
     const deployment: Deployment = { chainId, addresses, startBlock };
 

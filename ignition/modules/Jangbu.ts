@@ -1,22 +1,16 @@
 /**
  * The jangbu contracts as one Hardhat Ignition module (`scripts/deploy.ts` runs it):
  * JangbuForwarder, CredentialRegistry(forwarder, admin, adminTransferDelay),
- * RicePurchase(forwarder, registry) and, once contracts/TenderBoard.sol exists, TenderBoard.
+ * RicePurchase(forwarder, registry) and TenderBoard(forwarder, registry).
  *
  * Parameters (module "Jangbu"):
  *   admin               registry admin (default: the deploying account)
  *   adminTransferDelay  seconds a new registry admin must wait before taking over (default 3 days)
  */
-import { existsSync } from "node:fs";
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
 export const JANGBU_MODULE_ID = "Jangbu";
 export const DEFAULT_ADMIN_TRANSFER_DELAY = 3 * 24 * 60 * 60;
-
-/** TenderBoard is deployed once its source is in the tree. */
-export const HAS_TENDER_BOARD = existsSync(
-  new URL("../../contracts/TenderBoard.sol", import.meta.url),
-);
 
 export default buildModule(JANGBU_MODULE_ID, (m) => {
   const admin = m.getParameter("admin", m.getAccount(0));
@@ -25,8 +19,6 @@ export default buildModule(JANGBU_MODULE_ID, (m) => {
   const forwarder = m.contract("JangbuForwarder");
   const registry = m.contract("CredentialRegistry", [forwarder, admin, adminTransferDelay]);
   const ricePurchase = m.contract("RicePurchase", [forwarder, registry]);
-  const core = { forwarder, registry, ricePurchase };
-  return HAS_TENDER_BOARD
-    ? Object.assign(core, { tenderBoard: m.contract("TenderBoard", [forwarder, registry]) })
-    : core;
+  const tenderBoard = m.contract("TenderBoard", [forwarder, registry]);
+  return { forwarder, registry, ricePurchase, tenderBoard };
 });

@@ -51,8 +51,11 @@ export async function run(): Promise<Metrics> {
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-    const json = (await res.json()) as { txHash?: Hash; error?: { code: string; message: string } };
-    if (!res.ok || json.txHash === undefined) {
+    const json = (await res.json()) as {
+      txHash?: Hash | null;
+      error?: { code: string; message: string };
+    };
+    if (!res.ok || !json.txHash) {
       throw new Error(`relay refused: ${json.error?.code} ${json.error?.message}`);
     }
     return json.txHash;

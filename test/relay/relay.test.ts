@@ -256,6 +256,36 @@ describe("relay", () => {
     );
   });
 
+  it("answers without a hash when the queue is full, and sends once a pending transaction is mined", async () => {
+    const { app, relay } = await open({ maxPendingTxs: 1, sendWaitMs: 100 });
+    await chain.provider.request({ method: "evm_setAutomine", params: [false] });
+    let queued: Answer;
+    try {
+      const first = await post(app, await chain.sign(chain.farmer(6), chain.submitSale()));
+      assert.equal(first.json.state, "pending");
+      const second = await post(app, await chain.sign(chain.farmer(7), chain.submitSale()));
+      assert.equal(second.status, 202);
+      queued = second.json;
+      assert.equal(queued.txHash, null);
+      assert.equal(queued.state, "queued");
+      assert.equal(relay.status().queued, 1);
+      await chain.provider.request({ method: "evm_mine", params: [] });
+      await until(
+        async () => (await get(app, queued.requestId as Hash)).json.state === "pending",
+        5_000,
+        "sent",
+      );
+      await chain.provider.request({ method: "evm_mine", params: [] });
+    } finally {
+      await chain.provider.request({ method: "evm_setAutomine", params: [true] });
+    }
+    await until(
+      async () => (await get(app, queued.requestId as Hash)).json.state === "mined",
+      5_000,
+      "mined",
+    );
+  });
+
   it("shows the relayer's balance on status and warns in the log when it is low", async () => {
     const warnings: string[] = [];
     const logger: RelayLogger = {

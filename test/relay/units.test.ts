@@ -7,11 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { Hono } from "hono";
 import { encodeErrorResult, encodeFunctionData, getAddress, zeroAddress } from "viem";
 import { decryptKeystore, relayerAccountFromEnv } from "../../indexer/src/relay/account.ts";
 import { DEFAULT_RELAY_CONFIG, relayConfigFromEnv } from "../../indexer/src/relay/config.ts";
 import { defaultAllowList } from "../../indexer/src/relay/policy.ts";
 import { createRateLimiter } from "../../indexer/src/relay/rate-limit.ts";
+import { clientAddressOf } from "../../indexer/src/relay/routes.ts";
 import { decodeRevert } from "../../indexer/src/relay/simulate.ts";
 import {
   buildAction,
@@ -181,6 +183,19 @@ describe("rate limiter", () => {
     assert.ok(limiter.take("a").ok);
     assert.equal(limiter.take("a").ok, false);
     assert.ok(createRateLimiter({ perMinute: 0 }).take("x").ok, "0 = unlimited");
+  });
+});
+
+describe("client address", () => {
+  it("is the socket's peer, or behind a trusted proxy the last X-Forwarded-For entry", async () => {
+    const app = new Hono();
+    app.get("/direct", (c) => c.text(clientAddressOf(c, false)));
+    app.get("/proxied", (c) => c.text(clientAddressOf(c, true)));
+    const env = { incoming: { socket: { remoteAddress: "10.1.1.1" } } };
+    const headers = { "x-forwarded-for": "6.6.6.6, 203.0.113.7" };
+    assert.equal(await (await app.request("/direct", { headers }, env)).text(), "10.1.1.1");
+    assert.equal(await (await app.request("/proxied", { headers }, env)).text(), "203.0.113.7");
+    assert.equal(await (await app.request("/proxied", {}, env)).text(), "10.1.1.1");
   });
 });
 

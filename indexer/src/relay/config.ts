@@ -15,7 +15,7 @@ export type RelayConfig = {
   ratePerSigner: number;
   /** Requests per minute per client address, 0 = unlimited (RELAY_RATE_PER_IP). */
   ratePerIp: number;
-  /** Take the client address from X-Forwarded-For (behind a trusted proxy) (RELAY_TRUST_PROXY). */
+  /** Take the client address from the last X-Forwarded-For entry: the one our proxy added (RELAY_TRUST_PROXY). */
   trustProxy: boolean;
   /** A relayer balance below this is a warning in the log and on /status (RELAY_MIN_BALANCE_WEI). */
   minBalanceWei: bigint;
@@ -33,6 +33,8 @@ export type RelayConfig = {
   pollIntervalMs: number;
   /** How long a request whose nonce is ahead waits for the missing ones (RELAY_NONCE_WAIT_MS). */
   nonceWaitMs: number;
+  /** How long POST waits for the transaction to be sent before answering without its hash (RELAY_SEND_WAIT_MS). */
+  sendWaitMs: number;
   /** How long a signer's "holds a credential" answer is cached (RELAY_CREDENTIAL_CACHE_SECONDS). */
   credentialCacheMs: number;
 };
@@ -52,6 +54,7 @@ export const DEFAULT_RELAY_CONFIG: RelayConfig = {
   resendAfterMs: 30_000,
   pollIntervalMs: 500,
   nonceWaitMs: 2_000,
+  sendWaitMs: 20_000,
   credentialCacheMs: 30_000,
 };
 
@@ -84,6 +87,7 @@ const envSchema = z.object({
   RELAY_RESEND_AFTER_SECONDS: int(1).optional(),
   RELAY_POLL_MS: int(10, 600_000).optional(),
   RELAY_NONCE_WAIT_MS: int(0, 60_000).optional(),
+  RELAY_SEND_WAIT_MS: int(0, 600_000).optional(),
   RELAY_CREDENTIAL_CACHE_SECONDS: int(0).optional(),
 });
 
@@ -123,6 +127,7 @@ export function relayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RelayC
     resendAfterMs: (e.RELAY_RESEND_AFTER_SECONDS ?? d.resendAfterMs / 1_000) * 1_000,
     pollIntervalMs: e.RELAY_POLL_MS ?? d.pollIntervalMs,
     nonceWaitMs: e.RELAY_NONCE_WAIT_MS ?? d.nonceWaitMs,
+    sendWaitMs: e.RELAY_SEND_WAIT_MS ?? d.sendWaitMs,
     credentialCacheMs: (e.RELAY_CREDENTIAL_CACHE_SECONDS ?? d.credentialCacheMs / 1_000) * 1_000,
   };
 }

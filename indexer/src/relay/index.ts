@@ -71,7 +71,8 @@ export type CreateRelayParameters = {
 /** The answer to an accepted request. */
 export type SubmitResult = {
   requestId: Hex;
-  txHash: Hash;
+  /** Null when the request is still queued after `sendWaitMs`. */
+  txHash: Hash | null;
   state: RequestState;
   /** True when this exact request had been accepted before: the same transaction, nothing new sent. */
   duplicate: boolean;
@@ -381,12 +382,23 @@ export const createRelay = ({
     );
   };
 
-  const resultOf = (r: RelayedRequest, hash: Hash, duplicate: boolean): SubmitResult => ({
-    requestId: r.id,
-    txHash: r.txHash ?? hash,
-    state: r.state,
-    duplicate,
-  });
+  /**
+   * The answer once the request's transaction is sent, or after `sendWaitMs` with the request
+   * still queued (the relay is at its pending-transaction limit): then `txHash` is null and
+   * `GET /relay/{requestId}` tells the rest. A failure to send rejects with its error.
+   */
+  const resultOf = async (r: RelayedRequest, duplicate: boolean): Promise<SubmitResult> => {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, config.sendWaitMs);
+    });
+    try {
+      const hash = await Promise.race([r.sent, waited]);
+      return { requestId: r.id, txHash: r.txHash ?? hash ?? null, state: r.state, duplicate };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   const submitChecked = async (json: unknown): Promise<SubmitResult> => {
     try {
@@ -417,7 +429,7 @@ export const createRelay = ({
 
     const known = sub.request(id);
     if (known !== undefined && known.state !== "failed") {
-      return resultOf(known, await known.sent, true);
+      return resultOf(known, true);
     }
 
     const limited = signerLimiter.take(from);
@@ -546,8 +558,7 @@ export const createRelay = ({
         await step.wait;
         continue;
       }
-      const hash = await step.record.sent;
-      return resultOf(step.record, hash, step.duplicate);
+      return resultOf(step.record, step.duplicate);
     }
   };
 

@@ -20,7 +20,7 @@ import { RelayBodySchema } from "./request.ts";
 
 type Submit = (body: unknown) => Promise<{
   requestId: Hex;
-  txHash: Hex;
+  txHash: Hex | null;
   state: string;
   duplicate: boolean;
 }>;
@@ -39,7 +39,9 @@ const ErrorSchema = z
 const AcceptedSchema = z
   .object({
     requestId: z.string().openapi({ description: "the request's EIP-712 digest" }),
-    txHash: z.string(),
+    txHash: z.string().nullable().openapi({
+      description: "null only when the request is still queued after RELAY_SEND_WAIT_MS",
+    }),
     state: z.enum(["queued", "pending", "mined", "reverted", "failed"]),
     duplicate: z.boolean(),
   })
@@ -116,10 +118,13 @@ const getRoute = createRoute({
   },
 });
 
-/** The client's address: the socket's peer, or the first X-Forwarded-For hop behind a trusted proxy. */
+/**
+ * The client's address: the socket's peer, or, behind one trusted proxy, the last X-Forwarded-For
+ * entry (the address that proxy saw; earlier entries are the client's own claims).
+ */
 export function clientAddressOf(c: Context, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+    const forwarded = c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim();
     if (forwarded) return forwarded;
   }
   const env = c.env as

@@ -390,7 +390,7 @@ export const createRelay = ({
   const resultOf = async (r: RelayedRequest, duplicate: boolean): Promise<SubmitResult> => {
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<undefined>((resolve) => {
-      timer = setTimeout(resolve, config.sendWaitMs);
+      timer = setTimeout(() => resolve(undefined), config.sendWaitMs);
     });
     try {
       const hash = await Promise.race([r.sent, waited]);

@@ -97,6 +97,7 @@ export async function readEvent(
   const block = await client.getBlock({ blockNumber: receipt.blockNumber });
   let chosen: { log: Log; eventName: string; args: Record<string, unknown> } | null = null;
   let signer: string | null = receipt.from;
+  let forwarded = false;
   for (const log of receipt.logs) {
     let d: { eventName?: string; args?: unknown } | null = null;
     try {
@@ -110,12 +111,17 @@ export async function readEvent(
     if (!d) continue;
     const args = argsObject(d, d.eventName ?? "");
     if (d.eventName === "ExecutedForwardRequest") {
-      try {
-        const f = decodeEventLog({ abi: JangbuForwarderAbi, data: log.data, topics: log.topics });
-        signer = String((f.args as { signer?: string }).signer ?? signer);
-      } catch {
-        /* keep tx.from */
+      // A relayed batch: the signer of our log is the request executed right after it.
+      if (chosen && !forwarded) {
+        try {
+          const f = decodeEventLog({ abi: JangbuForwarderAbi, data: log.data, topics: log.topics });
+          signer = String((f.args as { signer?: string }).signer ?? signer);
+          forwarded = true;
+        } catch {
+          /* keep tx.from */
+        }
       }
+      continue;
     }
     const matches =
       ev.logIndex !== undefined && !Number.isNaN(ev.logIndex)

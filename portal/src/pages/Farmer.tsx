@@ -7,7 +7,7 @@ import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Badge, Field, Hex, Section } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
-import { date, isoDay, num, seoulMidnight, tonnes } from "../lib/format.ts";
+import { date, isoDay, num, secs, seoulMidnight, tonnes } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { packagingLabel, saleStateLabel, saleStateName, toneOfSale } from "../lib/labels.ts";
 import { COLLECTION_POINTS, refName, VARIETIES } from "../lib/reference.ts";
@@ -83,8 +83,8 @@ function SaleForm({
       )
       .reduce((a, s) => a + Number(s.acceptedUnits || s.units || 0), 0);
   const remaining = Math.max(0, Number(alloc.units) - Number(committed));
-  const start = programme?.deliveryStart ? isoDay(Number(programme.deliveryStart)) : undefined;
-  const end = programme?.deliveryEnd ? isoDay(Number(programme.deliveryEnd)) : undefined;
+  const start = programme?.deliveryStart ? isoDay(secs(programme.deliveryStart)) : undefined;
+  const end = programme?.deliveryEnd ? isoDay(secs(programme.deliveryEnd)) : undefined;
   const [v, setV] = useState<SaleInput>({
     units: "",
     packaging: Packaging.Bag40,

@@ -25,8 +25,8 @@ export default function OfficialTenders({ region }: { region: number }) {
     unit: "대",
     base: "",
     rate: "87.745",
-    bidHours: "24",
-    revealHours: "24",
+    bidHours: "25",
+    revealHours: "25",
     bond: "1000000",
   });
   const [err, setErr] = useState<Record<string, string>>({});

@@ -6,6 +6,7 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 import { NonRetryableError, RetryableError } from "../internal/errors.ts";
 
 export type Row = Record<string, unknown>;
@@ -14,7 +15,30 @@ export type Sql = {
   query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Several statements, no parameters (migrations). */
   exec(text: string): Promise<void>;
+  /**
+   * Bulk load with `COPY table (columns) FROM` in PostgreSQL text format (tab-separated, `\N` for
+   * null; {@link copyText} builds it): several times faster than any INSERT on both engines.
+   */
+  copy(table: string, columns: readonly string[], text: string): Promise<void>;
 };
+
+/** One value in COPY text format. */
+export function copyValue(value: unknown): string {
+  if (value === null || value === undefined) return "\\N";
+  const text =
+    typeof value === "string"
+      ? value
+      : typeof value === "object"
+        ? JSON.stringify(value)
+        : String(value);
+  return /[\\\t\n\r]/.test(text)
+    ? text.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r")
+    : text;
+}
+
+/** Rows (arrays of values, in column order) in COPY text format. */
+export const copyText = (rows: readonly (readonly unknown[])[]) =>
+  rows.length === 0 ? "" : `${rows.map((r) => r.map(copyValue).join("\t")).join("\n")}\n`;
 
 export type StoreKind = "pglite" | "postgres";
 
@@ -48,6 +72,12 @@ export async function createPgliteDatabase({
     },
     async exec(text: string) {
       await conn.exec(text);
+    },
+    async copy(table, columns, text) {
+      if (text === "") return;
+      await conn.query(`copy ${table} (${columns.join(", ")}) from '/dev/blob'`, [], {
+        blob: new Blob([text]),
+      });
     },
   });
   let closed = false;
@@ -125,6 +155,22 @@ export async function createPostgresDatabase({
         await conn.query(text);
       } catch (error) {
         throw asRetryable(error);
+      }
+    },
+    async copy(table, columns, text) {
+      if (text === "") return;
+      const client = "release" in conn ? conn : await conn.connect();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const stream = client.query(copyFrom(`copy ${table} (${columns.join(", ")}) from stdin`));
+          stream.on("error", reject);
+          stream.on("finish", () => resolve());
+          stream.end(text);
+        });
+      } catch (error) {
+        throw asRetryable(error);
+      } finally {
+        if (!("release" in conn)) client.release();
       }
     },
   });

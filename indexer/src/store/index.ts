@@ -7,7 +7,7 @@ import type { Address, Hex } from "viem";
 import { NonRetryableError } from "../internal/errors.ts";
 import type { BlockHeader } from "../rpc/actions.ts";
 import type { EventArgs, EventRecord } from "../sync/decode.ts";
-import type { Database, Sql, StoreKind } from "./db.ts";
+import { copyText, type Database, type Sql, type StoreKind } from "./db.ts";
 import { eventKeys } from "./handlers.ts";
 import { migrate } from "./migrations.ts";
 import { applyProjections, deleteRows } from "./projections.ts";
@@ -86,34 +86,46 @@ export const eventFromRow = (r: EventRow): EventRecord => ({
   signer: r.signer as Address | null,
 });
 
+const EVENT_COLUMNS = [
+  "pos",
+  "chain_id",
+  "block_number",
+  "block_hash",
+  "block_time",
+  "tx_hash",
+  "tx_index",
+  "log_index",
+  "address",
+  "contract",
+  "event",
+  "args",
+  "signer",
+  "keys",
+] as const;
+
+/** Appends events to the raw log with one COPY. */
 async function insertEvents(sql: Sql, events: readonly EventRecord[]): Promise<void> {
   if (events.length === 0) return;
-  await sql.query(
-    `insert into events (pos, chain_id, block_number, block_hash, block_time, tx_hash, tx_index, log_index,
-       address, contract, event, args, signer, keys)
-     select pos, chain_id, block_number, block_hash, block_time, tx_hash, tx_index, log_index,
-       address, contract, event, args, signer, string_to_array(keys, ' ')
-     from unnest($1::int8[], $2::int8[], $3::int8[], $4::text[], $5::int8[], $6::text[], $7::int4[], $8::int4[],
-       $9::text[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::text[])
-       as u(pos, chain_id, block_number, block_hash, block_time, tx_hash, tx_index, log_index,
-         address, contract, event, args, signer, keys)`,
-    [
-      events.map((e) => e.pos),
-      events.map((e) => e.chainId),
-      events.map((e) => e.blockNumber),
-      events.map((e) => e.blockHash),
-      events.map((e) => e.blockTime),
-      events.map((e) => e.txHash),
-      events.map((e) => e.txIndex),
-      events.map((e) => e.logIndex),
-      events.map((e) => e.address),
-      events.map((e) => e.contract),
-      events.map((e) => e.event),
-      events.map((e) => JSON.stringify(e.args)),
-      events.map((e) => e.signer),
-      events.map((e) => eventKeys(e).join(" ")),
-    ],
-  );
+  const rows = events.map((e) => [
+    e.pos,
+    e.chainId,
+    e.blockNumber,
+    e.blockHash,
+    e.blockTime,
+    e.txHash,
+    e.txIndex,
+    e.logIndex,
+    e.address,
+    e.contract,
+    e.event,
+    JSON.stringify(e.args),
+    e.signer,
+    // text[] literal; keys are table names, numbers, addresses and "|" only: no quoting needed.
+    `{${eventKeys(e)
+      .map((k) => `"${k}"`)
+      .join(",")}}`,
+  ]);
+  await sql.copy("events", EVENT_COLUMNS, copyText(rows));
 }
 
 async function insertBlocks(

@@ -61,9 +61,10 @@ const ACTOR_FIELDS = [
   "supplier",
   "winner",
   "acceptor",
+  // IssuerSet names the issuer it changes and the admin who acts: the admin is the actor.
+  "admin",
   "issuer",
   "revoker",
-  "admin",
   "signer",
   "sender",
 ] as const;

@@ -17,9 +17,8 @@ import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Abi, type Address, createPublicClient, http, parseEventLogs } from "viem";
 import { freePort, isPortFree } from "../scripts/lib/net.ts";
-import { tenderBoardAbi } from "../scripts/seed/tenders.ts";
 import type { Deployment } from "../sdk/deployments.ts";
-import { CredentialRegistryAbi, RicePurchaseAbi } from "../sdk/generated/abis.ts";
+import { CredentialRegistryAbi, RicePurchaseAbi, TenderBoardAbi } from "../sdk/generated/abis.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const HAS_INDEXER = existsSync(join(ROOT, "indexer", "src", "main.ts"));
@@ -191,7 +190,7 @@ async function seasonFromChain(rpcUrl: string, deployment: Deployment) {
     const tenders = new Map<bigint, string>();
     for (const { eventName, args } of await logsOf(
       deployment.addresses.TenderBoard,
-      tenderBoardAbi(),
+      withArtifact(TenderBoardAbi, "TenderBoard"),
     )) {
       const id = args.tenderId as bigint;
       const next: Record<string, string> = {

@@ -17,8 +17,6 @@
  * Deadlines need the chain's clock to move: on a chain other than a Hardhat node only T8 (open)
  * and T6 (cancelled) can be written, and the rest is skipped with a note.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import {
   type Abi,
   type Address,
@@ -27,24 +25,11 @@ import {
   keccak256,
   stringToBytes,
 } from "viem";
-import * as abis from "../../sdk/generated/abis.ts";
-import { ROOT } from "../lib/hre.ts";
+import { TenderBoardAbi } from "../../sdk/generated/abis.ts";
 import { DAY } from "./clock.ts";
 import { by, type SeedContext } from "./context.ts";
-import { REGION } from "./enums.ts";
+import { REGION, TenderStateNames } from "./enums.ts";
 import { call, relayBatch } from "./forward.ts";
-
-/** ITenderBoard.TenderState, in declaration order. */
-export const TENDER_STATES = [
-  "None",
-  "Open",
-  "Awarded",
-  "Failed",
-  "Cancelled",
-  "Delivered",
-  "Accepted",
-  "Paid",
-] as const;
 
 type Planned =
   | "Paid"
@@ -179,14 +164,6 @@ const PLANS: TenderPlan[] = [
   },
 ];
 
-/** TenderBoard's ABI: the SDK's once regenerated, else the build artifact. */
-export function tenderBoardAbi(): Abi {
-  const fromSdk = (abis as Record<string, unknown>).TenderBoardAbi;
-  if (fromSdk !== undefined) return fromSdk as Abi;
-  const artifact = join(ROOT, "artifacts", "contracts", "TenderBoard.sol", "TenderBoard.json");
-  return (JSON.parse(readFileSync(artifact, "utf8")) as { abi: Abi }).abi;
-}
-
 interface Sealed {
   supplier: string;
   address: Address;
@@ -201,7 +178,7 @@ interface Sealed {
 
 export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<unknown> {
   const board = ctx.deployment.addresses.TenderBoard;
-  const abi = tenderBoardAbi();
+  const abi: Abi = TenderBoardAbi;
   ctx.relay.errorAbis.push(abi);
   const tb = (functionName: string, args: readonly unknown[], gas?: bigint) =>
     call(board, { abi, functionName, args } as never, gas);
@@ -474,7 +451,7 @@ export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<
       "getTender",
       [p.tenderId],
     );
-    let state: string = TENDER_STATES[tender.state] ?? "?";
+    let state: string = TenderStateNames[tender.state] ?? "?";
     if (state === "Open") state = now >= tender.bidDeadline ? "InReveal" : "Bidding";
     if (state !== p.target)
       throw new Error(`seed check: tender ${p.key} is ${state}, planned ${p.target}`);

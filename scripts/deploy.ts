@@ -65,13 +65,16 @@ export interface DeployResult {
   file: string;
 }
 
-/** Parses ISSUERS: entries `address[:Role|Role…][@region]`, separated by commas or spaces. */
+/**
+ * Parses ISSUERS: entries `address[:Role|Role…][@region]` (or `address:Role:region`), separated by
+ * commas or spaces; roles default to all, the region to 0 (national).
+ */
 export function parseIssuers(text: string): IssuerGrant[] {
   return text
     .split(/[,\s]+/)
     .filter((entry) => entry !== "")
     .map((entry) => {
-      const match = /^(0x[0-9a-fA-F]{40})(?::([A-Za-z|*]+))?(?:@(\d+))?$/.exec(entry);
+      const match = /^(0x[0-9a-fA-F]{40})(?::([A-Za-z|+*]+))?(?:[@:](\d+))?$/.exec(entry);
       if (match === null || !isAddress(match[1] ?? "")) {
         throw new Error(`ISSUERS: cannot read "${entry}" (want 0xADDRESS[:Role|Role][@region])`);
       }
@@ -79,7 +82,7 @@ export function parseIssuers(text: string): IssuerGrant[] {
       const roles =
         roleText === "*"
           ? [...ROLE_NAMES]
-          : roleText.split("|").map((name) => {
+          : roleText.split(/[|+]/).map((name) => {
               if (!(ROLE_NAMES as string[]).includes(name)) {
                 throw new Error(`ISSUERS: unknown role "${name}" (${ROLE_NAMES.join(", ")})`);
               }

@@ -2,6 +2,7 @@ import { createRoot } from "react-dom/client";
 import "./i18n/index.ts";
 import "./styles.css";
 import { App } from "./App.tsx";
+import { prefetch } from "./api/client.ts";
 
 const size = localStorage.getItem("jangbu.textSize");
 if (size === "large" || size === "xlarge") document.documentElement.classList.add(`text-${size}`);
@@ -9,6 +10,19 @@ if (localStorage.getItem("jangbu.hc") === "1") document.documentElement.classLis
 document.documentElement.lang = localStorage.getItem("jangbu.lang") === "en" ? "en" : "ko";
 if (sessionStorage.getItem("jangbu.demo"))
   void import("./chain/wallet.ts").then((m) => m.restoreDemo());
+
+// A deep link to a record: fetch its chunk and its data while React starts.
+const deep = /^#\/(sale|programme|tender|credential)\/([^/?]+)/.exec(location.hash);
+if (deep) {
+  void import("./pages/Record.tsx");
+  const kind = {
+    sale: "sales",
+    programme: "programs",
+    tender: "tenders",
+    credential: "credentials",
+  }[deep[1] as "sale"];
+  prefetch(`/api/v1/${kind}/${encodeURIComponent(decodeURIComponent(deep[2] ?? ""))}`);
+}
 
 const root = document.getElementById("root");
 if (root) createRoot(root).render(<App />);

@@ -51,14 +51,27 @@ export async function startStack(): Promise<Stack> {
   const port = Number(process.env.E2E_PORT ?? 28080);
   const rpcPort = Number(process.env.E2E_RPC_PORT ?? 28545);
   const dataDir = process.env.E2E_DATA_DIR ?? `/tmp/jangbu-e2e-${process.pid}`;
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts", "--fresh"], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), RPC_PORT: String(rpcPort), DATA_DIR: dataDir, HOST: "127.0.0.1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", "scripts/start.ts", "--fresh"],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        RPC_PORT: String(rpcPort),
+        DATA_DIR: dataDir,
+        HOST: "127.0.0.1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not get ready:\n${out.slice(-2000)}`)), 300_000);
+    const timer = setTimeout(
+      () => reject(new Error(`npm start did not get ready:\n${out.slice(-2000)}`)),
+      300_000,
+    );
     const on = (b: Buffer) => {
       out += b.toString();
       if (/jangbu ready:/.test(out)) {
@@ -96,7 +109,9 @@ export interface Persona {
   privateKey: string;
 }
 
-export function roster(dataDir: string): { staff: Persona[]; farmers: Persona[] } & Record<string, unknown> {
+export function roster(
+  dataDir: string,
+): { staff: Persona[]; farmers: Persona[] } & Record<string, unknown> {
   return JSON.parse(readFileSync(join(dataDir, "demo-roster.json"), "utf8"));
 }
 
@@ -119,12 +134,22 @@ const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 export async function axe(page: Page, name: string): Promise<string[]> {
   await page.addScriptTag({ content: AXE });
   const result = (await page.evaluate(async () => {
-    const w = window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } };
-    return w.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } });
+    const w = window as unknown as {
+      axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> };
+    };
+    return w.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+    });
   })) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${name}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+    .map(
+      (v) =>
+        `${name}: ${v.id} (${v.impact}) at ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(" "))
+          .join(", ")}`,
+    );
 }
 
 export async function shots(page: Page, name: string): Promise<void> {

@@ -8,7 +8,17 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { axe, launch, type Persona, roster, rpc, runTests, servePersonas, shots, startStack } from "./lib.ts";
+import {
+  axe,
+  launch,
+  type Persona,
+  roster,
+  rpc,
+  runTests,
+  servePersonas,
+  shots,
+  startStack,
+} from "./lib.ts";
 
 const stack = await startStack();
 const browser: Browser = await launch();
@@ -19,13 +29,18 @@ const who = (id: string) => {
   if (!p) throw new Error(`no persona ${id}`);
   return p;
 };
-const api = async (path: string) => (await fetch(`${stack.base}/api/v1/${path}`)).json() as Promise<Record<string, unknown>>;
+const api = async (path: string) =>
+  (await fetch(`${stack.base}/api/v1/${path}`)).json() as Promise<Record<string, unknown>>;
 const url = (hash: string) => `${stack.base}/?rpc=${encodeURIComponent(stack.rpc)}#${hash}`;
 const a11y: string[] = [];
 
 async function newPage(): Promise<Page> {
   // bypassCSP only so axe-core can be injected; the app itself runs under the API's CSP.
-  const ctx = await browser.newContext({ locale: "ko-KR", timezoneId: "Asia/Seoul", bypassCSP: true });
+  const ctx = await browser.newContext({
+    locale: "ko-KR",
+    timezoneId: "Asia/Seoul",
+    bypassCSP: true,
+  });
   const page = await ctx.newPage();
   page.on("pageerror", (e) => console.log(`    [pageerror] ${e.message}`));
   await servePersonas(page, people);
@@ -42,17 +57,28 @@ async function signIn(page: Page, id: string): Promise<void> {
 async function sign(page: Page, expectTitle: RegExp): Promise<void> {
   const dialog = page.locator("dialog.sign-dialog");
   await dialog.waitFor({ state: "visible" });
-  const summary = await dialog.getByTestId("sign-summary").innerText();
+  const summary = await dialog.getByTestId("sign-summary").textContent();
   assert.match(summary, expectTitle);
   const confirm = dialog.getByTestId("sign-confirm");
   await confirm.waitFor();
-  await page.waitForFunction(() => !(document.querySelector('[data-testid="sign-confirm"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 30_000 }).catch(async () => {
-    throw new Error(`cannot sign: ${await dialog.innerText()}`);
-  });
+  await page
+    .waitForFunction(
+      () =>
+        !(document.querySelector('[data-testid="sign-confirm"]') as HTMLButtonElement | null)
+          ?.disabled,
+      null,
+      { timeout: 30_000 },
+    )
+    .catch(async () => {
+      throw new Error(`cannot sign: ${await dialog.textContent()}`);
+    });
   await confirm.click();
-  await dialog.getByText("기록되었습니다.").waitFor({ timeout: 60_000 }).catch(async () => {
-    throw new Error(`not recorded: ${await dialog.innerText()}`);
-  });
+  await dialog
+    .getByText("기록되었습니다.")
+    .waitFor({ timeout: 60_000 })
+    .catch(async () => {
+      throw new Error(`not recorded: ${await dialog.textContent()}`);
+    });
   await dialog.getByRole("button", { name: "닫기" }).click();
 }
 
@@ -77,7 +103,7 @@ const tests: [string, () => Promise<void>][] = [
       }
       await page.goto(url("/search?kind=sales"));
       await page.locator("table.data tbody tr").first().waitFor();
-      assert.match(await page.locator("html").getAttribute("lang") ?? "", /ko/);
+      assert.match((await page.locator("html").getAttribute("lang")) ?? "", /ko/);
       await page.context().close();
     },
   ],
@@ -85,7 +111,9 @@ const tests: [string, () => Promise<void>][] = [
     "rice flow: official allocates by CSV → farmer sells → inspector grades → official approves and pays",
     async () => {
       const farmer = cast.farmers[cast.farmers.length - 1] as Persona;
-      const allocs = (await api(`allocations?farmer=${farmer.address}&program=1`)).items as { units: number }[];
+      const allocs = (await api(`allocations?farmer=${farmer.address}&program=1`)).items as {
+        units: number;
+      }[];
       const target = (allocs[0]?.units ?? 0) + 200;
       // 1. Official (강진군): CSV allocation, with a bad row first (nothing applied), then fixed.
       const off = await newPage();
@@ -117,7 +145,10 @@ const tests: [string, () => Promise<void>][] = [
       await form.getByLabel(/^수매장/).selectOption("4681001");
       await form.getByRole("button", { name: "출하 신청하기" }).click();
       await sign(fp, /출하 신청 \(40포대/);
-      const mine = (await api(`sales?farmer=${farmer.address}&state=Submitted`)).items as { id: string; collectionPoint: number }[];
+      const mine = (await api(`sales?farmer=${farmer.address}&state=Submitted`)).items as {
+        id: string;
+        collectionPoint: number;
+      }[];
       const sale = mine.find((s) => s.collectionPoint === 4681001);
       assert.ok(sale, "the new sale is indexed");
       saleId = sale.id;
@@ -144,7 +175,10 @@ const tests: [string, () => Promise<void>][] = [
       await sign(pay, /매입 \d+건 일괄 승인/);
       assert.equal(((await api(`sales/${saleId}`)) as { state: string }).state, "Approved");
       await pay.reload();
-      const row = pay.locator("li", { has: pay.getByTestId("pay") }).filter({ hasText: farmer.address.slice(0, 8) }).first();
+      const row = pay
+        .locator("li", { has: pay.getByTestId("pay") })
+        .filter({ hasText: farmer.address.slice(0, 8) })
+        .first();
       await row.getByTestId("pay").click();
       await sign(pay, /지급 기록: 중간정산금 ₩1,600,000/);
       assert.equal(((await api(`sales/${saleId}`)) as { state: string }).state, "InterimPaid");
@@ -160,9 +194,12 @@ const tests: [string, () => Promise<void>][] = [
       await page.goto(url(`/sale/${saleId}`));
       await page.getByTestId("record-ready").waitFor();
       console.log(`    record page rendered in ${Date.now() - t0} ms`);
-      assert.match(await page.locator("main").innerText(), /중간정산금 지급/);
+      assert.match(await page.locator("main").textContent(), /중간정산금 지급/);
       await page.getByTestId("verify").click();
-      await page.getByTestId("verify-result").getByText(/✓ 모든 항목이 체인과 일치합니다/).waitFor({ timeout: 30_000 });
+      await page
+        .getByTestId("verify-result")
+        .getByText(/✓ 모든 항목이 체인과 일치합니다/)
+        .waitFor({ timeout: 30_000 });
       a11y.push(...(await axe(page, "record")));
       await shots(page, "record");
       await page.goto(url(`/receipt/${saleId}`));
@@ -174,7 +211,9 @@ const tests: [string, () => Promise<void>][] = [
   [
     "auditor: a tampered API answer shows ✗ with the exact field",
     async () => {
-      if (!saleId) saleId = ((await api("sales?state=Settled&limit=1")).items as { id: string }[])[0]?.id ?? "";
+      if (!saleId)
+        saleId =
+          ((await api("sales?state=Settled&limit=1")).items as { id: string }[])[0]?.id ?? "";
       const units = ((await api(`sales/${saleId}`)) as { units: number }).units;
       const page = await newPage();
       await page.route(`**/api/v1/sales/${saleId}`, async (route) => {
@@ -188,7 +227,10 @@ const tests: [string, () => Promise<void>][] = [
       await page.getByTestId("verify").click();
       const result = page.getByTestId("verify-result");
       await result.getByText(/✗ 체인과 다릅니다: 1개 항목 불일치/).waitFor({ timeout: 30_000 });
-      assert.match(await result.innerText(), new RegExp(`units: 서버 ${units + 1} ≠ 체인 ${units}`));
+      assert.match(
+        await result.textContent(),
+        new RegExp(`units: 서버 ${units + 1} ≠ 체인 ${units}`),
+      );
       await page.context().close();
     },
   ],
@@ -247,7 +289,10 @@ const tests: [string, () => Promise<void>][] = [
       await sign(off, /예정가격 추첨과 낙찰 결정/);
       const auditor = await newPage();
       await auditor.goto(url(`/tender/${tender.id}`));
-      await auditor.getByTestId("reserve-check").getByText(/✓ 브라우저에서 다시 계산한 예정가격/).waitFor({ timeout: 30_000 });
+      await auditor
+        .getByTestId("reserve-check")
+        .getByText(/✓ 브라우저에서 다시 계산한 예정가격/)
+        .waitFor({ timeout: 30_000 });
       a11y.push(...(await axe(auditor, "tender")));
       await shots(auditor, "tender");
       a11y.push(...(await axe(pages[0] as Page, "supplier")));

@@ -55,8 +55,21 @@ export function normalise<T = unknown>(value: unknown): T {
   return value as T;
 }
 
+const early = new Map<string, Promise<Response>>();
+
+/** Starts a GET before the app has rendered (the record page's data, from main.tsx). */
+export function prefetch(path: string): void {
+  early.set(path, fetch(path, { headers: { accept: "application/json" } }));
+}
+
 export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
   let res: Response;
+  const started = init === undefined ? early.get(path) : undefined;
+  if (started) {
+    early.delete(path);
+    res = await started.catch(() => fetch(path));
+    return parse<T>(res);
+  }
   try {
     res = await fetch(path.startsWith("/") ? path : `${API}/${path}`, {
       ...init,
@@ -65,6 +78,10 @@ export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
   } catch (e) {
     throw new ApiError(0, "network", e instanceof Error ? e.message : String(e));
   }
+  return parse<T>(res);
+}
+
+async function parse<T>(res: Response): Promise<T> {
   const text = await res.text();
   let body: unknown = null;
   try {
@@ -207,7 +224,8 @@ export function getConfig(): Promise<PortalConfig> {
     const chain = (s.chain ?? {}) as Json;
     const chainId = Number(c.chainId ?? s.chainId ?? chain.id ?? chain.chainId ?? 31337);
     // An explicit node to verify against (settings, tests): ?rpc=… once, kept for the tab.
-    const override = new URLSearchParams(location.search).get("rpc") ?? sessionStorage.getItem("jangbu.rpc");
+    const override =
+      new URLSearchParams(location.search).get("rpc") ?? sessionStorage.getItem("jangbu.rpc");
     if (override) {
       sessionStorage.setItem("jangbu.rpc", override);
       c.rpcUrl = override;

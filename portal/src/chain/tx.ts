@@ -167,7 +167,9 @@ export async function signAndSend(session: Session, p: Prepared): Promise<Sent> 
   if (receipt.status !== "success") throw new Error("transaction reverted");
   // Let the indexer catch up with the block, so the screen that reloads shows the new record.
   for (let i = 0; i < 40; i++) {
-    const st = await getJson<Record<string, unknown>>(`${API}/status`).catch(() => ({}) as Record<string, unknown>);
+    const st = await getJson<Record<string, unknown>>(`${API}/status`).catch(
+      () => ({}) as Record<string, unknown>,
+    );
     if (Number(st.indexedBlock ?? 0) >= Number(receipt.blockNumber)) break;
     await new Promise((r) => setTimeout(r, 250));
   }

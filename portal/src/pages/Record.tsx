@@ -1,6 +1,8 @@
-import { type ReactNode, useState } from "react";
+import { lazy, type ReactNode, Suspense, useState } from "react";
+
+const TxPage = lazy(() => import("./TxPage.tsx"));
+
 import { useTranslation } from "react-i18next";
-import { decodeEventLog } from "viem";
 import {
   ApiError,
   asEvent,
@@ -13,10 +15,9 @@ import {
   provenanceOf,
   updatedOf,
 } from "../api/client.ts";
-import { ALL_ABI } from "../chain/abis.ts";
-import { drawReserve, finalSeedOf, pickCountsOf, saltMixOf } from "../chain/reserve.ts";
-import { publicClient, RECORD_SPECS } from "../chain/verify.ts";
-import { Async, Badge, CopyButton, DL, Hex, Section } from "../components/ui.tsx";
+import { rpcCall } from "../chain/rpc-lite.ts";
+import { RECORD_SPECS } from "../chain/specs.ts";
+import { Async, Badge, CopyButton, DL, Hex, Loading, Section } from "../components/ui.tsx";
 import { date, dateTime, num, percent, tonnes, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import {
@@ -61,7 +62,7 @@ export function Provenance({ record }: { record: Json }) {
   const p = provenanceOf(record);
   const head = useAsync(async () => {
     const cfg = await getConfig();
-    return publicClient(cfg.rpcUrl).getBlockNumber();
+    return BigInt(await rpcCall<string>(cfg.rpcUrl, "eth_blockNumber"));
   }, [p.blockNumber]);
   if (!p.txHash) return null;
   const conf =
@@ -335,7 +336,10 @@ function ReserveCheck({ r, events }: { r: Json; events: HistoryEvent[] }) {
   const drawn = award?.seed ? award : drawnEv ? (drawnEv.args as Json) : null;
   const result = useAsync(async () => {
     if (!drawn) return null;
-    const cfg = await getConfig();
+    const [cfg, { drawReserve, finalSeedOf, pickCountsOf, saltMixOf }] = await Promise.all([
+      getConfig(),
+      import("../chain/reserve.ts"),
+    ]);
     const bids = Array.isArray(r.bids) ? (r.bids as Json[]) : [];
     const revealed = bids.filter((b) => b.salt && Array.isArray(b.picks));
     const fromEvents = events.filter((e) => e.event === "BidRevealed").map((e) => e.args as Json);
@@ -469,88 +473,13 @@ function AccountPage({ address }: { address: string }) {
   );
 }
 
-/** A transaction straight from the RPC, every log decoded with the SDK ABIs (Otterscan-like). */
-function TxPage({ hash }: { hash: string }) {
-  const { t } = useTranslation();
-  const state = useAsync(async () => {
-    const cfg = await getConfig();
-    const c = publicClient(cfg.rpcUrl);
-    const receipt = await c.getTransactionReceipt({ hash: hash as `0x${string}` });
-    const [block, head] = await Promise.all([
-      c.getBlock({ blockNumber: receipt.blockNumber }),
-      c.getBlockNumber(),
-    ]);
-    const names = Object.fromEntries(
-      Object.entries(cfg.contracts).map(([k, v]) => [v.toLowerCase(), k]),
-    );
-    const logs = receipt.logs.map((l) => {
-      try {
-        const d = decodeEventLog({ abi: ALL_ABI, data: l.data, topics: l.topics, strict: false });
-        return {
-          index: l.logIndex,
-          contract: names[l.address.toLowerCase()] ?? l.address,
-          event: d.eventName,
-          args: d.args,
-        };
-      } catch {
-        return {
-          index: l.logIndex,
-          contract: names[l.address.toLowerCase()] ?? l.address,
-          event: "?",
-          args: { data: l.data },
-        };
-      }
-    });
-    return { receipt, block, head, logs };
-  }, [hash]);
-  return (
-    <>
-      <h1>{t("record.txHash")}</h1>
-      <Async state={state}>
-        {({ receipt, block, head, logs }) => (
-          <Section title={t("record.provenance")}>
-            <DL
-              rows={[
-                [
-                  t("record.txHash"),
-                  <span key="h" className="hex-wrap">
-                    <code className="hex" style={{ wordBreak: "break-all" }}>
-                      {hash}
-                    </code>
-                    <CopyButton value={hash} />
-                  </span>,
-                ],
-                [t("record.block"), num(receipt.blockNumber)],
-                [t("record.confirmations"), num(head - receipt.blockNumber + 1n)],
-                [t("fields.time"), dateTime(Number(block.timestamp))],
-                ["from (relayer)", <Hex key="f" value={receipt.from} />],
-                [t("fields.state"), receipt.status],
-              ]}
-            />
-            <h3>{t("record.event")}</h3>
-            <ol>
-              {logs.map((l) => (
-                <li key={l.index}>
-                  <strong>{l.event}</strong> ({l.contract}, #{l.index})
-                  <pre style={{ whiteSpace: "pre-wrap" }}>
-                    {JSON.stringify(
-                      l.args,
-                      (_k, v) => (typeof v === "bigint" ? v.toString() : v),
-                      2,
-                    )}
-                  </pre>
-                </li>
-              ))}
-            </ol>
-          </Section>
-        )}
-      </Async>
-    </>
-  );
-}
-
 export function RecordPage({ kind, id }: { kind: string; id: string }) {
-  if (kind === "tx") return <TxPage hash={id} />;
+  if (kind === "tx")
+    return (
+      <Suspense fallback={<Loading />}>
+        <TxPage hash={id} />
+      </Suspense>
+    );
   if (kind === "account") return <AccountPage address={id} />;
   return <RecordView kind={kind} id={id} />;
 }

@@ -1,15 +1,7 @@
 import { type DragEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { keccak256, toHex } from "viem";
 import { getConfig, type HistoryEvent, type Json } from "../api/client.ts";
-import { errorMessage } from "../chain/errors.ts";
-import {
-  type Check,
-  compareEvent,
-  compareRecord,
-  type RecordSpec,
-  readEvent,
-} from "../chain/verify.ts";
+import type { Check, RecordSpec } from "../chain/verify.ts";
 import { Hex } from "../components/ui.tsx";
 
 /** Re-reads every event of the record from the RPC and compares it with the API, field by field. */
@@ -35,7 +27,10 @@ export function VerifyPanel({
     setChecks(null);
     setProblem(null);
     try {
-      const cfg = await getConfig();
+      const [cfg, { compareEvent, compareRecord, readEvent }] = await Promise.all([
+        getConfig(),
+        import("../chain/verify.ts"),
+      ]);
       setRpc(cfg.rpcUrl);
       const chainEvents = [];
       const all: Check[] = [];
@@ -56,7 +51,7 @@ export function VerifyPanel({
       all.push(...compareRecord(record, chainEvents, spec, extra));
       setChecks(all);
     } catch (e) {
-      setProblem(errorMessage(t, e));
+      setProblem((await import("../chain/errors.ts")).errorMessage(t, e));
     } finally {
       setBusy(false);
     }
@@ -136,6 +131,7 @@ export function documentHashes(record: Json, events: HistoryEvent[]): [string, s
 
 export async function hashFile(file: Blob): Promise<`0x${string}`> {
   const bytes = new Uint8Array(await file.arrayBuffer());
+  const { keccak256, toHex } = await import("viem");
   return keccak256(toHex(bytes));
 }
 

@@ -23,7 +23,7 @@ import {
   zeroAddress,
 } from "viem";
 import type { Deployment } from "./deployments.ts";
-import type { ForwardRequest } from "./forwarder.ts";
+import type { ForwardRequest, RelayBody } from "./forwarder.ts";
 import {
   CredentialRegistryAbi,
   JangbuForwarderAbi,
@@ -348,4 +348,61 @@ export function describeAction(
     default:
       return `${action.contract}.${action.functionName}`;
   }
+}
+
+// ---------------------------------------------------------------- talking to the relay
+
+/** A refusal or failure answered by the relay: `code` is one of its RELAY_* codes. */
+export class RelayRequestError extends Error {
+  override readonly name = "RelayRequestError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    /** Seconds, from Retry-After (429 and 503). */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** What the relay answers to an accepted request. */
+export interface RelaySubmitted {
+  /** The request's EIP-712 digest: `GET /api/v1/relay/{requestId}` follows it. */
+  requestId: Hex;
+  /** Null only when the relay's queue held the request longer than it waits. */
+  txHash: Hex | null;
+  state: string;
+  duplicate: boolean;
+}
+
+/**
+ * POSTs a signed body to the relay (`baseUrl` like "https://ledger.example/api/v1") and returns
+ * its answer, or throws {@link RelayRequestError} with the relay's code.
+ */
+export async function submitRelayRequest(
+  baseUrl: string,
+  body: RelayBody,
+  fetchImpl: typeof fetch = fetch,
+): Promise<RelaySubmitted> {
+  const res = await fetchImpl(`${baseUrl.replace(/\/$/, "")}/relay`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json().catch(() => ({}))) as Partial<RelaySubmitted> & {
+    error?: { code: string; message: string; details?: Record<string, unknown> };
+  };
+  if (!res.ok || json.requestId === undefined) {
+    const retry = Number(res.headers.get("retry-after"));
+    throw new RelayRequestError(
+      res.status,
+      json.error?.code ?? "RELAY_HTTP_ERROR",
+      json.error?.message ?? `the relay answered ${res.status}`,
+      json.error?.details,
+      Number.isFinite(retry) && retry > 0 ? retry : undefined,
+    );
+  }
+  return json as RelaySubmitted;
 }

@@ -14,7 +14,7 @@ import { serve } from "@hono/node-server";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { type Hash, toHex } from "viem";
 import { createRelay } from "../../indexer/src/relay/index.ts";
-import { buildAction, readForwarderNonce } from "../../sdk/actions.ts";
+import { buildAction, readForwarderNonce, submitRelayRequest } from "../../sdk/actions.ts";
 import type { RelayBody } from "../../sdk/forwarder.ts";
 import { setupRelayChain } from "../../test/relay/setup.ts";
 import type { Metrics } from "./index.ts";
@@ -43,22 +43,12 @@ export async function run(): Promise<Metrics> {
   app.route("/api/v1", relay.routes);
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/relay`;
+  const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
 
   const postBody = async (body: RelayBody): Promise<Hash> => {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    const json = (await res.json()) as {
-      txHash?: Hash | null;
-      error?: { code: string; message: string };
-    };
-    if (!res.ok || !json.txHash) {
-      throw new Error(`relay refused: ${json.error?.code} ${json.error?.message}`);
-    }
-    return json.txHash;
+    const { txHash } = await submitRelayRequest(api, body);
+    if (txHash === null) throw new Error("relay bench: a request was still queued");
+    return txHash;
   };
   const receipt = async (hash: Hash) => {
     for (;;) {

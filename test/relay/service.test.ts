@@ -10,6 +10,7 @@ import { silentLogger } from "../../indexer/src/internal/logger.ts";
 import { createRelayModule } from "../../indexer/src/relay/module.ts";
 import { createIndexer, type Indexer } from "../../indexer/src/service.ts";
 import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
+import { RelayRequestError, submitRelayRequest } from "../../sdk/actions.ts";
 import { post, type RelayChain, serveRpc, setupRelayChain } from "./setup.ts";
 
 describe("relay in the indexer service", () => {
@@ -60,6 +61,27 @@ describe("relay in the indexer service", () => {
     assert.equal(receipt.from.toLowerCase(), chain.relayerAccount.address.toLowerCase());
     const status = await indexer.app.request(`/api/v1/relay/${answer.json.requestId}`);
     assert.equal(status.status, 200);
+  });
+
+  it("is what the SDK's submitRelayRequest talks to", async () => {
+    const fetchApp = ((input: string, init?: RequestInit) =>
+      indexer.app.request(input, init, {
+        incoming: { socket: { remoteAddress: "10.0.0.5" } },
+      })) as typeof fetch;
+    const ok = await submitRelayRequest(
+      "http://jangbu.test/api/v1",
+      await chain.sign(chain.farmer(0), chain.submitSale()),
+      fetchApp,
+    );
+    assert.match(String(ok.txHash), /^0x[0-9a-f]{64}$/);
+    const refused = await submitRelayRequest(
+      "http://jangbu.test/api/v1",
+      await chain.sign(chain.stranger, chain.submitSale()),
+      fetchApp,
+    ).catch((error: unknown) => error);
+    assert.ok(refused instanceof RelayRequestError);
+    assert.equal(refused.code, "RELAY_NO_CREDENTIAL");
+    assert.equal(refused.status, 403);
   });
 
   it("answers its own size limit, above the API's, with RELAY_TOO_LARGE", async () => {

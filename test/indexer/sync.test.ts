@@ -170,6 +170,11 @@ describe("indexer sync on the demo season", () => {
     const [admin] = await chain.connection.viem.getWalletClients();
     assert.ok(admin);
     const issuer = "0x000000000000000000000000000000000000bEEF" as Address;
+    // Asked (and cached) before the transaction: the answer must not stay stale after it.
+    const before = await indexer.app.request(`/api/v1/issuers?issuer=${issuer}`);
+    assert.deepEqual(await before.json(), { items: [] });
+    const again = await indexer.app.request(`/api/v1/issuers?issuer=${issuer}`);
+    assert.equal(again.headers.get("x-cache"), "hit");
     await admin.writeContract({
       address: chain.deployment.addresses.CredentialRegistry,
       abi: CredentialRegistryAbi,

@@ -16,6 +16,7 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { ApiError, describeError } from "../internal/errors.ts";
+import { createResponseCache } from "./cache.ts";
 import type { App, AppDeps, AppEnv, RouteModule } from "./deps.ts";
 import { credentialRoutes } from "./routes/credentials.ts";
 import { exportRoutes } from "./routes/exports.ts";
@@ -106,6 +107,12 @@ export function createApp(deps: AppDeps): App {
   // The relay (indexer/src/relay) limits its own bodies (RELAY_MAX_BODY_BYTES, RELAY_TOO_LARGE).
   app.use("*", (c, next) => (c.req.path === "/api/v1/relay" ? next() : limitBody(c, next)));
 
+  if (deps.cache !== false) {
+    app.use(
+      "/api/v1/*",
+      createResponseCache(deps.notifier !== undefined ? { notifier: deps.notifier } : {}),
+    );
+  }
   for (const module of [...BUILTIN_MODULES, ...(deps.modules ?? [])]) module.register(app, deps);
 
   const document = {

@@ -24,6 +24,8 @@ export type AppDeps = {
   /** Folder of the portal build, served at / with SPA fallback when it exists. */
   portalDir?: string;
   ocidPrefix?: string;
+  /** Cache GET /api/v1 pages until the store changes (default true). */
+  cache?: boolean;
   /** Extra route modules (the relay): each mounts its routes on the app. */
   modules?: readonly RouteModule[];
 };

@@ -144,7 +144,12 @@ export async function createPostgresDatabase({
   const wrap = (conn: pg.Pool | pg.PoolClient): Sql => ({
     async query<T extends Row>(text: string, params: readonly unknown[] = []) {
       try {
-        const result = await conn.query<T>(text, params as unknown[]);
+        // Named (prepared) statements: PostgreSQL plans each distinct text once per connection.
+        const result = await conn.query<T>({
+          name: statementName(text),
+          text,
+          values: params as unknown[],
+        });
         return result.rows;
       } catch (error) {
         throw asRetryable(error);
@@ -203,6 +208,18 @@ export async function createPostgresDatabase({
       await pool.end();
     },
   };
+}
+
+const statementNames = new Map<string, string>();
+/** A stable name per distinct statement text (bounded: dynamic texts beyond it are not prepared). */
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    if (statementNames.size >= 5_000) return undefined;
+    name = `jangbu_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 /** Connection-level PostgreSQL failures are transient; SQL errors are bugs and stay as they are. */

@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Address, getAddress, type Hex, keccak256, toHex } from "viem";
+import { type Address, getAddress, keccak256, toHex } from "viem";
 import { parseEnv } from "../../indexer/src/env.ts";
 import { silentLogger } from "../../indexer/src/internal/logger.ts";
 import { createIndexer } from "../../indexer/src/service.ts";

@@ -4,7 +4,7 @@
  */
 import { NonRetryableError } from "../internal/errors.ts";
 import type { EventRecord } from "../sync/decode.ts";
-import { copyText, type Sql } from "./db.ts";
+import type { Sql } from "./db.ts";
 import {
   ALL_HANDLERS,
   type ApplyContext,

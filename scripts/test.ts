@@ -48,6 +48,14 @@ function solidityFiles(): { sources: string[]; tests: string[] } {
   return { sources: files.filter((f) => !isTest(f)), tests: files.filter(isTest) };
 }
 
+function nodeTestFiles(): string[] {
+  const dir = join(ROOT, "test");
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".test.ts"))
+    .sort()
+    .map((f) => join("test", f));
+}
+
 const solhint = ["solhint", "--disc", "--noPoster"];
 const steps: Step[] = [
   { name: "check-solc", commands: () => [["tsx", "scripts/check-solc.ts"]] },
@@ -68,6 +76,13 @@ const steps: Step[] = [
       ];
     },
   },
+  { name: "tsc portal", commands: () => [["tsc", "-p", "portal/tsconfig.json", "--noEmit"]] },
+  { name: "vite build", commands: () => [["vite", "build", "--config", "portal/vite.config.ts"]] },
+  // vitest's own summary is not the mocha format parseSummary reads: the suite counts as one.
+  {
+    name: "vitest portal",
+    commands: () => [["vitest", "run", "--config", "portal/vite.config.ts"]],
+  },
   {
     name: "hardhat test solidity",
     commands: () => [
@@ -77,9 +92,12 @@ const steps: Step[] = [
   },
   {
     name: "hardhat test nodejs",
-    commands: () => [["hardhat", "test", "nodejs", "--no-compile"]],
+    // Only *.test.ts: Hardhat's runner would also load helpers and test/e2e (run separately).
+    commands: () => [["hardhat", "test", "nodejs", "--no-compile", ...nodeTestFiles()]],
     testRunner: true,
   },
+  // Real Chromium against `npm start` on its own ports (needs portal/dist from "vite build").
+  { name: "e2e chromium", commands: () => [["tsx", "test/e2e/run.ts"]], testRunner: true },
 ];
 
 /** Runs a command, streaming its output through, and returns its exit code and plain output. */

@@ -4,7 +4,7 @@
  */
 import { NonRetryableError } from "../internal/errors.ts";
 import type { EventRecord } from "../sync/decode.ts";
-import type { Sql } from "./db.ts";
+import { copyText, type Sql } from "./db.ts";
 import {
   ALL_HANDLERS,
   type ApplyContext,
@@ -34,6 +34,9 @@ async function loadRows(
   return out;
 }
 
+/** Above this many rows an upsert goes through COPY into a staging table. */
+const STAGE_THRESHOLD = 200;
+
 /** Inserts or replaces rows, one statement for the whole set. */
 export async function upsertRows(
   sql: Sql,
@@ -42,6 +45,24 @@ export async function upsertRows(
 ): Promise<void> {
   if (rows.length === 0) return;
   const cols = Object.keys(spec.columns);
+  if (rows.length > STAGE_THRESHOLD) {
+    // COPY into a per-transaction staging table, then one upsert from it.
+    const updates = cols.filter((c) => !spec.key.includes(c)).map((c) => `${c} = excluded.${c}`);
+    const stage = `stage_${spec.name}`;
+    await sql.query(
+      `create temp table if not exists ${stage} (like ${spec.name}) on commit delete rows`,
+    );
+    await sql.copy(
+      stage,
+      cols,
+      copyText(rows.map((r) => cols.map((c) => normalise(r[c], spec.columns[c])))),
+    );
+    await sql.query(
+      `insert into ${spec.name} (${cols.join(", ")}) select ${cols.join(", ")} from ${stage}
+       on conflict (${spec.key.join(", ")}) do ${updates.length > 0 ? `update set ${updates.join(", ")}` : "nothing"}`,
+    );
+    return;
+  }
   const arrays = cols.map((c) => rows.map((r) => normalise(r[c], spec.columns[c])));
   const unnest = cols.map((c, i) => `$${i + 1}::${spec.columns[c]}[]`).join(", ");
   const updates = cols.filter((c) => !spec.key.includes(c)).map((c) => `${c} = excluded.${c}`);

@@ -1,0 +1,122 @@
+/**
+ * The store on its own: the same events applied in one large batch (COPY and staged upserts) or in
+ * many small ones (`unnest` upserts) give the same store, on PGlite and on PostgreSQL; a rollback
+ * rebuilds exactly what replaying the surviving events gives; the cursor guards against a second
+ * writer.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
+import { createStore } from "../../indexer/src/store/index.ts";
+import type { EventRecord } from "../../indexer/src/sync/decode.ts";
+import { syntheticEvents } from "../../scripts/bench/indexer.ts";
+import { createTestPostgres, dumpStore, postgresAvailable } from "./helpers/indexer.ts";
+
+const hashOf = (n: number) => `0x${n.toString(16).padStart(64, "0")}` as const;
+
+async function applyAll(db: Database, events: readonly EventRecord[], batches: number) {
+  const store = await createStore({ db });
+  await store.initSyncState({ chainId: 31337, addresses: "test", startBlock: 0 });
+  const blocks = [...new Set(events.map((e) => e.blockNumber))];
+  const per = Math.ceil(blocks.length / batches);
+  let cursor = -1;
+  for (let i = 0; i < blocks.length; i += per) {
+    const range = new Set(blocks.slice(i, i + per));
+    const batch = events.filter((e) => range.has(e.blockNumber));
+    const toBlock = Math.max(...range);
+    await store.applyBatch({
+      expectedBlock: cursor,
+      toBlock,
+      toHash: hashOf(toBlock),
+      headers: [...range].map((n) => ({
+        number: n,
+        hash: hashOf(n),
+        parentHash: hashOf(n - 1),
+        timestamp: 1_790_000_000 + n * 2,
+      })),
+      events: batch,
+      keepBlocksFrom: 0,
+    });
+    cursor = toBlock;
+  }
+  return store;
+}
+
+describe("indexer store", () => {
+  const events = syntheticEvents(2_000);
+  let reference: Awaited<ReturnType<typeof dumpStore>>;
+
+  it("gives the same store for one large batch and for many small ones (PGlite)", async () => {
+    const [big, small] = [await createPgliteDatabase(), await createPgliteDatabase()];
+    try {
+      await applyAll(big, events, 1);
+      await applyAll(small, events, 40);
+      reference = await dumpStore(big);
+      assert.equal(reference.events?.length, 2_000);
+      assert.ok((reference.sales?.length ?? 0) > 200, "large enough for the staged (COPY) upsert");
+      assert.deepEqual(reference, await dumpStore(small));
+    } finally {
+      await big.close();
+      await small.close();
+    }
+  });
+
+  it("gives the same store on PostgreSQL as on PGlite", async (t) => {
+    if (!(await postgresAvailable())) {
+      t.skip("PostgreSQL is not reachable");
+      return;
+    }
+    const postgres = await createTestPostgres();
+    try {
+      await applyAll(postgres, events, 3);
+      assert.deepEqual(await dumpStore(postgres), reference);
+    } finally {
+      await postgres.drop();
+    }
+  });
+
+  it("rolls back to a block exactly as if the later events had never been applied", async () => {
+    const [rolled, clean] = [await createPgliteDatabase(), await createPgliteDatabase()];
+    try {
+      const middle = events[1_200]?.blockNumber ?? 0;
+      const store = await applyAll(rolled, events, 4);
+      await store.rollback(middle, hashOf(middle));
+      await applyAll(
+        clean,
+        events.filter((e) => e.blockNumber <= middle),
+        2,
+      );
+      const [a, b] = [await dumpStore(rolled), await dumpStore(clean)];
+      assert.ok((a.sales?.length ?? 0) > 0);
+      assert.deepEqual(a, b);
+    } finally {
+      await rolled.close();
+      await clean.close();
+    }
+  });
+
+  it("refuses a batch computed from a cursor that moved (a second writer)", async () => {
+    const db = await createPgliteDatabase();
+    try {
+      const store = await applyAll(db, events.slice(0, 100), 1);
+      const last = Math.max(...events.slice(0, 100).map((e) => e.blockNumber));
+      await assert.rejects(
+        store.applyBatch({
+          expectedBlock: last - 1,
+          toBlock: last + 1,
+          toHash: hashOf(last + 1),
+          headers: [],
+          events: [],
+          keepBlocksFrom: 0,
+        }),
+        /cursor moved/,
+      );
+      await assert.rejects(
+        store.initSyncState({ chainId: 1, addresses: "test", startBlock: 0 }),
+        /chain 31337, not chain 1/,
+      );
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -77,6 +77,7 @@ const steps: Step[] = [
     },
   },
   { name: "tsc portal", commands: () => [["tsc", "-p", "portal/tsconfig.json", "--noEmit"]] },
+  { name: "tsc e2e", commands: () => [["tsc", "-p", "test/e2e/tsconfig.json", "--noEmit"]] },
   { name: "vite build", commands: () => [["vite", "build", "--config", "portal/vite.config.ts"]] },
   // vitest's own summary is not the mocha format parseSummary reads: the suite counts as one.
   {

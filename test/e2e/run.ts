@@ -58,7 +58,7 @@ async function sign(page: Page, expectTitle: RegExp): Promise<void> {
   const dialog = page.locator("dialog.sign-dialog");
   await dialog.waitFor({ state: "visible" });
   const summary = await dialog.getByTestId("sign-summary").textContent();
-  assert.match(summary, expectTitle);
+  assert.match(summary ?? "", expectTitle);
   const confirm = dialog.getByTestId("sign-confirm");
   await confirm.waitFor();
   await page
@@ -194,7 +194,7 @@ const tests: [string, () => Promise<void>][] = [
       await page.goto(url(`/sale/${saleId}`));
       await page.getByTestId("record-ready").waitFor();
       console.log(`    record page rendered in ${Date.now() - t0} ms`);
-      assert.match(await page.locator("main").textContent(), /중간정산금 지급/);
+      assert.match((await page.locator("main").textContent()) ?? "", /중간정산금 지급/);
       await page.getByTestId("verify").click();
       await page
         .getByTestId("verify-result")
@@ -228,7 +228,7 @@ const tests: [string, () => Promise<void>][] = [
       const result = page.getByTestId("verify-result");
       await result.getByText(/✗ 체인과 다릅니다: 1개 항목 불일치/).waitFor({ timeout: 30_000 });
       assert.match(
-        await result.textContent(),
+        (await result.textContent()) ?? "",
         new RegExp(`units: 서버 ${units + 1} ≠ 체인 ${units}`),
       );
       await page.context().close();

@@ -32,7 +32,8 @@ import { dumpStore, envFor, indexUntil } from "../indexer/helpers/indexer.ts";
 /** Patterns of Korean personal data, matched on whole tokens of text. */
 const PATTERNS: Readonly<Record<string, RegExp>> = {
   // YYMMDD with a real month and day, then the gender/century digit 1–4 and six more.
-  residentRegistrationNumber: /(?<![\w-])\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-?[1-4]\d{6}(?![\w-])/,
+  residentRegistrationNumber:
+    /(?<![\w-])\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-?[1-4]\d{6}(?![\w-])/,
   mobilePhone: /(?<![\w-])01[016789]-?\d{3,4}-?\d{4}(?![\w-])/,
   bankAccount: /(?<![\w-])\d{3,6}-\d{2,6}-\d{4,7}(?![\w-])/,
 };

@@ -325,6 +325,8 @@ async function main(): Promise<number> {
             PORT: String(s.port),
             DATA_DIR: indexerDir,
             PORTAL_DIR: PORTAL_DIST,
+            // Demo sign-ins for the portal (GET /api/v1/demo/personas): the local demo only.
+            DEMO_ROSTER: join(s.dataDir, "demo-roster.json"),
             ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
           },
           logFile: indexerLog,

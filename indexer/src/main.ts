@@ -5,6 +5,7 @@
  * a non-retryable error, with the reason on stderr.
  */
 import { serve } from "@hono/node-server";
+import { createPortalModule } from "./api/routes/portal.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { describeError } from "./internal/errors.ts";
 import { createLogger } from "./internal/logger.ts";
@@ -37,7 +38,12 @@ async function main(): Promise<number> {
       startBlock: env.START_BLOCK,
       logger: logger.child("relay"),
     });
-    indexer = await createIndexer({ env, logger, modules: [relay] });
+    // Config for the portal's own chain checks, and demo sign-ins under `npm start` (DEMO_ROSTER).
+    const portal = createPortalModule({
+      publicRpcUrl: process.env.PUBLIC_RPC_URL || env.RPC_URL,
+      demoRosterFile: process.env.DEMO_ROSTER || undefined,
+    });
+    indexer = await createIndexer({ env, logger, modules: [relay, portal] });
   } catch (error) {
     console.error(`jangbu indexer: ${describeError(error)}`);
     return 1;

@@ -119,7 +119,9 @@ interface ITenderBoard {
 
     /// @notice A tender's live terms and progress (one slot).
     /// @dev `commitCount` counts every commit, re-confirmations included, and gives each bid its
-    /// `seq`; `bidderCount` counts distinct bidders against `MAX_BIDDERS`.
+    /// `seq`; `bidderCount` counts distinct bidders against `MAX_BIDDERS`. Exactly 32 bytes
+    /// (solhint's packing heuristic misjudges the enum and the uint40s).
+    // solhint-disable-next-line gas-struct-packing
     struct Tender {
         uint32 region;
         uint40 bidDeadline;

@@ -30,8 +30,10 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     uint40 public constant MIN_BID_PERIOD = 1 days;
     /// @notice The shortest reveal window.
     uint40 public constant MIN_REVEAL_PERIOD = 1 days;
-    /// @notice The longest title, unit or reason, in bytes (UTF-8).
+    /// @notice The longest title or reason, in bytes (UTF-8).
     uint256 public constant MAX_TEXT_BYTES = 256;
+    /// @notice The longest unit name (대, 개, 식, kg…), in bytes (UTF-8).
+    uint256 public constant MAX_UNIT_BYTES = 32;
 
     /// @dev Candidate offsets: `9_700 + (h % 601)` in 1/10,000 of the base price, i.e. −3.00 %…+3.00 %.
     uint256 private constant OFFSET_BASE = 9_700;
@@ -134,7 +136,7 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         if (block.timestamp >= tender.bidDeadline) revert TenderBiddingClosed(tenderId, tender.bidDeadline);
         if (tender.version == type(uint8).max) revert TooManyAmendments(tenderId, type(uint8).max);
         _checkTerms(title, specHash, quantity, unit, basePrice, floorRate, bidDeadline, revealDeadline);
-        _checkText(reason);
+        _checkText(reason, MAX_TEXT_BYTES);
 
         uint8 version = tender.version + 1;
         tender.version = version;
@@ -164,7 +166,7 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         Tender storage tender = _existingTender(tenderId);
         _requireRole(official, ICredentialRegistry.Role.Official, tender.region);
         _requireOpen(tenderId, tender.state);
-        _checkText(reason);
+        _checkText(reason, MAX_TEXT_BYTES);
 
         bool bondsReleased = block.timestamp < tender.revealDeadline;
         tender.state = TenderState.Cancelled;
@@ -454,8 +456,8 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         uint40 bidDeadline,
         uint40 revealDeadline
     ) private view {
-        _checkText(title);
-        _checkText(unit);
+        _checkText(title, MAX_TEXT_BYTES);
+        _checkText(unit, MAX_UNIT_BYTES);
         if (specHash == bytes32(0)) revert ZeroHash();
         if (quantity == 0) revert InvalidQuantity(quantity);
         if (basePrice == 0) revert InvalidBasePrice(basePrice);
@@ -466,9 +468,9 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         ) revert InvalidDeadlines(bidDeadline, revealDeadline);
     }
 
-    function _checkText(string calldata text) private pure {
+    function _checkText(string calldata text, uint256 maxBytes) private pure {
         uint256 length = bytes(text).length;
-        if (length == 0 || length > MAX_TEXT_BYTES) revert TextLengthInvalid(length, MAX_TEXT_BYTES);
+        if (length == 0 || length > maxBytes) revert TextLengthInvalid(length, maxBytes);
     }
 
     /// @dev A Supplier credential of the tender's region, or a national one.

@@ -309,7 +309,8 @@ interface ITenderBoard {
     /// @notice Thrown when the bid bond is zero: without it a strategic non-reveal would be free.
     error InvalidBond(uint64 bond);
 
-    /// @notice Thrown when a title, unit or reason is empty or longer than `max` bytes.
+    /// @notice Thrown when a title, unit or reason is empty or longer than `max` bytes
+    /// (`MAX_TEXT_BYTES`, or `MAX_UNIT_BYTES` for the unit).
     error TextLengthInvalid(uint256 length, uint256 max);
 
     /// @notice Thrown when a tender has had `maxVersion` versions already.
@@ -365,10 +366,10 @@ interface ITenderBoard {
     error WrongPaymentAmount(uint256 tenderId, uint64 due, uint64 offered);
 
     /// @notice Publishes a tender (입찰공고), version 1.
-    /// @dev Requirements: the caller is an Official of `region` (a valid region code); title and
-    /// unit 1…`MAX_TEXT_BYTES` bytes; `specHash` and `seedCommitment` not zero; quantity, base
-    /// price and bond not zero; `0 < floorRate <= 100_000`; `bidDeadline >= now + MIN_BID_PERIOD`
-    /// and `revealDeadline >= bidDeadline + MIN_REVEAL_PERIOD`.
+    /// @dev Requirements: the caller is an Official of `region` (a valid region code); title
+    /// 1…`MAX_TEXT_BYTES` bytes and unit 1…`MAX_UNIT_BYTES` bytes; `specHash` and `seedCommitment`
+    /// not zero; quantity, base price and bond not zero; `0 < floorRate <= 100_000`;
+    /// `bidDeadline >= now + MIN_BID_PERIOD` and `revealDeadline >= bidDeadline + MIN_REVEAL_PERIOD`.
     /// @param region The region whose Officials run the tender and whose Suppliers may bid.
     /// @param title Public title of the tender.
     /// @param specHash Hash of the specification document (규격서).

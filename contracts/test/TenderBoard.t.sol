@@ -176,8 +176,11 @@ contract TenderBoardTest is TenderFixture {
         string memory long = string(new bytes(max + 1));
         vm.expectRevert(abi.encodeWithSelector(ITenderBoard.TextLengthInvalid.selector, max + 1, max));
         board.createTender(GANGJIN, long, SPEC, 1, UNIT, BASE_PRICE, FLOOR_RATE, bidAt, revealAt, BOND, sc);
-        vm.expectRevert(abi.encodeWithSelector(ITenderBoard.TextLengthInvalid.selector, 0, max));
+        vm.expectRevert(abi.encodeWithSelector(ITenderBoard.TextLengthInvalid.selector, 0, 32));
         board.createTender(GANGJIN, TITLE, SPEC, 1, "", BASE_PRICE, FLOOR_RATE, bidAt, revealAt, BOND, sc);
+        string memory longUnit = string(new bytes(33));
+        vm.expectRevert(abi.encodeWithSelector(ITenderBoard.TextLengthInvalid.selector, 33, 32));
+        board.createTender(GANGJIN, TITLE, SPEC, 1, longUnit, BASE_PRICE, FLOOR_RATE, bidAt, revealAt, BOND, sc);
 
         vm.expectRevert(ICommonErrors.ZeroHash.selector);
         board.createTender(GANGJIN, TITLE, bytes32(0), 1, UNIT, BASE_PRICE, FLOOR_RATE, bidAt, revealAt, BOND, sc);
@@ -1189,6 +1192,36 @@ contract TenderBoardGasTest is TenderFixture {
             )
         );
         assertLe(_txGas(countyOfficial, data), 120_000, "createTender");
+    }
+
+    /// @dev The dearest creation: a 256-byte title and a 32-byte unit, every byte non-zero.
+    function test_gas_createTender_longestTexts() public {
+        if (_instrumentedForCoverage()) return;
+        bytes memory title = new bytes(board.MAX_TEXT_BYTES());
+        bytes memory unit = new bytes(board.MAX_UNIT_BYTES());
+        for (uint256 i; i < title.length; ++i) {
+            title[i] = "x";
+        }
+        for (uint256 i; i < unit.length; ++i) {
+            unit[i] = "u";
+        }
+        bytes memory data = abi.encodeCall(
+            board.createTender,
+            (
+                GANGJIN,
+                string(title),
+                SPEC,
+                type(uint64).max,
+                string(unit),
+                type(uint64).max,
+                FLOOR_RATE,
+                uint40(block.timestamp + 7 days),
+                uint40(block.timestamp + 9 days),
+                type(uint64).max,
+                keccak256(abi.encode(SEED))
+            )
+        );
+        assertLe(_txGas(countyOfficial, data), 120_000, "createTender (longest texts)");
     }
 
     function test_gas_commitBid() public {

@@ -3338,6 +3338,13 @@ export const TenderBoardAbi = [
   },
   {
     inputs: [],
+    name: "MAX_UNIT_BYTES",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "MIN_BID_PERIOD",
     outputs: [{ internalType: "uint40", name: "", type: "uint40" }],
     stateMutability: "view",

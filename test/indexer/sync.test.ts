@@ -159,6 +159,21 @@ describe("indexer sync on the demo season", () => {
       );
       await pgIndexer.close();
       assert.deepEqual(await dumpStore(pgDb), await dumpStore(db));
+      for (const path of [
+        "/api/v1/sales?limit=500",
+        "/api/v1/tenders?limit=100",
+        "/api/v1/credentials?limit=500",
+      ]) {
+        const [fromPg, fromPglite] = [
+          await pgIndexer.app.request(path),
+          await indexer.app.request(path),
+        ];
+        assert.deepEqual(
+          await fromPg.json(),
+          await fromPglite.json(),
+          `${path} answers the same on both stores`,
+        );
+      }
       const res = await pgIndexer.app.request("/api/v1/status");
       assert.equal(((await res.json()) as { store: string }).store, "postgres");
     } finally {

@@ -52,12 +52,24 @@ export type Database = Sql & {
 export type CreatePgliteDatabaseParameters = {
   /** Data folder; undefined for an in-memory database. */
   dataDir?: string;
+  /** PostgreSQL `shared_buffers` inside PGlite (default 128MB as PGlite, env PGLITE_SHARED_BUFFERS). */
+  sharedBuffers?: string;
 };
 
 export async function createPgliteDatabase({
   dataDir,
+  sharedBuffers = process.env.PGLITE_SHARED_BUFFERS ?? "128MB",
 }: CreatePgliteDatabaseParameters = {}): Promise<Database> {
-  const db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+  // PGlite's defaults plus a configurable buffer pool (PGLITE_SHARED_BUFFERS) and a
+  // larger GIN pending list (event keys are inserted in bulk).
+  const defaults =
+    (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams ?? [];
+  const startParams =
+    defaults.length > 0
+      ? [...defaults, "-c", `shared_buffers=${sharedBuffers}`, "-c", "gin_pending_list_limit=16MB"]
+      : undefined;
+  const options = startParams !== undefined ? { startParams } : {};
+  const db = dataDir === undefined ? new PGlite(options) : new PGlite(dataDir, options);
   try {
     await db.waitReady;
   } catch (error) {

@@ -96,6 +96,8 @@ export function classifyRpcError(method: string, error: JsonRpcResponse["error"]
   return new RetryableError(`${method} failed: ${message}`, { details });
 }
 
+class BatchUnsupported extends Error {}
+
 export const createRpcClient = ({
   url,
   timeoutMs = 10_000,
@@ -108,6 +110,7 @@ export const createRpcClient = ({
   signal,
 }: CreateRpcClientParameters): RpcClient => {
   let nextId = 1;
+  let batchSupported = true;
 
   /** One HTTP exchange; throws RetryableError for transport faults and malformed answers. */
   const post = async (body: unknown, label: string): Promise<unknown> => {
@@ -228,9 +231,11 @@ export const createRpcClient = ({
       }));
       const answer = await post(body, `${label} batch`);
       if (!Array.isArray(answer)) {
-        // A node without batch support answers one error object: refuse loudly, it is config.
-        const error = (answer as JsonRpcResponse | null)?.error;
-        if (error) throw classifyRpcError(label, error);
+        // A node without batch support answers one error object: fall back to single calls.
+        if ((answer as JsonRpcResponse | null)?.error) {
+          batchSupported = false;
+          throw new BatchUnsupported();
+        }
         throw new RetryableError(`${label} batch: malformed answer (not an array)`);
       }
       const byId = new Map<number, unknown>();
@@ -248,6 +253,17 @@ export const createRpcClient = ({
   };
 
   const batch = async <T>(calls: readonly RpcCall[]): Promise<T[]> => {
+    if (!batchSupported) return Promise.all(calls.map((c) => request<T>(c.method, c.params)));
+    try {
+      return await batchChunks<T>(calls);
+    } catch (error) {
+      if (!(error instanceof BatchUnsupported)) throw error;
+      logger?.warn("the node refuses JSON-RPC batches: sending calls one by one");
+      return Promise.all(calls.map((c) => request<T>(c.method, c.params)));
+    }
+  };
+
+  const batchChunks = async <T>(calls: readonly RpcCall[]): Promise<T[]> => {
     const chunks: RpcCall[][] = [];
     for (let i = 0; i < calls.length; i += maxBatchSize)
       chunks.push(calls.slice(i, i + maxBatchSize));

@@ -105,6 +105,8 @@ async function startReady(
     RPC_PORT: String(rpcPort),
     HOST: "127.0.0.1",
     DATA_DIR: dataDir,
+    // The default store unless a test asks for PostgreSQL (CI sets DATABASE_URL for that one).
+    DATABASE_URL: "",
     ...extraEnv,
   });
   const ready = await run.waitFor(/^jangbu ready: /, READY_TIMEOUT_MS);

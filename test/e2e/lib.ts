@@ -62,6 +62,8 @@ export async function startStack(): Promise<Stack> {
         RPC_PORT: String(rpcPort),
         DATA_DIR: dataDir,
         HOST: "127.0.0.1",
+        // The browser flow runs on the default store (PGlite); test/start.test.ts covers PostgreSQL.
+        DATABASE_URL: "",
       },
       stdio: ["ignore", "pipe", "pipe"],
     },

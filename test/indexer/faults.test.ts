@@ -36,7 +36,8 @@ type Child = {
 
 function startService(env: Record<string, string>): Child {
   const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
-    env: { ...process.env, ...env, NO_COLOR: "1" },
+    // PGlite unless the test says otherwise: CI exports DATABASE_URL for the PostgreSQL variants.
+    env: { ...process.env, DATABASE_URL: "", ...env, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

@@ -6,7 +6,7 @@
 import type { Address, Hex } from "viem";
 import { NonRetryableError } from "../internal/errors.ts";
 import type { BlockHeader } from "../rpc/actions.ts";
-import type { EventArgs, EventRecord } from "../sync/decode.ts";
+import { type EventArgs, type EventRecord, LOG_INDEX_BITS } from "../sync/decode.ts";
 import { copyText, type Database, type Sql, type StoreKind } from "./db.ts";
 import { eventKeys } from "./handlers.ts";
 import { migrate } from "./migrations.ts";
@@ -232,9 +232,11 @@ export const createStore = async ({ db }: CreateStoreParameters): Promise<Store>
     },
     async rollback(block, blockHash) {
       return db.transaction(async (tx) => {
+        // Positions are block * 2^20 + log index: everything above `block` starts here.
+        const above = (block + 1) * LOG_INDEX_BITS;
         const doomed = await tx.query<{ keys: string[] }>(
-          "select keys from events where block_number > $1",
-          [block],
+          "select keys from events where pos >= $1",
+          [above],
         );
         const reset = new Set<string>();
         const byTable = new Map<TableName, string[]>();
@@ -249,7 +251,7 @@ export const createStore = async ({ db }: CreateStoreParameters): Promise<Store>
             byTable.set(table, list);
           }
         }
-        await tx.query("delete from events where block_number > $1", [block]);
+        await tx.query("delete from events where pos >= $1", [above]);
         await tx.query("delete from blocks where number > $1", [block]);
         for (const table of TABLE_NAMES)
           await deleteRows(tx, TABLES[table], byTable.get(table) ?? []);

@@ -158,6 +158,11 @@ create table awards (
 );
 `,
   },
+  {
+    id: 2,
+    name: "block ranges of the event log go through its primary key (pos)",
+    sql: "drop index if exists events_block;",
+  },
 ];
 
 /** Applies the migrations this database has not seen yet; returns how many ran. */

@@ -1,6 +1,7 @@
 /** Status, health, the raw event log, transactions and accounts. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../internal/errors.ts";
+import { LOG_INDEX_BITS } from "../../sync/decode.ts";
 import {
   AddressParam,
   checkRanges,
@@ -213,8 +214,9 @@ export const systemRoutes = {
       if (q.account !== undefined) w.add("keys @> ?::text[]", [`acct:${q.account}`]);
       if (q.signer !== undefined) w.add("signer = ?", q.signer);
       if (q.tx !== undefined) w.add("tx_hash = ?", q.tx);
-      if (q.fromBlock !== undefined) w.add("block_number >= ?", q.fromBlock);
-      if (q.toBlock !== undefined) w.add("block_number <= ?", q.toBlock);
+      // Block ranges as position ranges: the primary key serves them.
+      if (q.fromBlock !== undefined) w.add("pos >= ?", q.fromBlock * LOG_INDEX_BITS);
+      if (q.toBlock !== undefined) w.add("pos < ?", (q.toBlock + 1) * LOG_INDEX_BITS);
       const before = decodeCursor(q.cursor);
       if (before !== undefined) w.add("pos < ?", before);
       const rows = await db.query<EventRow>(

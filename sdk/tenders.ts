@@ -1,6 +1,8 @@
 /**
- * The 복수예가 reserve-price draw, recomputed in the browser exactly as ITenderBoard documents it
- * (steps 1–6), from the official's seed and the revealed salts and picks.
+ * TenderBoard's arithmetic, exactly as ITenderBoard documents it: the sealed-bid commitment, the
+ * seed commitment, and the 복수예가 reserve-price draw (steps 1–7) from the official's seed and the
+ * revealed salts and picks. One definition for the portal (the auditor's recomputation, the
+ * supplier's sealed bid), the seed script, the gas bench and the tests.
  */
 import { type Address, encodeAbiParameters, type Hex, keccak256 } from "viem";
 
@@ -112,4 +114,27 @@ export function bidCommitment(p: {
       ],
     ),
   );
+}
+
+/** The official's seed commitment given at creation: `keccak256(abi.encode(seed))`. */
+export function seedCommitmentOf(seed: Hex): Hex {
+  return keccak256(encodeAbiParameters([{ type: "bytes32" }], [seed]));
+}
+
+/** A revealed bid, as `BidRevealed` carries it. */
+export interface RevealedBid {
+  bidder: Address;
+  seq: number;
+  price: bigint;
+}
+
+/** Step 7: the lowest price in [floor, reserve], ties to the earliest commit; undefined → 유찰. */
+export function winnerOf(
+  bids: readonly RevealedBid[],
+  reserve: bigint,
+  floor: bigint,
+): RevealedBid | undefined {
+  return bids
+    .filter((b) => b.price >= floor && b.price <= reserve)
+    .sort((a, b) => (a.price === b.price ? a.seq - b.seq : a.price < b.price ? -1 : 1))[0];
 }

@@ -23,6 +23,7 @@ import {
   signForwardRequest,
   TenderBoardAbi,
 } from "../../sdk/index.ts";
+import { bidCommitment, seedCommitmentOf } from "../../sdk/tenders.ts";
 
 /** Ceilings from the issues, in total transaction gas (21,000 base included). */
 export const GAS_TARGETS: Readonly<Record<string, number>> = {
@@ -273,7 +274,7 @@ async function measureTenderGas({
     await connection.provider.request({ method: "evm_mine", params: [] });
   };
   const seed = keccak256(toHex("official seed"));
-  const seedCommitment = keccak256(encodeAbiParameters([{ type: "bytes32" }], [seed]));
+  const seedCommitment = seedCommitmentOf(seed);
 
   const runTender = async (id: bigint, bidders: typeof suppliers) => {
     const now = Number((await publicClient.getBlock()).timestamp);
@@ -299,32 +300,16 @@ async function measureTenderGas({
     }));
     let commit = 0n;
     for (const b of bids) {
-      const commitment = keccak256(
-        encodeAbiParameters(
-          [
-            { type: "uint256" },
-            { type: "address" },
-            { type: "uint256" },
-            { type: "address" },
-            { type: "uint64" },
-            { type: "uint8" },
-            { type: "uint8" },
-            { type: "bytes32" },
-            { type: "bytes32" },
-          ],
-          [
-            BigInt(chainId),
-            board,
-            id,
-            b.s.account.address,
-            b.price,
-            b.picks[0],
-            b.picks[1],
-            b.docHash,
-            b.salt,
-          ],
-        ),
-      );
+      const commitment = bidCommitment({
+        chainId,
+        board,
+        tenderId: id,
+        bidder: b.s.account.address,
+        price: b.price,
+        picks: b.picks,
+        docHash: b.docHash,
+        salt: b.salt,
+      });
       commit = await tx(b.s, "commitBid", [
         id,
         commitment,

@@ -30,23 +30,15 @@ import {
   type TransactionReceipt,
   type WalletClient,
 } from "viem";
+import { forwardRequestTypes } from "../../sdk/forwarder.ts";
 import {
   CredentialRegistryAbi,
   JangbuForwarderAbi,
   RicePurchaseAbi,
 } from "../../sdk/generated/abis.ts";
 
-export const FORWARD_REQUEST_TYPES = {
-  ForwardRequest: [
-    { name: "from", type: "address" },
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "gas", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint48" },
-    { name: "data", type: "bytes" },
-  ],
-} as const;
+/** The forwarder's EIP-712 types: the sdk's one definition. */
+export const FORWARD_REQUEST_TYPES = forwardRequestTypes;
 
 /** One contract call an actor wants made. */
 export interface Call {

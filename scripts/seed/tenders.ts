@@ -17,6 +17,7 @@
  * Deadlines need the chain's clock to move: on a chain other than a Hardhat node only T8 (open)
  * and T6 (cancelled) can be written, and the rest is skipped with a note.
  */
+
 import {
   type Abi,
   type Address,
@@ -26,6 +27,7 @@ import {
   stringToBytes,
 } from "viem";
 import { TenderBoardAbi } from "../../sdk/generated/abis.ts";
+import { bidCommitment, seedCommitmentOf } from "../../sdk/tenders.ts";
 import { DAY } from "./clock.ts";
 import { by, type SeedContext } from "./context.ts";
 import { REGION, TenderStateNames } from "./enums.ts";
@@ -192,8 +194,7 @@ export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<
   const chainId = ctx.relay.chain.id;
 
   const officialSeed = (plan: TenderPlan) => ctx.random.hash(`tender-seed:${plan.key}`);
-  const seedCommitment = (plan: TenderPlan) =>
-    keccak256(encodeAbiParameters([{ type: "bytes32" }], [officialSeed(plan)]));
+  const seedCommitment = (plan: TenderPlan) => seedCommitmentOf(officialSeed(plan));
   // 입찰보증금: 5 % of the first 기초금액 (the bond is fixed at creation, amendments keep it).
   const bonds = new Map<string, bigint>();
   const bond = (plan: TenderPlan) => {
@@ -212,22 +213,16 @@ export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<
       const b2 = (a + 1 + ctx.random.int(`picks:${plan.key}:${b.supplier}:b`, 14)) % 15;
       const salt = ctx.random.hash(`bid-salt:${plan.key}:${b.supplier}:${round}`);
       const docHash = ctx.random.hash(`bid-doc:${plan.key}:${b.supplier}`);
-      const commitment = keccak256(
-        encodeAbiParameters(
-          [
-            { type: "uint256" },
-            { type: "address" },
-            { type: "uint256" },
-            { type: "address" },
-            { type: "uint64" },
-            { type: "uint8" },
-            { type: "uint8" },
-            { type: "bytes32" },
-            { type: "bytes32" },
-          ],
-          [BigInt(chainId), board, plan.tenderId as bigint, address, price, a, b2, docHash, salt],
-        ),
-      );
+      const commitment = bidCommitment({
+        chainId,
+        board,
+        tenderId: plan.tenderId as bigint,
+        bidder: address,
+        price,
+        picks: [a, b2],
+        docHash,
+        salt,
+      });
       return {
         supplier: b.supplier,
         address,

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { encodeAbiParameters, type Hex, keccak256, toHex } from "viem";
+import { seedCommitmentOf } from "../../../sdk/tenders.ts";
 import { getConfig, type Json, list } from "../api/client.ts";
 import { chainNow } from "../chain/verify.ts";
 import { requestSignature } from "../components/sign-store.ts";
@@ -13,7 +14,6 @@ import { positiveInt } from "../lib/validate.ts";
 
 const SEEDS = "jangbu.tenderSeeds";
 const seeds = (): Record<string, Hex> => JSON.parse(localStorage.getItem(SEEDS) ?? "{}");
-const seedCommitment = (seed: Hex) => keccak256(encodeAbiParameters([{ type: "bytes32" }], [seed]));
 
 export default function OfficialTenders({ region }: { region: number }) {
   const { t } = useTranslation();
@@ -59,7 +59,7 @@ export default function OfficialTenders({ region }: { region: number }) {
         bid,
         reveal,
         BigInt(v.bond),
-        seedCommitment(seed),
+        seedCommitmentOf(seed),
       ],
       title: t("actions.createTender", { title: v.title, base: won(v.base) }),
       details: [

@@ -338,7 +338,7 @@ function ReserveCheck({ r, events }: { r: Json; events: HistoryEvent[] }) {
     if (!drawn) return null;
     const [cfg, { drawReserve, finalSeedOf, pickCountsOf, saltMixOf }] = await Promise.all([
       getConfig(),
-      import("../chain/reserve.ts"),
+      import("../../../sdk/tenders.ts"),
     ]);
     const bids = Array.isArray(r.bids) ? (r.bids as Json[]) : [];
     const revealed = bids.filter((b) => b.salt && Array.isArray(b.picks));

@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Address, toHex } from "viem";
+import { bidCommitment } from "../../../sdk/tenders.ts";
 import { getConfig, type Json, list } from "../api/client.ts";
-import { bidCommitment } from "../chain/reserve.ts";
 import {
   type BidSecret,
   isBackedUp,

@@ -17,6 +17,7 @@ import { createNotifier } from "../../indexer/src/internal/notify.ts";
 import { createPostgresDatabase, type Database } from "../../indexer/src/store/db.ts";
 import { createStore } from "../../indexer/src/store/index.ts";
 import type { Metrics } from "./index.ts";
+import { runLoad } from "./load.ts";
 
 const SALES = Number(process.env.BENCH_SALES ?? 1_000_000);
 
@@ -62,7 +63,7 @@ type Autocannon = {
   errors: number;
 };
 
-function autocannon(url: string, seconds = 10): Promise<Autocannon> {
+export function autocannon(url: string, seconds = 10): Promise<Autocannon> {
   const bin = createRequire(import.meta.url).resolve("autocannon/autocannon.js");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, "-c", "50", "-d", String(seconds), "-j", url], {
@@ -134,5 +135,7 @@ export async function run(): Promise<Metrics> {
   } finally {
     await db.close();
   }
+  // The API under load while the indexer follows a busy chain (scripts/bench/load.ts).
+  Object.assign(metrics, await runLoad());
   return metrics;
 }

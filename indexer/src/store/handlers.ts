@@ -541,20 +541,10 @@ const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
         winner: a.winner,
         contract_amount: str(a.price),
       }));
-      const drawn = ctx.get("awards", tenderKey(a)) ?? {};
-      ctx.put("awards", tenderKey(a), {
-        ...emptyAward(ev),
-        ...drawn,
-        tender_id: tenderKey(a),
-        outcome: "awarded",
-        official: a.official,
+      putOutcome(ctx, ev, "awarded", {
         winner: a.winner,
         price: str(a.price),
         seq: num(a.seq),
-        reserve: str(a.reserve),
-        floor: str(a.floor),
-        revealed_count: num(a.revealedCount),
-        pos: ev.pos,
       });
     },
   },
@@ -571,18 +561,7 @@ const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
         reserve: str(a.reserve),
         floor: str(a.floor),
       }));
-      const drawn = ctx.get("awards", tenderKey(a)) ?? {};
-      ctx.put("awards", tenderKey(a), {
-        ...emptyAward(ev),
-        ...drawn,
-        tender_id: tenderKey(a),
-        outcome: "failed",
-        official: a.official,
-        reserve: str(a.reserve),
-        floor: str(a.floor),
-        revealed_count: num(a.revealedCount),
-        pos: ev.pos,
-      });
+      putOutcome(ctx, ev, "failed", {});
     },
   },
   "TenderBoard.TenderCancelled": {
@@ -643,6 +622,31 @@ const emptyAward = (ev: EventRecord): ProjectionRow => ({
   block_time: ev.blockTime,
   tx_hash: ev.txHash,
 });
+
+/**
+ * Records how a tender ended (`TenderAwarded` or `TenderFailed`) on its award row, keeping what
+ * `ReserveDrawn` wrote there in the same transaction.
+ */
+function putOutcome(
+  ctx: ApplyContext,
+  ev: EventRecord,
+  outcome: "awarded" | "failed",
+  fields: ProjectionRow,
+): void {
+  const a = ev.args;
+  ctx.put("awards", tenderKey(a), {
+    ...emptyAward(ev),
+    ...(ctx.get("awards", tenderKey(a)) ?? {}),
+    tender_id: tenderKey(a),
+    outcome,
+    official: a.official,
+    ...fields,
+    reserve: str(a.reserve),
+    floor: str(a.floor),
+    revealed_count: num(a.revealedCount),
+    pos: ev.pos,
+  });
+}
 
 export const ALL_HANDLERS: Readonly<Record<string, Handler>> = { ...HANDLERS, ...TENDER_HANDLERS };
 

@@ -118,37 +118,26 @@ const PackageSchema = z
   })
   .openapi("OcdsReleasePackage");
 
-const ocdsTender = createRoute({
-  method: "get",
-  path: "/api/v1/ocds/tenders/{id}",
-  tags: ["exports"],
-  summary: "OCDS 1.1 release package of one tender: one release per state change",
-  request: { params: z.object({ id: Uint256Param }) },
-  responses: {
-    200: {
-      description: "Release package",
-      content: { "application/json": { schema: PackageSchema } },
+/** GET /api/v1/ocds/{kind}/{id}: one process's release package (one release per state change). */
+const ocdsProcess = (kind: "tenders" | "sales", what: string) =>
+  createRoute({
+    method: "get",
+    path: `/api/v1/ocds/${kind}/{id}`,
+    tags: ["exports"],
+    summary: `OCDS 1.1 release package of ${what}: one release per state change`,
+    request: { params: z.object({ id: Uint256Param }) },
+    responses: {
+      200: {
+        description: "Release package",
+        content: { "application/json": { schema: PackageSchema } },
+      },
+      ...errorResponses,
+      ...notFoundResponse,
     },
-    ...errorResponses,
-    ...notFoundResponse,
-  },
-});
+  });
 
-const ocdsSale = createRoute({
-  method: "get",
-  path: "/api/v1/ocds/sales/{id}",
-  tags: ["exports"],
-  summary: "OCDS 1.1 release package of one purchase (sale): one release per state change",
-  request: { params: z.object({ id: Uint256Param }) },
-  responses: {
-    200: {
-      description: "Release package",
-      content: { "application/json": { schema: PackageSchema } },
-    },
-    ...errorResponses,
-    ...notFoundResponse,
-  },
-});
+const ocdsTender = ocdsProcess("tenders", "one tender");
+const ocdsSale = ocdsProcess("sales", "one purchase (sale)");
 
 const ocdsList = createRoute({
   method: "get",

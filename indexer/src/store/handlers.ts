@@ -658,12 +658,18 @@ export function readsOf(event: Pick<EventRecord, "contract" | "event" | "args">)
 /** The rows an event touches, with append-only rows keyed by the event's position. */
 export function touchesOf(
   event: Pick<EventRecord, "contract" | "event" | "args" | "pos">,
+  {
+    appendOnly = true,
+  }: {
+    /** false: leave out the append-only rows (they cannot exist yet). */ appendOnly?: boolean;
+  } = {},
 ): Touch[] {
   const handler = ALL_HANDLERS[`${event.contract}.${event.event}`];
   if (handler === undefined) return [];
-  return handler
-    .touches(event.args)
-    .map(([table, key]) => [table, key === "" ? String(event.pos) : key] as const);
+  const touches = handler.touches(event.args);
+  return (appendOnly ? touches : touches.filter(([, key]) => key !== "")).map(
+    ([table, key]) => [table, key === "" ? String(event.pos) : key] as const,
+  );
 }
 
 /** History keys of an event: the rows it touches plus every account it names (`acct:0x…`). */

@@ -34,6 +34,24 @@ async function loadRows(
   return out;
 }
 
+/**
+ * Inserts rows known not to exist yet with one COPY straight into the table: no staging table and
+ * no conflict check (a single writer holds the cursor row lock, so nothing else can add them).
+ */
+export async function insertRows(
+  sql: Sql,
+  spec: TableSpec,
+  rows: readonly ProjectionRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const cols = Object.keys(spec.columns);
+  await sql.copy(
+    spec.name,
+    cols,
+    copyText(rows.map((r) => cols.map((c) => normalise(r[c], spec.columns[c])))),
+  );
+}
+
 /** Above this many rows an upsert goes through COPY into a staging table. */
 const STAGE_THRESHOLD = 200;
 
@@ -111,7 +129,7 @@ export async function applyProjections(
 ): Promise<number> {
   const wanted = new Map<TableName, Set<string>>();
   for (const ev of events) {
-    for (const [table, key] of [...touchesOf(ev), ...readsOf(ev)]) {
+    for (const [table, key] of [...touchesOf(ev, { appendOnly: false }), ...readsOf(ev)]) {
       const set = wanted.get(table) ?? new Set<string>();
       set.add(key);
       wanted.set(table, set);
@@ -119,8 +137,13 @@ export async function applyProjections(
   }
   const cache = new Map<TableName, Map<string, ProjectionRow>>();
   // One statement per table, one after the other (a transaction's connection runs one at a time).
+  // Append-only rows (keyed by their event's position) are new by construction: never loaded.
   for (const [table, keys] of wanted)
     cache.set(table, await loadRows(sql, TABLES[table], [...keys]));
+  /** Rows that exist in the database; every other row written is new and goes in with COPY. */
+  const stored = new Map<TableName, ReadonlySet<string>>(
+    [...cache].map(([table, rows]) => [table, new Set(rows.keys())]),
+  );
   const dirty = new Map<TableName, Map<string, ProjectionRow>>();
   const ctx: ApplyContext = {
     get: (table, key) => cache.get(table)?.get(key),
@@ -151,7 +174,12 @@ export async function applyProjections(
   }
   let written = 0;
   for (const [table, rows] of dirty) {
-    await upsertRows(sql, TABLES[table], [...rows.values()]);
+    const existing = stored.get(table);
+    const updated: ProjectionRow[] = [];
+    const created: ProjectionRow[] = [];
+    for (const [key, row] of rows) (existing?.has(key) ? updated : created).push(row);
+    await insertRows(sql, TABLES[table], created);
+    await upsertRows(sql, TABLES[table], updated);
     written += rows.size;
   }
   return written;

@@ -655,14 +655,13 @@ export function readsOf(event: Pick<EventRecord, "contract" | "event" | "args">)
   return ALL_HANDLERS[`${event.contract}.${event.event}`]?.reads?.(event.args) ?? [];
 }
 
-/** The rows an event touches, with append-only rows keyed by the event's position. */
+/**
+ * The rows an event touches, with append-only rows keyed by the event's position;
+ * `appendOnly: false` leaves those out (they cannot exist before the event).
+ */
 export function touchesOf(
   event: Pick<EventRecord, "contract" | "event" | "args" | "pos">,
-  {
-    appendOnly = true,
-  }: {
-    /** false: leave out the append-only rows (they cannot exist yet). */ appendOnly?: boolean;
-  } = {},
+  { appendOnly = true }: { appendOnly?: boolean } = {},
 ): Touch[] {
   const handler = ALL_HANDLERS[`${event.contract}.${event.event}`];
   if (handler === undefined) return [];

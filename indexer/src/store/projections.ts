@@ -35,18 +35,20 @@ async function loadRows(
 }
 
 /**
- * Inserts rows known not to exist yet with one COPY straight into the table: no staging table and
- * no conflict check (a single writer holds the cursor row lock, so nothing else can add them).
+ * Inserts rows known not to exist yet with one COPY into `table` (the spec's own table unless a
+ * staging table is named): no conflict check, because a single writer holds the cursor row lock,
+ * so nothing else can add them meanwhile.
  */
 export async function insertRows(
   sql: Sql,
   spec: TableSpec,
   rows: readonly ProjectionRow[],
+  table: string = spec.name,
 ): Promise<void> {
   if (rows.length === 0) return;
   const cols = Object.keys(spec.columns);
   await sql.copy(
-    spec.name,
+    table,
     cols,
     copyText(rows.map((r) => cols.map((c) => normalise(r[c], spec.columns[c])))),
   );
@@ -70,11 +72,7 @@ export async function upsertRows(
     await sql.query(
       `create temp table if not exists ${stage} (like ${spec.name}) on commit delete rows`,
     );
-    await sql.copy(
-      stage,
-      cols,
-      copyText(rows.map((r) => cols.map((c) => normalise(r[c], spec.columns[c])))),
-    );
+    await insertRows(sql, spec, rows, stage);
     await sql.query(
       `insert into ${spec.name} (${cols.join(", ")}) select ${cols.join(", ")} from ${stage}
        on conflict (${spec.key.join(", ")}) do ${updates.length > 0 ? `update set ${updates.join(", ")}` : "nothing"}`,
@@ -129,6 +127,7 @@ export async function applyProjections(
 ): Promise<number> {
   const wanted = new Map<TableName, Set<string>>();
   for (const ev of events) {
+    // Append-only rows (keyed by their event's position) are new by construction: not loaded.
     for (const [table, key] of [...touchesOf(ev, { appendOnly: false }), ...readsOf(ev)]) {
       const set = wanted.get(table) ?? new Set<string>();
       set.add(key);
@@ -137,7 +136,6 @@ export async function applyProjections(
   }
   const cache = new Map<TableName, Map<string, ProjectionRow>>();
   // One statement per table, one after the other (a transaction's connection runs one at a time).
-  // Append-only rows (keyed by their event's position) are new by construction: never loaded.
   for (const [table, keys] of wanted)
     cache.set(table, await loadRows(sql, TABLES[table], [...keys]));
   /** Rows that exist in the database; every other row written is new and goes in with COPY. */

@@ -8,6 +8,7 @@ import { serve } from "@hono/node-server";
 import { createPortalModule } from "./api/routes/portal.ts";
 import { EnvError, parseEnv } from "./env.ts";
 import { describeError } from "./internal/errors.ts";
+import { tuneHeapForIndexing } from "./internal/heap.ts";
 import { createLogger } from "./internal/logger.ts";
 import { createRelayModule } from "./relay/module.ts";
 import { createIndexer } from "./service.ts";
@@ -17,6 +18,7 @@ export type { AppDeps, RouteModule } from "./api/deps.ts";
 export { createIndexer } from "./service.ts";
 
 async function main(): Promise<number> {
+  tuneHeapForIndexing();
   let env: ReturnType<typeof parseEnv>;
   try {
     env = parseEnv();

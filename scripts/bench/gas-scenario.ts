@@ -8,7 +8,6 @@ import {
   type Abi,
   type Address,
   type ContractFunctionName,
-  encodeAbiParameters,
   encodeFunctionData,
   type Hash,
   type Hex,

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Address, getAddress, keccak256, toHex } from "viem";
 import { parseEnv } from "../../indexer/src/env.ts";
+import { tuneHeapForIndexing } from "../../indexer/src/internal/heap.ts";
 import { silentLogger } from "../../indexer/src/internal/logger.ts";
 import { createIndexer } from "../../indexer/src/service.ts";
 import {
@@ -263,6 +264,7 @@ async function backfill(
 
 /** One backfill in this process (a child of run()), printing `{ rate, rssMB }` as JSON. */
 async function backfillChild(kind: "pglite" | "postgres", total: number) {
+  tuneHeapForIndexing(); // as indexer/src/main.ts does
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);

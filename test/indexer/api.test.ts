@@ -55,7 +55,12 @@ describe("indexer API", () => {
     assert.equal(status.lagBlocks, Number(status.chainHead) - Number(status.indexedBlock));
     assert.deepEqual(await get("/health"), { ok: true });
     const metrics = await indexer.app.request("/metrics");
-    assert.match(await metrics.text(), /jangbu_events_indexed_total \d+/);
+    const exposition = await metrics.text();
+    assert.match(exposition, /jangbu_events_indexed_total \d+/);
+    // Process memory, read at scrape time: a positive byte count, not a placeholder.
+    const rss = Number(/^process_resident_memory_bytes (\d+)$/m.exec(exposition)?.[1]);
+    assert.ok(rss > 10 * 2 ** 20, `process_resident_memory_bytes ${rss}`);
+    assert.match(exposition, /^nodejs_heap_size_used_bytes [1-9]\d*$/m);
     const spec = await get<{ openapi: string; paths: Record<string, unknown> }>("/openapi.json");
     assert.equal(spec.openapi, "3.1.0");
     for (const path of [

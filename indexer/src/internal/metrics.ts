@@ -14,7 +14,8 @@ export type Histogram = { observe(value: number, labels?: Labels): void };
 
 export type Metrics = {
   counter(name: string, help: string): Counter;
-  gauge(name: string, help: string): Gauge;
+  /** A gauge; with `collect`, its one unlabelled value is read from `collect` at every render. */
+  gauge(name: string, help: string, collect?: () => number): Gauge;
   histogram(name: string, help: string, buckets?: readonly number[]): Histogram;
   /** The whole registry in Prometheus text format. */
   render(): string;
@@ -46,9 +47,12 @@ export const createMetrics = (): Metrics => {
         },
       };
     },
-    gauge(name, help) {
+    gauge(name, help, collect) {
       const series = new Map<string, Series>();
-      blocks.push(() => renderSimple(name, help, "gauge", series));
+      blocks.push(() => {
+        if (collect !== undefined) series.set("", { labels: {}, value: collect() });
+        return renderSimple(name, help, "gauge", series);
+      });
       return {
         set(value, labels = {}) {
           series.set(labelKey(labels), { labels, value });
@@ -117,4 +121,21 @@ export const createIndexerMetrics = (metrics: Metrics = createMetrics()) => ({
   batchSeconds: metrics.histogram("jangbu_sync_batch_seconds", "Time to apply one batch"),
   httpRequests: metrics.counter("jangbu_http_requests_total", "HTTP requests by route and status"),
   httpSeconds: metrics.histogram("jangbu_http_request_seconds", "HTTP request duration"),
+  // The process's memory, read when scraped (names as in the Prometheus Node.js client). With
+  // PGlite the database engine's WebAssembly memory is part of RSS and of `external`.
+  residentMemory: metrics.gauge(
+    "process_resident_memory_bytes",
+    "Resident memory size in bytes",
+    () => process.memoryUsage.rss(),
+  ),
+  heapUsed: metrics.gauge(
+    "nodejs_heap_size_used_bytes",
+    "V8 heap in use, in bytes",
+    () => process.memoryUsage().heapUsed,
+  ),
+  externalMemory: metrics.gauge(
+    "nodejs_external_memory_bytes",
+    "Memory of C++ objects bound to JavaScript (WebAssembly memory included), in bytes",
+    () => process.memoryUsage().external,
+  ),
 });

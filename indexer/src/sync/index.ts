@@ -4,8 +4,7 @@
  * On a mismatch it finds the common ancestor among the stored hashes, rolls the store back to it
  * and goes on. Transient faults back off and retry; a non-retryable error ends `run()`.
  */
-import { type Address, decodeFunctionData, getAddress, type Hex } from "viem";
-import { JangbuForwarderAbi } from "../../../sdk/index.ts";
+import { type Address, getAddress, type Hex } from "viem";
 import {
   describeError,
   isRetryable,
@@ -28,6 +27,7 @@ import type { RpcClient } from "../rpc/client.ts";
 import type { Store } from "../store/index.ts";
 import type { Decoder, EventRecord } from "./decode.ts";
 import { createBlockRange } from "./range.ts";
+import { attributeForwardedSigners } from "./signers.ts";
 
 export type SyncStatus = {
   /** Latest chain head seen, or undefined before the first answer. */
@@ -103,25 +103,17 @@ export const createSync = ({
       wake = done;
     });
 
-  /** Signers of events that name no actor: the transaction's sender, or the forwarded signer. */
+  /**
+   * Signers of events that name no actor: the forwarded request's signer (signers.ts), else the
+   * transaction's sender (one eth_getTransactionByHash per such transaction).
+   */
   const fillSigners = async (events: EventRecord[]) => {
-    const missing = [...new Set(events.filter((e) => e.signer === null).map((e) => e.txHash))];
+    const remaining = attributeForwardedSigners(events, forwarder);
+    const missing = [...new Set(remaining.map((e) => e.txHash))];
     if (missing.length === 0) return;
     const txs = await getTransactions(rpc, missing);
-    const byHash = new Map<string, Address>();
-    for (const tx of txs) {
-      let signer = getAddress(tx.from);
-      if (forwarder !== undefined && tx.to?.toLowerCase() === forwarder.toLowerCase()) {
-        try {
-          const call = decodeFunctionData({ abi: JangbuForwarderAbi, data: tx.input });
-          if (call.functionName === "execute") signer = getAddress(call.args[0].from);
-        } catch {
-          // not a forwarder call we understand: keep the transaction sender
-        }
-      }
-      byHash.set(tx.hash, signer);
-    }
-    for (const e of events) if (e.signer === null) e.signer = byHash.get(e.txHash) ?? null;
+    const senders = new Map<string, Address>(txs.map((tx) => [tx.hash, getAddress(tx.from)]));
+    for (const e of remaining) e.signer = senders.get(e.txHash) ?? null;
   };
 
   const decodeAll = (logs: readonly RawLog[], headers: ReadonlyMap<number, BlockHeader>) =>

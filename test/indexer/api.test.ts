@@ -8,8 +8,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { gunzipSync } from "node:zlib";
 import { getAddress } from "viem";
 import { createApp } from "../../indexer/src/api/app.ts";
+import { acceptsGzip } from "../../indexer/src/api/cache.ts";
 import { EnvError, parseEnv } from "../../indexer/src/env.ts";
 import type { Indexer } from "../../indexer/src/service.ts";
 import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
@@ -462,6 +464,31 @@ describe("indexer API", () => {
     );
     assert.match(text, /^event: record$/m);
     await rejects("/api/v1/stream?lastEventId=abc", 400);
+  });
+
+  it("serves cached pages gzip-compressed to clients that accept gzip, identical once unpacked", async () => {
+    const path = "/api/v1/events?limit=100";
+    const first = await indexer.app.request(path, { headers: { "accept-encoding": "gzip" } });
+    assert.equal(first.headers.get("vary"), "accept-encoding");
+    const plain = await first.text(); // a miss: built by the route, not compressed
+    assert.ok(plain.length > 1_024, "a page large enough to be compressed");
+    const hit = await indexer.app.request(path, { headers: { "accept-encoding": "br, gzip" } });
+    assert.equal(hit.headers.get("x-cache"), "hit");
+    assert.equal(hit.headers.get("content-encoding"), "gzip");
+    assert.equal(hit.headers.get("vary"), "accept-encoding");
+    const packed = Buffer.from(await hit.arrayBuffer());
+    assert.ok(packed.length < plain.length / 3, `${packed.length} bytes of ${plain.length}`);
+    assert.equal(gunzipSync(packed).toString("utf8"), plain);
+    for (const refusing of [undefined, "identity", "gzip;q=0", "br"]) {
+      const res = await indexer.app.request(
+        path,
+        refusing === undefined ? {} : { headers: { "accept-encoding": refusing } },
+      );
+      assert.equal(res.headers.get("content-encoding"), null, `accept-encoding ${refusing}`);
+      assert.equal(await res.text(), plain);
+    }
+    assert.equal(acceptsGzip("deflate, *;q=0.5"), true);
+    assert.equal(acceptsGzip("gzip;q=0.0, identity"), false);
   });
 
   it("never answers a client with a 500: garbage parameters on every list route", async () => {

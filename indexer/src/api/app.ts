@@ -105,7 +105,14 @@ export function createApp(deps: AppDeps): App {
     onError: (c) => c.json(errorBody("payload_too_large", "request body too large"), 413),
   });
   // The relay (indexer/src/relay) limits its own bodies (RELAY_MAX_BODY_BYTES, RELAY_TOO_LARGE).
-  app.use("*", (c, next) => (c.req.path === "/api/v1/relay" ? next() : limitBody(c, next)));
+  // GET and HEAD bodies are never read, and asking for one (`c.req.raw.body`, as bodyLimit does)
+  // makes @hono/node-server build a full fetch Request for every read: a third of a cached
+  // page's cost.
+  app.use("*", (c, next) =>
+    c.req.method === "GET" || c.req.method === "HEAD" || c.req.path === "/api/v1/relay"
+      ? next()
+      : limitBody(c, next),
+  );
 
   if (deps.cache !== false) {
     app.use(

@@ -8,8 +8,8 @@
  * mark-compact, and with PGlite's WebAssembly memory in the same process that is what pushed the
  * peak RSS past 400 MB. A growing factor of 1.2 keeps the old generation close to the live heap;
  * measured on 100,000 events into PGlite (`npx tsx scripts/bench/indexer.ts --backfill pglite`):
- * peak RSS 473–526 MB by default (5 runs), 339–377 MB with 20 % (3 runs); throughput 7,660–8,735
- * events/s against 8,080–8,890 by default, within the run-to-run spread.
+ * peak RSS 473–526 MB by default (5 runs), 326–393 MB with 20 % (10 runs); throughput 7,660–8,760
+ * events/s against 8,080–8,890 by default.
  */
 import { setFlagsFromString } from "node:v8";
 

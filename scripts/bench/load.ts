@@ -13,12 +13,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { envVars } from "../../test/indexer/helpers/indexer.ts";
+import { freePort } from "../lib/net.ts";
+import { ManagedProcess } from "../lib/processes.ts";
 import { autocannon } from "./api.ts";
 import type { Metrics } from "./index.ts";
 import type { ChainMessage, ControlMessage } from "./load-chain.ts";
@@ -36,20 +37,6 @@ function rssOf(pid: number): number {
   if (kb === undefined) throw new Error(`no VmRSS for process ${pid}`);
   return Math.round(Number(kb) / 1024);
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address !== null
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
 
 function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null
@@ -100,33 +87,22 @@ async function startChainProcess() {
   };
 }
 
-/** The indexer as `npm run indexer` runs it, on a fresh PGlite folder; resolves when it listens. */
-async function startIndexerProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", INDEXER_ENTRY], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(
-      () => reject(new Error("the indexer did not start in 120 s")),
-      120_000,
-    );
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      out += chunk;
-      if (out.includes("jangbu indexer listening on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the indexer exited (${code}) before listening`));
-    });
-  });
-  child.stdout?.resume(); // keep draining its log
-  return child;
+/** The indexer as `npm run indexer` runs it; resolves when it listens. Its warnings go to stderr. */
+async function startIndexerProcess(env: NodeJS.ProcessEnv): Promise<ManagedProcess> {
+  const indexer = new ManagedProcess(
+    "indexer",
+    process.execPath,
+    ["--import", "tsx", INDEXER_ENTRY],
+    {
+      cwd: ROOT,
+      env,
+      onLine: (line, stream) => {
+        if (stream === "stderr") console.error(`  indexer: ${line}`);
+      },
+    },
+  );
+  await indexer.waitForLine(/jangbu indexer listening on/, 120_000);
+  return indexer;
 }
 
 export async function runLoad(): Promise<Metrics> {
@@ -134,24 +110,30 @@ export async function runLoad(): Promise<Metrics> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "jangbu-bench-load-"));
   const api = `http://127.0.0.1:${port}`;
-  let indexer: ChildProcess | undefined;
+  let indexer: ManagedProcess | undefined;
   try {
-    const vars = envVars(chain.url, chain.deployment, {
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      POLL_INTERVAL_MS: "500", // the service's default, not the tests' 20 ms
-      LOG_LEVEL: "warn",
-    });
-    delete vars.DATABASE_URL; // PGlite: the default store, and the one whose memory is in-process
-    indexer = await startIndexerProcess(vars);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...envVars(chain.url, chain.deployment, {
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        POLL_INTERVAL_MS: "500", // the service's default, not the tests' 20 ms
+        LOG_LEVEL: "warn",
+      }),
+    };
+    delete env.DATABASE_URL; // PGlite: the default store, and the one whose memory is in-process
+    indexer = await startIndexerProcess(env);
     const indexerPid = indexer.pid;
     if (indexerPid === undefined) throw new Error("the indexer has no pid");
-    const indexed = async () => {
+    const status = async () => {
       const response = await fetch(`${api}/api/v1/status`);
       if (!response.ok) throw new Error(`/api/v1/status answered ${response.status}`);
-      return ((await response.json()) as { indexedBlock: number }).indexedBlock;
+      return (await response.json()) as { indexedBlock: number; store: string };
     };
+    const indexed = async () => (await status()).indexedBlock;
+    const { store } = await status();
+    if (store !== "pglite") throw new Error(`the indexer runs on ${store}, not PGlite`);
     const deadline = Date.now() + 120_000;
     while ((await indexed()) < chain.head) {
       if (Date.now() > deadline) throw new Error(`the indexer did not reach block ${chain.head}`);
@@ -226,10 +208,7 @@ export async function runLoad(): Promise<Metrics> {
       "load.rssPeakMB": { value: Math.max(...rssSeries), unit: "MB" },
     };
   } finally {
-    if (indexer !== undefined) {
-      indexer.kill("SIGTERM");
-      await exited(indexer);
-    }
+    await indexer?.stop();
     if (chain.child.connected) chain.child.disconnect();
     await exited(chain.child);
     rmSync(dataDir, { recursive: true, force: true });

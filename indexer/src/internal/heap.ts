@@ -16,15 +16,11 @@ import { setFlagsFromString } from "node:v8";
 /** Old-generation growth allowed after a full GC, in % of the live heap (V8: adaptive, 1.1–4×). */
 export const HEAP_GROWING_PERCENT = 20;
 
-let applied = false;
-
 /**
  * Sets V8's heap growing factor for this process. Node documents flag changes after start as
  * "may simply do nothing" in general; this one is read by the GC at every full collection, and the
  * figures above are with it set here, at run time.
  */
 export function tuneHeapForIndexing(): void {
-  if (applied) return;
-  applied = true;
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }

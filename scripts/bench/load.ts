@@ -50,10 +50,6 @@ async function startChainProcess() {
     cwd: ROOT,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const listeners = new Set<(message: ChainMessage) => void>();
-  child.on("message", (message: ChainMessage) => {
-    for (const listener of listeners) listener(message);
-  });
   const next = <K extends ChainMessage["type"]>(type: K, timeoutMs: number) =>
     new Promise<Extract<ChainMessage, { type: K }>>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -71,17 +67,17 @@ async function startChainProcess() {
       };
       const cleanup = () => {
         clearTimeout(timer);
-        listeners.delete(listener);
+        child.off("message", listener);
         child.off("exit", onExit);
       };
-      listeners.add(listener);
+      child.on("message", listener);
       child.once("exit", onExit);
     });
   const ready = await next("ready", 300_000);
   return {
     ...ready,
     child,
-    onMessage: (listener: (message: ChainMessage) => void) => listeners.add(listener),
+    onMessage: (listener: (message: ChainMessage) => void) => child.on("message", listener),
     control: (message: ControlMessage) => child.send(message),
     next,
   };

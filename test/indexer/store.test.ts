@@ -2,12 +2,17 @@
  * The store on its own: the same events applied in one large batch (COPY and staged upserts) or in
  * many small ones (`unnest` upserts) give the same store, on PGlite and on PostgreSQL; a rollback
  * rebuilds exactly what replaying the surviving events gives; the cursor guards against a second
- * writer.
+ * writer; an event log written before migration 4 (text keys, jsonb args) migrates to what a new
+ * store holds.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
+import { historyOf } from "../../indexer/src/api/events.ts";
+import { copyText, createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
+import { eventKeys } from "../../indexer/src/store/handlers.ts";
 import { createStore } from "../../indexer/src/store/index.ts";
+import { keyHash } from "../../indexer/src/store/keys.ts";
+import { MIGRATIONS, migrate } from "../../indexer/src/store/migrations.ts";
 import type { EventRecord } from "../../indexer/src/sync/decode.ts";
 import { syntheticEvents } from "../../scripts/bench/indexer.ts";
 import { createTestPostgres, dumpStore, postgresAvailable } from "./helpers/indexer.ts";
@@ -115,6 +120,67 @@ describe("indexer store", () => {
         store.initSyncState({ chainId: 1, addresses: "test", startBlock: 0 }),
         /chain 31337, not chain 1/,
       );
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("migrates an event log with text history keys to the hashed keys a new store writes", async () => {
+    const [old, fresh] = [await createPgliteDatabase(), await createPgliteDatabase()];
+    try {
+      // The log as migrations 1–3 left it: text[] keys and jsonb args, written as the store did.
+      await migrate(
+        old,
+        MIGRATIONS.filter((m) => m.id <= 3),
+      );
+      const columns = ["pos", "chain_id", "block_number", "block_hash", "block_time", "tx_hash"];
+      const more = ["tx_index", "log_index", "address", "contract", "event", "args", "signer"];
+      await old.copy(
+        "events",
+        [...columns, ...more, "keys"],
+        copyText(
+          events.map((e) => [
+            ...[e.pos, e.chainId, e.blockNumber, e.blockHash, e.blockTime, e.txHash],
+            ...[e.txIndex, e.logIndex, e.address, e.contract, e.event, JSON.stringify(e.args)],
+            e.signer,
+            `{${eventKeys(e)
+              .map((k) => `"${k}"`)
+              .join(",")}}`,
+          ]),
+        ),
+      );
+      assert.equal(await migrate(old), MIGRATIONS.length - 3);
+      await applyAll(fresh, events, 1);
+      const [migrated, written] = [await dumpStore(old), await dumpStore(fresh)];
+      assert.equal(migrated.events?.length, events.length);
+      assert.deepEqual(migrated.events, written.events);
+      // The rebuilt index answers history queries.
+      const sale = events.find((e) => e.event === "SaleSubmitted")?.args.saleId;
+      const history = await historyOf(old, [`sales:${sale}`]);
+      assert.deepEqual(
+        history.map((h) => h.event),
+        ["SaleSubmitted", "SaleInspected", "PurchaseApproved", "PaymentRecorded"],
+      );
+    } finally {
+      await old.close();
+      await fresh.close();
+    }
+  });
+
+  it("answers history queries by key, not by a key hash that collides", async () => {
+    const db = await createPgliteDatabase();
+    try {
+      await applyAll(db, events, 1);
+      const sale = events.find((e) => e.event === "SaleSubmitted")?.args.saleId;
+      const credential = events.find((e) => e.event === "CredentialIssued");
+      // A forged collision: a credential event whose key hashes include the sale's.
+      await db.query("update events set keys = keys || $1::int8[] where pos = $2", [
+        [keyHash(`sales:${sale}`)],
+        credential?.pos,
+      ]);
+      const history = await historyOf(db, [`sales:${sale}`]);
+      assert.equal(history.length, 4);
+      assert.ok(history.every((h) => h.args.saleId === sale));
     } finally {
       await db.close();
     }

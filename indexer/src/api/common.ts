@@ -172,11 +172,18 @@ export function where() {
 }
 
 /** `{ items, nextCursor }` from a `limit + 1` query ordered by `pos` descending. */
-export function page<R, T>(rows: R[], limit: number, pos: (row: R) => number, map: (row: R) => T) {
+export function page<R, T>(
+  rows: R[],
+  limit: number,
+  pos: (row: R) => number,
+  map: (row: R) => T,
+  /** Rows to leave out of the items (the cursor still follows every row the query returned). */
+  keep: (row: R) => boolean = () => true,
+) {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return {
-    items: items.map(map),
+    items: items.filter(keep).map(map),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(pos(last)) : null,
   };
 }

@@ -1,5 +1,7 @@
 /** Raw event rows to API records, and the history queries every detail route uses. */
 import type { Sql } from "../store/db.ts";
+import { hasAnyKey, keyHash } from "../store/keys.ts";
+import type { EventArgs } from "../sync/decode.ts";
 import { type EventJson, isoRequired } from "./common.ts";
 
 export type EventRow = {
@@ -13,7 +15,7 @@ export type EventRow = {
   address: string;
   contract: string;
   event: string;
-  args: Record<string, unknown>;
+  args: EventArgs;
   signer: string | null;
 };
 
@@ -35,11 +37,18 @@ export const eventJson = (r: EventRow): EventJson => ({
   signer: r.signer,
 });
 
-/** Every event with history key `key` (e.g. `sales:123`), oldest first. */
+/** Every event with one of the history keys `keys` (e.g. `sales:123`), oldest first. */
 export async function historyOf(db: Sql, keys: readonly string[]): Promise<EventJson[]> {
   const rows = await db.query<EventRow>(
-    `select ${EVENT_COLUMNS} from events where keys && $1::text[] order by pos`,
-    [keys],
+    `select ${EVENT_COLUMNS} from events where keys && $1::int8[] order by pos`,
+    [keys.map(keyHash)],
   );
-  return rows.map(eventJson);
+  // The index holds key hashes: drop any row that matched by collision only.
+  return rows.filter(hasAnyKey(keys)).map(eventJson);
 }
+
+/** The `int8[]` parameter for "events naming account `address`" (`keys @> $n::int8[]`). */
+export const accountKeyHash = (address: string) => [keyHash(accountKey(address))];
+const accountKey = (address: string) => `acct:${address}`;
+/** Whether an event row really names `address` (its key hash may have matched by collision). */
+export const namesAccount = (address: string) => hasAnyKey([accountKey(address)]);

@@ -150,7 +150,14 @@ export type CreatePostgresDatabaseParameters = {
 };
 
 const INT8_OID = 20;
+const INT8_ARRAY_OID = 1016;
 const parseInt8 = (value: string) => Number(value);
+// pg's TypeId type lists scalar types only; its parser for 1016 gives the elements as strings.
+const parseTextArray = (pg.types.getTypeParser as (oid: number) => (value: string) => string[])(
+  INT8_ARRAY_OID,
+);
+/** `int8[]` (the event log's key hashes) as numbers too, as PGlite returns it. */
+const parseInt8Array = (value: string) => parseTextArray(value).map(Number);
 
 export async function createPostgresDatabase({
   url,
@@ -164,7 +171,9 @@ export async function createPostgresDatabase({
     getTypeParser: ((oid: number, format?: "text" | "binary") =>
       oid === INT8_OID
         ? parseInt8
-        : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        : oid === INT8_ARRAY_OID
+          ? parseInt8Array
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
   };
   const pool = new pg.Pool({
     connectionString: url,

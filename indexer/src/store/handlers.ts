@@ -651,7 +651,7 @@ function putOutcome(
 export const ALL_HANDLERS: Readonly<Record<string, Handler>> = { ...HANDLERS, ...TENDER_HANDLERS };
 
 /** The rows an event only reads. */
-export function readsOf(event: Pick<EventRecord, "contract" | "event" | "args">): Touch[] {
+export function readsOf(event: { contract: string; event: string; args: EventArgs }): Touch[] {
   return ALL_HANDLERS[`${event.contract}.${event.event}`]?.reads?.(event.args) ?? [];
 }
 
@@ -660,7 +660,7 @@ export function readsOf(event: Pick<EventRecord, "contract" | "event" | "args">)
  * `appendOnly: false` leaves those out (they cannot exist before the event).
  */
 export function touchesOf(
-  event: Pick<EventRecord, "contract" | "event" | "args" | "pos">,
+  event: { contract: string; event: string; args: EventArgs; pos: number },
   { appendOnly = true }: { appendOnly?: boolean } = {},
 ): Touch[] {
   const handler = ALL_HANDLERS[`${event.contract}.${event.event}`];
@@ -672,9 +672,13 @@ export function touchesOf(
 }
 
 /** History keys of an event: the rows it touches plus every account it names (`acct:0x…`). */
-export function eventKeys(
-  event: Pick<EventRecord, "contract" | "event" | "args" | "pos" | "signer">,
-): string[] {
+export function eventKeys(event: {
+  contract: string;
+  event: string;
+  args: EventArgs;
+  pos: number;
+  signer: string | null;
+}): string[] {
   const keys = new Set(touchesOf(event).map(([table, key]) => `${table}:${key}`));
   const visit = (v: JsonValue) => {
     if (typeof v === "string" && v.length === 42 && v.startsWith("0x")) keys.add(`acct:${v}`);

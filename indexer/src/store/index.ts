@@ -7,8 +7,9 @@ import type { Address, Hex } from "viem";
 import { NonRetryableError } from "../internal/errors.ts";
 import type { BlockHeader } from "../rpc/actions.ts";
 import { type EventArgs, type EventRecord, LOG_INDEX_BITS } from "../sync/decode.ts";
-import { copyText, type Database, type Sql, type StoreKind } from "./db.ts";
+import { copyValue, type Database, type Sql, type StoreKind } from "./db.ts";
 import { eventKeys } from "./handlers.ts";
+import { hasAnyKey, keyHash, keyHashLiteral } from "./keys.ts";
 import { migrate } from "./migrations.ts";
 import { applyProjections, deleteRows } from "./projections.ts";
 import { TABLE_NAMES, TABLES, type TableName } from "./tables.ts";
@@ -67,7 +68,6 @@ type EventRow = {
   event: string;
   args: EventArgs;
   signer: string | null;
-  keys: string[];
 };
 
 export const eventFromRow = (r: EventRow): EventRecord => ({
@@ -100,32 +100,22 @@ const EVENT_COLUMNS = [
   "event",
   "args",
   "signer",
-  "keys",
 ] as const;
+/** The columns an {@link EventRow} is read from. */
+const EVENT_SELECT = EVENT_COLUMNS.join(", ");
 
-/** Appends events to the raw log with one COPY. */
+/**
+ * Appends events to the raw log with one COPY, its text built directly (no row arrays: this runs
+ * for every event indexed). Numbers and contract names need no escaping; strings go through
+ * `copyValue`.
+ */
 async function insertEvents(sql: Sql, events: readonly EventRecord[]): Promise<void> {
   if (events.length === 0) return;
-  const rows = events.map((e) => [
-    e.pos,
-    e.chainId,
-    e.blockNumber,
-    e.blockHash,
-    e.blockTime,
-    e.txHash,
-    e.txIndex,
-    e.logIndex,
-    e.address,
-    e.contract,
-    e.event,
-    JSON.stringify(e.args),
-    e.signer,
-    // text[] literal; keys are table names, numbers, addresses and "|" only: no quoting needed.
-    `{${eventKeys(e)
-      .map((k) => `"${k}"`)
-      .join(",")}}`,
-  ]);
-  await sql.copy("events", EVENT_COLUMNS, copyText(rows));
+  let text = "";
+  for (const e of events) {
+    text += `${e.pos}\t${e.chainId}\t${e.blockNumber}\t${copyValue(e.blockHash)}\t${e.blockTime}\t${copyValue(e.txHash)}\t${e.txIndex}\t${e.logIndex}\t${copyValue(e.address)}\t${e.contract}\t${copyValue(e.event)}\t${copyValue(JSON.stringify(e.args))}\t${copyValue(e.signer)}\t${keyHashLiteral(eventKeys(e))}\n`;
+  }
+  await sql.copy("events", [...EVENT_COLUMNS, "keys"], text);
 }
 
 async function insertBlocks(
@@ -234,14 +224,14 @@ export const createStore = async ({ db }: CreateStoreParameters): Promise<Store>
       return db.transaction(async (tx) => {
         // Positions are block * 2^20 + log index: everything above `block` starts here.
         const above = (block + 1) * LOG_INDEX_BITS;
-        const doomed = await tx.query<{ keys: string[] }>(
-          "select keys from events where pos >= $1",
+        const doomed = await tx.query<EventRow>(
+          `select ${EVENT_SELECT} from events where pos >= $1`,
           [above],
         );
         const reset = new Set<string>();
         const byTable = new Map<TableName, string[]>();
-        for (const { keys } of doomed) {
-          for (const key of keys) {
+        for (const row of doomed) {
+          for (const key of eventKeys(eventFromRow(row))) {
             const sep = key.indexOf(":");
             const table = key.slice(0, sep) as TableName;
             if (!(table in TABLES) || reset.has(key)) continue;
@@ -257,10 +247,13 @@ export const createStore = async ({ db }: CreateStoreParameters): Promise<Store>
           await deleteRows(tx, TABLES[table], byTable.get(table) ?? []);
         if (reset.size > 0) {
           const replay = await tx.query<EventRow>(
-            "select * from events where keys && $1::text[] order by pos",
-            [[...reset]],
+            `select ${EVENT_SELECT} from events where keys && $1::int8[] order by pos`,
+            [[...reset].map(keyHash)],
           );
-          await applyProjections(tx, replay.map(eventFromRow), { onlyKeys: reset });
+          const touchesReset = hasAnyKey(reset);
+          await applyProjections(tx, replay.map(eventFromRow).filter(touchesReset), {
+            onlyKeys: reset,
+          });
         }
         await moveCursor(tx, block, blockHash);
         return { removedEvents: doomed.length };

@@ -2,9 +2,16 @@
  * The store's SQL schema as numbered migrations, applied in order inside one transaction each and
  * recorded in `schema_migrations`. Never edit a migration that has shipped: add the next one.
  */
-import type { Database } from "./db.ts";
+import type { Database, Sql } from "./db.ts";
+import { keyHashLiteral } from "./keys.ts";
 
-export type Migration = { readonly id: number; readonly name: string; readonly sql: string };
+export type Migration = {
+  readonly id: number;
+  readonly name: string;
+  readonly sql: string;
+  /** A data step after `sql`, in the same transaction (for what SQL alone cannot compute). */
+  readonly run?: (tx: Sql) => Promise<void>;
+};
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -171,21 +178,59 @@ drop index if exists events_tx;
 create index events_tx on events using hash (tx_hash);
 `,
   },
+  {
+    id: 4,
+    name: "event log: history keys as 53-bit hashes (int8[]) and args as json, both far cheaper to write",
+    // args is never queried inside; json keeps the text as written instead of re-encoding it.
+    sql: `
+drop index if exists events_keys;
+alter table events rename column keys to key_texts;
+alter table events add column keys int8[];
+alter table events alter column args type json using args::json;
+`,
+    async run(tx) {
+      for (let after = -1; ; ) {
+        const rows = await tx.query<{ pos: number; key_texts: string[] }>(
+          "select pos, key_texts from events where pos > $1 order by pos limit 10000",
+          [after],
+        );
+        if (rows.length === 0) break;
+        await tx.query(
+          `update events e set keys = v.keys::int8[]
+           from unnest($1::int8[], $2::text[]) as v(pos, keys) where e.pos = v.pos`,
+          [rows.map((r) => r.pos), rows.map((r) => keyHashLiteral(r.key_texts))],
+        );
+        after = rows.at(-1)?.pos ?? after;
+      }
+      await tx.exec(`
+alter table events drop column key_texts;
+alter table events alter column keys set not null;
+create index events_keys on events using gin (keys);
+`);
+    },
+  },
 ];
 
-/** Applies the migrations this database has not seen yet; returns how many ran. */
-export async function migrate(db: Database): Promise<number> {
+/**
+ * Applies the migrations this database has not seen yet; returns how many ran. `migrations` is
+ * for tests that build a store as an older version left it.
+ */
+export async function migrate(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number> {
   await db.exec(
     "create table if not exists schema_migrations (id int4 primary key, name text not null, applied_at int8 not null)",
   );
   let applied = 0;
-  for (const migration of MIGRATIONS) {
+  for (const migration of migrations) {
     const ran = await db.transaction(async (tx) => {
       // Several replicas starting at once on PostgreSQL: one migrates, the others wait.
       if (db.kind === "postgres") await tx.query("select pg_advisory_xact_lock(7322541)");
       const seen = await tx.query("select 1 from schema_migrations where id = $1", [migration.id]);
       if (seen.length > 0) return false;
       await tx.exec(migration.sql);
+      await migration.run?.(tx);
       await tx.query("insert into schema_migrations (id, name, applied_at) values ($1, $2, $3)", [
         migration.id,
         migration.name,

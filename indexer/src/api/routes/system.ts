@@ -15,7 +15,13 @@ import {
   where,
 } from "../common.ts";
 import type { App, AppDeps } from "../deps.ts";
-import { EVENT_COLUMNS, type EventRow, eventJson } from "../events.ts";
+import {
+  accountKeyHash,
+  EVENT_COLUMNS,
+  type EventRow,
+  eventJson,
+  namesAccount,
+} from "../events.ts";
 import { CREDENTIAL_SELECT, CredentialSchema, credentialJson } from "./credentials.ts";
 
 export const StatusSchema = z
@@ -211,7 +217,7 @@ export const systemRoutes = {
       const w = where();
       if (q.contract !== undefined) w.add("contract = ?", q.contract);
       if (q.event !== undefined) w.add("event = ?", q.event);
-      if (q.account !== undefined) w.add("keys @> ?::text[]", [`acct:${q.account}`]);
+      if (q.account !== undefined) w.add("keys @> ?::int8[]", accountKeyHash(q.account));
       if (q.signer !== undefined) w.add("signer = ?", q.signer);
       if (q.tx !== undefined) w.add("tx_hash = ?", q.tx);
       // Block ranges as position ranges: the primary key serves them.
@@ -223,8 +229,9 @@ export const systemRoutes = {
         `select ${EVENT_COLUMNS} from events ${w.sql()} order by pos desc limit ${w.param(limit + 1)}`,
         w.params,
       );
+      const keep = q.account !== undefined ? namesAccount(q.account) : undefined;
       return c.json(
-        page(rows, limit, (r) => r.pos, eventJson),
+        page(rows, limit, (r) => r.pos, eventJson, keep),
         200,
       );
     });
@@ -253,11 +260,11 @@ export const systemRoutes = {
           [address],
         ),
         db.query<EventRow>(
-          `select ${EVENT_COLUMNS} from events where keys @> $1::text[] ${before !== undefined ? "and pos < $3" : ""}
+          `select ${EVENT_COLUMNS} from events where keys @> $1::int8[] ${before !== undefined ? "and pos < $3" : ""}
            order by pos desc limit $2`,
           before !== undefined
-            ? [[`acct:${address}`], limit + 1, before]
-            : [[`acct:${address}`], limit + 1],
+            ? [accountKeyHash(address), limit + 1, before]
+            : [accountKeyHash(address), limit + 1],
         ),
       ]);
       const n = counts[0];
@@ -271,7 +278,7 @@ export const systemRoutes = {
             bids: Number(n?.bids ?? 0),
             tendersWon: Number(n?.won ?? 0),
           },
-          activity: page(activity, limit, (r) => r.pos, eventJson),
+          activity: page(activity, limit, (r) => r.pos, eventJson, namesAccount(address)),
         },
         200,
       );

@@ -17,6 +17,7 @@ import { createApp } from "../../indexer/src/api/app.ts";
 import { createNotifier } from "../../indexer/src/internal/notify.ts";
 import { createPostgresDatabase, type Database } from "../../indexer/src/store/db.ts";
 import { createStore } from "../../indexer/src/store/index.ts";
+import { keyHash } from "../../indexer/src/store/keys.ts";
 import type { Metrics } from "./index.ts";
 import { runLoad } from "./load.ts";
 
@@ -35,10 +36,11 @@ async function generate(db: Database) {
        address, contract, event, args, signer, keys)
      select g * 1048576, 31337, g, '0x' || md5(g::text) || md5('b' || g), 1790000000 + g * 2,
        '0x' || md5('t' || g) || md5('x' || g), 0, 0, '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
-       'RicePurchase', 'SaleSubmitted', jsonb_build_object('saleId', g::text),
-       '0x' || lpad(to_hex(100000 + g % 50000), 40, '0'), array['sales:' || g]
-     from generate_series(1, $1::int8) g`,
-    [SALES],
+       'RicePurchase', 'SaleSubmitted', json_build_object('saleId', g::text),
+       '0x' || lpad(to_hex(100000 + g % 50000), 40, '0'), array[h.key]
+     from generate_series(1, $1::int8) g join unnest($2::int8[]) with ordinality as h(key, n) on h.n = g`,
+    // Each event's history key hash (store/keys.ts), computed here: SQL does not have the hash.
+    [SALES, Array.from({ length: SALES }, (_, i) => keyHash(`sales:${i + 1}`))],
   );
   await db.query(
     `insert into sales (id, program_id, region, seq, farmer, units, packaging, variety, designated, collection_point,

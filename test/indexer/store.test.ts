@@ -2,8 +2,9 @@
  * The store on its own: the same events applied in one large batch (COPY and staged upserts) or in
  * many small ones (`unnest` upserts) give the same store, on PGlite and on PostgreSQL; a rollback
  * rebuilds exactly what replaying the surviving events gives; the cursor guards against a second
- * writer; an event log written before migration 4 (text keys, jsonb args) migrates to what a new
- * store holds.
+ * writer; a batch whose handler fails leaves nothing behind; an event log written before migration
+ * 4 (text keys, jsonb args) migrates to what a new store holds; history reads re-check key hashes;
+ * PostgreSQL COPYs stream in parts.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -125,6 +126,41 @@ describe("indexer store", () => {
     }
   });
 
+  it("leaves nothing behind when a handler refuses an event (PGlite and PostgreSQL)", async () => {
+    const engines: (Database & { drop?(): Promise<void> })[] = [await createPgliteDatabase()];
+    if (await postgresAvailable()) engines.push(await createTestPostgres());
+    for (const db of engines) {
+      try {
+        const store = await applyAll(db, events.slice(0, 100), 1);
+        const before = await dumpStore(db);
+        const last = Math.max(...events.slice(0, 100).map((e) => e.blockNumber));
+        const approve = events.find((e) => e.event === "PurchaseApproved");
+        assert.ok(approve !== undefined);
+        // Valid events first (they reach the log's COPY), then one for a sale never submitted.
+        const next = events.slice(100, 160).map((e) => ({ ...e, blockNumber: last + 1 }));
+        const orphan = {
+          ...approve,
+          args: { ...approve.args, saleId: "7" },
+          blockNumber: last + 1,
+        };
+        await assert.rejects(
+          store.applyBatch({
+            expectedBlock: last,
+            toBlock: last + 1,
+            toHash: hashOf(last + 1),
+            headers: [],
+            events: [...next, { ...orphan, pos: Math.max(...next.map((e) => e.pos)) + 1 }],
+            keepBlocksFrom: 0,
+          }),
+          /cannot apply RicePurchase\.PurchaseApproved: PurchaseApproved for unknown sale 7/,
+        );
+        assert.deepEqual(await dumpStore(db), before, db.kind);
+      } finally {
+        await (db.drop?.() ?? db.close());
+      }
+    }
+  });
+
   it("migrates an event log with text history keys to the hashed keys a new store writes", async () => {
     const [old, fresh] = [await createPgliteDatabase(), await createPgliteDatabase()];
     try {
@@ -183,6 +219,31 @@ describe("indexer store", () => {
       assert.ok(history.every((h) => h.args.saleId === sale));
     } finally {
       await db.close();
+    }
+  });
+
+  it("streams a COPY in parts to PostgreSQL; a part it refuses fails the whole COPY", async (t) => {
+    if (!(await postgresAvailable())) {
+      t.skip("PostgreSQL is not reachable");
+      return;
+    }
+    const db = await createTestPostgres();
+    try {
+      await db.exec("create table copy_probe (n int4 not null)");
+      await assert.rejects(
+        db.transaction((tx) => tx.copy("copy_probe", ["n"], ["1\n2\n", "three\n", "4\n"])),
+        /invalid input syntax/,
+      );
+      assert.deepEqual(await db.query("select count(*)::int8 as n from copy_probe"), [{ n: 0 }]);
+      // The connection is usable after the failure; parts arrive in order.
+      await db.transaction((tx) => tx.copy("copy_probe", ["n"], ["1\n", "2\n", "", "3\n"]));
+      assert.deepEqual(await db.query("select n from copy_probe order by n"), [
+        { n: 1 },
+        { n: 2 },
+        { n: 3 },
+      ]);
+    } finally {
+      await db.drop();
     }
   });
 });

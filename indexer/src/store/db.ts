@@ -21,8 +21,10 @@ export type Sql = {
   /**
    * Bulk load with `COPY table (columns) FROM` in PostgreSQL text format (tab-separated, `\N` for
    * null; {@link copyText} builds it): several times faster than any INSERT on both engines.
+   * Given parts, PostgreSQL receives each one as it is produced (the server parses a part while
+   * the next is built); PGlite, which runs in this thread, gets them joined.
    */
-  copy(table: string, columns: readonly string[], text: string): Promise<void>;
+  copy(table: string, columns: readonly string[], text: string | Iterable<string>): Promise<void>;
 };
 
 /** One value in COPY text format. */
@@ -122,7 +124,8 @@ export async function createPgliteDatabase({
     async exec(text: string) {
       await conn.exec(text);
     },
-    async copy(table, columns, text) {
+    async copy(table, columns, parts) {
+      const text = typeof parts === "string" ? parts : [...parts].join("");
       if (text === "") return;
       await conn.query(`copy ${table} (${columns.join(", ")}) from '/dev/blob'`, [], {
         blob: new Blob([text]),
@@ -220,16 +223,31 @@ export async function createPostgresDatabase({
         throw asRetryable(error);
       }
     },
-    async copy(table, columns, text) {
-      if (text === "") return;
+    async copy(table, columns, parts) {
+      if (parts === "") return;
       const client = "release" in conn ? conn : await conn.connect();
       try {
-        await new Promise<void>((resolve, reject) => {
-          const stream = client.query(copyFrom(`copy ${table} (${columns.join(", ")}) from stdin`));
-          stream.on("error", reject);
+        const stream = client.query(copyFrom(`copy ${table} (${columns.join(", ")}) from stdin`));
+        let failed = false;
+        const done = new Promise<void>((resolve, reject) => {
+          stream.on("error", (error) => {
+            failed = true;
+            reject(error);
+          });
           stream.on("finish", () => resolve());
-          stream.end(text);
         });
+        done.catch(() => {}); // awaited below; observed now in case it fails while parts are built
+        if (typeof parts === "string") stream.end(parts);
+        else {
+          for (const part of parts) {
+            if (failed) break;
+            if (part !== "") stream.write(part);
+            // Lets the socket send this part: the server parses it while the next one is built.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          stream.end();
+        }
+        await done;
       } catch (error) {
         throw asRetryable(error);
       } finally {

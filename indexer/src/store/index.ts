@@ -11,7 +11,14 @@ import { copyValue, type Database, type Sql, type StoreKind } from "./db.ts";
 import { eventKeys } from "./handlers.ts";
 import { hasAnyKey, keyHash, keyHashLiteral } from "./keys.ts";
 import { migrate } from "./migrations.ts";
-import { applyProjections, deleteRows } from "./projections.ts";
+import {
+  applyProjections,
+  deleteRows,
+  loadProjections,
+  type ProjectionChanges,
+  reduceProjections,
+  writeProjections,
+} from "./projections.ts";
 import { TABLE_NAMES, TABLES, type TableName } from "./tables.ts";
 
 export type SyncState = {
@@ -104,18 +111,27 @@ const EVENT_COLUMNS = [
 /** The columns an {@link EventRow} is read from. */
 const EVENT_SELECT = EVENT_COLUMNS.join(", ");
 
+/** Events per part of the event log's COPY (PostgreSQL parses a part while the next is built). */
+const COPY_PART = 1_000;
+
 /**
  * Appends events to the raw log with one COPY, its text built directly (no row arrays: this runs
- * for every event indexed). Numbers and contract names need no escaping; strings go through
- * `copyValue`.
+ * for every event indexed) and lazily, part by part. Numbers and contract names need no escaping;
+ * strings go through `copyValue`.
  */
 async function insertEvents(sql: Sql, events: readonly EventRecord[]): Promise<void> {
   if (events.length === 0) return;
-  let text = "";
-  for (const e of events) {
-    text += `${e.pos}\t${e.chainId}\t${e.blockNumber}\t${copyValue(e.blockHash)}\t${e.blockTime}\t${copyValue(e.txHash)}\t${e.txIndex}\t${e.logIndex}\t${copyValue(e.address)}\t${e.contract}\t${copyValue(e.event)}\t${copyValue(JSON.stringify(e.args))}\t${copyValue(e.signer)}\t${keyHashLiteral(eventKeys(e))}\n`;
+  await sql.copy("events", [...EVENT_COLUMNS, "keys"], eventsCopyParts(events));
+}
+
+function* eventsCopyParts(events: readonly EventRecord[]): Generator<string> {
+  for (let start = 0; start < events.length; start += COPY_PART) {
+    let text = "";
+    for (const e of events.slice(start, start + COPY_PART)) {
+      text += `${e.pos}\t${e.chainId}\t${e.blockNumber}\t${copyValue(e.blockHash)}\t${e.blockTime}\t${copyValue(e.txHash)}\t${e.txIndex}\t${e.logIndex}\t${copyValue(e.address)}\t${e.contract}\t${copyValue(e.event)}\t${copyValue(JSON.stringify(e.args))}\t${copyValue(e.signer)}\t${keyHashLiteral(eventKeys(e))}\n`;
+    }
+    yield text;
   }
-  await sql.copy("events", [...EVENT_COLUMNS, "keys"], text);
 }
 
 async function insertBlocks(
@@ -209,9 +225,19 @@ export const createStore = async ({ db }: CreateStoreParameters): Promise<Store>
         const kept = headers.filter(
           (h) => withLogs.has(h.number) || h.number >= keepBlocksFrom || h.number === toBlock,
         );
+        const loaded = await loadProjections(tx, events);
         await insertBlocks(tx, kept, withLogs);
-        await insertEvents(tx, events);
-        await applyProjections(tx, events);
+        // PostgreSQL parses the event log as it arrives while the handlers run here.
+        const eventsWritten = insertEvents(tx, events);
+        let changes: ProjectionChanges;
+        try {
+          changes = reduceProjections(events, loaded);
+        } catch (error) {
+          await eventsWritten.catch(() => {}); // the connection must be idle before the rollback
+          throw error;
+        }
+        await eventsWritten;
+        await writeProjections(tx, changes);
         // Hashes of old blocks without logs are only needed inside the reorg window.
         await tx.query("delete from blocks where number < $1 and not has_logs and number <> $2", [
           keepBlocksFrom,

@@ -119,12 +119,20 @@ export type ApplyOptions = {
   onlyKeys?: ReadonlySet<string>;
 };
 
-/** Loads the touched rows, runs every event's handler in order, writes the changed rows back. */
-export async function applyProjections(
+/** The projection rows a batch reads, as they were before it: `table → key → row`. */
+export type LoadedRows = Map<TableName, Map<string, ProjectionRow>>;
+
+/** What a batch's handlers changed: rows to write, and which of them already exist. */
+export type ProjectionChanges = {
+  readonly dirty: ReadonlyMap<TableName, ReadonlyMap<string, ProjectionRow>>;
+  readonly stored: ReadonlyMap<TableName, ReadonlySet<string>>;
+};
+
+/** Loads the rows `events` touch or read, one statement per table. */
+export async function loadProjections(
   sql: Sql,
   events: readonly EventRecord[],
-  { onlyKeys }: ApplyOptions = {},
-): Promise<number> {
+): Promise<LoadedRows> {
   const wanted = new Map<TableName, Set<string>>();
   for (const ev of events) {
     // Append-only rows (keyed by their event's position) are new by construction: not loaded.
@@ -134,10 +142,23 @@ export async function applyProjections(
       wanted.set(table, set);
     }
   }
-  const cache = new Map<TableName, Map<string, ProjectionRow>>();
+  const loaded: LoadedRows = new Map();
   // One statement per table, one after the other (a transaction's connection runs one at a time).
   for (const [table, keys] of wanted)
-    cache.set(table, await loadRows(sql, TABLES[table], [...keys]));
+    loaded.set(table, await loadRows(sql, TABLES[table], [...keys]));
+  return loaded;
+}
+
+/**
+ * Runs every event's handler in order over the `loaded` rows (updated in place). Pure
+ * JavaScript: the store runs it while PostgreSQL is still parsing the batch's event log.
+ */
+export function reduceProjections(
+  events: readonly EventRecord[],
+  loaded: LoadedRows,
+  { onlyKeys }: ApplyOptions = {},
+): ProjectionChanges {
+  const cache = loaded;
   /** Rows that exist in the database; every other row written is new and goes in with COPY. */
   const stored = new Map<TableName, ReadonlySet<string>>(
     [...cache].map(([table, rows]) => [table, new Set(rows.keys())]),
@@ -170,6 +191,14 @@ export async function applyProjections(
       );
     }
   }
+  return { dirty, stored };
+}
+
+/** Writes the changed rows: new ones with COPY, existing ones with one upsert per table. */
+export async function writeProjections(
+  sql: Sql,
+  { dirty, stored }: ProjectionChanges,
+): Promise<number> {
   let written = 0;
   for (const [table, rows] of dirty) {
     const existing = stored.get(table);
@@ -181,4 +210,14 @@ export async function applyProjections(
     written += rows.size;
   }
   return written;
+}
+
+/** Loads the touched rows, runs every event's handler in order, writes the changed rows back. */
+export async function applyProjections(
+  sql: Sql,
+  events: readonly EventRecord[],
+  options: ApplyOptions = {},
+): Promise<number> {
+  const loaded = await loadProjections(sql, events);
+  return writeProjections(sql, reduceProjections(events, loaded, options));
 }

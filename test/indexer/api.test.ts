@@ -476,6 +476,11 @@ describe("indexer API", () => {
     assert.equal(hit.headers.get("x-cache"), "hit");
     assert.equal(hit.headers.get("content-encoding"), "gzip");
     assert.equal(hit.headers.get("vary"), "accept-encoding");
+    // A hit replays the page's first headers, security headers included.
+    for (const name of ["content-security-policy", "x-content-type-options", "content-type"]) {
+      assert.ok(first.headers.get(name), name);
+      assert.equal(hit.headers.get(name), first.headers.get(name), name);
+    }
     const packed = Buffer.from(await hit.arrayBuffer());
     assert.ok(packed.length < plain.length / 3, `${packed.length} bytes of ${plain.length}`);
     assert.equal(gunzipSync(packed).toString("utf8"), plain);
@@ -584,6 +589,18 @@ describe("indexer API", () => {
         headers: { origin: "https://evil.example" },
       });
       assert.notEqual(other.headers.get("access-control-allow-origin"), "https://evil.example");
+      // A cached page carries the CORS headers of the request at hand, not of its first one.
+      const page = "/api/v1/events?limit=1";
+      const allowed = { headers: { origin: "https://portal.example" } };
+      const first = await app.request(page, allowed);
+      assert.equal(first.headers.get("access-control-allow-origin"), "https://portal.example");
+      const evil = await app.request(page, { headers: { origin: "https://evil.example" } });
+      assert.equal(evil.headers.get("x-cache"), "hit");
+      assert.equal(evil.headers.get("access-control-allow-origin"), null);
+      assert.ok(evil.headers.get("content-security-policy"));
+      const again = await app.request(page, allowed);
+      assert.equal(again.headers.get("x-cache"), "hit");
+      assert.equal(again.headers.get("access-control-allow-origin"), "https://portal.example");
       assert.match(await (await app.request("/")).text(), /jangbu portal/);
       assert.match(await (await app.request("/assets/app.js")).text(), /portal/);
       assert.match(

@@ -74,6 +74,26 @@ export function createApp(deps: AppDeps): App {
     deps.metrics?.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     deps.metrics?.httpSeconds.observe((performance.now() - started) / 1000, { route });
   });
+  const origins = deps.corsOrigins ?? [];
+  if (origins.length > 0) {
+    app.use(
+      "*",
+      cors({
+        origin: origins.includes("*") ? "*" : [...origins],
+        allowMethods: ["GET", "POST", "OPTIONS"],
+        allowHeaders: ["content-type", "last-event-id"],
+        maxAge: 600,
+      }),
+    );
+  }
+  // The page cache runs outside the security headers: a hit replays the headers its page was
+  // first answered with, security headers included, without running them again.
+  if (deps.cache !== false) {
+    app.use(
+      "/api/v1/*",
+      createResponseCache(deps.notifier !== undefined ? { notifier: deps.notifier } : {}),
+    );
+  }
   app.use(
     "*",
     secureHeaders({
@@ -88,18 +108,6 @@ export function createApp(deps: AppDeps): App {
       crossOriginResourcePolicy: "cross-origin",
     }),
   );
-  const origins = deps.corsOrigins ?? [];
-  if (origins.length > 0) {
-    app.use(
-      "*",
-      cors({
-        origin: origins.includes("*") ? "*" : [...origins],
-        allowMethods: ["GET", "POST", "OPTIONS"],
-        allowHeaders: ["content-type", "last-event-id"],
-        maxAge: 600,
-      }),
-    );
-  }
   const limitBody = bodyLimit({
     maxSize: deps.bodyLimitBytes ?? 65_536,
     onError: (c) => c.json(errorBody("payload_too_large", "request body too large"), 413),
@@ -114,12 +122,6 @@ export function createApp(deps: AppDeps): App {
       : limitBody(c, next),
   );
 
-  if (deps.cache !== false) {
-    app.use(
-      "/api/v1/*",
-      createResponseCache(deps.notifier !== undefined ? { notifier: deps.notifier } : {}),
-    );
-  }
   for (const module of [...BUILTIN_MODULES, ...(deps.modules ?? [])]) module.register(app, deps);
 
   const document = {

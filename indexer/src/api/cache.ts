@@ -26,9 +26,23 @@ type Entry = {
   body: Uint8Array<ArrayBuffer>;
   /** The body gzip-compressed, once a client asked for it (null: too small to be worth it). */
   gzip?: Uint8Array<ArrayBuffer> | null;
-  contentType: string;
+  /**
+   * The headers the page was first answered with (security headers included: this middleware
+   * runs outside them), as the plain object a hit is answered with, `x-cache: hit` added.
+   */
+  headers: Readonly<Record<string, string>>;
   at: number;
 };
+
+/**
+ * Headers a hit does not replay: length and encoding depend on the copy sent, and CORS headers on
+ * the request's Origin (the CORS middleware, outside this one, sets them for every request).
+ */
+const replayed = (name: string) =>
+  name !== "content-length" &&
+  name !== "content-encoding" &&
+  name !== "transfer-encoding" &&
+  !name.startsWith("access-control-");
 
 /** Smallest body worth compressing: below it the gzip header costs more than it saves. */
 const GZIP_MIN_BYTES = 1_024;
@@ -70,18 +84,19 @@ export function createResponseCache({
     if (hit !== undefined && fresh(hit)) {
       entries.delete(key);
       entries.set(key, hit);
-      c.header("x-cache", "hit");
+      // A Response with plain-object headers goes to the socket without a Headers object
+      // (@hono/node-server writes them as they are): most of a hit's cost was header handling.
       if (acceptsGzip(c.req.header("accept-encoding"))) {
         if (hit.gzip === undefined)
           hit.gzip =
             hit.body.byteLength >= GZIP_MIN_BYTES ? new Uint8Array(gzipSync(hit.body)) : null;
         if (hit.gzip !== null)
-          return c.body(hit.gzip, 200, {
-            "content-type": hit.contentType,
-            "content-encoding": "gzip",
+          return new Response(hit.gzip, {
+            status: 200,
+            headers: { ...hit.headers, "content-encoding": "gzip" },
           });
       }
-      return c.body(hit.body, 200, { "content-type": hit.contentType });
+      return new Response(hit.body, { status: 200, headers: hit.headers });
     }
     const started = generation;
     await next();
@@ -90,7 +105,10 @@ export function createResponseCache({
       return;
     const body = new Uint8Array(await c.res.clone().arrayBuffer());
     if (body.byteLength > maxBodyBytes) return;
-    entries.set(key, { body, contentType: type, at: Date.now() });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of c.res.headers) if (replayed(name)) headers[name] = value;
+    headers["x-cache"] = "hit";
+    entries.set(key, { body, headers, at: Date.now() });
     if (entries.size > maxEntries) {
       const oldest = entries.keys().next().value;
       if (oldest !== undefined) entries.delete(oldest);

@@ -16,7 +16,12 @@ import { keyHash } from "../../indexer/src/store/keys.ts";
 import { MIGRATIONS, migrate } from "../../indexer/src/store/migrations.ts";
 import type { EventRecord } from "../../indexer/src/sync/decode.ts";
 import { syntheticEvents } from "../../scripts/bench/indexer.ts";
-import { createTestPostgres, dumpStore, postgresAvailable } from "./helpers/indexer.ts";
+import {
+  createTestPostgres,
+  dumpStore,
+  postgresAvailable,
+  withTestPostgres,
+} from "./helpers/indexer.ts";
 
 const hashOf = (n: number) => `0x${n.toString(16).padStart(64, "0")}` as const;
 
@@ -68,17 +73,10 @@ describe("indexer store", () => {
   });
 
   it("gives the same store on PostgreSQL as on PGlite", async (t) => {
-    if (!(await postgresAvailable())) {
-      t.skip("PostgreSQL is not reachable");
-      return;
-    }
-    const postgres = await createTestPostgres();
-    try {
+    await withTestPostgres(t, async (postgres) => {
       await applyAll(postgres, events, 3);
       assert.deepEqual(await dumpStore(postgres), reference);
-    } finally {
-      await postgres.drop();
-    }
+    });
   });
 
   it("rolls back to a block exactly as if the later events had never been applied", async () => {
@@ -223,12 +221,7 @@ describe("indexer store", () => {
   });
 
   it("streams a COPY in parts to PostgreSQL; a part it refuses fails the whole COPY", async (t) => {
-    if (!(await postgresAvailable())) {
-      t.skip("PostgreSQL is not reachable");
-      return;
-    }
-    const db = await createTestPostgres();
-    try {
+    await withTestPostgres(t, async (db) => {
       await db.exec("create table copy_probe (n int4 not null)");
       await assert.rejects(
         db.transaction((tx) => tx.copy("copy_probe", ["n"], ["1\n2\n", "three\n", "4\n"])),
@@ -242,8 +235,6 @@ describe("indexer store", () => {
         { n: 2 },
         { n: 3 },
       ]);
-    } finally {
-      await db.drop();
-    }
+    });
   });
 });

@@ -10,14 +10,7 @@ import type { Indexer } from "../../indexer/src/service.ts";
 import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
 import { CredentialRegistryAbi, RicePurchaseAbi, TenderBoardAbi } from "../../sdk/index.ts";
 import { startSeededChain, type TestChain } from "./helpers/chain.ts";
-import {
-  createTestPostgres,
-  dumpStore,
-  envFor,
-  indexUntil,
-  postgresAvailable,
-  waitFor,
-} from "./helpers/indexer.ts";
+import { dumpStore, envFor, indexUntil, waitFor, withTestPostgres } from "./helpers/indexer.ts";
 
 describe("indexer sync on the demo season", () => {
   let chain: TestChain & { lastBlock: number };
@@ -151,12 +144,7 @@ describe("indexer sync on the demo season", () => {
   });
 
   it("builds an identical store in PostgreSQL", async (t) => {
-    if (!(await postgresAvailable())) {
-      t.skip("PostgreSQL is not reachable");
-      return;
-    }
-    const pgDb = await createTestPostgres();
-    try {
+    await withTestPostgres(t, async (pgDb) => {
       const pgIndexer = await indexUntil(
         envFor(chain.url, chain.deployment, { MAX_BLOCK_RANGE: "7" }),
         pgDb,
@@ -181,9 +169,7 @@ describe("indexer sync on the demo season", () => {
       }
       const res = await pgIndexer.app.request("/api/v1/status");
       assert.equal(((await res.json()) as { store: string }).store, "postgres");
-    } finally {
-      await pgDb.drop();
-    }
+    });
   });
 
   it("follows the head: a new transaction is indexed within moments, with its signer", async () => {

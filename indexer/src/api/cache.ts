@@ -79,8 +79,6 @@ export function createResponseCache({
     const url = c.req.url;
     const key = url.slice(url.indexOf("/", url.indexOf("//") + 2));
     const hit = entries.get(key);
-    // Whatever a cached page is served as, it depends on Accept-Encoding.
-    c.header("vary", "accept-encoding");
     if (hit !== undefined && fresh(hit)) {
       entries.delete(key);
       entries.set(key, hit);
@@ -98,6 +96,8 @@ export function createResponseCache({
       }
       return new Response(hit.body, { status: 200, headers: hit.headers });
     }
+    // Whatever a cached page is served as, it depends on Accept-Encoding (hits replay this).
+    c.header("vary", "accept-encoding");
     const started = generation;
     await next();
     const type = c.res.headers.get("content-type") ?? "";

@@ -1,5 +1,6 @@
 /** Raw event rows to API records, and the history queries every detail route uses. */
 import type { Sql } from "../store/db.ts";
+import { accountKey } from "../store/handlers.ts";
 import { hasAnyKey, keyHash } from "../store/keys.ts";
 import type { EventArgs } from "../sync/decode.ts";
 import { type EventJson, isoRequired } from "./common.ts";
@@ -49,6 +50,5 @@ export async function historyOf(db: Sql, keys: readonly string[]): Promise<Event
 
 /** The `int8[]` parameter for "events naming account `address`" (`keys @> $n::int8[]`). */
 export const accountKeyHash = (address: string) => [keyHash(accountKey(address))];
-const accountKey = (address: string) => `acct:${address}`;
 /** Whether an event row really names `address` (its key hash may have matched by collision). */
 export const namesAccount = (address: string) => hasAnyKey([accountKey(address)]);

@@ -650,8 +650,20 @@ function putOutcome(
 
 export const ALL_HANDLERS: Readonly<Record<string, Handler>> = { ...HANDLERS, ...TENDER_HANDLERS };
 
+/** What the key functions read of an event: an `EventRecord`, or an event row from the API. */
+export type KeyedEvent = {
+  readonly contract: string;
+  readonly event: string;
+  readonly args: EventArgs;
+  readonly pos: number;
+  readonly signer: string | null;
+};
+
+/** The history key of every event naming `address`. */
+export const accountKey = (address: string) => `acct:${address}`;
+
 /** The rows an event only reads. */
-export function readsOf(event: { contract: string; event: string; args: EventArgs }): Touch[] {
+export function readsOf(event: Pick<KeyedEvent, "contract" | "event" | "args">): Touch[] {
   return ALL_HANDLERS[`${event.contract}.${event.event}`]?.reads?.(event.args) ?? [];
 }
 
@@ -660,7 +672,7 @@ export function readsOf(event: { contract: string; event: string; args: EventArg
  * `appendOnly: false` leaves those out (they cannot exist before the event).
  */
 export function touchesOf(
-  event: { contract: string; event: string; args: EventArgs; pos: number },
+  event: Omit<KeyedEvent, "signer">,
   { appendOnly = true }: { appendOnly?: boolean } = {},
 ): Touch[] {
   const handler = ALL_HANDLERS[`${event.contract}.${event.event}`];
@@ -672,19 +684,13 @@ export function touchesOf(
 }
 
 /** History keys of an event: the rows it touches plus every account it names (`acct:0x…`). */
-export function eventKeys(event: {
-  contract: string;
-  event: string;
-  args: EventArgs;
-  pos: number;
-  signer: string | null;
-}): string[] {
+export function eventKeys(event: KeyedEvent): string[] {
   const keys = new Set(touchesOf(event).map(([table, key]) => `${table}:${key}`));
   const visit = (v: JsonValue) => {
-    if (typeof v === "string" && v.length === 42 && v.startsWith("0x")) keys.add(`acct:${v}`);
+    if (typeof v === "string" && v.length === 42 && v.startsWith("0x")) keys.add(accountKey(v));
     else if (Array.isArray(v)) v.forEach(visit);
   };
   Object.values(event.args).forEach(visit);
-  if (event.signer) keys.add(`acct:${event.signer}`);
+  if (event.signer) keys.add(accountKey(event.signer));
   return [...keys];
 }

@@ -127,9 +127,8 @@ async function insertEvents(sql: Sql, events: readonly EventRecord[]): Promise<v
 function* eventsCopyParts(events: readonly EventRecord[]): Generator<string> {
   for (let start = 0; start < events.length; start += COPY_PART) {
     let text = "";
-    for (const e of events.slice(start, start + COPY_PART)) {
+    for (const e of events.slice(start, start + COPY_PART))
       text += `${e.pos}\t${e.chainId}\t${e.blockNumber}\t${copyValue(e.blockHash)}\t${e.blockTime}\t${copyValue(e.txHash)}\t${e.txIndex}\t${e.logIndex}\t${copyValue(e.address)}\t${e.contract}\t${copyValue(e.event)}\t${copyValue(JSON.stringify(e.args))}\t${copyValue(e.signer)}\t${keyHashLiteral(eventKeys(e))}\n`;
-    }
     yield text;
   }
 }

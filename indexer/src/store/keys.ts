@@ -8,8 +8,7 @@
  * of the rows it gets back (`hasAnyKey`). The hash is part of the stored format: changing it
  * needs a migration that recomputes `events.keys` (as migration 4 does, see migrations.ts).
  */
-import type { EventArgs } from "../sync/decode.ts";
-import { eventKeys } from "./handlers.ts";
+import { eventKeys, type KeyedEvent } from "./handlers.ts";
 
 /** murmur3's 32-bit finaliser: spreads every input bit over the whole word. */
 const mix32 = (h: number) => {
@@ -38,14 +37,6 @@ export function keyHash(key: string): number {
 
 /** The `int8[]` literal of an event's key hashes, for COPY. */
 export const keyHashLiteral = (keys: readonly string[]) => `{${keys.map(keyHash).join(",")}}`;
-
-export type KeyedEvent = {
-  readonly contract: string;
-  readonly event: string;
-  readonly args: EventArgs;
-  readonly pos: number;
-  readonly signer: string | null;
-};
 
 /**
  * Whether the event really has one of `keys` (a hash match may be a collision). Built once per

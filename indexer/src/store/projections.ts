@@ -158,18 +158,17 @@ export function reduceProjections(
   loaded: LoadedRows,
   { onlyKeys }: ApplyOptions = {},
 ): ProjectionChanges {
-  const cache = loaded;
   /** Rows that exist in the database; every other row written is new and goes in with COPY. */
   const stored = new Map<TableName, ReadonlySet<string>>(
-    [...cache].map(([table, rows]) => [table, new Set(rows.keys())]),
+    [...loaded].map(([table, rows]) => [table, new Set(rows.keys())]),
   );
   const dirty = new Map<TableName, Map<string, ProjectionRow>>();
   const ctx: ApplyContext = {
-    get: (table, key) => cache.get(table)?.get(key),
+    get: (table, key) => loaded.get(table)?.get(key),
     put(table, key, row) {
-      const rows = cache.get(table) ?? new Map<string, ProjectionRow>();
+      const rows = loaded.get(table) ?? new Map<string, ProjectionRow>();
       rows.set(key, row);
-      cache.set(table, rows);
+      loaded.set(table, rows);
       if (onlyKeys !== undefined && !onlyKeys.has(`${table}:${key}`)) return;
       const d = dirty.get(table) ?? new Map<string, ProjectionRow>();
       d.set(key, row);

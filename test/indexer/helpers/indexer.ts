@@ -77,6 +77,26 @@ export async function dumpStore(db: Database): Promise<Record<string, unknown[]>
   return out;
 }
 
+/**
+ * Runs `fn` on a fresh PostgreSQL schema, dropped afterwards; skips the test (saying why) when
+ * PostgreSQL is not reachable.
+ */
+export async function withTestPostgres(
+  t: { skip(message: string): void },
+  fn: (db: Database) => Promise<void>,
+): Promise<void> {
+  if (!(await postgresAvailable())) {
+    t.skip("PostgreSQL is not reachable");
+    return;
+  }
+  const db = await createTestPostgres();
+  try {
+    await fn(db);
+  } finally {
+    await db.drop();
+  }
+}
+
 export async function postgresAvailable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2_000 });
   try {

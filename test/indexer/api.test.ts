@@ -339,6 +339,39 @@ describe("indexer API", () => {
     const tx = events.items[0]?.txHash;
     const byTx = await get<Page<{ txHash: string }>>(`/api/v1/events?tx=${tx}`);
     assert.ok(byTx.items.length >= 1 && byTx.items.every((e) => e.txHash === tx));
+    // Event name, signer and transaction go through the keys' index: each filter, alone and
+    // combined, answers exactly the rows the columns themselves select.
+    const official = (
+      await db.query<{ signer: string }>(
+        "select signer from events where event = 'SaleInspected' limit 1",
+      )
+    )[0]?.signer;
+    assert.ok(official && tx);
+    const filters: [string, string, unknown[]][] = [
+      ["event=SaleSubmitted", "event = $1", ["SaleSubmitted"]],
+      ["event=ProgramCreated", "event = $1", ["ProgramCreated"]],
+      ["event=NoSuchEvent", "event = $1", ["NoSuchEvent"]],
+      [`signer=${official.toLowerCase()}`, "signer = $1", [official]],
+      [`tx=${tx.toUpperCase().replace("0X", "0x")}`, "tx_hash = $1", [tx]],
+      [
+        `event=SaleInspected&signer=${official}&contract=RicePurchase`,
+        "event = $1 and signer = $2 and contract = 'RicePurchase'",
+        ["SaleInspected", official],
+      ],
+    ];
+    for (const [query, condition, params] of filters) {
+      const expected = await db.query<{ pos: number }>(
+        `select pos from events where ${condition} order by pos desc limit 200`,
+        params,
+      );
+      assert.equal(expected.length > 0, !query.includes("NoSuchEvent"), query);
+      const answered = await get<Page<{ id: string }>>(`/api/v1/events?${query}&limit=200`);
+      assert.deepEqual(
+        answered.items.map((e) => Number(e.id)),
+        expected.map((r) => r.pos),
+        query,
+      );
+    }
     assert.equal(
       (await get<{ id: string }>(`/api/v1/events/${events.items[0]?.id}`)).id,
       events.items[0]?.id,

@@ -41,6 +41,15 @@ export function copyValue(value: unknown): string {
     : text;
 }
 
+/**
+ * A JSON value in COPY text format. `JSON.stringify` escapes every control character, so of the
+ * characters COPY treats specially only the backslash can occur (and only inside an escape).
+ */
+export function jsonCopyValue(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes("\\") ? text.replace(/\\/g, "\\\\") : text;
+}
+
 /** Rows (arrays of values, in column order) in COPY text format. */
 export const copyText = (rows: readonly (readonly unknown[])[]) =>
   rows.length === 0 ? "" : `${rows.map((r) => r.map(copyValue).join("\t")).join("\n")}\n`;
@@ -99,13 +108,13 @@ export async function createPgliteDatabase({
 }: CreatePgliteDatabaseParameters = {}): Promise<Database> {
   const dataDir = folder === undefined ? undefined : resolve(folder);
   if (dataDir !== undefined) await initialiseDataDir(dataDir);
-  // PGlite's defaults plus a configurable buffer pool (PGLITE_SHARED_BUFFERS) and a
-  // larger GIN pending list (event keys are inserted in bulk).
+  // PGlite's defaults plus a configurable buffer pool (PGLITE_SHARED_BUFFERS). (The event
+  // log's GIN index sets its own larger pending list: migration 5.)
   const defaults =
     (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams ?? [];
   const startParams =
     defaults.length > 0
-      ? [...defaults, "-c", `shared_buffers=${sharedBuffers}`, "-c", "gin_pending_list_limit=16MB"]
+      ? [...defaults, "-c", `shared_buffers=${sharedBuffers}`]
       : undefined;
   const options = startParams !== undefined ? { startParams } : {};
   const db = dataDir === undefined ? new PGlite(options) : new PGlite(dataDir, options);

@@ -7,9 +7,9 @@ import type { Address, Hex } from "viem";
 import { NonRetryableError } from "../internal/errors.ts";
 import type { BlockHeader } from "../rpc/actions.ts";
 import { type EventArgs, type EventRecord, LOG_INDEX_BITS } from "../sync/decode.ts";
-import { copyValue, type Database, type Sql, type StoreKind } from "./db.ts";
+import { copyValue, type Database, jsonCopyValue, type Sql, type StoreKind } from "./db.ts";
 import { eventKeys } from "./handlers.ts";
-import { hasAnyKey, keyHash, keyHashLiteral } from "./keys.ts";
+import { hasAnyKey, indexedKeysLiteral, keyHash } from "./keys.ts";
 import { migrate } from "./migrations.ts";
 import {
   applyProjections,
@@ -128,7 +128,7 @@ function* eventsCopyParts(events: readonly EventRecord[]): Generator<string> {
   for (let start = 0; start < events.length; start += COPY_PART) {
     let text = "";
     for (const e of events.slice(start, start + COPY_PART))
-      text += `${e.pos}\t${e.chainId}\t${e.blockNumber}\t${copyValue(e.blockHash)}\t${e.blockTime}\t${copyValue(e.txHash)}\t${e.txIndex}\t${e.logIndex}\t${copyValue(e.address)}\t${e.contract}\t${copyValue(e.event)}\t${copyValue(JSON.stringify(e.args))}\t${copyValue(e.signer)}\t${keyHashLiteral(eventKeys(e))}\n`;
+      text += `${e.pos}\t${e.chainId}\t${e.blockNumber}\t${copyValue(e.blockHash)}\t${e.blockTime}\t${copyValue(e.txHash)}\t${e.txIndex}\t${e.logIndex}\t${copyValue(e.address)}\t${e.contract}\t${copyValue(e.event)}\t${jsonCopyValue(e.args)}\t${copyValue(e.signer)}\t${indexedKeysLiteral(e)}\n`;
     yield text;
   }
 }

@@ -1,6 +1,7 @@
-/** Status, health, the raw event log, transactions and accounts. */
+/** Status, health, the raw event log and accounts. */
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../internal/errors.ts";
+import { eventNameKey, keyHash, txKey } from "../../store/keys.ts";
 import { LOG_INDEX_BITS } from "../../sync/decode.ts";
 import {
   AddressParam,
@@ -216,10 +217,24 @@ export const systemRoutes = {
       const limit = q.limit ?? 50;
       const w = where();
       if (q.contract !== undefined) w.add("contract = ?", q.contract);
-      if (q.event !== undefined) w.add("event = ?", q.event);
-      if (q.account !== undefined) w.add("keys @> ?::int8[]", accountKeyHash(q.account));
-      if (q.signer !== undefined) w.add("signer = ?", q.signer);
-      if (q.tx !== undefined) w.add("tx_hash = ?", q.tx);
+      // Event name, account, signer and transaction are found through the keys' GIN index (one
+      // containment of all the keys asked for); the columns are compared too, since keys are
+      // hashes.
+      const keys: number[] = [];
+      if (q.event !== undefined) {
+        w.add("event = ?", q.event);
+        keys.push(keyHash(eventNameKey(q.event)));
+      }
+      if (q.account !== undefined) keys.push(...accountKeyHash(q.account));
+      if (q.signer !== undefined) {
+        w.add("signer = ?", q.signer);
+        keys.push(...accountKeyHash(q.signer));
+      }
+      if (q.tx !== undefined) {
+        w.add("tx_hash = ?", q.tx);
+        keys.push(keyHash(txKey(q.tx)));
+      }
+      if (keys.length > 0) w.add("keys @> ?::int8[]", keys);
       // Block ranges as position ranges: the primary key serves them.
       if (q.fromBlock !== undefined) w.add("pos >= ?", q.fromBlock * LOG_INDEX_BITS);
       if (q.toBlock !== undefined) w.add("pos < ?", (q.toBlock + 1) * LOG_INDEX_BITS);

@@ -18,14 +18,7 @@
  * and T6 (cancelled) can be written, and the rest is skipped with a note.
  */
 
-import {
-  type Abi,
-  type Address,
-  encodeAbiParameters,
-  type Hex,
-  keccak256,
-  stringToBytes,
-} from "viem";
+import { type Abi, type Address, type Hex, keccak256, stringToBytes } from "viem";
 import { TenderBoardAbi } from "../../sdk/generated/abis.ts";
 import { bidCommitment, seedCommitmentOf } from "../../sdk/tenders.ts";
 import { DAY } from "./clock.ts";

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { encodeAbiParameters, type Hex, keccak256, toHex } from "viem";
+import { type Hex, toHex } from "viem";
 import { seedCommitmentOf } from "../../../sdk/tenders.ts";
 import { getConfig, type Json, list } from "../api/client.ts";
 import { chainNow } from "../chain/verify.ts";

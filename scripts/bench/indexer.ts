@@ -64,6 +64,7 @@ export function* syntheticEventStream(total: number, chainId = 31337): Generator
   const registry = addressOf(2);
   const rice = addressOf(3);
   let block = 1;
+  let blockHash = hash("block 1");
   let logIndex = 0;
   let produced = 0;
   const make = (
@@ -74,6 +75,7 @@ export function* syntheticEventStream(total: number, chainId = 31337): Generator
   ): EventRecord => {
     if (logIndex >= 40) {
       block++;
+      blockHash = hash(`block ${block}`);
       logIndex = 0;
     }
     produced++;
@@ -81,7 +83,7 @@ export function* syntheticEventStream(total: number, chainId = 31337): Generator
       pos: positionOf(block, logIndex),
       chainId,
       blockNumber: block,
-      blockHash: hash(`block ${block}`),
+      blockHash,
       blockTime: 1_790_000_000 + block * 2,
       txHash: hash(`tx ${block} ${logIndex}`),
       txIndex: logIndex,

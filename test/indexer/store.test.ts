@@ -2,7 +2,7 @@
  * The store on its own: the same events applied in one large batch (COPY and staged upserts) or in
  * many small ones (`unnest` upserts) give the same store, on PGlite and on PostgreSQL; a rollback
  * rebuilds exactly what replaying the surviving events gives; the cursor guards against a second
- * writer; a batch whose handler fails leaves nothing behind; an event log written before migration
+ * writer; a batch whose handler fails, or that creates a row already stored, leaves nothing behind; an event log written before migration
  * 4 (text keys, jsonb args) migrates to what a new store holds; history reads re-check key hashes;
  * PostgreSQL COPYs stream in parts.
  */
@@ -151,6 +151,36 @@ describe("indexer store", () => {
             keepBlocksFrom: 0,
           }),
           /cannot apply RicePurchase\.PurchaseApproved: PurchaseApproved for unknown sale 7/,
+        );
+        assert.deepEqual(await dumpStore(db), before, db.kind);
+      } finally {
+        await (db.drop?.() ?? db.close());
+      }
+    }
+  });
+
+  it("refuses an event that creates a row the store already holds, and leaves nothing behind", async () => {
+    const engines: (Database & { drop?(): Promise<void> })[] = [await createPgliteDatabase()];
+    if (await postgresAvailable()) engines.push(await createTestPostgres());
+    for (const db of engines) {
+      try {
+        const store = await applyAll(db, events.slice(0, 100), 1);
+        const before = await dumpStore(db);
+        const last = Math.max(...events.slice(0, 100).map((e) => e.blockNumber));
+        const submitted = events.slice(0, 100).find((e) => e.event === "SaleSubmitted");
+        assert.ok(submitted !== undefined);
+        // The store does not look up a sale before its SaleSubmitted: a second one must not
+        // overwrite the first.
+        await assert.rejects(
+          store.applyBatch({
+            expectedBlock: last,
+            toBlock: last + 1,
+            toHash: hashOf(last + 1),
+            headers: [],
+            events: [{ ...submitted, blockNumber: last + 1, pos: (last + 1) * 2 ** 20 }],
+            keepBlocksFrom: 0,
+          }),
+          /the batch creates a sales row the store already holds/,
         );
         assert.deepEqual(await dumpStore(db), before, db.kind);
       } finally {

@@ -113,9 +113,7 @@ export async function createPgliteDatabase({
   const defaults =
     (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams ?? [];
   const startParams =
-    defaults.length > 0
-      ? [...defaults, "-c", `shared_buffers=${sharedBuffers}`]
-      : undefined;
+    defaults.length > 0 ? [...defaults, "-c", `shared_buffers=${sharedBuffers}`] : undefined;
   const options = startParams !== undefined ? { startParams } : {};
   const db = dataDir === undefined ? new PGlite(options) : new PGlite(dataDir, options);
   try {

@@ -30,6 +30,12 @@ export type Handler = {
   touches(args: EventArgs): Touch[];
   /** Rows it only reads (loaded, never written, not history keys). */
   reads?(args: EventArgs): Touch[];
+  /**
+   * The table in which the event creates the row it touches: the contract emits it once per key,
+   * so the store does not look the row up first (if it did exist, inserting it would fail the
+   * batch).
+   */
+  creates?: TableName;
   apply(event: EventRecord, ctx: ApplyContext): void;
 };
 
@@ -70,6 +76,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     },
   },
   "CredentialRegistry.CredentialIssued": {
+    creates: "credentials",
     touches: (a) => [["credentials", str(a.id)]],
     apply(ev, ctx) {
       const a = ev.args;
@@ -112,6 +119,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     },
   },
   "RicePurchase.ProgramCreated": {
+    creates: "programs",
     touches: (a) => [["programs", str(a.programId)]],
     apply(ev, ctx) {
       const a = ev.args;
@@ -194,6 +202,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     },
   },
   "RicePurchase.SaleSubmitted": {
+    creates: "sales",
     touches: (a) => [["sales", saleKey(a)]],
     reads: (a) => [["programs", str(a.programId)]],
     apply(ev, ctx) {
@@ -380,6 +389,7 @@ const terms = (a: EventArgs) => ({
 
 const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
   "TenderBoard.TenderCreated": {
+    creates: "tenders",
     touches: (a) => [["tenders", tenderKey(a)]],
     apply(ev, ctx) {
       const a = ev.args;

@@ -128,19 +128,31 @@ export type ProjectionChanges = {
   readonly stored: ReadonlyMap<TableName, ReadonlySet<string>>;
 };
 
-/** Loads the rows `events` touch or read, one statement per table. */
+/**
+ * Loads the rows `events` touch or read, one statement per table; not the rows an event of the
+ * batch creates (`Handler.creates`), which cannot exist before it.
+ */
 export async function loadProjections(
   sql: Sql,
   events: readonly EventRecord[],
 ): Promise<LoadedRows> {
   const wanted = new Map<TableName, Set<string>>();
+  /** `table:key` of rows an earlier event of the batch creates: later events find them in memory. */
+  const created = new Set<string>();
+  const want = (table: TableName, key: string) => {
+    if (created.has(`${table}:${key}`)) return;
+    const set = wanted.get(table) ?? new Set<string>();
+    set.add(key);
+    wanted.set(table, set);
+  };
   for (const ev of events) {
+    const creates = ALL_HANDLERS[`${ev.contract}.${ev.event}`]?.creates;
     // Append-only rows (keyed by their event's position) are new by construction: not loaded.
-    for (const [table, key] of [...touchesOf(ev, { appendOnly: false }), ...readsOf(ev)]) {
-      const set = wanted.get(table) ?? new Set<string>();
-      set.add(key);
-      wanted.set(table, set);
+    for (const [table, key] of touchesOf(ev, { appendOnly: false })) {
+      if (table === creates && !wanted.get(table)?.has(key)) created.add(`${table}:${key}`);
+      else want(table, key);
     }
+    for (const [table, key] of readsOf(ev)) want(table, key);
   }
   const loaded: LoadedRows = new Map();
   // One statement per table, one after the other (a transaction's connection runs one at a time).
@@ -193,6 +205,9 @@ export function reduceProjections(
   return { dirty, stored };
 }
 
+/** PostgreSQL's SQLSTATE for a duplicate key. */
+const UNIQUE_VIOLATION = "23505";
+
 /** Writes the changed rows: new ones with COPY, existing ones with one upsert per table. */
 export async function writeProjections(
   sql: Sql,
@@ -204,7 +219,16 @@ export async function writeProjections(
     const updated: ProjectionRow[] = [];
     const created: ProjectionRow[] = [];
     for (const [key, row] of rows) (existing?.has(key) ? updated : created).push(row);
-    await insertRows(sql, TABLES[table], created);
+    try {
+      await insertRows(sql, TABLES[table], created);
+    } catch (error) {
+      // Only an event that `creates` its row skips the lookup, so only it can get here.
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      throw new NonRetryableError(
+        `the batch creates a ${table} row the store already holds (the chain emitted a creating event twice for one id?): ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
     await upsertRows(sql, TABLES[table], updated);
     written += rows.size;
   }

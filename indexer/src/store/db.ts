@@ -30,6 +30,9 @@ export type Sql = {
 /** One value in COPY text format. */
 export function copyValue(value: unknown): string {
   if (value === null || value === undefined) return "\\N";
+  // Numbers, bigints and booleans print no character COPY treats specially.
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
+    return String(value);
   const text =
     typeof value === "string"
       ? value

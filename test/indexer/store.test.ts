@@ -124,7 +124,14 @@ describe("indexer store", () => {
     }
   });
 
-  it("leaves nothing behind when a handler refuses an event (PGlite and PostgreSQL)", async () => {
+  /**
+   * On PGlite and (when available) PostgreSQL: after the first 100 events, the batch of
+   * `refused(last)` (at block last + 1) fails with `error` and leaves the store as it was.
+   */
+  async function assertRefusedBatch(
+    refused: (last: number) => EventRecord[],
+    error: RegExp,
+  ): Promise<void> {
     const engines: (Database & { drop?(): Promise<void> })[] = [await createPgliteDatabase()];
     if (await postgresAvailable()) engines.push(await createTestPostgres());
     for (const db of engines) {
@@ -132,61 +139,44 @@ describe("indexer store", () => {
         const store = await applyAll(db, events.slice(0, 100), 1);
         const before = await dumpStore(db);
         const last = Math.max(...events.slice(0, 100).map((e) => e.blockNumber));
-        const approve = events.find((e) => e.event === "PurchaseApproved");
-        assert.ok(approve !== undefined);
-        // Valid events first (they reach the log's COPY), then one for a sale never submitted.
-        const next = events.slice(100, 160).map((e) => ({ ...e, blockNumber: last + 1 }));
-        const orphan = {
-          ...approve,
-          args: { ...approve.args, saleId: "7" },
-          blockNumber: last + 1,
-        };
         await assert.rejects(
           store.applyBatch({
             expectedBlock: last,
             toBlock: last + 1,
             toHash: hashOf(last + 1),
             headers: [],
-            events: [...next, { ...orphan, pos: Math.max(...next.map((e) => e.pos)) + 1 }],
+            events: refused(last),
             keepBlocksFrom: 0,
           }),
-          /cannot apply RicePurchase\.PurchaseApproved: PurchaseApproved for unknown sale 7/,
+          error,
         );
         assert.deepEqual(await dumpStore(db), before, db.kind);
       } finally {
         await (db.drop?.() ?? db.close());
       }
     }
+  }
+
+  it("leaves nothing behind when a handler refuses an event (PGlite and PostgreSQL)", async () => {
+    const approve = events.find((e) => e.event === "PurchaseApproved");
+    assert.ok(approve !== undefined);
+    await assertRefusedBatch((last) => {
+      // Valid events first (they reach the log's COPY), then one for a sale never submitted.
+      const next = events.slice(100, 160).map((e) => ({ ...e, blockNumber: last + 1 }));
+      const orphan = { ...approve, args: { ...approve.args, saleId: "7" }, blockNumber: last + 1 };
+      return [...next, { ...orphan, pos: Math.max(...next.map((e) => e.pos)) + 1 }];
+    }, /cannot apply RicePurchase\.PurchaseApproved: PurchaseApproved for unknown sale 7/);
   });
 
   it("refuses an event that creates a row the store already holds, and leaves nothing behind", async () => {
-    const engines: (Database & { drop?(): Promise<void> })[] = [await createPgliteDatabase()];
-    if (await postgresAvailable()) engines.push(await createTestPostgres());
-    for (const db of engines) {
-      try {
-        const store = await applyAll(db, events.slice(0, 100), 1);
-        const before = await dumpStore(db);
-        const last = Math.max(...events.slice(0, 100).map((e) => e.blockNumber));
-        const submitted = events.slice(0, 100).find((e) => e.event === "SaleSubmitted");
-        assert.ok(submitted !== undefined);
-        // The store does not look up a sale before its SaleSubmitted: a second one must not
-        // overwrite the first.
-        await assert.rejects(
-          store.applyBatch({
-            expectedBlock: last,
-            toBlock: last + 1,
-            toHash: hashOf(last + 1),
-            headers: [],
-            events: [{ ...submitted, blockNumber: last + 1, pos: (last + 1) * 2 ** 20 }],
-            keepBlocksFrom: 0,
-          }),
-          /the batch creates a sales row the store already holds/,
-        );
-        assert.deepEqual(await dumpStore(db), before, db.kind);
-      } finally {
-        await (db.drop?.() ?? db.close());
-      }
-    }
+    const submitted = events.slice(0, 100).find((e) => e.event === "SaleSubmitted");
+    assert.ok(submitted !== undefined);
+    // The store does not look up a sale before its SaleSubmitted: a second one must not
+    // overwrite the first.
+    await assertRefusedBatch(
+      (last) => [{ ...submitted, blockNumber: last + 1, pos: (last + 1) * 2 ** 20 }],
+      /the batch creates a sales row the store already holds/,
+    );
   });
 
   it("migrates an event log with text history keys to the hashed keys a new store writes", async () => {

@@ -111,12 +111,17 @@ export async function createPgliteDatabase({
 }: CreatePgliteDatabaseParameters = {}): Promise<Database> {
   const dataDir = folder === undefined ? undefined : resolve(folder);
   if (dataDir !== undefined) await initialiseDataDir(dataDir);
-  // PGlite's defaults plus a configurable buffer pool (PGLITE_SHARED_BUFFERS). (The event
+  // PGlite's defaults plus a configurable buffer pool (PGLITE_SHARED_BUFFERS) and new WAL
+  // segments created without writing 16 MB of zeros first (`wal_init_zero`: the zeros only
+  // pre-allocate disk space; WAL records carry their own checksums either way). Measured on
+  // 100,000 events: WAL written 295 → 144 MB, its write time 430–480 → 120–200 ms. (The event
   // log's GIN index sets its own larger pending list: migration 5.)
   const defaults =
     (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams ?? [];
   const startParams =
-    defaults.length > 0 ? [...defaults, "-c", `shared_buffers=${sharedBuffers}`] : undefined;
+    defaults.length > 0
+      ? [...defaults, "-c", `shared_buffers=${sharedBuffers}`, "-c", "wal_init_zero=off"]
+      : undefined;
   const options = startParams !== undefined ? { startParams } : {};
   const db = dataDir === undefined ? new PGlite(options) : new PGlite(dataDir, options);
   try {

@@ -117,7 +117,8 @@ const COPY_PART = 1_000;
 /**
  * Appends events to the raw log with one COPY, its text built directly (no row arrays: this runs
  * for every event indexed) and lazily, part by part. Numbers and contract names need no escaping;
- * strings go through `copyValue`.
+ * the other strings go through `copyValue`, the args through `jsonCopyValue`, and the keys are
+ * an `int8[]` literal of numbers (`indexedKeysLiteral`).
  */
 async function insertEvents(sql: Sql, events: readonly EventRecord[]): Promise<void> {
   if (events.length === 0) return;

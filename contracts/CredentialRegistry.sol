@@ -123,6 +123,11 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
     }
 
     /// @inheritdoc ICredentialRegistry
+    function householdTag(address subject, Role role, uint32 region) external view returns (bytes32) {
+        return _isLive(_slots[_key(subject, role, region)]) ? _households[subject] : bytes32(0);
+    }
+
+    /// @inheritdoc ICredentialRegistry
     function isValid(uint256 id) external view returns (bool) {
         (address subject, Role role, uint32 region, uint64 serial) = _decodeId(id);
         Slot storage slot = _slots[_key(subject, role, region)];

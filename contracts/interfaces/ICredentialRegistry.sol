@@ -115,6 +115,11 @@ interface ICredentialRegistry {
     /// @notice True when `a` and `b` are the same address or were linked to the same household.
     function sharesHousehold(address a, address b) external view returns (bool);
 
+    /// @notice The household tag of `subject`'s live `role` credential in `region`; zero when that
+    /// credential is missing, revoked or expired, or carries no tag.
+    /// @dev The one household read the business contracts use for conflict-of-interest checks.
+    function householdTag(address subject, Role role, uint32 region) external view returns (bytes32);
+
     /// @notice True when `id` is the subject's current credential, not revoked and not expired.
     function isValid(uint256 id) external view returns (bool);
 

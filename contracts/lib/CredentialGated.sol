@@ -24,6 +24,15 @@ abstract contract CredentialGated is ERC2771Context {
         return _registry.sharesHousehold(a, b);
     }
 
+    /// @dev The household tag of `subject`'s live `role` credential in `region` (zero when none).
+    function _householdTag(address subject, ICredentialRegistry.Role role, uint32 region)
+        internal
+        view
+        returns (bytes32)
+    {
+        return _registry.householdTag(subject, role, region);
+    }
+
     /// @dev Reverts with `CredentialRequired` unless `actor` holds `role` in exactly `region`.
     function _requireRole(address actor, ICredentialRegistry.Role role, uint32 region) internal view {
         if (!_registry.hasRole(actor, role, region)) {

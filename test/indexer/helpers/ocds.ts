@@ -1,6 +1,10 @@
-/** Offline OCDS 1.1 validation: the shared schemas with the bids extension merged in (RFC 7386). */
+/**
+ * Offline OCDS 1.1 validation against the OCDS 1.1.5 schemas vendored in test/fixtures/ocds (see
+ * its README: source, version, licence), with the bids extension merged in (RFC 7386).
+ */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import AjvDraft04 from "ajv-draft-04";
 import ajvFormats from "ajv-formats";
 
@@ -8,7 +12,7 @@ import ajvFormats from "ajv-formats";
 const Ajv = AjvDraft04.default;
 const addFormats = ajvFormats.default;
 
-const OCDS_DIR = new URL("../../../../shared/ocds/", import.meta.url).pathname;
+const OCDS_DIR = fileURLToPath(new URL("../../fixtures/ocds/", import.meta.url));
 const read = (file: string) =>
   JSON.parse(readFileSync(join(OCDS_DIR, file), "utf8")) as Record<string, unknown>;
 

@@ -67,7 +67,7 @@ export async function waitForRpc(
   }
 }
 
-/** True when the node is a Hardhat (EDR) node, the only kind whose clock the seed may move. */
+/** True when the node is a Hardhat (EDR) node (its default accounts are unlocked and funded). */
 export async function isHardhatNode(url: string): Promise<boolean> {
   try {
     const version = await rpc<string>(url, "web3_clientVersion");

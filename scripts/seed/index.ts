@@ -5,13 +5,14 @@
  *
  * Deterministic: SEED (default "jangbu-2026") fixes every key, name, allocation, grade and amount.
  * Actors need no ether: they sign ForwardRequests and a relayer pays (RELAYER_PRIVATE_KEY, or on a Hardhat
- * node its second default account). On a Hardhat node the seed moves the chain's clock forward to
- * pass delivery windows and deadlines; on any other chain it cannot, and the steps that need time
- * to pass are skipped with a note. The off-chain roster (names, records, salts, demo keys) goes to
+ * node its second default account). Where the node offers evm_setNextBlockTimestamp or
+ * evm_increaseTime with evm_mine (Hardhat, anvil, Ganache, ...), the seed moves the chain's clock
+ * forward to pass delivery windows and deadlines; where it offers none, the steps that need time
+ * to pass are skipped with a note naming the missing methods. The off-chain roster (names, records, salts, demo keys) goes to
  * DATA_DIR/demo-roster.json, never on-chain.
  *
  *   npm run seed                      seed the chain
- *   npm run seed -- --no-time-travel  never move the clock (what a chain other than Hardhat gives)
+ *   npm run seed -- --no-time-travel  never move the clock (what a production chain gives)
  *   npm run seed -- --print-issuers   print the ISSUERS value a deploy needs for this seed
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -40,7 +41,7 @@ export interface SeedOptions {
   deployment?: Deployment;
   /** Pays the gas; default RELAYER_PRIVATE_KEY, else (Hardhat node) its second account. */
   relayer?: Account | Address;
-  /** Set false to seed a Hardhat node as if its clock could not move (default: move it). */
+  /** Set false to seed as if the node's clock could not move (default: move it where possible). */
   timeTravel?: boolean;
   log?: (message: string) => void;
 }
@@ -116,15 +117,16 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
   const mafra = cast.get("official-mafra");
   const alreadySeeded = await read("hasRole", [mafra.address, Role.Official, 0]);
   let result: Partial<SeedResult> = {};
+  let timeTravel = false;
   if (alreadySeeded) {
     log(`demo season (seed "${seed}") is already on chain ${chainId}: nothing written`);
   } else {
-    const clock = await Clock.create(rpcUrl, hardhat && options.timeTravel !== false);
+    const clock = await Clock.create(rpcUrl, options.timeTravel !== false);
+    timeTravel = clock.canTravel;
     if (!clock.canTravel) {
       log(
-        (hardhat ? "--no-time-travel" : "not a Hardhat node") +
-          ": the seed cannot move the chain's clock, so everything happens now " +
-          "and steps that need deadlines to pass are skipped",
+        `${clock.stillBecause}: the seed cannot move the chain's clock, so everything happens ` +
+          "now and steps that need deadlines to pass are skipped",
       );
     }
     const ctx: SeedContext = {
@@ -154,7 +156,6 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
 
   writeRoster(rosterFile, { seed, chainId, deployment, cast, roster });
   const lastBlock = Number(await rpc<string>(rpcUrl, "eth_blockNumber"));
-  const timeTravel = hardhat && options.timeTravel !== false;
   return { lastBlock, alreadySeeded, timeTravel, rosterFile, cast, skipped, ...result };
 }
 

@@ -6,6 +6,8 @@
  *   - the version soljson.js itself reports (what really compiles).
  * Hardhat does not compare them: it would label another soljson's output as SOLC_VERSION.
  */
+// First: on too old a Node, stop with one line before anything that needs the newer one loads.
+import "./lib/preflight.ts";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { SOLC_VERSION } from "../hardhat.config.ts";

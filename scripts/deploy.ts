@@ -16,6 +16,8 @@
  * Output: chain 31337 (local Hardhat node) → DATA_DIR/deployment.json (and the Ignition journal in
  * DATA_DIR/ignition); any other chain → sdk/generated/deployments.ts and ignition/deployments/.
  */
+// First: on too old a Node, stop with one line before anything that needs the newer one loads.
+import "./lib/preflight.ts";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -11,6 +11,8 @@
  * sdk/generated/deployments.ts (a TS module, so that the browser portal can import it too).
  * All output goes through `biome format`, so generated files pass `biome check`.
  */
+// First: on too old a Node, stop with one line before anything that needs the newer one loads.
+import "./lib/preflight.ts";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";

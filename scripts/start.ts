@@ -14,6 +14,8 @@
  *   npm start                 start (ports and folders from PORT, RPC_PORT, HOST, DATA_DIR)
  *   npm start -- --fresh      discard DATA_DIR first
  */
+// First: on too old a Node, stop with one line before anything that needs the newer one loads.
+import "./lib/preflight.ts";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";

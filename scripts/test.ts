@@ -9,6 +9,8 @@
  *   tsx scripts/test.ts          default Solidity test profile
  *   tsx scripts/test.ts --deep   `--test-profile deep` (more fuzz / invariant runs)
  */
+// First: on too old a Node, stop with one line before anything that needs the newer one loads.
+import "./lib/preflight.ts";
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { delimiter, join } from "node:path";

@@ -4,6 +4,8 @@
  * SIGTERM close the server, stop the sync and close the store. Exit code 1 on bad configuration or
  * a non-retryable error, with the reason on stderr.
  */
+// First: on too old a Node, stop with one line before anything that needs the newer one loads.
+import "../../scripts/lib/preflight.ts";
 import { serve } from "@hono/node-server";
 import { createPortalModule } from "./api/routes/portal.ts";
 import { EnvError, parseEnv } from "./env.ts";

@@ -15,6 +15,8 @@
  *   npm run seed -- --no-time-travel  never move the clock (what a production chain gives)
  *   npm run seed -- --print-issuers   print the ISSUERS value a deploy needs for this seed
  */
+// First: on too old a Node, stop with one line before anything that needs the newer one loads.
+import "../lib/preflight.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -7,9 +7,12 @@
  * written to bench/results.json as one flat object keyed "<group>.<metric>". Running only some
  * groups keeps the other groups' entries already in that file.
  */
+// First: on too old a Node, stop with one line before anything that needs the newer one loads.
+import "../lib/preflight.ts";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { ensureContracts } from "./contracts.ts";
 
 export interface Metric {
   value: number;
@@ -35,6 +38,15 @@ const isMetric = (m: unknown): m is Metric =>
   typeof (m as Metric).value === "number" &&
   Number.isFinite((m as Metric).value) &&
   typeof (m as Metric).unit === "string";
+
+// Every group deploys the contracts (the portal's through npm start): compile them first if a
+// fresh checkout has none, or if they changed since the last build.
+try {
+  await ensureContracts();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
 
 const results: Metrics = {};
 let failed = false;

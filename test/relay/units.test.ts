@@ -147,6 +147,8 @@ describe("relay settings", () => {
       RELAY_TRUST_PROXY: "true",
       RELAY_RESEND_AFTER_SECONDS: "12",
       RELAY_BATCH_MAX: "",
+      RELAY_NONCE_WAIT_MS: "45000",
+      RELAY_NONCE_AHEAD_MAX: "8",
     });
     assert.equal(c.gasCap, 2_000_000n);
     assert.equal(c.maxDeadlineSeconds, 3_600);
@@ -156,6 +158,8 @@ describe("relay settings", () => {
     assert.equal(c.trustProxy, true);
     assert.equal(c.resendAfterMs, 12_000);
     assert.equal(c.batchMax, DEFAULT_RELAY_CONFIG.batchMax);
+    assert.equal(c.nonceWaitMs, 45_000);
+    assert.equal(c.nonceAheadMax, 8);
   });
 
   it("names the variable that is wrong", () => {

@@ -31,8 +31,13 @@ export type RelayConfig = {
   resendAfterMs: number;
   /** How often pending transactions are checked (RELAY_POLL_MS). */
   pollIntervalMs: number;
-  /** How long a request whose nonce is ahead waits for the missing ones (RELAY_NONCE_WAIT_MS). */
+  /** How long a request whose nonce is ahead is held for the missing ones, then refused with
+   * RELAY_NONCE_GAP (RELAY_NONCE_WAIT_MS). */
   nonceWaitMs: number;
+  /** How far ahead of the signer's next nonce a request may be and still be held; further is
+   * refused at once with RELAY_NONCE_TOO_FAR. It also bounds the requests held per signer
+   * (RELAY_NONCE_AHEAD_MAX). */
+  nonceAheadMax: number;
   /** How long POST waits for the transaction to be sent before answering without its hash (RELAY_SEND_WAIT_MS). */
   sendWaitMs: number;
   /** How long a signer's "holds a credential" answer is cached (RELAY_CREDENTIAL_CACHE_SECONDS). */
@@ -53,7 +58,8 @@ export const DEFAULT_RELAY_CONFIG: RelayConfig = {
   maxPendingTxs: 8,
   resendAfterMs: 30_000,
   pollIntervalMs: 500,
-  nonceWaitMs: 2_000,
+  nonceWaitMs: 30_000,
+  nonceAheadMax: 32,
   sendWaitMs: 20_000,
   credentialCacheMs: 30_000,
 };
@@ -86,7 +92,8 @@ const envSchema = z.object({
   RELAY_MAX_PENDING_TXS: int(1, 1_000).optional(),
   RELAY_RESEND_AFTER_SECONDS: int(1).optional(),
   RELAY_POLL_MS: int(10, 600_000).optional(),
-  RELAY_NONCE_WAIT_MS: int(0, 60_000).optional(),
+  RELAY_NONCE_WAIT_MS: int(0, 600_000).optional(),
+  RELAY_NONCE_AHEAD_MAX: int(0, 1_000).optional(),
   RELAY_SEND_WAIT_MS: int(0, 600_000).optional(),
   RELAY_CREDENTIAL_CACHE_SECONDS: int(0).optional(),
 });
@@ -127,6 +134,7 @@ export function relayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RelayC
     resendAfterMs: (e.RELAY_RESEND_AFTER_SECONDS ?? d.resendAfterMs / 1_000) * 1_000,
     pollIntervalMs: e.RELAY_POLL_MS ?? d.pollIntervalMs,
     nonceWaitMs: e.RELAY_NONCE_WAIT_MS ?? d.nonceWaitMs,
+    nonceAheadMax: e.RELAY_NONCE_AHEAD_MAX ?? d.nonceAheadMax,
     sendWaitMs: e.RELAY_SEND_WAIT_MS ?? d.sendWaitMs,
     credentialCacheMs: (e.RELAY_CREDENTIAL_CACHE_SECONDS ?? d.credentialCacheMs / 1_000) * 1_000,
   };

@@ -185,6 +185,10 @@ export function createRelayRoutes({
 
   const refuse = (c: Context, error: RelayRefusal) => {
     onRefused(error.code);
+    // An oversized body is left unread: the connection cannot carry another request until the
+    // rest of it has arrived, so say it closes (a pooled client then opens a new one instead of
+    // reusing a connection the server will drop once it stops discarding the body).
+    if (error.code === "RELAY_TOO_LARGE") c.header("Connection", "close");
     return answerError(c, error);
   };
 

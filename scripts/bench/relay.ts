@@ -19,7 +19,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { serve } from "@hono/node-server";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { getAbiItem, type Hash, toHex } from "viem";
-import { createRelay } from "../../indexer/src/relay/index.ts";
+import { createRelay, relayConfigFromEnv } from "../../indexer/src/relay/index.ts";
 import {
   buildAction,
   RelayRequestError,
@@ -69,7 +69,8 @@ export async function run(): Promise<Metrics> {
     publicClient: chain.publicClient,
     walletClient: chain.relayerWallet,
     deployment: chain.deployment,
-    config: { ratePerSigner: 0, ratePerIp: 0, pollIntervalMs: 20 },
+    // The RELAY_* variables apply (e.g. RELAY_SIGNATURE_THREADS=0 to compare), rate limits off.
+    config: { ...relayConfigFromEnv(), ratePerSigner: 0, ratePerIp: 0, pollIntervalMs: 20 },
   });
   await relay.ready();
   const app = new OpenAPIHono();

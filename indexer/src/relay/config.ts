@@ -2,6 +2,7 @@
  * The relay's settings, from the environment (validated with zod at start: a wrong value stops
  * the service with the variable's name). Secrets (the relayer key) are read in ./account.ts.
  */
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 export type RelayConfig = {
@@ -42,6 +43,9 @@ export type RelayConfig = {
   sendWaitMs: number;
   /** How long a signer's "holds a credential" answer is cached (RELAY_CREDENTIAL_CACHE_SECONDS). */
   credentialCacheMs: number;
+  /** Worker threads that recover signers from signatures; 0 keeps it on the event loop
+   * (RELAY_SIGNATURE_THREADS, default: the cores but one, at most 4). */
+  signatureThreads: number;
 };
 
 export const DEFAULT_RELAY_CONFIG: RelayConfig = {
@@ -62,6 +66,7 @@ export const DEFAULT_RELAY_CONFIG: RelayConfig = {
   nonceAheadMax: 32,
   sendWaitMs: 20_000,
   credentialCacheMs: 30_000,
+  signatureThreads: Math.max(0, Math.min(4, availableParallelism() - 1)),
 };
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -96,6 +101,7 @@ const envSchema = z.object({
   RELAY_NONCE_AHEAD_MAX: int(0, 1_000).optional(),
   RELAY_SEND_WAIT_MS: int(0, 600_000).optional(),
   RELAY_CREDENTIAL_CACHE_SECONDS: int(0).optional(),
+  RELAY_SIGNATURE_THREADS: int(0, 64).optional(),
 });
 
 /** A relay variable with a wrong value; the message names it. */
@@ -137,5 +143,6 @@ export function relayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RelayC
     nonceAheadMax: e.RELAY_NONCE_AHEAD_MAX ?? d.nonceAheadMax,
     sendWaitMs: e.RELAY_SEND_WAIT_MS ?? d.sendWaitMs,
     credentialCacheMs: (e.RELAY_CREDENTIAL_CACHE_SECONDS ?? d.credentialCacheMs / 1_000) * 1_000,
+    signatureThreads: e.RELAY_SIGNATURE_THREADS ?? d.signatureThreads,
   };
 }

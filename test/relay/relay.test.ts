@@ -308,6 +308,25 @@ describe("relay", () => {
     assertRanInOrder(await executions(fromBlock), new Map([[farmer.address, n]]), 3);
   });
 
+  it("ends a held request whose deadline passes before its turn as RELAY_EXPIRED, never sent", async () => {
+    const { app, relayer } = await open({ deadlineMarginSeconds: 1 });
+    const farmer = chain.farmer(20);
+    const n = await readForwarderNonce(chain.publicClient, chain.forwarder, farmer.address);
+    const sentBefore = await chain.publicClient.getTransactionCount({ address: relayer });
+    const soon = (await chain.chainTime()) + 3;
+    const held = await post(
+      app,
+      await chain.sign(farmer, chain.submitSale(), { nonce: n + 1n, deadline: soon }),
+    );
+    assert.equal(held.status, 202, JSON.stringify(held.json));
+    assert.equal(held.json.state, "held");
+    const id = held.json.requestId as Hash;
+    await until(async () => (await get(app, id)).json.state === "failed", 10_000, "expired");
+    const error = (await get(app, id)).json.error as unknown as { code: string };
+    assert.equal(error.code, "RELAY_EXPIRED");
+    assert.equal(await chain.publicClient.getTransactionCount({ address: relayer }), sentBefore);
+  });
+
   it("reports a call that reverts on chain with its decoded reason", async () => {
     const { app, relay } = await open();
     const farmer = chain.farmer(0); // 20 of its 1,000 units are sold

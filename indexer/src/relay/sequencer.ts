@@ -46,10 +46,6 @@ export type Sequencer = {
   admit(request: NewRequest, precheck: () => Promise<void>): Promise<Admitted>;
   /** Called once per queued request when its outcome is known: `executed` when its nonce was used. */
   settled(request: RelayedRequest, executed: boolean): void;
-  /** Requests held, all signers together. */
-  heldCount(): number;
-  /** Signers with state (for tests). */
-  lanes(): number;
   /** Stops the hold timers (the submitter ends the held requests). */
   close(): void;
 };
@@ -84,7 +80,6 @@ export const createSequencer = ({
   now = Date.now,
 }: CreateSequencerParameters): Sequencer => {
   const lanes = new Map<Address, Lane>();
-  let heldCount = 0;
   let closed = false;
 
   const laneOf = (signer: Address): Lane => {
@@ -142,7 +137,6 @@ export const createSequencer = ({
     if (h === undefined) return undefined;
     lane.held.delete(nonce);
     clearTimeout(h.timer);
-    heldCount -= 1;
     return h;
   };
 
@@ -208,21 +202,26 @@ export const createSequencer = ({
       const expected = lane.next ?? nonce;
       submitter.fail(
         record,
-        nonce < expected
-          ? new RelayRefusal(
-              "RELAY_STALE_NONCE",
-              `nonce ${nonce} was used while the request was held; the signer's next nonce is ${expected}`,
-              { nonce: nonce.toString(), expected: expected.toString() },
-            )
-          : new RelayRefusal(
-              "RELAY_NONCE_GAP",
-              `nonce ${nonce} was held ${now() - h.since} ms for the signer's nonces from ${expected}, which did not arrive; send them, then this request again`,
-              {
-                nonce: nonce.toString(),
-                expected: expected.toString(),
-                heldMs: now() - h.since,
-              },
-            ),
+        record.deadline <= chainNow()
+          ? new RelayRefusal("RELAY_EXPIRED", "the deadline passed while the request was held", {
+              deadline: record.deadline,
+              chainTime: chainNow(),
+            })
+          : nonce < expected
+            ? new RelayRefusal(
+                "RELAY_STALE_NONCE",
+                `nonce ${nonce} was used while the request was held; the signer's next nonce is ${expected}`,
+                { nonce: nonce.toString(), expected: expected.toString() },
+              )
+            : new RelayRefusal(
+                "RELAY_NONCE_GAP",
+                `nonce ${nonce} was held ${now() - h.since} ms for the signer's nonces from ${expected}, which did not arrive; send them, then this request again`,
+                {
+                  nonce: nonce.toString(),
+                  expected: expected.toString(),
+                  heldMs: now() - h.since,
+                },
+              ),
       );
     }).catch((error: unknown) => {
       // The RPC failed reading the nonce: try again after another interval.
@@ -277,10 +276,15 @@ export const createSequencer = ({
           }
           await precheck();
           const record = submitter.hold(input);
-          const timer = setTimeout(() => void expire(from, nonce, record), nonceWaitMs);
+          // Held until the missing nonces arrive, for at most nonceWaitMs (less if the deadline
+          // comes first: then it could not run anyway).
+          const untilDeadline = Math.max(0, (input.deadline - chainNow()) * 1_000);
+          const timer = setTimeout(
+            () => void expire(from, nonce, record),
+            Math.min(nonceWaitMs, untilDeadline),
+          );
           timer.unref();
           lane.held.set(nonce, { record, since: now(), timer });
-          heldCount += 1;
           return { record, duplicate: false };
         }
         await precheck();
@@ -306,8 +310,6 @@ export const createSequencer = ({
       } else if (lane.inflight.size === 0 && lane.held.size === 0) lane.next = undefined;
       forget(record.from, lane);
     },
-    heldCount: () => heldCount,
-    lanes: () => lanes.size,
     close() {
       closed = true;
       for (const lane of lanes.values()) {

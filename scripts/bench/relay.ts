@@ -113,6 +113,7 @@ export async function run(): Promise<Metrics> {
       }
       const bodies = shuffled(ordered, seed);
       const before = relay.status().requests;
+      const txsBefore = relay.status().txsSent;
       const blockBefore = await chain.publicClient.getBlockNumber();
       const refusals = new Map<string, number>();
       const started = performance.now();
@@ -155,7 +156,8 @@ export async function run(): Promise<Metrics> {
       const summary =
         `${label}: ${mined}/${bodies.length} mined in ${seconds.toFixed(2)} s ` +
         `(${(mined / seconds).toFixed(1)} actions/s), refused ${JSON.stringify(Object.fromEntries(refusals))}, ` +
-        `failed ${s.failed - before.failed}, reverted ${s.reverted - before.reverted}, executed twice ${twice}`;
+        `failed ${s.failed - before.failed}, reverted ${s.reverted - before.reverted}, executed twice ${twice}, ` +
+        `${relay.status().txsSent - txsBefore} transactions`;
       console.log(`relay: ${summary}`);
       if (mined !== bodies.length || executed.size !== bodies.length || twice > 0) {
         problems.push(summary);

@@ -34,7 +34,7 @@ import { isRelayError, RelayRefusal, type RelayRefusalCode, RelayUnavailable } f
 import { type RelayLogger, silentRelayLogger } from "./logger.ts";
 import { type AllowedAction, createRelayPolicy } from "./policy.ts";
 import { createRateLimiter } from "./rate-limit.ts";
-import { createRecoverPool } from "./recover-pool.ts";
+import { createRecoverPool, type Recover, type RecoverPool } from "./recover-pool.ts";
 import { checkDomain, parseRelayBody, verifySignature } from "./request.ts";
 import { createRelayRoutes } from "./routes.ts";
 import { createSequencer, type Sequencer } from "./sequencer.ts";
@@ -168,7 +168,12 @@ export const createRelay = ({
   const signerLimiter = createRateLimiter({ perMinute: config.ratePerSigner, now });
   const clientLimiter = createRateLimiter({ perMinute: config.ratePerIp, now });
   const refused: Partial<Record<RelayRefusalCode, number>> = {};
-  const signatures = createRecoverPool(config.signatureThreads);
+  // Started with the first request: a relay that serves none (disabled, a test) runs no thread.
+  let signatures: RecoverPool | undefined;
+  const recover: Recover = (hash, signature) => {
+    signatures ??= createRecoverPool(config.signatureThreads);
+    return signatures.recover(hash, signature);
+  };
   const account = walletClient?.account;
   const check: CredentialCheck =
     credentialCheck ??
@@ -451,7 +456,7 @@ export const createRelay = ({
 
     const body = parseRelayBody(json, config);
     checkDomain(body, { chainId, forwarder });
-    const id = await verifySignature(body, { chainId, forwarder }, signatures.recover);
+    const id = await verifySignature(body, { chainId, forwarder }, recover);
     const { request } = body;
     const from = request.from;
 
@@ -684,7 +689,7 @@ export const createRelay = ({
       closed = true;
       sequencer?.close();
       await submitter?.close();
-      await signatures.close();
+      await signatures?.close();
     },
   };
 };

@@ -107,7 +107,7 @@ describe("relay refusals", () => {
     );
   });
 
-  it("refuses a replayed request, a stale nonce and a nonce gap", async () => {
+  it("refuses a replayed request, a stale nonce and a nonce too far ahead", async () => {
     const farmer = chain.farmer(1);
     // Executed once directly through the forwarder (someone else paid): posting it is a replay.
     const executed = await chain.sign(farmer, chain.submitSale());
@@ -124,12 +124,16 @@ describe("relay refusals", () => {
     await chain.direct(farmer, other);
     const staleAnswer = await refused(stale, 409, "RELAY_STALE_NONCE");
     assert.equal(staleAnswer.json.error?.details?.expected, "2");
-    // Ahead of the current nonce, and nothing fills the gap.
-    await refused(
-      await chain.sign(farmer, chain.submitSale(), { nonce: 5n }),
+    // Further ahead of the next nonce (2) than the relay holds (RELAY_NONCE_AHEAD_MAX, 32):
+    // refused at once. (A nearer one is held; one whose gap never fills ends as RELAY_NONCE_GAP:
+    // test/relay/relay.test.ts.)
+    const far = await refused(
+      await chain.sign(farmer, chain.submitSale(), { nonce: 35n }),
       409,
-      "RELAY_NONCE_GAP",
+      "RELAY_NONCE_TOO_FAR",
     );
+    assert.equal(far.json.error?.details?.expected, "2");
+    assert.equal(far.json.error?.details?.aheadMax, 32);
   });
 
   it("refuses a target that is not a jangbu contract", async () => {

@@ -1,6 +1,7 @@
 /**
  * The relay's accepted path on an in-process chain: submit → mined, request and transaction
- * status, idempotency, 200 concurrent requests from 20 signers, an on-chain revert decoded, a
+ * status, idempotency, 200 shuffled requests from 10 signers, held nonces (in order, duplicates,
+ * a gap that never fills), an on-chain revert decoded, a
  * stuck transaction re-sent with a higher fee, balance warning, rate limits, and the routes in
  * the API's OpenAPI document.
  */
@@ -8,13 +9,18 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { type Address, type Hash, parseEventLogs } from "viem";
+import { type Address, getAbiItem, type Hash, parseEventLogs } from "viem";
 import { createRelay, type Relay } from "../../indexer/src/relay/index.ts";
 import type { RelayLogger } from "../../indexer/src/relay/logger.ts";
 import { buildAction, readForwarderNonce } from "../../sdk/actions.ts";
 import type { RelayBody } from "../../sdk/forwarder.ts";
 import { JangbuForwarderAbi, RicePurchaseAbi } from "../../sdk/generated/abis.ts";
 import { type Answer, post, type RelayChain, setupRelayChain } from "./setup.ts";
+
+const ExecutedForwardRequestEvent = getAbiItem({
+  abi: JangbuForwarderAbi,
+  name: "ExecutedForwardRequest",
+});
 
 const get = async (app: OpenAPIHono, id: string) => {
   const res = await app.request(`/api/v1/relay/${id}`);
@@ -123,14 +129,49 @@ describe("relay", () => {
     assert.equal(await chain.publicClient.getTransactionCount({ address: relayer }), before + 1);
   });
 
-  it("mines 200 concurrent requests from 20 signers, each exactly once, with no nonce error", async () => {
-    const { app, relay, relayer } = await open({ nonceWaitMs: 5_000 });
-    const signers = chain.farmers.slice(1, 21);
+  /** The relay's executions since `fromBlock`: one entry per ExecutedForwardRequest, in chain order. */
+  const executions = async (fromBlock: bigint) =>
+    (
+      await chain.publicClient.getLogs({
+        address: chain.forwarder,
+        event: ExecutedForwardRequestEvent,
+        fromBlock,
+        toBlock: "latest",
+      })
+    ).map((e) => ({
+      signer: e.args.signer as Address,
+      nonce: e.args.nonce as bigint,
+      success: e.args.success,
+    }));
+
+  /** Asserts each signer's nonces `first[signer] …` ran exactly once, successfully, in order. */
+  const assertRanInOrder = (
+    runs: { signer: Address; nonce: bigint; success: boolean | undefined }[],
+    first: Map<Address, bigint>,
+    perSigner: number,
+  ) => {
+    const seen = new Map<Address, bigint[]>();
+    for (const r of runs) {
+      assert.equal(r.success, true, `${r.signer}:${r.nonce} reverted`);
+      seen.set(r.signer, [...(seen.get(r.signer) ?? []), r.nonce]);
+    }
+    for (const [signer, start] of first) {
+      const expected = Array.from({ length: perSigner }, (_, k) => start + BigInt(k));
+      assert.deepEqual(seen.get(signer), expected, `${signer}: once each, in nonce order`);
+    }
+    assert.equal(runs.length, first.size * perSigner, "nothing else ran");
+  };
+
+  it("mines 200 shuffled requests from 10 signers (20 nonces each) exactly once and in nonce order", async () => {
+    const { app, relay, relayer } = await open();
+    const signers = chain.farmers.slice(8, 18);
+    const first = new Map<Address, bigint>();
     const bodies: RelayBody[] = [];
     for (const signer of signers) {
-      const first = await readForwarderNonce(chain.publicClient, chain.forwarder, signer.address);
-      for (let k = 0n; k < 10n; k++) {
-        bodies.push(await chain.sign(signer, chain.submitSale(), { nonce: first + k }));
+      const n = await readForwarderNonce(chain.publicClient, chain.forwarder, signer.address);
+      first.set(signer.address, n);
+      for (let k = 0n; k < 20n; k++) {
+        bodies.push(await chain.sign(signer, chain.submitSale(), { nonce: n + k }));
       }
     }
     // Shuffled: a signer's later nonces often arrive before its earlier ones.
@@ -138,12 +179,16 @@ describe("relay", () => {
       .map((b, i) => ({ b, key: (((i + 1) * 48_271) % 2_147_483_647) % 997 }))
       .sort((x, y) => x.key - y.key)
       .map((x) => x.b);
+    const fromBlock = (await chain.publicClient.getBlockNumber()) + 1n;
     const answers = await Promise.all(shuffled.map((b) => post(app, b)));
-    const bad = answers.filter((a) => a.status !== 202);
     assert.deepEqual(
-      bad.map((a) => a.json),
+      answers.filter((a) => a.status !== 202).map((a) => a.json),
       [],
       "every request accepted",
+    );
+    assert.ok(
+      answers.some((a) => a.json.state === "held" && a.json.txHash === null),
+      "some arrived ahead of their turn and were held",
     );
     const ids = answers.map((a) => a.json.requestId as Hash);
     assert.equal(new Set(ids).size, 200);
@@ -152,32 +197,134 @@ describe("relay", () => {
     const status = relay.status();
     assert.equal(status.requests.failed, 0);
     assert.equal(status.requests.reverted, 0);
+    assert.equal(status.held, 0);
     for (const id of ids) assert.equal((await relay.lookup(id))?.state, "mined");
-    for (const signer of signers) {
-      const n = await readForwarderNonce(chain.publicClient, chain.forwarder, signer.address);
-      assert.ok(n >= 10n);
-    }
-    // Exactly once: one successful ExecutedForwardRequest per (signer, nonce) in the relay's txs.
-    const txHashes = new Set(answers.map((a) => a.json.txHash as Hash));
-    const seen = new Set<string>();
-    for (const hash of txHashes) {
-      const receipt = await chain.publicClient.getTransactionReceipt({ hash });
-      assert.equal(receipt.status, "success");
-      for (const e of parseEventLogs({
-        abi: JangbuForwarderAbi,
-        eventName: "ExecutedForwardRequest",
-        logs: receipt.logs,
-      })) {
-        assert.equal(e.args.success, true);
-        const key = `${e.args.signer}:${e.args.nonce}`;
-        assert.ok(!seen.has(key), `executed twice: ${key}`);
-        seen.add(key);
-      }
-    }
-    assert.equal(seen.size, 200);
+    assertRanInOrder(await executions(fromBlock), first, 20);
     const sent = await chain.publicClient.getTransactionCount({ address: relayer });
     assert.equal(sent, status.txsSent, "every relayer nonce used once, none skipped");
-    assert.ok(sent <= 200);
+    assert.ok(sent < 200, `batched: ${sent} transactions`);
+  });
+
+  it("holds later nonces sent one at a time in reverse order, answers at once, runs them in order once the first arrives", async () => {
+    const { app, relay, relayer } = await open();
+    const farmer = chain.farmer(18);
+    const n = await readForwarderNonce(chain.publicClient, chain.forwarder, farmer.address);
+    const bodies = await Promise.all(
+      [0n, 1n, 2n, 3n, 4n].map((k) => chain.sign(farmer, chain.submitSale(), { nonce: n + k })),
+    );
+    const sentBefore = await chain.publicClient.getTransactionCount({ address: relayer });
+    const fromBlock = (await chain.publicClient.getBlockNumber()) + 1n;
+    const held: Answer[] = [];
+    for (const body of bodies.slice(1).reverse()) {
+      const started = Date.now();
+      const answer = await post(app, body);
+      assert.equal(answer.status, 202, JSON.stringify(answer.json));
+      assert.equal(answer.json.state, "held");
+      assert.equal(answer.json.txHash, null);
+      assert.ok(Date.now() - started < 2_000, "a held request is answered at once");
+      held.push(answer.json);
+    }
+    const third = held[1] as Answer; // nonce n + 3
+    assert.equal((await get(app, third.requestId as Hash)).json.state, "held");
+    assert.equal(relay.status().held, 4);
+    // Duplicates: the same held request again is the same request; another one for a held
+    // nonce is refused, and nothing is sent for either.
+    const again = await post(app, bodies[3]);
+    assert.equal(again.status, 200);
+    assert.equal(again.json.duplicate, true);
+    assert.equal(again.json.requestId, third.requestId);
+    assert.equal(again.json.state, "held");
+    const rival = await chain.sign(
+      farmer,
+      buildAction(chain.contracts.RicePurchase, "submitSale", [1, 7, 0, 101, 4_681_001]),
+      { nonce: n + 3n },
+    );
+    const refused = await post(app, rival);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.json.error?.code, "RELAY_STALE_NONCE");
+    assert.equal(
+      await chain.publicClient.getTransactionCount({ address: relayer }),
+      sentBefore,
+      "nothing sent while the first nonce is missing",
+    );
+
+    const firstAnswer = await post(app, bodies[0]);
+    assert.equal(firstAnswer.status, 202, JSON.stringify(firstAnswer.json));
+    assert.ok(firstAnswer.json.txHash);
+    for (const h of held) {
+      await until(
+        async () => (await get(app, h.requestId as Hash)).json.state === "mined",
+        10_000,
+        "held requests mined",
+      );
+    }
+    assertRanInOrder(await executions(fromBlock), new Map([[farmer.address, n]]), 5);
+    // After it ran: the same request again is answered with its transaction, not run again.
+    const late = await post(app, bodies[3]);
+    assert.equal(late.status, 200);
+    assert.equal(late.json.state, "mined");
+    assert.equal(late.json.txHash, (await get(app, third.requestId as Hash)).json.txHash);
+    assert.equal((await executions(fromBlock)).length, 5);
+  });
+
+  it("refuses a held request whose gap never fills after RELAY_NONCE_WAIT_MS (RELAY_NONCE_GAP), and one too far ahead at once", async () => {
+    const { app, relay, relayer } = await open({ nonceWaitMs: 300, nonceAheadMax: 4 });
+    const farmer = chain.farmer(19);
+    const n = await readForwarderNonce(chain.publicClient, chain.forwarder, farmer.address);
+    const sentBefore = await chain.publicClient.getTransactionCount({ address: relayer });
+    const tooFar = await post(app, await chain.sign(farmer, chain.submitSale(), { nonce: n + 5n }));
+    assert.equal(tooFar.status, 409);
+    assert.equal(tooFar.json.error?.code, "RELAY_NONCE_TOO_FAR");
+    assert.equal(tooFar.json.error?.details?.expected, n.toString());
+
+    const gapBody = await chain.sign(farmer, chain.submitSale(), { nonce: n + 2n });
+    const held = await post(app, gapBody);
+    assert.equal(held.status, 202);
+    assert.equal(held.json.state, "held");
+    const id = held.json.requestId as Hash;
+    await until(async () => (await get(app, id)).json.state === "failed", 5_000, "refused");
+    const outcome = (await get(app, id)).json;
+    const error = outcome.error as unknown as { code: string; details: Record<string, unknown> };
+    assert.equal(error.code, "RELAY_NONCE_GAP");
+    assert.equal(error.details.expected, n.toString());
+    assert.ok(Number(error.details.heldMs) >= 300);
+    assert.equal(outcome.txHash, null);
+    assert.equal(relay.status().held, 0);
+    assert.equal(
+      await chain.publicClient.getTransactionCount({ address: relayer }),
+      sentBefore,
+      "no gas spent on a refusal",
+    );
+    // The missing ones arrive later: the refused request may be sent again, and runs once.
+    const fromBlock = (await chain.publicClient.getBlockNumber()) + 1n;
+    for (const k of [0n, 1n]) {
+      const a = await post(app, await chain.sign(farmer, chain.submitSale(), { nonce: n + k }));
+      assert.equal(a.status, 202, JSON.stringify(a.json));
+    }
+    const retried = await post(app, gapBody);
+    assert.equal(retried.status, 202, JSON.stringify(retried.json));
+    assert.equal(retried.json.requestId, id);
+    await until(async () => (await get(app, id)).json.state === "mined", 5_000, "mined");
+    assertRanInOrder(await executions(fromBlock), new Map([[farmer.address, n]]), 3);
+  });
+
+  it("ends a held request whose deadline passes before its turn as RELAY_EXPIRED, never sent", async () => {
+    const { app, relayer } = await open({ deadlineMarginSeconds: 1 });
+    const farmer = chain.farmer(20);
+    const n = await readForwarderNonce(chain.publicClient, chain.forwarder, farmer.address);
+    const sentBefore = await chain.publicClient.getTransactionCount({ address: relayer });
+    const soon = (await chain.chainTime()) + 3;
+    const held = await post(
+      app,
+      await chain.sign(farmer, chain.submitSale(), { nonce: n + 1n, deadline: soon }),
+    );
+    assert.equal(held.status, 202, JSON.stringify(held.json));
+    assert.equal(held.json.state, "held");
+    const id = held.json.requestId as Hash;
+    await until(async () => (await get(app, id)).json.state === "failed", 10_000, "expired");
+    const error = (await get(app, id)).json.error as unknown as { code: string };
+    assert.equal(error.code, "RELAY_EXPIRED");
+    assert.equal(await chain.publicClient.getTransactionCount({ address: relayer }), sentBefore);
   });
 
   it("reports a call that reverts on chain with its decoded reason", async () => {

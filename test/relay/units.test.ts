@@ -8,11 +8,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Hono } from "hono";
-import { encodeErrorResult, encodeFunctionData, getAddress, zeroAddress } from "viem";
+import {
+  encodeErrorResult,
+  encodeFunctionData,
+  getAddress,
+  type Hex,
+  keccak256,
+  recoverAddress,
+  toHex,
+  zeroAddress,
+} from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { decryptKeystore, relayerAccountFromEnv } from "../../indexer/src/relay/account.ts";
 import { DEFAULT_RELAY_CONFIG, relayConfigFromEnv } from "../../indexer/src/relay/config.ts";
 import { defaultAllowList } from "../../indexer/src/relay/policy.ts";
 import { createRateLimiter } from "../../indexer/src/relay/rate-limit.ts";
+import { createRecoverPool } from "../../indexer/src/relay/recover-pool.ts";
 import { clientAddressOf } from "../../indexer/src/relay/routes.ts";
 import { decodeRevert } from "../../indexer/src/relay/simulate.ts";
 import {
@@ -147,6 +158,9 @@ describe("relay settings", () => {
       RELAY_TRUST_PROXY: "true",
       RELAY_RESEND_AFTER_SECONDS: "12",
       RELAY_BATCH_MAX: "",
+      RELAY_NONCE_WAIT_MS: "45000",
+      RELAY_NONCE_AHEAD_MAX: "8",
+      RELAY_SIGNATURE_THREADS: "0",
     });
     assert.equal(c.gasCap, 2_000_000n);
     assert.equal(c.maxDeadlineSeconds, 3_600);
@@ -156,6 +170,9 @@ describe("relay settings", () => {
     assert.equal(c.trustProxy, true);
     assert.equal(c.resendAfterMs, 12_000);
     assert.equal(c.batchMax, DEFAULT_RELAY_CONFIG.batchMax);
+    assert.equal(c.nonceWaitMs, 45_000);
+    assert.equal(c.nonceAheadMax, 8);
+    assert.equal(c.signatureThreads, 0);
   });
 
   it("names the variable that is wrong", () => {
@@ -168,6 +185,43 @@ describe("relay settings", () => {
       /RELAY_MAX_DEADLINE_SECONDS/,
     );
     assert.throws(() => relayConfigFromEnv({ RELAY_TRUST_PROXY: "maybe" }), /RELAY_TRUST_PROXY/);
+  });
+});
+
+describe("signature recovery threads", () => {
+  it("recover what viem recovers, refuse what it refuses, and answer on the event loop once their workers are gone", async () => {
+    const account = privateKeyToAccount(generatePrivateKey());
+    const hashes = Array.from({ length: 6 }, (_, i) => keccak256(toHex(`request ${i}`)));
+    const signatures = await Promise.all(hashes.map((hash) => account.sign({ hash })));
+    const pool = createRecoverPool(2);
+    try {
+      const recovered = await Promise.all(
+        hashes.map((h, i) => pool.recover(h, signatures[i] as Hex)),
+      );
+      assert.deepEqual(
+        recovered,
+        hashes.map(() => account.address),
+      );
+      // Another hash: another address, as in process.
+      const other = await pool.recover(keccak256(toHex("other")), signatures[0] as Hex);
+      assert.equal(
+        other,
+        await recoverAddress({ hash: keccak256(toHex("other")), signature: signatures[0] as Hex }),
+      );
+      assert.notEqual(other, account.address);
+      // Not a signature at all (r = 0): refused like viem refuses it.
+      const bad = `0x${"00".repeat(64)}1b` as Hex;
+      await assert.rejects(recoverAddress({ hash: hashes[0] as Hex, signature: bad }));
+      await assert.rejects(pool.recover(hashes[0] as Hex, bad));
+    } finally {
+      await pool.close();
+    }
+    // Closed (its workers gone): still answers, on the event loop.
+    assert.equal(await pool.recover(hashes[1] as Hex, signatures[1] as Hex), account.address);
+    assert.equal(
+      await createRecoverPool(0).recover(hashes[2] as Hex, signatures[2] as Hex),
+      account.address,
+    );
   });
 });
 

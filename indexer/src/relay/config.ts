@@ -2,6 +2,7 @@
  * The relay's settings, from the environment (validated with zod at start: a wrong value stops
  * the service with the variable's name). Secrets (the relayer key) are read in ./account.ts.
  */
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 export type RelayConfig = {
@@ -31,12 +32,20 @@ export type RelayConfig = {
   resendAfterMs: number;
   /** How often pending transactions are checked (RELAY_POLL_MS). */
   pollIntervalMs: number;
-  /** How long a request whose nonce is ahead waits for the missing ones (RELAY_NONCE_WAIT_MS). */
+  /** How long a request whose nonce is ahead is held for the missing ones, then refused with
+   * RELAY_NONCE_GAP (RELAY_NONCE_WAIT_MS). */
   nonceWaitMs: number;
+  /** How far ahead of the signer's next nonce a request may be and still be held; further is
+   * refused at once with RELAY_NONCE_TOO_FAR. It also bounds the requests held per signer
+   * (RELAY_NONCE_AHEAD_MAX). */
+  nonceAheadMax: number;
   /** How long POST waits for the transaction to be sent before answering without its hash (RELAY_SEND_WAIT_MS). */
   sendWaitMs: number;
   /** How long a signer's "holds a credential" answer is cached (RELAY_CREDENTIAL_CACHE_SECONDS). */
   credentialCacheMs: number;
+  /** Worker threads that recover signers from signatures; 0 keeps it on the event loop
+   * (RELAY_SIGNATURE_THREADS, default: the cores but one, at most 4). */
+  signatureThreads: number;
 };
 
 export const DEFAULT_RELAY_CONFIG: RelayConfig = {
@@ -53,9 +62,11 @@ export const DEFAULT_RELAY_CONFIG: RelayConfig = {
   maxPendingTxs: 8,
   resendAfterMs: 30_000,
   pollIntervalMs: 500,
-  nonceWaitMs: 2_000,
+  nonceWaitMs: 30_000,
+  nonceAheadMax: 32,
   sendWaitMs: 20_000,
   credentialCacheMs: 30_000,
+  signatureThreads: Math.max(0, Math.min(4, availableParallelism() - 1)),
 };
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -86,9 +97,11 @@ const envSchema = z.object({
   RELAY_MAX_PENDING_TXS: int(1, 1_000).optional(),
   RELAY_RESEND_AFTER_SECONDS: int(1).optional(),
   RELAY_POLL_MS: int(10, 600_000).optional(),
-  RELAY_NONCE_WAIT_MS: int(0, 60_000).optional(),
+  RELAY_NONCE_WAIT_MS: int(0, 600_000).optional(),
+  RELAY_NONCE_AHEAD_MAX: int(0, 1_000).optional(),
   RELAY_SEND_WAIT_MS: int(0, 600_000).optional(),
   RELAY_CREDENTIAL_CACHE_SECONDS: int(0).optional(),
+  RELAY_SIGNATURE_THREADS: int(0, 64).optional(),
 });
 
 /** A relay variable with a wrong value; the message names it. */
@@ -127,7 +140,9 @@ export function relayConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RelayC
     resendAfterMs: (e.RELAY_RESEND_AFTER_SECONDS ?? d.resendAfterMs / 1_000) * 1_000,
     pollIntervalMs: e.RELAY_POLL_MS ?? d.pollIntervalMs,
     nonceWaitMs: e.RELAY_NONCE_WAIT_MS ?? d.nonceWaitMs,
+    nonceAheadMax: e.RELAY_NONCE_AHEAD_MAX ?? d.nonceAheadMax,
     sendWaitMs: e.RELAY_SEND_WAIT_MS ?? d.sendWaitMs,
     credentialCacheMs: (e.RELAY_CREDENTIAL_CACHE_SECONDS ?? d.credentialCacheMs / 1_000) * 1_000,
+    signatureThreads: e.RELAY_SIGNATURE_THREADS ?? d.signatureThreads,
   };
 }

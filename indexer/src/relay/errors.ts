@@ -37,8 +37,11 @@ export const RELAY_ERROR_STATUS = {
   RELAY_REPLAYED: 409,
   /** The nonce is behind the signer's current one, or taken by another pending request. */
   RELAY_STALE_NONCE: 409,
-  /** The nonce is ahead of the signer's current one and the gap did not fill in time. */
+  /** The nonce was ahead of the signer's next one and the gap did not fill while it was held
+   * (RELAY_NONCE_WAIT_MS): the outcome of a held request, on `GET /relay/{id}`. */
   RELAY_NONCE_GAP: 409,
+  /** The nonce is further ahead of the signer's next one than the relay holds (RELAY_NONCE_AHEAD_MAX). */
+  RELAY_NONCE_TOO_FAR: 409,
   /** The call reverts in simulation; `details` has the decoded custom error. */
   RELAY_SIMULATION_REVERTED: 422,
   /** Too many requests from this signer or client address. */

@@ -34,9 +34,10 @@ import { isRelayError, RelayRefusal, type RelayRefusalCode, RelayUnavailable } f
 import { type RelayLogger, silentRelayLogger } from "./logger.ts";
 import { type AllowedAction, createRelayPolicy } from "./policy.ts";
 import { createRateLimiter } from "./rate-limit.ts";
+import { createRecoverPool, type Recover, type RecoverPool } from "./recover-pool.ts";
 import { checkDomain, parseRelayBody, verifySignature } from "./request.ts";
 import { createRelayRoutes } from "./routes.ts";
-import { createSignerTracker } from "./signers.ts";
+import { createSequencer, type Sequencer } from "./sequencer.ts";
 import { type DecodedRevert, simulateForwardedCall } from "./simulate.ts";
 import {
   createSubmitter,
@@ -116,6 +117,8 @@ export type RelayStatus = {
   balanceWei: string | null;
   minBalanceWei: string;
   lowBalance: boolean;
+  /** Requests waiting for their signer's earlier nonces. */
+  held: number;
   queued: number;
   pendingTxs: number;
   nextNonce: number | null;
@@ -162,10 +165,15 @@ export const createRelay = ({
   const forwarder = getAddress(deployment.addresses.JangbuForwarder);
   const startBlock = BigInt(deployment.startBlock);
   const policy = createRelayPolicy({ deployment });
-  const signers = createSignerTracker();
   const signerLimiter = createRateLimiter({ perMinute: config.ratePerSigner, now });
   const clientLimiter = createRateLimiter({ perMinute: config.ratePerIp, now });
   const refused: Partial<Record<RelayRefusalCode, number>> = {};
+  // Started with the first request: a relay that serves none (disabled, a test) runs no thread.
+  let signatures: RecoverPool | undefined;
+  const recover: Recover = (hash, signature) => {
+    signatures ??= createRecoverPool(config.signatureThreads);
+    return signatures.recover(hash, signature);
+  };
   const account = walletClient?.account;
   const check: CredentialCheck =
     credentialCheck ??
@@ -178,6 +186,7 @@ export const createRelay = ({
     });
 
   let submitter: Submitter | undefined;
+  let sequencer: Sequencer | undefined;
   let problem: string | null = null;
   let closed = false;
   let head = { timestamp: 0, at: 0 };
@@ -245,11 +254,31 @@ export const createRelay = ({
       blockGasLimit: block.gasLimit,
       chainNow,
       onSettled: (r, executed) => {
-        signers.settle(r.from, executed);
+        sequencer?.settled(r, executed);
         const fields = { requestId: r.id, from: r.from, nonce: r.nonce.toString(), tx: r.txHash };
         if (r.state === "mined") logger.debug(`relayed: ${r.summary}`, fields);
         else logger.info(`relayed request ${r.state}: ${r.summary}`, { ...fields, error: r.error });
       },
+      now,
+    });
+    sequencer = createSequencer({
+      submitter,
+      nonceWaitMs: config.nonceWaitMs,
+      nonceAheadMax: config.nonceAheadMax,
+      chainNonce: readNonce,
+      usedNonce,
+      ready: async (r) => {
+        const sim = await simulateForwardedCall(publicClient, {
+          forwarder,
+          from: r.from,
+          to: r.to,
+          data: r.forward.data,
+          gas: r.gas,
+        });
+        if (!sim.ok) throw refusalOf(sim.revert, r.from);
+      },
+      chainNow,
+      logger,
       now,
     });
     const balance = await submitter.refreshBalance();
@@ -388,6 +417,9 @@ export const createRelay = ({
    * `GET /relay/{requestId}` tells the rest. A failure to send rejects with its error.
    */
   const resultOf = async (r: RelayedRequest, duplicate: boolean): Promise<SubmitResult> => {
+    // A held request answers at once: its turn may be long in coming, and a client that holds
+    // its connection open for it could be keeping the missing requests from being sent.
+    if (r.state === "held") return { requestId: r.id, txHash: null, state: r.state, duplicate };
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), config.sendWaitMs);
@@ -415,7 +447,8 @@ export const createRelay = ({
     }
     if (closed) throw new RelayUnavailable("RELAY_DISABLED", "the relay is shutting down");
     const sub = submitter;
-    if (sub === undefined) {
+    const seq = sequencer;
+    if (sub === undefined || seq === undefined) {
       throw new RelayUnavailable("RELAY_DISABLED", "no relayer account is configured", {
         retryAfter: 60,
       });
@@ -423,14 +456,12 @@ export const createRelay = ({
 
     const body = parseRelayBody(json, config);
     checkDomain(body, { chainId, forwarder });
-    const id = await verifySignature(body, { chainId, forwarder });
+    const id = await verifySignature(body, { chainId, forwarder }, recover);
     const { request } = body;
     const from = request.from;
 
     const known = sub.request(id);
-    if (known !== undefined && known.state !== "failed") {
-      return resultOf(known, true);
-    }
+    if (known !== undefined && known.state !== "failed") return resultOf(known, true);
 
     const limited = signerLimiter.take(from);
     if (!limited.ok) {
@@ -484,38 +515,28 @@ export const createRelay = ({
       regionName ? { regionName } : {},
     );
 
-    const waitUntil = now() + config.nonceWaitMs;
-    for (;;) {
-      const step = await signers.exclusive(from, async () => {
-        const again = sub.request(id);
-        if (again !== undefined && again.state !== "failed")
-          return { record: again, duplicate: true };
-        let expected = signers.expected(from);
-        let chainNonce: bigint | undefined;
-        if (expected === undefined) {
-          chainNonce = await readNonce(from);
-          expected = chainNonce;
-        }
-        if (request.nonce > expected) {
-          const left = waitUntil - now();
-          if (left <= 0) {
-            throw new RelayRefusal(
-              "RELAY_NONCE_GAP",
-              `nonce ${request.nonce} is ahead of the signer's next nonce ${expected}; send the missing requests first`,
-              { nonce: request.nonce.toString(), expected: expected.toString() },
-            );
-          }
-          return { wait: signers.changed(from, Math.min(left, 250)) };
-        }
-        if (request.nonce < expected) {
-          chainNonce ??= await readNonce(from);
-          if (request.nonce < chainNonce) return usedNonce(id, from, request.nonce, chainNonce);
-          throw new RelayRefusal(
-            "RELAY_STALE_NONCE",
-            `nonce ${request.nonce} is taken by another pending request; the next nonce is ${expected}`,
-            { nonce: request.nonce.toString(), expected: expected.toString() },
-          );
-        }
+    const { record, duplicate } = await seq.admit(
+      {
+        id,
+        from,
+        nonce: request.nonce,
+        to: request.to,
+        gas: request.gas,
+        deadline: request.deadline,
+        contract: action.contract,
+        functionName: action.functionName,
+        summary,
+        forward: {
+          from,
+          to: request.to,
+          value: request.value,
+          gas: request.gas,
+          deadline: request.deadline,
+          data: request.data,
+          signature: body.signature,
+        },
+      },
+      async () => {
         if (!(await check({ signer: from, action }))) {
           throw new RelayRefusal(
             "RELAY_NO_CREDENTIAL",
@@ -523,43 +544,9 @@ export const createRelay = ({
             { from },
           );
         }
-        const sim = await simulateForwardedCall(publicClient, {
-          forwarder,
-          from,
-          to: request.to,
-          data: request.data,
-          gas: request.gas,
-        });
-        if (!sim.ok) throw refusalOf(sim.revert, from);
-        signers.accept(from, request.nonce);
-        const record = sub.enqueue({
-          id,
-          from,
-          nonce: request.nonce,
-          to: request.to,
-          gas: request.gas,
-          deadline: request.deadline,
-          contract: action.contract,
-          functionName: action.functionName,
-          summary,
-          forward: {
-            from,
-            to: request.to,
-            value: request.value,
-            gas: request.gas,
-            deadline: request.deadline,
-            data: request.data,
-            signature: body.signature,
-          },
-        });
-        return { record, duplicate: false };
-      });
-      if ("wait" in step) {
-        await step.wait;
-        continue;
-      }
-      return resultOf(step.record, step.duplicate);
-    }
+      },
+    );
+    return resultOf(record, duplicate);
   };
 
   const submit = async (json: unknown): Promise<SubmitResult> => {
@@ -669,6 +656,7 @@ export const createRelay = ({
       balanceWei: s?.balanceWei ?? null,
       minBalanceWei: config.minBalanceWei.toString(),
       lowBalance: s?.lowBalance ?? false,
+      held: s?.held ?? 0,
       queued: s?.queued ?? 0,
       pendingTxs: s?.pendingTxs ?? 0,
       nextNonce: s?.nextNonce ?? null,
@@ -699,7 +687,9 @@ export const createRelay = ({
     status,
     async close() {
       closed = true;
+      sequencer?.close();
       await submitter?.close();
+      await signatures?.close();
     },
   };
 };

@@ -19,6 +19,7 @@ import {
   forwardRequestDigest,
 } from "../../../sdk/forwarder.ts";
 import { RelayRefusal } from "./errors.ts";
+import type { Recover } from "./recover-pool.ts";
 
 const UINT256_DIGITS = 78;
 const MAX_UINT48 = 2n ** 48n - 1n;
@@ -171,6 +172,7 @@ export function checkDomain(
 export async function verifySignature(
   body: ParsedRelayBody,
   domain: { chainId: number; forwarder: Address },
+  recover: Recover = (hash, signature) => recoverAddress({ hash, signature }),
 ): Promise<Hex> {
   const { request, signature } = body;
   const refuse = (message: string) =>
@@ -183,7 +185,7 @@ export async function verifySignature(
   const digest = forwardRequestDigest(domain.chainId, domain.forwarder, request);
   let signer: Address;
   try {
-    signer = await recoverAddress({ hash: digest, signature });
+    signer = await recover(digest, signature);
   } catch {
     throw refuse("the signature does not recover to any address");
   }

@@ -40,9 +40,10 @@ const AcceptedSchema = z
   .object({
     requestId: z.string().openapi({ description: "the request's EIP-712 digest" }),
     txHash: z.string().nullable().openapi({
-      description: "null only when the request is still queued after RELAY_SEND_WAIT_MS",
+      description:
+        "null when the request is held (its signer's earlier nonces have not arrived yet: answered at once) or still queued after RELAY_SEND_WAIT_MS; GET /relay/{requestId} follows it",
     }),
-    state: z.enum(["queued", "pending", "mined", "reverted", "failed"]),
+    state: z.enum(["held", "queued", "pending", "mined", "reverted", "failed"]),
     duplicate: z.boolean(),
   })
   .openapi("RelayAccepted");
@@ -52,7 +53,7 @@ const StatusSchema = z
     kind: z.enum(["request", "transaction"]),
     state: z.string().openapi({
       description:
-        "request: queued | pending | mined | reverted | failed; transaction: pending | mined | reverted | replaced | dropped",
+        "request: held | queued | pending | mined | reverted | failed; transaction: pending | mined | reverted | replaced | dropped",
     }),
     txHash: z.string().nullable(),
     blockNumber: z.string().nullable(),
@@ -80,11 +81,12 @@ const postRoute = createRoute({
     },
     202: {
       content: { "application/json": { schema: AcceptedSchema } },
-      description: "Checked and sent",
+      description:
+        "Checked and sent; or held until the signer's earlier nonces arrive (state held, txHash null)",
     },
     400: errorResponse("RELAY_MALFORMED"),
     403: errorResponse("RELAY_TARGET_NOT_ALLOWED, RELAY_SELECTOR_NOT_ALLOWED, RELAY_NO_CREDENTIAL"),
-    409: errorResponse("RELAY_REPLAYED, RELAY_STALE_NONCE, RELAY_NONCE_GAP"),
+    409: errorResponse("RELAY_REPLAYED, RELAY_STALE_NONCE, RELAY_NONCE_TOO_FAR"),
     413: errorResponse("RELAY_TOO_LARGE"),
     422: errorResponse(
       "RELAY_WRONG_CHAIN, RELAY_WRONG_FORWARDER, RELAY_BAD_SIGNATURE, RELAY_EXPIRED, RELAY_DEADLINE_TOO_FAR, RELAY_VALUE_NOT_ALLOWED, RELAY_GAS_OVER_CAP, RELAY_SIMULATION_REVERTED",
@@ -183,6 +185,10 @@ export function createRelayRoutes({
 
   const refuse = (c: Context, error: RelayRefusal) => {
     onRefused(error.code);
+    // An oversized body is left unread: the connection cannot carry another request until the
+    // rest of it has arrived, so say it closes (a pooled client then opens a new one instead of
+    // reusing a connection the server will drop once it stops discarding the body).
+    if (error.code === "RELAY_TOO_LARGE") c.header("Connection", "close");
     return answerError(c, error);
   };
 

@@ -40,7 +40,8 @@ import {
   tracedRevert,
 } from "./simulate.ts";
 
-export type RequestState = "queued" | "pending" | "mined" | "reverted" | "failed";
+/** `held`: accepted, waiting for the signer's earlier nonces (./sequencer.ts); nothing is sent yet. */
+export type RequestState = "held" | "queued" | "pending" | "mined" | "reverted" | "failed";
 
 /** What happened to a request after it was accepted. */
 export type RequestOutcomeError = {
@@ -105,6 +106,7 @@ export type NewRequest = Omit<
 export type SubmitterStats = {
   relayer: Address;
   nextNonce: number | null;
+  held: number;
   queued: number;
   pendingTxs: number;
   txsSent: number;
@@ -118,6 +120,12 @@ export type SubmitterStats = {
 export type Submitter = {
   /** Queues an accepted request; its `sent` promise settles when its transaction is sent. */
   enqueue(request: NewRequest): RelayedRequest;
+  /** Records an accepted request that waits for the signer's earlier nonces (state `held`). */
+  hold(request: NewRequest): RelayedRequest;
+  /** Queues a held request, now that its turn has come. */
+  release(request: RelayedRequest): void;
+  /** Ends a held request without sending it (`failed`, with the error as its outcome). */
+  fail(request: RelayedRequest, error: RelayError): void;
   request(id: Hex): RelayedRequest | undefined;
   /** The relayed transaction a hash belongs to (original or replacement). */
   tx(hash: Hash): RelayedTx | undefined;
@@ -185,6 +193,7 @@ export const createSubmitter = ({
   const relayer = account.address;
   const queue: (RelayedRequest & Deferred)[] = [];
   const records = new Map<Hex, RelayedRequest>();
+  const held = new Map<Hex, RelayedRequest & Deferred>();
   const txByHash = new Map<Hash, RelayedTx>();
   const pending = new Map<number, RelayedTx>();
   const maxBatchGas = blockGasLimit / 2n > 0n ? blockGasLimit / 2n : 15_000_000n;
@@ -286,7 +295,7 @@ export const createSubmitter = ({
     if (records.size <= MAX_RECORDS) return;
     for (const [id, old] of records) {
       if (records.size <= MAX_RECORDS * 0.9) break;
-      if (old.state === "queued" || old.state === "pending") continue;
+      if (old.state === "held" || old.state === "queued" || old.state === "pending") continue;
       records.delete(id);
       if (old.txHash !== undefined) {
         const tx = txByHash.get(old.txHash);
@@ -305,7 +314,11 @@ export const createSubmitter = ({
   };
 
   const refuseQueued = (r: RelayedRequest & Deferred, error: RelayError) => {
-    r.error = { code: error.code, message: error.message };
+    r.error = {
+      code: error.code,
+      message: error.message,
+      ...(error.details !== undefined ? { details: error.details } : {}),
+    };
     finish(r, "failed", false);
     r.reject(error);
   };
@@ -628,23 +641,54 @@ export const createSubmitter = ({
   }, config.pollIntervalMs);
   timer.unref();
 
+  const accept = (input: NewRequest, state: "held" | "queued"): RelayedRequest & Deferred => {
+    if (closed) throw new RelayUnavailable("RELAY_DISABLED", "the relay is shutting down");
+    let deferred!: Deferred;
+    const sent = new Promise<Hash>((resolve, reject) => {
+      deferred = { resolve, reject };
+    });
+    sent.catch(() => {}); // the caller awaits it; never an unhandled rejection
+    const r: RelayedRequest & Deferred = Object.assign(
+      { ...input, state: state as RequestState, acceptedAt: now(), sent },
+      deferred,
+    );
+    counts.accepted += 1;
+    remember(r);
+    return r;
+  };
+  const heldOne = (request: RelayedRequest): RelayedRequest & Deferred => {
+    const r = held.get(request.id);
+    if (r !== request || r.state !== "held") {
+      throw new Error(`request ${request.id} is not held (${request.state})`);
+    }
+    held.delete(r.id);
+    return r;
+  };
+
   return {
     enqueue(input) {
-      if (closed) throw new RelayUnavailable("RELAY_DISABLED", "the relay is shutting down");
-      let deferred!: Deferred;
-      const sent = new Promise<Hash>((resolve, reject) => {
-        deferred = { resolve, reject };
-      });
-      sent.catch(() => {}); // the caller awaits it; never an unhandled rejection
-      const r: RelayedRequest & Deferred = Object.assign(
-        { ...input, state: "queued" as RequestState, acceptedAt: now(), sent },
-        deferred,
-      );
-      counts.accepted += 1;
-      remember(r);
+      const r = accept(input, "queued");
       queue.push(r);
       void pump();
       return r;
+    },
+    hold(input) {
+      const r = accept(input, "held");
+      held.set(r.id, r);
+      return r;
+    },
+    release(request) {
+      const r = heldOne(request);
+      if (closed) {
+        refuseQueued(r, new RelayUnavailable("RELAY_DISABLED", "the relay is shutting down"));
+        return;
+      }
+      r.state = "queued";
+      queue.push(r);
+      void pump();
+    },
+    fail(request, error) {
+      refuseQueued(heldOne(request), error);
     },
     request: (id) => records.get(id),
     tx: (hash) => txByHash.get(hash),
@@ -653,6 +697,7 @@ export const createSubmitter = ({
     stats: () => ({
       relayer,
       nextNonce: nextNonce ?? null,
+      held: held.size,
       queued: queue.length,
       pendingTxs: pending.size,
       txsSent,
@@ -665,8 +710,11 @@ export const createSubmitter = ({
     async close() {
       closed = true;
       clearInterval(timer);
-      for (const r of queue.splice(0)) {
-        refuseQueued(r, new RelayUnavailable("RELAY_DISABLED", "the relay is shutting down"));
+      const shutting = () => new RelayUnavailable("RELAY_DISABLED", "the relay is shutting down");
+      for (const r of queue.splice(0)) refuseQueued(r, shutting());
+      for (const r of [...held.values()]) {
+        held.delete(r.id);
+        refuseQueued(r, shutting());
       }
       await checking;
     },

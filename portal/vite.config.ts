@@ -16,6 +16,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     sourcemap: false,
+    // scripts/bench/portal.ts reads the chunk graph from it (each route's JS, gzipped).
+    manifest: true,
     chunkSizeWarningLimit: 600,
   },
   server: { proxy: { "/api": api } },

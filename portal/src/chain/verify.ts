@@ -15,6 +15,9 @@ import {
 import type { HistoryEvent, Json } from "../api/client.ts";
 import { ALL_ABI, JangbuForwarderAbi } from "./abis.ts";
 
+// Pages that only need the clock import it from here; it lives apart so they load no viem.
+export { chainNow } from "./clock.ts";
+
 const clients = new Map<string, PublicClient>();
 export function publicClient(rpcUrl: string): PublicClient {
   let c = clients.get(rpcUrl);
@@ -188,10 +191,4 @@ export function compareRecord(
     }
   }
   return checks;
-}
-
-/** The chain's own clock (the latest block's timestamp): windows and deadlines follow it, not the device. */
-export async function chainNow(rpcUrl: string): Promise<number> {
-  const b = await publicClient(rpcUrl).getBlock();
-  return Number(b.timestamp);
 }

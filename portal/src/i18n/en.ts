@@ -507,4 +507,16 @@ export const en: Shape<Dictionary> = {
     ERC2771ForwarderInvalidSigner: "Invalid signature.",
     InvalidAccountNonce: "Request number out of date. Try again.",
   },
+  // ---- portal usability (issue 21: farmer forms, inspector queue, signing, header) ----
+  ux: {
+    farmer: {
+      programme: "Programme {{id}}",
+      cropYear: "crop year {{year}}",
+      allocated: "Allocated",
+      window: "Delivery window: {{start}} – {{end}}",
+      notYet: "The delivery window has not opened yet. You can apply from {{start}}.",
+      closed: "The delivery window closed ({{end}}). This programme takes no more sales.",
+      full: "You have applied for your whole allocation.",
+    },
+  },
 };

@@ -496,6 +496,18 @@ export const ko = {
     ERC2771ForwarderInvalidSigner: "서명이 올바르지 않습니다.",
     InvalidAccountNonce: "요청 번호가 맞지 않습니다. 다시 시도하세요.",
   },
+  // ---- portal usability (issue 21: farmer forms, inspector queue, signing, header) ----
+  ux: {
+    farmer: {
+      programme: "매입 사업 {{id}}",
+      cropYear: "{{year}}년산",
+      allocated: "배정",
+      window: "출하 기간: {{start}} ~ {{end}}",
+      notYet: "아직 출하 기간이 아닙니다. {{start}}부터 신청할 수 있습니다.",
+      closed: "출하 기간이 끝났습니다 ({{end}}까지). 이 사업에는 더 신청할 수 없습니다.",
+      full: "배정 물량을 모두 신청했습니다.",
+    },
+  },
 };
 
 export type Dictionary = typeof ko;

@@ -536,5 +536,23 @@ export const en: Shape<Dictionary> = {
       certInspector: "검사원",
       certFile: "inspection-certificates",
     },
+    sign: {
+      intro:
+        "Once signed, this is recorded on the blockchain ledger and cannot be changed. The county relay pays the fee.",
+      more: "Details",
+      checking: "Checking first…",
+    },
+    contracts: {
+      RicePurchase: "Stockpile rice purchase contract",
+      TenderBoard: "Goods tender contract",
+      CredentialRegistry: "Credential registry",
+      JangbuForwarder: "Signature relay contract",
+    },
+    errors: {
+      generic:
+        "This could not be done. Try again shortly; if it persists, contact the administrator.",
+      callFailed: "The blockchain refused this request. Reload the page and check the state.",
+      timeout: "Could not confirm the record. Check the transaction list again shortly.",
+    },
   },
 };

@@ -525,6 +525,23 @@ export const ko = {
       certInspector: "검사원",
       certFile: "검사증명서",
     },
+    sign: {
+      intro:
+        "서명하면 이 일이 블록체인 장부에 기록되어 고칠 수 없습니다. 수수료는 군청 중계 서버가 냅니다.",
+      more: "자세히",
+      checking: "미리 확인하는 중…",
+    },
+    contracts: {
+      RicePurchase: "공공비축미 매입 계약",
+      TenderBoard: "물품 입찰 계약",
+      CredentialRegistry: "자격 증명 등록부",
+      JangbuForwarder: "서명 중계 계약",
+    },
+    errors: {
+      generic: "처리하지 못했습니다. 잠시 뒤 다시 시도하고, 계속되면 관리자에게 문의하세요.",
+      callFailed: "블록체인이 이 요청을 거절했습니다. 화면을 새로 고친 뒤 상태를 확인하세요.",
+      timeout: "기록을 확인하지 못했습니다. 잠시 뒤 거래 내역에서 다시 확인하세요.",
+    },
   },
 };
 

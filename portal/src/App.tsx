@@ -114,6 +114,10 @@ export function App() {
   const { parts } = useRoute();
   const session = useSession();
   const current = parts[0] ?? "";
+  // On a phone the eight links and the settings sit behind one menu button (header ≤ 120 px).
+  const [menuOpen, setMenuOpen] = useState(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new page closes the menu
+  useEffect(() => setMenuOpen(false), [current]);
   const links: [string, string][] = [
     ["", t("nav.home")],
     ["search", t("nav.search")],
@@ -143,30 +147,41 @@ export function App() {
               장부
             </span>
             <span className="sr-only">{t("app.name")}</span>
-            <span aria-hidden="true" style={{ fontSize: "1rem", fontWeight: 600 }}>
+            <span aria-hidden="true" className="brand-latin">
               jangbu
             </span>
           </a>
-          <nav className="main" aria-label={t("app.menu")}>
-            <ul>
-              {links.map(([k, label]) => (
-                <li key={k}>
-                  <a href={href(`/${k}`)} aria-current={current === k ? "page" : undefined}>
-                    {label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
-          <Settings />
           {session && (
-            <p className="session" style={{ margin: 0 }}>
+            <p className="session">
               {session.kind === "demo" && <span className="demo-tag">{t("app.demo")}</span>}
               <span>
                 {session.name ?? ""} {session.role ? `(${t(`roles.${session.role}`)})` : ""}
               </span>
             </p>
           )}
+          <button
+            type="button"
+            className="btn small secondary menu-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="site-menu"
+            onClick={() => setMenuOpen(!menuOpen)}
+          >
+            {menuOpen ? t("ux.header.closeMenu") : t("ux.header.menu")}
+          </button>
+          <div id="site-menu" className="site-menu" data-open={menuOpen}>
+            <nav className="main" aria-label={t("app.menu")}>
+              <ul>
+                {links.map(([k, label]) => (
+                  <li key={k}>
+                    <a href={href(`/${k}`)} aria-current={current === k ? "page" : undefined}>
+                      {label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <Settings />
+          </div>
         </div>
       </header>
       <main id="main" tabIndex={-1}>

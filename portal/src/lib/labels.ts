@@ -34,6 +34,12 @@ export const roleLabel = (t: TFunction, v: unknown) => t(`roles.${roleName(v)}`)
 export const packagingLabel = (t: TFunction, v: unknown) => t(`packaging.${packagingName(v)}`);
 export const paymentKindLabel = (t: TFunction, v: unknown) =>
   t(`paymentKind.${paymentKindName(v)}`);
+/** An event's name in the reader's language (the Korean screen never shows "SaleSubmitted"). */
+export const eventLabel = (t: TFunction, name: unknown) => {
+  const key = `ux.events.${String(name)}`;
+  const label = t(key);
+  return label === key ? t("ux.events.other") : label;
+};
 export const gradeLabels = (t: TFunction) => GradeNames.map((g) => t(`grade.${g}`));
 
 /** The rice sale's path for the farmer, in order. */

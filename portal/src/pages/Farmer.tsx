@@ -7,7 +7,7 @@ import { chainNow } from "../chain/clock.ts";
 import type { Session } from "../chain/session.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
-import { Async, Badge, Field, Hex, Section } from "../components/ui.tsx";
+import { Async, Badge, Field, Hex, Loading, Section } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
 import { date, isoDay, num, secs, seoulMidnight, tonnes } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
@@ -64,6 +64,23 @@ export function windowState(programme: Json | undefined, now: number): WindowSta
   if (now < secs(programme.deliveryStart)) return "before";
   if (now > secs(programme.deliveryEnd)) return "after";
   return "open";
+}
+
+/** Allocations whose window is open come first (what the farmer can do now), then by programme. */
+export function openFirst(
+  allocs: readonly Allocation[],
+  programmes: readonly Json[],
+  now: number | undefined,
+): Allocation[] {
+  const rank = (a: Allocation) =>
+    now !== undefined &&
+    windowState(
+      programmes.find((p) => Number(p.id) === Number(a.programId)),
+      now,
+    ) === "open"
+      ? 0
+      : 1;
+  return [...allocs].sort((x, y) => rank(x) - rank(y) || x.programId - y.programId);
 }
 
 const clampDay = (d: string, start?: string, end?: string) =>
@@ -380,6 +397,11 @@ export function FarmerHome({ session }: { session: Session }) {
     sales.reload();
   };
   useLive(reload, 600);
+  // The page appears once, when what it is built from has arrived: late pieces would push the
+  // forms and the list down under the farmer's thumb (CLS).
+  const settled = (x: { data: unknown; error: Error | undefined }) =>
+    x.data !== undefined || x.error;
+  if (![allocs, sales, programmes, now].every(settled)) return <Loading />;
   return (
     <>
       <p>
@@ -392,7 +414,7 @@ export function FarmerHome({ session }: { session: Session }) {
               <p>{t("farmer.noAllocation")}</p>
             ) : (
               <ul className="alloc-list">
-                {a.map((x) => (
+                {openFirst(a, programmes.data?.items ?? [], now.data).map((x) => (
                   <AllocationCard
                     key={x.programId}
                     alloc={x}

@@ -519,6 +519,7 @@ export const en: Shape<Dictionary> = {
       full: "You have applied for your whole allocation.",
     },
     inspector: {
+      queue: "{{n}} deliveries waiting for inspection",
       units: "{{units}} bags",
       delivery: "delivery {{day}}",
       moisture: "Moisture (%)",

@@ -508,6 +508,7 @@ export const ko = {
       full: "배정 물량을 모두 신청했습니다.",
     },
     inspector: {
+      queue: "검사 대기 {{n}}건",
       units: "{{units}}포대",
       delivery: "반입 {{day}}",
       moisture: "수분(%)",

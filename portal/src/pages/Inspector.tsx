@@ -301,7 +301,7 @@ export function QueueView({
       : refName(COLLECTION_POINTS, filter.point, i18n.language);
   return (
     <>
-      <h2>{t("inspector.queue", { count: shown.length })}</h2>
+      <h2>{t("ux.inspector.queue", { n: num(shown.length) })}</h2>
       <p>
         {pointName} · {t("ux.inspector.help")}
       </p>
@@ -313,7 +313,7 @@ export function QueueView({
       <ol
         className="inspect-list"
         start={current * pageSize + 1}
-        aria-label={t("inspector.queue", { count: shown.length })}
+        aria-label={t("ux.inspector.queue", { n: num(shown.length) })}
       >
         {pageItems.map((s, i) => (
           <InspectCard

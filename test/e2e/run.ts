@@ -252,7 +252,7 @@ const tests: [string, () => Promise<void>][] = [
       await result.getByText(/✗ 체인과 다릅니다: 1개 항목 불일치/).waitFor({ timeout: 30_000 });
       assert.match(
         (await result.textContent()) ?? "",
-        new RegExp(`units: 서버 ${units + 1} ≠ 체인 ${units}`),
+        new RegExp(`수량: 서버 ${units + 1} ≠ 체인 ${units}`),
       );
       await page.context().close();
     },

@@ -40,6 +40,21 @@ export const eventLabel = (t: TFunction, name: unknown) => {
   const label = t(key);
   return label === key ? t("ux.events.other") : label;
 };
+/** A record field or event argument by name ("certificateHash" → "검사증명서 지문"). */
+export const fieldLabel = (t: TFunction, name: string) => {
+  const key = `ux.fields.${name}`;
+  const label = t(key);
+  return label === key ? t("ux.fields.other", { name }) : label;
+};
+
+/** A verification check's field: "units", "SaleInspected·certificateHash" or "Event.arg". */
+export const checkLabel = (t: TFunction, field: string) => {
+  const [event, arg] = field.split(/[·.]/);
+  return arg === undefined
+    ? fieldLabel(t, field)
+    : `${eventLabel(t, event)} · ${fieldLabel(t, arg)}`;
+};
+
 export const gradeLabels = (t: TFunction) => GradeNames.map((g) => t(`grade.${g}`));
 
 /** The rice sale's path for the farmer, in order. */

@@ -1,6 +1,20 @@
 import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import { Profiler, type ProfilerOnRenderCallback } from "react";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+const downloads: { name: string; text: string }[] = [];
+vi.mock("../lib/docs.ts", async (real) => ({
+  ...(await real<typeof import("../lib/docs.ts")>()),
+  download: (name: string, text: string) => downloads.push({ name, text }),
+}));
+const signed: unknown[] = [];
+vi.mock("../components/sign-store.ts", () => ({
+  requestSignature: async (action: unknown) => {
+    signed.push(action);
+    return { txHash: `0x${"cd".repeat(32)}`, receipt: {} };
+  },
+}));
+
 import type { Json } from "../api/client.ts";
 import { deliveryDayOf, filterQueue, PAGE_SIZE, QueueView } from "../pages/Inspector.tsx";
 
@@ -105,5 +119,30 @@ describe("inspector queue at harvest volume", () => {
     ] as Json[];
     expect(filterQueue(dated, ALL).map((s) => s.id)).toEqual(["b", "a"]);
     expect(filterQueue(dated, { point: "all", day: "2026-10-21" }).map((s) => s.id)).toEqual(["a"]);
+  });
+
+  it("submits typed rows and downloads certificates written in Korean only", async () => {
+    const submitted: string[] = [];
+    render(
+      <QueueView
+        items={queue.slice(0, 3)}
+        filter={ALL}
+        inspector={FARMER}
+        onSubmitted={() => submitted.push("reload")}
+      />,
+    );
+    fireEvent.click(screen.getByRole("button", { name: "이 쪽 전부 1등" }));
+    await act(async () => {
+      fireEvent.click(screen.getByRole("button", { name: "3건 한 번에 제출" }));
+    });
+    expect(signed).toHaveLength(1);
+    expect(submitted).toEqual(["reload"]);
+    expect(downloads).toHaveLength(1);
+    const file = downloads[0] as { name: string; text: string };
+    expect(file.name).toMatch(/^검사증명서-/);
+    expect(file.text).toMatch(/^검사증명서 \(장부\)\n매입 번호: 10000\n/);
+    expect(file.text).toMatch(/수매장: 강진군농협/);
+    // Field names in Korean: no saleId / collectionPoint / inspector keys.
+    expect(file.text).not.toMatch(/^[A-Za-z]+:/m);
   });
 });

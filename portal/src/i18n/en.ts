@@ -532,9 +532,9 @@ export const en: Shape<Dictionary> = {
       next: "Next page",
       pageOf: "page {{page}} of {{pages}}",
       batchCap: "At most {{max}} per batch (of the {{total}} you typed).",
-      certTitle: "검사증명서 (장부)",
-      certSale: "매입 번호",
-      certInspector: "검사원",
+      certTitle: "Inspection certificate (jangbu)",
+      certSale: "Sale number",
+      certInspector: "Inspector",
       certFile: "inspection-certificates",
     },
     sign: {

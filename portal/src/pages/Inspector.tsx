@@ -247,19 +247,22 @@ export function QueueView({
       .filter((s): s is Json => s !== undefined)
       .slice(0, MAX_BATCH);
     if (ready.length === 0) return;
+    // The certificate is an official Korean document whatever the screen's language.
+    const ko = i18n.getFixedT("ko");
+    const koLabels = gradeLabels(ko);
     const docs = ready.map((s) => {
       const r = store.get(String(s.id));
-      return makeDocument(t("ux.inspector.certTitle"), {
-        [t("ux.inspector.certSale")]: String(s.id),
-        [t("ux.inspector.certInspector")]: inspector,
-        [t("fields.collectionPoint")]: refName(COLLECTION_POINTS, String(s.collectionPoint), "ko"),
-        [t("fields.units")]: Number(s.units),
-        [labels[0] ?? ""]: r.grades[0] || 0,
-        [labels[1] ?? ""]: r.grades[1] || 0,
-        [labels[2] ?? ""]: r.grades[2] || 0,
-        [labels[3] ?? ""]: r.grades[3] || 0,
-        [t("grade.rejected")]: r.rejected || 0,
-        [t("ux.inspector.moisture")]: r.moisture,
+      return makeDocument(ko("ux.inspector.certTitle"), {
+        [ko("ux.inspector.certSale")]: String(s.id),
+        [ko("ux.inspector.certInspector")]: inspector,
+        [ko("fields.collectionPoint")]: refName(COLLECTION_POINTS, String(s.collectionPoint), "ko"),
+        [ko("fields.units")]: Number(s.units),
+        [koLabels[0] ?? ""]: r.grades[0] || 0,
+        [koLabels[1] ?? ""]: r.grades[1] || 0,
+        [koLabels[2] ?? ""]: r.grades[2] || 0,
+        [koLabels[3] ?? ""]: r.grades[3] || 0,
+        [ko("grade.rejected")]: r.rejected || 0,
+        [ko("ux.inspector.moisture")]: r.moisture,
       });
     });
     const inspections = ready.map((s, i) => {
@@ -286,7 +289,7 @@ export function QueueView({
     });
     if (res) {
       download(
-        `${t("ux.inspector.certFile")}-${res.txHash.slice(2, 10)}.txt`,
+        `${ko("ux.inspector.certFile")}-${res.txHash.slice(2, 10)}.txt`,
         docs.map((d) => d.text).join("\n---\n"),
       );
       store.clear(ready.map((s) => String(s.id)));

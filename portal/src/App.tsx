@@ -140,7 +140,16 @@ export function App() {
       >
         {t("app.skip")}
       </button>
-      <header className="top">
+      <header
+        className="top"
+        onKeyDown={(e) => {
+          // Escape closes the phone menu and returns to its button.
+          if (e.key === "Escape" && menuOpen) {
+            setMenuOpen(false);
+            document.getElementById("menu-toggle")?.focus();
+          }
+        }}
+      >
         <div className="top-inner">
           <a className="brand" href={href("/")}>
             <span className="mark" aria-hidden="true">
@@ -161,6 +170,7 @@ export function App() {
           )}
           <button
             type="button"
+            id="menu-toggle"
             className="btn small secondary menu-toggle"
             aria-expanded={menuOpen}
             aria-controls="site-menu"

@@ -43,7 +43,7 @@ const sales = [
   sale(2, "Settled", 60, 60),
 ];
 
-function mockApi() {
+function mockApi(list = programmes) {
   vi.stubGlobal(
     "fetch",
     vi.fn(async (input: string, init?: RequestInit) => {
@@ -63,7 +63,7 @@ function mockApi() {
           ],
         });
       if (url.includes("/sales")) return json({ items: sales, nextCursor: null });
-      if (url.includes("/programs")) return json({ items: programmes, nextCursor: null });
+      if (url.includes("/programs")) return json({ items: list, nextCursor: null });
       if (url.includes("/config")) return json({ rpcUrl: "http://rpc.test", chainId: 31337 });
       return json({});
     }),
@@ -97,5 +97,14 @@ describe("farmer with allocations in two programmes", () => {
     expect(within(two).getByTestId("window-closed").textContent).toMatch(/출하 기간이 끝났습니다/);
     expect(within(two).getByTestId("remaining").textContent).toBe("40");
     expect(screen.getAllByTestId("sale-form")).toHaveLength(1);
+  });
+
+  it("gets one form per allocation when both windows are open, the open ones listed first", async () => {
+    const reopened = programmes.map((p) => ({ ...p, deliveryEnd: iso(NOW + 86_400) }));
+    mockApi(reopened);
+    render(<FarmerHome session={{ address: FARMER, kind: "demo" }} />);
+    await waitFor(() => expect(screen.getAllByTestId("sale-form")).toHaveLength(2));
+    expect(screen.getAllByTestId("sale-form").map((f) => f.dataset.program)).toEqual(["1", "2"]);
+    expect(screen.queryByTestId("window-closed")).toBeNull();
   });
 });

@@ -118,6 +118,17 @@ export function App() {
   const [menuOpen, setMenuOpen] = useState(false);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new page closes the menu
   useEffect(() => setMenuOpen(false), [current]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    // Escape closes the phone menu and returns to its button.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setMenuOpen(false);
+      document.getElementById("menu-toggle")?.focus();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [menuOpen]);
   const links: [string, string][] = [
     ["", t("nav.home")],
     ["search", t("nav.search")],
@@ -140,16 +151,7 @@ export function App() {
       >
         {t("app.skip")}
       </button>
-      <header
-        className="top"
-        onKeyDown={(e) => {
-          // Escape closes the phone menu and returns to its button.
-          if (e.key === "Escape" && menuOpen) {
-            setMenuOpen(false);
-            document.getElementById("menu-toggle")?.focus();
-          }
-        }}
-      >
+      <header className="top">
         <div className="top-inner">
           <a className="brand" href={href("/")}>
             <span className="mark" aria-hidden="true">

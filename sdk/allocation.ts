@@ -7,7 +7,7 @@
  *     Rejected / RejectedOnReinspection hold nothing, and Inspected, Disputed, Reinspected and
  *     every later state hold the accepted units (a dispute keeps the first inspection's accepted
  *     units until the reinspection replaces them).
- * The portal's "남은 물량" is `allocationRemaining`; test/sdk and the portal tests check it.
+ * The portal's "남은 물량" is `allocationRemaining` (checked in portal/src/__tests__/farmer.test.tsx).
  */
 import { type SaleState, SaleStateNames } from "./generated/enums.ts";
 

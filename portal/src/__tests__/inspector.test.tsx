@@ -107,7 +107,7 @@ describe("inspector queue at harvest volume", () => {
     );
     // Instant to a person (one frame is 16 ms; this leaves room for a loaded 2-core CI machine);
     // the old table re-rendered all rows, which is the `mount` figure (seconds).
-    for (const t of timings) expect(t).toBeLessThan(100);
+    for (const t of timings) expect(t).toBeLessThan(150);
   }, 60_000);
 
   it("reads a delivery date when the API carries one (hook for the on-chain date)", () => {

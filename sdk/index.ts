@@ -1,6 +1,7 @@
 /** The jangbu SDK: contract ABIs and deployed addresses, for Node and the browser alike. */
 
 export * from "./actions.ts";
+export * from "./allocation.ts";
 export * from "./deployments.ts";
 export * from "./forwarder.ts";
 export * from "./generated/abis.ts";

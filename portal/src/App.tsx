@@ -114,6 +114,21 @@ export function App() {
   const { parts } = useRoute();
   const session = useSession();
   const current = parts[0] ?? "";
+  // On a phone the eight links and the settings sit behind one menu button (header ≤ 120 px).
+  const [menuOpen, setMenuOpen] = useState(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new page closes the menu
+  useEffect(() => setMenuOpen(false), [current]);
+  useEffect(() => {
+    if (!menuOpen) return;
+    // Escape closes the phone menu and returns to its button.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      setMenuOpen(false);
+      document.getElementById("menu-toggle")?.focus();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [menuOpen]);
   const links: [string, string][] = [
     ["", t("nav.home")],
     ["search", t("nav.search")],
@@ -143,30 +158,42 @@ export function App() {
               장부
             </span>
             <span className="sr-only">{t("app.name")}</span>
-            <span aria-hidden="true" style={{ fontSize: "1rem", fontWeight: 600 }}>
+            <span aria-hidden="true" className="brand-latin">
               jangbu
             </span>
           </a>
-          <nav className="main" aria-label={t("app.menu")}>
-            <ul>
-              {links.map(([k, label]) => (
-                <li key={k}>
-                  <a href={href(`/${k}`)} aria-current={current === k ? "page" : undefined}>
-                    {label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </nav>
-          <Settings />
           {session && (
-            <p className="session" style={{ margin: 0 }}>
+            <p className="session">
               {session.kind === "demo" && <span className="demo-tag">{t("app.demo")}</span>}
               <span>
                 {session.name ?? ""} {session.role ? `(${t(`roles.${session.role}`)})` : ""}
               </span>
             </p>
           )}
+          <button
+            type="button"
+            id="menu-toggle"
+            className="btn small secondary menu-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="site-menu"
+            onClick={() => setMenuOpen(!menuOpen)}
+          >
+            {menuOpen ? t("ux.header.closeMenu") : t("ux.header.menu")}
+          </button>
+          <div id="site-menu" className="site-menu" data-open={menuOpen}>
+            <nav className="main" aria-label={t("app.menu")}>
+              <ul>
+                {links.map(([k, label]) => (
+                  <li key={k}>
+                    <a href={href(`/${k}`)} aria-current={current === k ? "page" : undefined}>
+                      {label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <Settings />
+          </div>
         </div>
       </header>
       <main id="main" tabIndex={-1}>

@@ -1,5 +1,5 @@
 import { createRoot } from "react-dom/client";
-import "./i18n/index.ts";
+import { i18nReady } from "./i18n/index.ts";
 import "./styles.css";
 import { App } from "./App.tsx";
 import { prefetch } from "./api/client.ts";
@@ -25,4 +25,4 @@ if (deep) {
 }
 
 const root = document.getElementById("root");
-if (root) createRoot(root).render(<App />);
+if (root) void i18nReady.then(() => createRoot(root).render(<App />));

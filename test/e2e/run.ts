@@ -47,6 +47,29 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
+/** A 360 × 780 phone (the issue-21 personas: farmer, inspector). */
+async function phonePage(): Promise<Page> {
+  const ctx = await browser.newContext({
+    locale: "ko-KR",
+    timezoneId: "Asia/Seoul",
+    bypassCSP: true,
+    viewport: { width: 360, height: 780 },
+    hasTouch: true,
+  });
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => console.log(`    [pageerror] ${e.message}`));
+  await servePersonas(page, people);
+  return page;
+}
+
+/** The header's height and whether the page scrolls sideways (phone layout checks). */
+async function phoneLayout(page: Page): Promise<{ header: number; overflowX: number }> {
+  return page.evaluate(() => ({
+    header: document.querySelector("header.top")?.getBoundingClientRect().height ?? 0,
+    overflowX: document.documentElement.scrollWidth - window.innerWidth,
+  }));
+}
+
 async function signIn(page: Page, id: string): Promise<void> {
   await page.goto(url("/wallet"));
   await page.locator(`[data-persona="${id}"]`).click();
@@ -229,7 +252,7 @@ const tests: [string, () => Promise<void>][] = [
       await result.getByText(/✗ 체인과 다릅니다: 1개 항목 불일치/).waitFor({ timeout: 30_000 });
       assert.match(
         (await result.textContent()) ?? "",
-        new RegExp(`units: 서버 ${units + 1} ≠ 체인 ${units}`),
+        new RegExp(`수량: 서버 ${units + 1} ≠ 체인 ${units}`),
       );
       await page.context().close();
     },
@@ -298,6 +321,154 @@ const tests: [string, () => Promise<void>][] = [
       a11y.push(...(await axe(pages[0] as Page, "supplier")));
       await shots(pages[0] as Page, "supplier");
       for (const p of [off, auditor, ...pages]) await p.context().close();
+    },
+  ],
+  [
+    "farmer at 360 px with allocations in two programmes: a form for the open one, the closed one says so; sign dialog fits the phone",
+    async () => {
+      const farmer = who("farmer-60");
+      const allocs = (await api(`allocations?farmer=${farmer.address}`)).items as {
+        programId: number;
+        units: number;
+      }[];
+      assert.ok(allocs.length >= 2, "farmer-60 has allocations in two programmes");
+      const page = await phonePage();
+      await signIn(page, farmer.id);
+      await page.goto(url("/farmer"));
+      await page.getByTestId("allocation").first().waitFor();
+      const layout = await phoneLayout(page);
+      assert.ok(layout.header <= 120, `header ${layout.header} px`);
+      assert.ok(layout.overflowX <= 0, `scrolls sideways by ${layout.overflowX} px`);
+      assert.equal(await page.getByTestId("allocation").count(), allocs.length);
+      const open = page.locator('[data-testid="allocation"]:has([data-testid="sale-form"])');
+      const closed = page.locator('[data-testid="allocation"]:has([data-testid="window-closed"])');
+      assert.equal((await open.count()) + (await closed.count()), allocs.length);
+      assert.ok((await open.count()) >= 1, "the open programme has a sale form");
+      assert.match(
+        (await closed.first().getByTestId("window-closed").textContent()) ?? "",
+        /출하 기간이 (끝났습니다|아닙니다)/,
+      );
+      const card = open.first();
+      const before = Number(
+        ((await card.getByTestId("remaining").textContent()) ?? "").replace(/\D/g, ""),
+      );
+      const form = card.getByTestId("sale-form");
+      await form.getByLabel(/^수량/).fill("20");
+      await form.getByLabel(/^품종/).selectOption("101");
+      await form.getByLabel(/^수매장/).selectOption("4681002");
+      await form.getByRole("button", { name: "출하 신청하기" }).click();
+      // The signing dialog: the action in Korean, the button above the fold, details folded.
+      const dialog = page.locator("dialog.sign-dialog");
+      await dialog.waitFor({ state: "visible" });
+      const confirm = dialog.getByTestId("sign-confirm");
+      await page.waitForFunction(
+        () =>
+          !(document.querySelector('[data-testid="sign-confirm"]') as HTMLButtonElement | null)
+            ?.disabled,
+        null,
+        { timeout: 30_000 },
+      );
+      const box = await confirm.boundingBox();
+      assert.ok(box && box.y >= 0 && box.y + box.height <= 780, `sign button at ${box?.y}`);
+      assert.match((await dialog.locator("h2").textContent()) ?? "", /출하 신청 \(20포대/);
+      const folded = await dialog.evaluate((d) => {
+        const details = d.querySelector("details") as HTMLDetailsElement | null;
+        const clone = d.cloneNode(true) as HTMLElement;
+        clone.querySelector("details")?.remove();
+        return {
+          open: details?.open ?? true,
+          outside: clone.textContent ?? "",
+          inside: details?.textContent ?? "",
+        };
+      });
+      assert.equal(folded.open, false, "자세히 starts folded");
+      assert.match(folded.inside, /요청 번호/);
+      assert.doesNotMatch(folded.outside, /RicePurchase|0x[0-9a-f]{4}/i);
+      await confirm.click();
+      await dialog.getByText("기록되었습니다.").waitFor({ timeout: 60_000 });
+      // "거래 보기" closes the dialog before showing the transaction.
+      await dialog.getByRole("link", { name: "거래 보기" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await page.waitForURL(/#\/tx\/0x/);
+      await page.getByText("출하 신청").first().waitFor();
+      await page.goto(url("/farmer"));
+      const remaining = page
+        .locator('[data-testid="allocation"]:has([data-testid="sale-form"])')
+        .first()
+        .getByTestId("remaining");
+      let now = before;
+      for (let i = 0; i < 40 && now !== before - 20; i++) {
+        await page.waitForTimeout(500);
+        now = Number(((await remaining.textContent()) ?? "").replace(/\D/g, ""));
+      }
+      assert.equal(now, before - 20, "남은 물량 went down by the sale's 20 bags");
+      a11y.push(...(await axe(page, "farmer-phone")));
+      await shots(page, "farmer-two-programmes");
+      await page.context().close();
+    },
+  ],
+  [
+    "inspector at 360 px: 1,000 queued deliveries paged as cards, filter, errors only after input, instant typing",
+    async () => {
+      const page = await phonePage();
+      await signIn(page, "inspector-naqs-1");
+      // Harvest volume: the queue API answers 1,000 submitted sales (two pages of 500).
+      const fake = (i: number) => ({
+        id: String(10n ** 30n + BigInt(i)),
+        programId: 1,
+        region: 46810,
+        farmer: who("farmer-60").address,
+        units: 20 + (i % 9),
+        packaging: "Bag40",
+        variety: 101,
+        collectionPoint: [4681001, 4681002][i % 2],
+        state: "Submitted",
+        acceptedUnits: null,
+      });
+      await page.route("**/api/v1/sales?*", async (route) => {
+        const q = new URL(route.request().url()).searchParams;
+        if (q.get("state") === "Disputed")
+          return route.fulfill({ json: { items: [], nextCursor: null } });
+        if (q.get("state") !== "Submitted") return route.fallback();
+        const from = q.get("cursor") ? 500 : 0;
+        return route.fulfill({
+          json: {
+            items: Array.from({ length: 500 }, (_, i) => fake(from + i)),
+            nextCursor: from === 0 ? "next" : null,
+          },
+        });
+      });
+      await page.goto(url("/inspector"));
+      await page.getByLabel("수매장").selectOption("all");
+      await page.getByTestId("inspect-row").first().waitFor();
+      assert.match((await page.locator("main h2").first().textContent()) ?? "", /1,000건/);
+      assert.equal(await page.getByTestId("inspect-row").count(), 20);
+      await page.getByText("1 / 50쪽").waitFor();
+      await page.getByLabel("수매장").selectOption("4681002");
+      await page.getByText("1 / 25쪽").waitFor();
+      const layout = await phoneLayout(page);
+      assert.ok(layout.header <= 120, `header ${layout.header} px`);
+      assert.ok(layout.overflowX <= 0, `scrolls sideways by ${layout.overflowX} px`);
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      assert.ok(height < 8_000, `page is ${height} px tall`);
+      const cardWidth = await page
+        .getByTestId("inspect-row")
+        .first()
+        .evaluate((e) => e.getBoundingClientRect().width);
+      assert.ok(cardWidth >= 300 && cardWidth <= 360, `card ${cardWidth} px wide`);
+      assert.equal(await page.locator(".error-text").count(), 0, "no error before input");
+      const input = page.getByLabel("#1 1등");
+      const t0 = Date.now();
+      await input.pressSequentially("12");
+      const typing = Date.now() - t0;
+      console.log(`    typing two digits in a 1,000-delivery queue: ${typing} ms`);
+      assert.ok(typing < 1_000, `typing took ${typing} ms`);
+      assert.equal(await page.locator(".error-text").count(), 1, "one error after a wrong sum");
+      await page.getByRole("button", { name: "다음 쪽" }).click();
+      await page.getByText("2 / 25쪽").waitFor();
+      a11y.push(...(await axe(page, "inspector-phone")));
+      await shots(page, "inspector-queue-phone");
+      await page.context().close();
     },
   ],
   [

@@ -150,13 +150,25 @@ export function createApp(deps: AppDeps): App {
     existsSync(index) &&
     statSync(portal).isDirectory()
   ) {
+    // Hashed build assets never change under their name: cached for a year, served from the
+    // .br/.gz files the portal build writes next to them (portal/vite.config.ts).
+    const assets = serveStatic<AppEnv>({
+      root: portal,
+      precompressed: true,
+      onNotFound: (_path, c) => c.header("Cache-Control", undefined),
+    });
     app.use("*", async (c, next) => {
       if (c.req.path.startsWith("/api/") || (c.req.method !== "GET" && c.req.method !== "HEAD"))
         return next();
-      return serveStatic<AppEnv>({ root: portal })(c, next);
+      c.header(
+        "Cache-Control",
+        c.req.path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache",
+      );
+      return assets(c, next);
     });
     app.get("*", (c, next) => {
       if (c.req.path.startsWith("/api/")) return next();
+      c.header("Cache-Control", "no-cache");
       return c.html(readFileSync(index, "utf8"));
     });
   }

@@ -81,10 +81,33 @@ export function errorMessage(t: TFunction, e: unknown): string {
   }
   const decoded = decodeRevert(findRevertData(e));
   if (decoded) return describeError(t, decoded);
-  if (o.code === "network") return t("errors.network");
+  if (o.code === "network" || isNetworkFailure(e)) return t("errors.network");
   const msg =
     e instanceof Error
       ? ((e as Error & { shortMessage?: string }).shortMessage ?? e.message)
       : String(o.message ?? e);
-  return msg;
+  const known = KNOWN_FAILURES[msg];
+  if (known) return t(known);
+  // An untranslated (English, technical) message is not shown on the Korean screen.
+  return /[가-힣]/.test(msg) ? msg : t("ux.errors.generic");
+}
+
+/** The messages chain/tx.ts throws itself. */
+const KNOWN_FAILURES: Record<string, string> = {
+  "call failed": "ux.errors.callFailed",
+  "transaction reverted": "ux.errors.callFailed",
+  timeout: "ux.errors.timeout",
+};
+
+/**
+ * A request that never got an answer: the browser's own English words ("Failed to fetch",
+ * "NetworkError…", "Load failed") or viem's HttpRequestError; shown as errors.network instead.
+ */
+export function isNetworkFailure(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  if (e.name === "HttpRequestError") return true;
+  return (
+    e instanceof TypeError &&
+    /failed to fetch|networkerror|load failed|network request failed|fetch failed/i.test(e.message)
+  );
 }

@@ -4,7 +4,8 @@
  * the same wallet always gets the same key), exportable as a backup file.
  */
 import { type Hex, hexToBytes, keccak256 } from "viem";
-import { type Session, signMessage } from "./wallet.ts";
+import type { Session } from "./session.ts";
+import { signMessage } from "./sign.ts";
 
 export interface BidSecret {
   tenderId: string;

@@ -2,15 +2,7 @@
  * One user action = one EIP-712 ForwardRequest (sdk/forwarder.ts types), simulated first so a
  * revert is explained before anything is signed, then signed and sent through the relay.
  */
-import {
-  type Abi,
-  type Address,
-  concat,
-  decodeEventLog,
-  encodeFunctionData,
-  type Hex,
-  type TransactionReceipt,
-} from "viem";
+import { type Abi, type Address, concat, decodeEventLog, encodeFunctionData, type Hex } from "viem";
 import {
   type ContractName,
   type ForwardRequest,
@@ -25,8 +17,9 @@ import {
   TenderBoardAbi,
 } from "./abis.ts";
 import { decodeRevert, findRevertData } from "./errors.ts";
-import { publicClient } from "./verify.ts";
-import { type Session, signTypedData } from "./wallet.ts";
+import { estimateGas, ethCall, getBlock, getReceipt, type LiteReceipt } from "./rpc-lite.ts";
+import type { Session } from "./session.ts";
+import { signTypedData } from "./sign.ts";
 
 export const ABI_OF: Record<ContractName, Abi> = {
   RicePurchase: RicePurchaseAbi as Abi,
@@ -72,14 +65,14 @@ export function calldata(action: Action): Hex {
 /** Simulates the call as the forwarder would make it (ERC-2771: sender appended), then builds the request. */
 export async function prepare(session: Session, action: Action): Promise<Prepared> {
   const config = await getConfig();
-  const client = publicClient(config.rpcUrl);
+  const rpc = config.rpcUrl;
   const to = config.contracts[action.contract] as Address;
   const forwarder = config.contracts.JangbuForwarder as Address;
   const data = calldata(action);
   let gas = action.gas ?? 0n;
   try {
-    const est = await client.estimateGas({
-      account: forwarder,
+    const est = await estimateGas(rpc, {
+      from: forwarder,
       to,
       data: concat([data, session.address]),
     });
@@ -89,26 +82,29 @@ export async function prepare(session: Session, action: Action): Promise<Prepare
     if (decoded) throw new RevertError(decoded.name, decoded.args);
     if (gas === 0n) gas = 3_000_000n;
   }
-  const [nonce, block] = await Promise.all([
-    client.readContract({
-      address: forwarder,
-      abi: JangbuForwarderAbi,
-      functionName: "nonces",
-      args: [session.address],
+  const [nonceWord, block] = await Promise.all([
+    ethCall(rpc, {
+      to: forwarder,
+      data: encodeFunctionData({
+        abi: JangbuForwarderAbi,
+        functionName: "nonces",
+        args: [session.address],
+      }),
     }),
-    client.getBlock(),
+    getBlock(rpc),
   ]);
+  const nonce = BigInt(nonceWord);
   const deadline = Number(block.timestamp) + 3600;
   return {
     action,
     config,
-    request: { from: session.address, to, value: 0n, gas, nonce: nonce as bigint, deadline, data },
+    request: { from: session.address, to, value: 0n, gas, nonce, deadline, data },
   };
 }
 
 export interface Sent {
   txHash: Hex;
-  receipt: TransactionReceipt;
+  receipt: LiteReceipt;
 }
 
 export async function signAndSend(session: Session, p: Prepared): Promise<Sent> {
@@ -176,11 +172,12 @@ export async function signAndSend(session: Session, p: Prepared): Promise<Sent> 
   return { txHash, receipt };
 }
 
-async function waitForReceipt(config: PortalConfig, hash: Hex): Promise<TransactionReceipt> {
-  const client = publicClient(config.rpcUrl);
+async function waitForReceipt(config: PortalConfig, hash: Hex): Promise<LiteReceipt> {
   for (let i = 0; i < 120; i++) {
     try {
-      return await client.getTransactionReceipt({ hash });
+      const receipt = await getReceipt(config.rpcUrl, hash);
+      if (receipt) return receipt;
+      throw new Error("not mined yet");
     } catch {
       try {
         const st = await getJson<Record<string, unknown>>(`${API}/relay/${hash}`);

@@ -2,7 +2,7 @@
  * "Verify against the chain": the browser re-reads the transaction receipt from the RPC itself,
  * decodes the log with the SDK ABIs and compares it field by field with what the API said.
  */
-import { createPublicClient, decodeEventLog, http, type Log, type PublicClient } from "viem";
+import { decodeEventLog } from "viem";
 import {
   BidStatusNames,
   GradeNames,
@@ -14,16 +14,10 @@ import {
 } from "../../../sdk/generated/enums.ts";
 import type { HistoryEvent, Json } from "../api/client.ts";
 import { ALL_ABI, JangbuForwarderAbi } from "./abis.ts";
+import { getBlock, getBlockNumber, getReceipt, type LiteLog } from "./rpc-lite.ts";
 
-const clients = new Map<string, PublicClient>();
-export function publicClient(rpcUrl: string): PublicClient {
-  let c = clients.get(rpcUrl);
-  if (!c) {
-    c = createPublicClient({ transport: http(rpcUrl, { retryCount: 1 }) }) as PublicClient;
-    clients.set(rpcUrl, c);
-  }
-  return c;
-}
+// Pages that only need the clock import it from here; it lives apart so they load no viem.
+export { chainNow } from "./clock.ts";
 
 const ENUM_NAMES: readonly (readonly string[])[] = [
   SaleStateNames,
@@ -88,14 +82,12 @@ export async function readEvent(
   rpcUrl: string,
   ev: Pick<HistoryEvent, "txHash" | "logIndex" | "event">,
 ): Promise<Omit<Verification, "checks">> {
-  const client = publicClient(rpcUrl);
   const hash = ev.txHash as `0x${string}`;
-  const [receipt, head] = await Promise.all([
-    client.getTransactionReceipt({ hash }),
-    client.getBlockNumber(),
-  ]);
-  const block = await client.getBlock({ blockNumber: receipt.blockNumber });
-  let chosen: { log: Log; eventName: string; args: Record<string, unknown> } | null = null;
+  const [found, head] = await Promise.all([getReceipt(rpcUrl, hash), getBlockNumber(rpcUrl)]);
+  if (!found) throw new Error(`transaction ${hash} not found on the chain`);
+  const receipt = found;
+  const block = await getBlock(rpcUrl, receipt.blockNumber);
+  let chosen: { log: LiteLog; eventName: string; args: Record<string, unknown> } | null = null;
   let signer: string | null = receipt.from;
   let forwarded = false;
   for (const log of receipt.logs) {
@@ -127,7 +119,7 @@ export async function readEvent(
       ev.logIndex !== undefined && !Number.isNaN(ev.logIndex)
         ? log.logIndex === ev.logIndex
         : d.eventName === ev.event;
-    if (matches && !chosen) chosen = { log: log as Log, eventName: d.eventName ?? "", args };
+    if (matches && !chosen) chosen = { log, eventName: d.eventName ?? "", args };
   }
   return {
     event: chosen?.eventName ?? "",
@@ -188,10 +180,4 @@ export function compareRecord(
     }
   }
   return checks;
-}
-
-/** The chain's own clock (the latest block's timestamp): windows and deadlines follow it, not the device. */
-export async function chainNow(rpcUrl: string): Promise<number> {
-  const b = await publicClient(rpcUrl).getBlock();
-  return Number(b.timestamp);
 }

@@ -2,21 +2,16 @@
  * Who is signed in: an embedded key (keystore in localStorage, unlocked for this tab only), an
  * injected EIP-1193 wallet, or a demo persona (npm start only, clearly marked DEMO).
  */
-import {
-  type Address,
-  createWalletClient,
-  custom,
-  getAddress,
-  type Hex,
-  type TypedDataDefinition,
-} from "viem";
+import { type Address, getAddress, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { getJson } from "../api/client.ts";
 import type { Keystore } from "./keystore.ts";
 
 import { type Session, setSession } from "./session.ts";
+import { injectedProvider } from "./sign.ts";
 
 export { getSession, setSession, useSession } from "./session.ts";
+export { injectedProvider, signMessage, signTypedData } from "./sign.ts";
 export type { Session };
 
 export interface DemoPersona {
@@ -47,12 +42,6 @@ export const storedKeystore = (): Keystore | null => {
   }
 };
 export const storeKeystore = (ks: Keystore) => localStorage.setItem(KEYSTORE, JSON.stringify(ks));
-
-interface Eip1193 {
-  request(args: { method: string; params?: unknown[] }): Promise<unknown>;
-}
-export const injectedProvider = (): Eip1193 | undefined =>
-  (globalThis as unknown as { ethereum?: Eip1193 }).ethereum;
 
 export async function connectInjected(): Promise<Session> {
   const eth = injectedProvider();
@@ -103,22 +92,4 @@ export function restoreDemo(): void {
   } catch {
     /* ignore */
   }
-}
-
-export async function signTypedData(s: Session, typed: TypedDataDefinition): Promise<Hex> {
-  if (s.account?.signTypedData) return s.account.signTypedData(typed);
-  const eth = injectedProvider();
-  if (!eth) throw new Error("no wallet");
-  const wc = createWalletClient({ account: s.address, transport: custom(eth) });
-  return wc.signTypedData({ ...typed, account: s.address } as Parameters<
-    typeof wc.signTypedData
-  >[0]);
-}
-
-export async function signMessage(s: Session, message: string): Promise<Hex> {
-  if (s.account?.signMessage) return s.account.signMessage({ message });
-  const eth = injectedProvider();
-  if (!eth) throw new Error("no wallet");
-  const wc = createWalletClient({ account: s.address, transport: custom(eth) });
-  return wc.signMessage({ account: s.address, message });
 }

@@ -12,7 +12,7 @@ import { finishSignature, usePending } from "./sign-store.ts";
 export { requestSignature } from "./sign-store.ts";
 
 import { dateTime, shortHex } from "../lib/format.ts";
-import { href } from "../lib/hooks.ts";
+import { href, navigate } from "../lib/hooks.ts";
 
 type Phase = "preparing" | "ready" | "sending" | "done" | "error";
 
@@ -79,100 +79,118 @@ export default function SignDialog() {
 
   const a = current?.action;
   const session = getSession();
+  const viewTx = (hash: string) => {
+    // Close first: a modal dialog left open would cover the transaction page.
+    finish(sent);
+    navigate(`/tx/${hash}`);
+  };
   return (
     <dialog
       ref={ref}
       className="sign-dialog"
       aria-labelledby="sign-title"
+      aria-describedby="sign-intro"
       onCancel={(e) => {
         e.preventDefault();
         if (phase !== "sending") finish(phase === "done" ? sent : null);
       }}
     >
       {a && (
-        <div>
-          <h2 id="sign-title">{t("sign.title")}</h2>
-          <p>{t("sign.intro")}</p>
-          <dl className="dl summary" data-testid="sign-summary">
-            <div>
-              <dt>{t("sign.what")}</dt>
-              <dd>
-                <strong>{a.title}</strong>
-              </dd>
-            </div>
-            {a.details.map(([k, v]) => (
-              <div key={k}>
-                <dt>{k}</dt>
-                <dd>{v}</dd>
-              </div>
-            ))}
-            <div>
-              <dt>{t("sign.contract")}</dt>
-              <dd>
-                {a.contract} ({shortHex(prepared?.request.to)})
-              </dd>
-            </div>
-            <div>
-              <dt>{t("sign.signer")}</dt>
-              <dd>
-                {session?.name ? `${session.name} · ` : ""}
-                <code>{shortHex(session?.address)}</code>
-              </dd>
-            </div>
-            {prepared && (
-              <>
+        <div className="sign-body">
+          <div className="sign-scroll" data-testid="sign-summary">
+            <p className="sign-kicker">{t("sign.title")}</p>
+            <h2 id="sign-title">{a.title}</h2>
+            <p id="sign-intro">{t("ux.sign.intro")}</p>
+            {a.details.length > 0 && (
+              <dl className="dl summary">
+                {a.details.map(([k, v]) => (
+                  <div key={k}>
+                    <dt>{k}</dt>
+                    <dd>{v}</dd>
+                  </div>
+                ))}
+              </dl>
+            )}
+            <details className="sign-more">
+              <summary>{t("ux.sign.more")}</summary>
+              <dl className="dl">
+                <div>
+                  <dt>{t("sign.contract")}</dt>
+                  <dd>
+                    {t(`ux.contracts.${a.contract}`)} <code>{shortHex(prepared?.request.to)}</code>
+                  </dd>
+                </div>
+                <div>
+                  <dt>{t("sign.signer")}</dt>
+                  <dd>
+                    {session?.name ? `${session.name} · ` : ""}
+                    <code>{shortHex(session?.address)}</code>
+                  </dd>
+                </div>
                 <div>
                   <dt>{t("sign.deadline")}</dt>
-                  <dd>{dateTime(prepared.request.deadline)}</dd>
+                  <dd>{prepared ? dateTime(prepared.request.deadline) : "…"}</dd>
                 </div>
                 <div>
                   <dt>{t("sign.nonce")}</dt>
-                  <dd>{prepared.request.nonce.toString()}</dd>
+                  <dd>{prepared ? prepared.request.nonce.toString() : "…"}</dd>
                 </div>
-              </>
-            )}
-          </dl>
-          <div role="status" aria-live="polite" className="sign-status">
-            {phase === "preparing" && <p>{t("app.loading")}</p>}
-            {phase === "sending" && <p>{t("sign.pending")}</p>}
-            {phase === "done" && sent && (
-              <p className="alert ok">
-                {t("sign.done")} <a href={href(`/tx/${sent.txHash}`)}>{t("sign.viewTx")}</a>
-              </p>
-            )}
+              </dl>
+            </details>
           </div>
-          {phase === "error" && (
-            <div className="alert danger" role="alert">
-              <strong>{t("sign.failed")}</strong>
-              <p>{message}</p>
+          <div className="sign-foot">
+            <div role="status" aria-live="polite" className="sign-status">
+              {phase === "preparing" && <p>{t("ux.sign.checking")}</p>}
+              {phase === "sending" && <p>{t("sign.pending")}</p>}
+              {phase === "done" && sent && <p className="alert ok">{t("sign.done")}</p>}
             </div>
-          )}
-          <div className="actions">
-            {phase === "done" ? (
-              <button type="button" className="btn" onClick={() => finish(sent)}>
-                {t("app.close")}
-              </button>
-            ) : (
-              <>
-                <button
-                  type="button"
-                  className="btn"
-                  disabled={phase !== "ready"}
-                  onClick={() => void onSign()}
-                  data-testid="sign-confirm"
-                >
-                  {phase === "sending" ? t("sign.sending") : t("sign.sign")}
-                </button>
-                <button
-                  type="button"
-                  className="btn secondary"
-                  disabled={phase === "sending"}
-                  onClick={() => finish(null)}
-                >
-                  {t("app.cancel")}
-                </button>
-              </>
+            {phase === "error" && (
+              <div className="alert danger" role="alert">
+                <strong>{t("sign.failed")}</strong>
+                <p>{message}</p>
+              </div>
             )}
+            <div className="actions">
+              {phase === "done" ? (
+                <>
+                  <button type="button" className="btn" onClick={() => finish(sent)}>
+                    {t("app.close")}
+                  </button>
+                  {sent && (
+                    <a
+                      className="btn secondary"
+                      href={href(`/tx/${sent.txHash}`)}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        viewTx(sent.txHash);
+                      }}
+                    >
+                      {t("sign.viewTx")}
+                    </a>
+                  )}
+                </>
+              ) : (
+                <>
+                  <button
+                    type="button"
+                    className="btn"
+                    disabled={phase !== "ready"}
+                    onClick={() => void onSign()}
+                    data-testid="sign-confirm"
+                  >
+                    {phase === "sending" ? t("sign.sending") : t("sign.sign")}
+                  </button>
+                  <button
+                    type="button"
+                    className="btn secondary"
+                    disabled={phase === "sending"}
+                    onClick={() => finish(null)}
+                  >
+                    {t("app.cancel")}
+                  </button>
+                </>
+              )}
+            </div>
           </div>
         </div>
       )}

@@ -23,7 +23,13 @@ export function ErrorBox({ error, retry }: { error: Error; retry?: () => void })
   const notFound = error instanceof ApiError && error.status === 404;
   return (
     <div className="alert danger" role="alert">
-      <p>{notFound ? t("app.notFound") : t("app.apiError", { message: error.message })}</p>
+      <p>
+        {notFound
+          ? t("app.notFound")
+          : error instanceof ApiError && error.code === "network"
+            ? t("errors.network")
+            : t("app.apiError", { message: error.message })}
+      </p>
       {retry && !notFound && (
         <button type="button" className="btn secondary" onClick={retry}>
           {t("app.retry")}

@@ -1,7 +1,6 @@
 import i18next from "i18next";
 import { initReactI18next } from "react-i18next";
 import { setFormatLocale } from "../lib/format.ts";
-import { en } from "./en.ts";
 import { ko } from "./ko.ts";
 
 const stored = typeof localStorage !== "undefined" ? localStorage.getItem("jangbu.lang") : null;
@@ -9,18 +8,36 @@ export const initialLang = stored === "en" ? "en" : "ko";
 setFormatLocale(initialLang);
 
 void i18next.use(initReactI18next).init({
-  resources: { ko: { translation: ko }, en: { translation: en } },
-  lng: initialLang,
+  // English is its own chunk, loaded only by readers who chose it (the Korean entry stays small).
+  resources: { ko: { translation: ko } },
+  lng: "ko",
   fallbackLng: "ko",
   interpolation: { escapeValue: false },
   returnNull: false,
 });
 
+async function loadEnglish(): Promise<void> {
+  if (i18next.hasResourceBundle("en", "translation")) return;
+  const { en } = await import("./en.ts");
+  i18next.addResourceBundle("en", "translation", en);
+}
+
+/** Resolves once the stored language is ready; main.tsx renders after it (no Korean flash). */
+export const i18nReady: Promise<void> =
+  initialLang === "en"
+    ? loadEnglish()
+        .then(() => i18next.changeLanguage("en"))
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+    : Promise.resolve();
+
 export function setLanguage(lang: "ko" | "en"): void {
   localStorage.setItem("jangbu.lang", lang);
   setFormatLocale(lang);
   document.documentElement.lang = lang;
-  void i18next.changeLanguage(lang);
+  void (lang === "en" ? loadEnglish() : Promise.resolve()).then(() => i18next.changeLanguage(lang));
 }
 
 export default i18next;

@@ -34,6 +34,27 @@ export const roleLabel = (t: TFunction, v: unknown) => t(`roles.${roleName(v)}`)
 export const packagingLabel = (t: TFunction, v: unknown) => t(`packaging.${packagingName(v)}`);
 export const paymentKindLabel = (t: TFunction, v: unknown) =>
   t(`paymentKind.${paymentKindName(v)}`);
+/** An event's name in the reader's language (the Korean screen never shows "SaleSubmitted"). */
+export const eventLabel = (t: TFunction, name: unknown) => {
+  const key = `ux.events.${String(name)}`;
+  const label = t(key);
+  return label === key ? t("ux.events.other") : label;
+};
+/** A record field or event argument by name ("certificateHash" → "검사증명서 지문"). */
+export const fieldLabel = (t: TFunction, name: string) => {
+  const key = `ux.fields.${name}`;
+  const label = t(key);
+  return label === key ? t("ux.fields.other", { name }) : label;
+};
+
+/** A verification check's field: "units", "SaleInspected·certificateHash" or "Event.arg". */
+export const checkLabel = (t: TFunction, field: string) => {
+  const [event, arg] = field.split(/[·.]/);
+  return arg === undefined
+    ? fieldLabel(t, field)
+    : `${eventLabel(t, event)} · ${fieldLabel(t, arg)}`;
+};
+
 export const gradeLabels = (t: TFunction) => GradeNames.map((g) => t(`grade.${g}`));
 
 /** The rice sale's path for the farmer, in order. */

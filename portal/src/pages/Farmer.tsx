@@ -1,11 +1,13 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { allocationRemaining } from "../../../sdk/allocation.ts";
 import { Packaging } from "../../../sdk/generated/enums.ts";
-import { getRecord, type Json, list } from "../api/client.ts";
+import { getConfig, getRecord, type Json, list } from "../api/client.ts";
+import { chainNow } from "../chain/clock.ts";
 import type { Session } from "../chain/session.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
-import { Async, Badge, Field, Hex, Section } from "../components/ui.tsx";
+import { Async, Badge, Field, Hex, Loading, Section } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
 import { date, isoDay, num, secs, seoulMidnight, tonnes } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
@@ -40,16 +42,46 @@ export async function myAllocations(address: string): Promise<Allocation[]> {
   return [];
 }
 
-const LIVE_STATES = new Set([
-  "Submitted",
-  "Inspected",
-  "Disputed",
-  "Reinspected",
-  "Approved",
-  "InterimPaid",
-  "ClawbackDue",
-  "Settled",
-]);
+/** "남은 물량": the allocation minus what its sales hold on chain (sdk/allocation.ts). */
+export function remainingOf(alloc: Allocation, sales: readonly Json[]): number {
+  return allocationRemaining(
+    Number(alloc.units),
+    sales
+      .filter((s) => Number(s.programId) === Number(alloc.programId))
+      .map((s) => ({
+        state: String(s.state),
+        units: Number(s.units),
+        acceptedUnits: s.acceptedUnits as number | null | undefined,
+      })),
+  );
+}
+
+export type WindowState = "open" | "before" | "after" | "unknown";
+
+/** Whether the programme takes sales at chain time `now` (RicePurchase: start ≤ now ≤ end). */
+export function windowState(programme: Json | undefined, now: number): WindowState {
+  if (!programme?.deliveryStart || !programme.deliveryEnd) return "unknown";
+  if (now < secs(programme.deliveryStart)) return "before";
+  if (now > secs(programme.deliveryEnd)) return "after";
+  return "open";
+}
+
+/** Allocations whose window is open come first (what the farmer can do now), then by programme. */
+export function openFirst(
+  allocs: readonly Allocation[],
+  programmes: readonly Json[],
+  now: number | undefined,
+): Allocation[] {
+  const rank = (a: Allocation) =>
+    now !== undefined &&
+    windowState(
+      programmes.find((p) => Number(p.id) === Number(a.programId)),
+      now,
+    ) === "open"
+      ? 0
+      : 1;
+  return [...allocs].sort((x, y) => rank(x) - rank(y) || x.programId - y.programId);
+}
 
 const clampDay = (d: string, start?: string, end?: string) =>
   start && d < start ? start : end && d > end ? end : d;
@@ -73,16 +105,7 @@ function SaleForm({
   )
     .map(Number)
     .filter((x) => x > 0);
-  const committed =
-    alloc.committed ??
-    sales
-      .filter(
-        (s) =>
-          Number(s.programId) === Number(alloc.programId) &&
-          LIVE_STATES.has(saleStateName(s.state)),
-      )
-      .reduce((a, s) => a + Number(s.acceptedUnits || s.units || 0), 0);
-  const remaining = Math.max(0, Number(alloc.units) - Number(committed));
+  const remaining = remainingOf(alloc, sales);
   const start = programme?.deliveryStart ? isoDay(secs(programme.deliveryStart)) : undefined;
   const end = programme?.deliveryEnd ? isoDay(secs(programme.deliveryEnd)) : undefined;
   const [v, setV] = useState<SaleInput>({
@@ -139,11 +162,10 @@ function SaleForm({
         e.preventDefault();
         void submit();
       }}
-      aria-label={t("farmer.newSale")}
+      aria-label={`${t("farmer.newSale")} · ${t("ux.farmer.programme", { id: alloc.programId })}`}
+      data-testid="sale-form"
+      data-program={alloc.programId}
     >
-      <p>
-        {t("fields.remaining")}: <strong>{num(remaining)}</strong> ({tonnes(remaining)})
-      </p>
       <Field
         label={t("fields.units")}
         hint={t("fields.unitsHint")}
@@ -231,6 +253,58 @@ function SaleForm({
   );
 }
 
+/** One allocation: its programme, what is left, and a sale form while its window is open. */
+function AllocationCard({
+  alloc,
+  programme,
+  sales,
+  now,
+  onDone,
+}: {
+  alloc: Allocation;
+  programme: Json | undefined;
+  sales: Json[] | undefined;
+  now: number | undefined;
+  onDone: () => void;
+}) {
+  const { t } = useTranslation();
+  const remaining = sales ? remainingOf(alloc, sales) : undefined;
+  const w = now === undefined ? "unknown" : windowState(programme, now);
+  const range = programme
+    ? { start: date(programme.deliveryStart as string), end: date(programme.deliveryEnd as string) }
+    : { start: "—", end: "—" };
+  return (
+    <li className="card alloc" data-testid="allocation" data-program={alloc.programId}>
+      <h3 style={{ margin: 0 }}>
+        {t("ux.farmer.programme", { id: alloc.programId })}
+        {programme?.cropYear ? ` · ${t("ux.farmer.cropYear", { year: programme.cropYear })}` : ""}
+      </h3>
+      <p>
+        {t("ux.farmer.allocated")}: <strong>{num(alloc.units)}</strong> ({tonnes(alloc.units)}) ·{" "}
+        {t("fields.remaining")}:{" "}
+        <strong data-testid="remaining">{remaining === undefined ? "…" : num(remaining)}</strong>
+        {remaining !== undefined && ` (${tonnes(remaining)})`}
+      </p>
+      <p className="muted">{t("ux.farmer.window", range)}</p>
+      {w === "open" && sales ? (
+        remaining === 0 ? (
+          <p className="alert info" data-testid="window-closed">
+            {t("ux.farmer.full")}
+          </p>
+        ) : (
+          <SaleForm alloc={alloc} programme={programme} sales={sales} onDone={onDone} />
+        )
+      ) : w === "before" || w === "after" ? (
+        <p className="alert info" data-testid="window-closed">
+          {t(w === "before" ? "ux.farmer.notYet" : "ux.farmer.closed", range)}
+        </p>
+      ) : (
+        <p className="status-msg">{t("app.loading")}</p>
+      )}
+    </li>
+  );
+}
+
 function SaleCard({ s, onDone }: { s: Json; onDone: () => void }) {
   const { t, i18n } = useTranslation();
   const [reason, setReason] = useState("");
@@ -302,7 +376,7 @@ function SaleCard({ s, onDone }: { s: Json; onDone: () => void }) {
   );
 }
 
-function FarmerHome({ session }: { session: Session }) {
+export function FarmerHome({ session }: { session: Session }) {
   const { t } = useTranslation();
   const allocs = useAsync(() => myAllocations(session.address), [session.address]);
   const sales = useAsync(
@@ -310,11 +384,24 @@ function FarmerHome({ session }: { session: Session }) {
     [session.address],
   );
   const programmes = useAsync(() => list<Json>("programs", { limit: 50 }), []);
+  // Windows follow the chain's clock (what submitSale checks), not the phone's.
+  const now = useAsync(
+    () =>
+      getConfig()
+        .then((c) => chainNow(c.rpcUrl))
+        .catch(() => Math.floor(Date.now() / 1000)),
+    [],
+  );
   const reload = () => {
     allocs.reload();
     sales.reload();
   };
   useLive(reload, 600);
+  // The page appears once, when what it is built from has arrived: late pieces would push the
+  // forms and the list down under the farmer's thumb (CLS).
+  const settled = (x: { data: unknown; error: Error | undefined }) =>
+    x.data !== undefined || x.error;
+  if (![allocs, sales, programmes, now].every(settled)) return <Loading />;
   return (
     <>
       <p>
@@ -326,33 +413,24 @@ function FarmerHome({ session }: { session: Session }) {
             a.length === 0 ? (
               <p>{t("farmer.noAllocation")}</p>
             ) : (
-              <ul>
-                {a.map((x) => (
-                  <li key={x.programId} data-testid="allocation">
-                    {t("fields.programme")} {x.programId}: <strong>{num(x.units)}</strong> (
-                    {tonnes(x.units)})
-                  </li>
+              <ul className="alloc-list">
+                {openFirst(a, programmes.data?.items ?? [], now.data).map((x) => (
+                  <AllocationCard
+                    key={x.programId}
+                    alloc={x}
+                    programme={programmes.data?.items.find(
+                      (p) => Number(p.id) === Number(x.programId),
+                    )}
+                    sales={sales.data?.items}
+                    now={now.data}
+                    onDone={reload}
+                  />
                 ))}
               </ul>
             )
           }
         </Async>
       </Section>
-      {allocs.data && allocs.data.length > 0 && sales.data && (
-        <Section title={t("farmer.newSale")}>
-          {allocs.data
-            .map((a) => (
-              <SaleForm
-                key={a.programId}
-                alloc={a}
-                programme={programmes.data?.items.find((p) => Number(p.id) === Number(a.programId))}
-                sales={sales.data?.items ?? []}
-                onDone={reload}
-              />
-            ))
-            .slice(0, 1)}
-        </Section>
-      )}
       <Section title={t("farmer.mySales")}>
         <Async state={sales} empty={(p) => p.items.length === 0}>
           {(p) => (

@@ -5,6 +5,23 @@ import { num } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { SaleTable, TenderTable } from "./Search.tsx";
 
+/** The chain status; drawn with placeholders while loading so nothing moves when it arrives. */
+function StatusList({ s }: { s: Json | undefined }) {
+  const { t } = useTranslation();
+  const chain = (s?.chain ?? {}) as Json;
+  const v = (x: string) => (s === undefined ? "…" : x);
+  return (
+    <DL
+      rows={[
+        [t("home.chain"), v(String(s?.chainId ?? chain.id ?? chain.chainId ?? "—"))],
+        [t("home.head"), v(num((s?.chainHead ?? s?.headBlock ?? chain.head) as number))],
+        [t("home.indexed"), v(num(s?.indexedBlock as number))],
+        [t("home.lag"), v(num((s?.lagBlocks ?? s?.lag) as number))],
+      ]}
+    />
+  );
+}
+
 export function Home() {
   const { t } = useTranslation();
   const status = useAsync(() => getJson<Json>("/api/v1/status"), []);
@@ -31,21 +48,11 @@ export function Home() {
         title={t("home.status")}
         actions={<span className="live">{live ? t("app.live") : t("app.offline")}</span>}
       >
-        <Async state={status}>
-          {(s) => {
-            const chain = (s.chain ?? {}) as Json;
-            return (
-              <DL
-                rows={[
-                  [t("home.chain"), String(s.chainId ?? chain.id ?? chain.chainId ?? "—")],
-                  [t("home.head"), num((s.chainHead ?? s.headBlock ?? chain.head) as number)],
-                  [t("home.indexed"), num(s.indexedBlock as number)],
-                  [t("home.lag"), num((s.lagBlocks ?? s.lag) as number)],
-                ]}
-              />
-            );
-          }}
-        </Async>
+        {status.error && !status.data ? (
+          <Async state={status}>{() => null}</Async>
+        ) : (
+          <StatusList s={status.data} />
+        )}
       </Section>
       <Section title={`${t("home.recent")} — ${t("search.sales")}`}>
         <Async state={sales} empty={(p) => p.items.length === 0}>

@@ -21,6 +21,7 @@ import { Async, Badge, CopyButton, DL, Hex, Loading, Section } from "../componen
 import { date, dateTime, num, percent, tonnes, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import {
+  eventLabel,
   gradeLabels,
   gradeUnitsOf,
   packagingLabel,
@@ -104,7 +105,7 @@ function History({ events }: { events: HistoryEvent[] }) {
     <ol className="history">
       {events.map((e) => (
         <li key={`${e.txHash}-${e.logIndex}`}>
-          <strong>{e.event}</strong> · {dateTime(e.blockTime)} · {t("record.block")}{" "}
+          <strong>{eventLabel(t, e.event)}</strong> · {dateTime(e.blockTime)} · {t("record.block")}{" "}
           {num(e.blockNumber)} · <Hex value={e.txHash} to={`/tx/${e.txHash}`} />
           <details>
             <summary>{t("record.raw")}</summary>

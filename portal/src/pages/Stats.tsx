@@ -32,7 +32,7 @@ export default function Stats() {
   return (
     <>
       <h1>{t("stats.title")}</h1>
-      <div className="grid">
+      <div className="grid stats-grid">
         <Section title={t("stats.byGrade")}>
           <Async state={sales}>
             {(s) => {

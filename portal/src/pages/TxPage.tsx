@@ -1,40 +1,44 @@
 import { useTranslation } from "react-i18next";
-import { decodeEventLog } from "viem";
+import { decodeEventLog, type Hex as HexString } from "viem";
 import { getConfig } from "../api/client.ts";
 import { ALL_ABI } from "../chain/abis.ts";
-import { publicClient } from "../chain/verify.ts";
+import { getBlock, getBlockNumber, getReceipt } from "../chain/rpc-lite.ts";
 import { Async, CopyButton, DL, Hex, Section } from "../components/ui.tsx";
 import { dateTime, num } from "../lib/format.ts";
 import { useAsync } from "../lib/hooks.ts";
+import { eventLabel } from "../lib/labels.ts";
 
 /** A transaction straight from the RPC, every log decoded with the SDK ABIs (Otterscan-like). */
 export default function TxPage({ hash }: { hash: string }) {
   const { t } = useTranslation();
   const state = useAsync(async () => {
     const cfg = await getConfig();
-    const c = publicClient(cfg.rpcUrl);
-    const receipt = await c.getTransactionReceipt({ hash: hash as `0x${string}` });
+    const receipt = await getReceipt(cfg.rpcUrl, hash as HexString);
+    if (!receipt) throw new Error(t("app.notFound"));
     const [block, head] = await Promise.all([
-      c.getBlock({ blockNumber: receipt.blockNumber }),
-      c.getBlockNumber(),
+      getBlock(cfg.rpcUrl, receipt.blockNumber),
+      getBlockNumber(cfg.rpcUrl),
     ]);
     const names = Object.fromEntries(
       Object.entries(cfg.contracts).map(([k, v]) => [v.toLowerCase(), k]),
     );
     const logs = receipt.logs.map((l) => {
+      const contract = names[l.address.toLowerCase()];
       try {
         const d = decodeEventLog({ abi: ALL_ABI, data: l.data, topics: l.topics, strict: false });
         return {
           index: l.logIndex,
-          contract: names[l.address.toLowerCase()] ?? l.address,
+          contract,
+          address: l.address,
           event: d.eventName,
           args: d.args,
         };
       } catch {
         return {
           index: l.logIndex,
-          contract: names[l.address.toLowerCase()] ?? l.address,
-          event: "?",
+          contract,
+          address: l.address,
+          event: "",
           args: { data: l.data },
         };
       }
@@ -61,22 +65,27 @@ export default function TxPage({ hash }: { hash: string }) {
                 [t("record.block"), num(receipt.blockNumber)],
                 [t("record.confirmations"), num(head - receipt.blockNumber + 1n)],
                 [t("fields.time"), dateTime(Number(block.timestamp))],
-                ["from (relayer)", <Hex key="f" value={receipt.from} />],
-                [t("fields.state"), receipt.status],
+                [t("ux.tx.relayer"), <Hex key="f" value={receipt.from} />],
+                [t("fields.state"), t(`ux.tx.${receipt.status}`)],
               ]}
             />
-            <h3>{t("record.event")}</h3>
+            <h3>{t("ux.tx.logs")}</h3>
             <ol>
               {logs.map((l) => (
                 <li key={l.index}>
-                  <strong>{l.event}</strong> ({l.contract}, #{l.index})
-                  <pre style={{ whiteSpace: "pre-wrap" }}>
-                    {JSON.stringify(
-                      l.args,
-                      (_k, v) => (typeof v === "bigint" ? v.toString() : v),
-                      2,
-                    )}
-                  </pre>
+                  <strong>{eventLabel(t, l.event)}</strong> (
+                  {l.contract ? t(`ux.contracts.${l.contract}`) : <Hex value={l.address} />}, #
+                  {l.index})
+                  <details>
+                    <summary>{t("ux.tx.raw")}</summary>
+                    <pre style={{ whiteSpace: "pre-wrap" }}>
+                      {JSON.stringify(
+                        l.args,
+                        (_k, v) => (typeof v === "bigint" ? v.toString() : v),
+                        2,
+                      )}
+                    </pre>
+                  </details>
                 </li>
               ))}
             </ol>

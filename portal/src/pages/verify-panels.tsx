@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { getConfig, type HistoryEvent, type Json } from "../api/client.ts";
 import type { Check, RecordSpec } from "../chain/verify.ts";
 import { Hex } from "../components/ui.tsx";
+import { checkLabel } from "../lib/labels.ts";
 
 /** Re-reads every event of the record from the RPC and compares it with the API, field by field. */
 export function VerifyPanel({
@@ -79,7 +80,11 @@ export function VerifyPanel({
             <ul>
               {bad.map((c) => (
                 <li key={c.field}>
-                  {t("record.mismatchRow", { field: c.field, api: c.api, chain: c.chain })}
+                  {t("record.mismatchRow", {
+                    field: checkLabel(t, c.field),
+                    api: c.api,
+                    chain: c.chain,
+                  })}
                 </li>
               ))}
             </ul>
@@ -93,7 +98,7 @@ export function VerifyPanel({
                 <li key={c.field} className={c.ok ? "check-ok" : "check-bad"}>
                   {c.ok ? "✓ " : "✗ "}
                   {c.ok
-                    ? t("record.matchRow", { field: c.field })
+                    ? t("record.matchRow", { field: checkLabel(t, c.field) })
                     : t("record.mismatchRow", { ...c })}
                 </li>
               ))}
@@ -160,7 +165,7 @@ export function DocCheck({ hashes }: { hashes: [string, string][] }) {
           <select id="doc-target" value={target} onChange={(e) => setTarget(e.target.value)}>
             {hashes.map(([k, h]) => (
               <option key={k} value={h}>
-                {k}: {h.slice(0, 12)}…
+                {checkLabel(t, k)}: {h.slice(0, 12)}…
               </option>
             ))}
           </select>

@@ -371,7 +371,10 @@ export class RelayRequestError extends Error {
 export interface RelaySubmitted {
   /** The request's EIP-712 digest: `GET /api/v1/relay/{requestId}` follows it. */
   requestId: Hex;
-  /** Null only when the relay's queue held the request longer than it waits. */
+  /**
+   * Null when the relay holds the request (`state: "held"`: its signer's earlier nonces have not
+   * arrived yet) or its queue kept it longer than it waits: follow `requestId` until it is sent.
+   */
   txHash: Hex | null;
   state: string;
   duplicate: boolean;

@@ -134,7 +134,7 @@ export async function signAndSend(session: Session, p: Prepared): Promise<Sent> 
     body: JSON.stringify(body),
   });
   const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok || !json.txHash) {
+  if (!res.ok || (!json.txHash && typeof json.requestId !== "string")) {
     const err = (json.error ?? json) as Record<string, unknown>;
     const details = (err.details ?? {}) as Record<string, unknown>;
     if (typeof details.errorName === "string" && details.errorName !== "unknown")
@@ -145,7 +145,9 @@ export async function signAndSend(session: Session, p: Prepared): Promise<Sent> 
       throw new RevertError(err.errorName, (err.args as Record<string, unknown>) ?? {});
     throw new Error(String(err.message ?? json.message ?? res.statusText));
   }
-  const txHash = json.txHash as Hex;
+  // A request the relay holds (its signer's earlier nonce has not arrived, e.g. from another tab)
+  // or still queues is answered without a transaction hash: follow it until it is sent.
+  const txHash = (json.txHash as Hex | null) ?? (await waitForTxHash(json.requestId as Hex));
   const receipt = await waitForReceipt(p.config, txHash);
   // The forwarder does not revert when the inner call fails: check its event.
   for (const log of receipt.logs) {
@@ -170,6 +172,24 @@ export async function signAndSend(session: Session, p: Prepared): Promise<Sent> 
     await new Promise((r) => setTimeout(r, 250));
   }
   return { txHash, receipt };
+}
+
+/** Polls `GET /relay/{requestId}` until the relay names the request's transaction or refuses it. */
+async function waitForTxHash(requestId: Hex): Promise<Hex> {
+  for (let i = 0; i < 120; i++) {
+    const st = await getJson<Record<string, unknown>>(`${API}/relay/${requestId}`).catch(
+      () => ({}) as Record<string, unknown>,
+    );
+    if (typeof st.txHash === "string") return st.txHash as Hex;
+    if (st.state === "failed" || st.state === "reverted") {
+      const revert = decodeRevert(findRevertData(st));
+      if (revert) throw new RevertError(revert.name, revert.args);
+      const err = (st.error ?? st) as Record<string, unknown>;
+      throw new Error(String(err.message ?? st.state));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("timeout");
 }
 
 async function waitForReceipt(config: PortalConfig, hash: Hex): Promise<LiteReceipt> {

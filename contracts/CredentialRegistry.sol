@@ -152,6 +152,18 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
     }
 
     /// @inheritdoc ICredentialRegistry
+    function householdTags(address a, Role roleA, address b, Role roleB, uint32 region)
+        external
+        view
+        returns (bytes32 tagA, bytes32 tagB)
+    {
+        Slot storage slotA = _slots[_key(a, roleA, region)];
+        Slot storage slotB = _slots[_key(b, roleB, region)];
+        tagA = _isLive(slotA) ? bytes32(slotA.household) : bytes32(0);
+        tagB = _isLive(slotB) ? bytes32(slotB.household) : bytes32(0);
+    }
+
+    /// @inheritdoc ICredentialRegistry
     function isValid(uint256 id) external view returns (bool) {
         (address subject, Role role, uint32 region, uint64 serial) = _decodeId(id);
         Slot storage slot = _slots[_key(subject, role, region)];

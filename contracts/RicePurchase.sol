@@ -159,9 +159,10 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         bytes32 certificateHash
     ) external {
         address inspector = _msgSender();
-        (, uint32 region,,) = _decodeSaleId(saleId);
-        bytes32 household = _requireTaggedRole(inspector, ICredentialRegistry.Role.Inspector, region);
-        _inspect(inspector, household, saleId, gradeUnits, rejectedUnits, moisturePermille, certificateHash);
+        (, uint32 region,, address farmer) = _decodeSaleId(saleId);
+        (bytes32 household, bytes32 farm) =
+            _actorAndFarmHouseholds(inspector, ICredentialRegistry.Role.Inspector, farmer, region);
+        _inspect(inspector, household, farm, saleId, gradeUnits, rejectedUnits, moisturePermille, certificateHash);
     }
 
     /// @inheritdoc IRicePurchase
@@ -180,6 +181,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
             _inspect(
                 inspector,
                 household,
+                bytes32(0), // resolved per sale, after its existence check
                 item.saleId,
                 item.gradeUnits,
                 item.rejectedUnits,
@@ -208,9 +210,10 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     /// @inheritdoc IRicePurchase
     function approvePurchase(uint256 saleId) external {
         address official = _msgSender();
-        (, uint32 region,,) = _decodeSaleId(saleId);
-        bytes32 household = _requireTaggedRole(official, ICredentialRegistry.Role.Official, region);
-        _approve(official, household, saleId);
+        (, uint32 region,, address farmer) = _decodeSaleId(saleId);
+        (bytes32 household, bytes32 farm) =
+            _actorAndFarmHouseholds(official, ICredentialRegistry.Role.Official, farmer, region);
+        _approve(official, household, farm, saleId);
     }
 
     /// @inheritdoc IRicePurchase
@@ -225,7 +228,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
                 household = _requireTaggedRole(official, ICredentialRegistry.Role.Official, region);
                 checkedRegion = region;
             }
-            _approve(official, household, saleIds[i]);
+            _approve(official, household, bytes32(0), saleIds[i]);
         }
     }
 
@@ -439,14 +442,18 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         if (official == farmer) revert ConflictOfInterest(official, farmer);
         bytes32 farm = _householdTag(farmer, ICredentialRegistry.Role.Farmer, region);
         if (farm == bytes32(0)) {
-            // Not live (a lost key) or untagged: only lowering, which gives the farm nothing, so
-            // its unsold quota can move to its new address; anything else is refused.
-            if (allocation.region != region || units > allocation.units) {
-                _requireTaggedRole(farmer, ICredentialRegistry.Role.Farmer, region);
-            }
-        } else if (farm == household) {
-            revert ConflictOfInterest(official, farmer);
+            // No live tagged credential. Untagged, or raising a farm whose key is lost: refused.
+            // Lowering a lost key's allocation gives the farm nothing, so its unsold quota can
+            // move to its new address; it is compared with the successor's household when one
+            // is named, and needs none when the farm has left (nobody's household gains).
+            if (
+                allocation.region != region || units > allocation.units
+                    || _hasRole(farmer, ICredentialRegistry.Role.Farmer, region)
+            ) _requireTaggedRole(farmer, ICredentialRegistry.Role.Farmer, region);
+            address successor = _successorOf(farmer, ICredentialRegistry.Role.Farmer, region);
+            if (successor != address(0)) farm = _householdTag(successor, ICredentialRegistry.Role.Farmer, region);
         }
+        if (farm != bytes32(0) && farm == household) revert ConflictOfInterest(official, farmer);
         if (allocation.region != 0 && allocation.region != region) {
             revert FarmAllocatedElsewhere(farmer, allocation.region);
         }
@@ -481,6 +488,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     function _inspect(
         address inspector,
         bytes32 household,
+        bytes32 farm,
         uint256 saleId,
         uint16[4] calldata gradeUnits,
         uint16 rejectedUnits,
@@ -490,7 +498,8 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         (uint32 programId, uint32 region,, address farmer) = _decodeSaleId(saleId);
         Sale storage sale = _existingSale(saleId);
         if (inspector == farmer) revert SellerCannotInspect(saleId);
-        if (household == _farmHousehold(farmer, region)) revert ConflictOfInterest(inspector, farmer);
+        if (farm == bytes32(0)) farm = _farmHousehold(farmer, region);
+        if (household == farm) revert ConflictOfInterest(inspector, farmer);
         SaleState state = sale.state;
         bool reinspection = state == SaleState.Disputed;
         if (state != SaleState.Submitted && !reinspection) revert InvalidSaleState(saleId, state);
@@ -530,7 +539,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         emit SaleInspected(saleId, inspector, gradeUnits, rejectedUnits, moisturePermille, certificateHash, reinspection);
     }
 
-    function _approve(address official, bytes32 household, uint256 saleId) private {
+    function _approve(address official, bytes32 household, bytes32 farm, uint256 saleId) private {
         (uint32 programId, uint32 region,, address farmer) = _decodeSaleId(saleId);
         Sale storage sale = _existingSale(saleId);
         if (official == farmer) revert SellerCannotApprove(saleId);
@@ -539,7 +548,8 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         }
         uint64 key = _inspectorKey(official);
         if (key == sale.inspectorKey || key == sale.firstInspectorKey) revert InspectorCannotApprove(saleId, official);
-        if (household == _farmHousehold(farmer, region)) revert ConflictOfInterest(official, farmer);
+        if (farm == bytes32(0)) farm = _farmHousehold(farmer, region);
+        if (household == farm) revert ConflictOfInterest(official, farmer);
         sale.state = SaleState.Approved;
         uint32 accepted = _acceptedUnits(sale);
         emit PurchaseApproved(saleId, official, accepted, uint256(accepted) * _programs[programId].interimPerUnit);
@@ -552,8 +562,24 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         (, uint32 region,, address farmer) = _decodeSaleId(saleId);
         sale = _sales[saleId];
         if (official == farmer) revert SellerCannotApprove(saleId);
-        bytes32 household = _requireTaggedRole(official, ICredentialRegistry.Role.Official, region);
-        if (household == _farmHousehold(farmer, region)) revert ConflictOfInterest(official, farmer);
+        (bytes32 household, bytes32 farm) =
+            _actorAndFarmHouseholds(official, ICredentialRegistry.Role.Official, farmer, region);
+        // An unknown sale (state None) is refused by every payment step after this.
+        if (farm == bytes32(0) && sale.state != SaleState.None) farm = _farmHousehold(farmer, region);
+        if (household == farm) revert ConflictOfInterest(official, farmer);
+    }
+
+    /// @dev The households of `actor` (its live, tagged `role` credential, else a revert) and of
+    /// the farm `farmer`'s live Farmer credential, in one registry call. The farm's is zero when
+    /// that credential is not live or untagged: callers then resolve it by {_farmHousehold}
+    /// (successor, or the reason for refusing) once they know the sale exists.
+    function _actorAndFarmHouseholds(address actor, ICredentialRegistry.Role role, address farmer, uint32 region)
+        private
+        view
+        returns (bytes32 household, bytes32 farm)
+    {
+        (household, farm) = _householdTags(actor, role, farmer, ICredentialRegistry.Role.Farmer, region);
+        if (household == bytes32(0)) _requireTaggedRole(actor, role, region); // reverts with the reason
     }
 
     /// @dev The household of the farm `farmer` of `region`: its live Farmer credential's tag, or,

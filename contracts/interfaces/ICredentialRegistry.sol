@@ -155,6 +155,15 @@ interface ICredentialRegistry {
     /// at {issue} is returned left-aligned (the low 16 bytes are zero).
     function householdTag(address subject, Role role, uint32 region) external view returns (bytes32);
 
+    /// @notice {householdTag} of two credentials of one region at once: `a`'s `roleA` one and
+    /// `b`'s `roleB` one.
+    /// @dev For a step between an actor and the party it acts on (an official paying a farm): one
+    /// call instead of two.
+    function householdTags(address a, Role roleA, address b, Role roleB, uint32 region)
+        external
+        view
+        returns (bytes32 tagA, bytes32 tagB);
+
     /// @notice True when `id` is the subject's current credential, not revoked and not expired.
     function isValid(uint256 id) external view returns (bool);
 

@@ -43,6 +43,17 @@ abstract contract CredentialGated is ERC2771Context {
         }
     }
 
+    /// @dev The tags of `a`'s live `roleA` and `b`'s live `roleB` credentials in `region`, in one call.
+    function _householdTags(
+        address a,
+        ICredentialRegistry.Role roleA,
+        address b,
+        ICredentialRegistry.Role roleB,
+        uint32 region
+    ) internal view returns (bytes32, bytes32) {
+        return _registry.householdTags(a, roleA, b, roleB, region);
+    }
+
     /// @dev The newest address named to continue `subject`'s `role` line in `region` (zero: none).
     function _successorOf(address subject, ICredentialRegistry.Role role, uint32 region)
         internal
@@ -50,6 +61,11 @@ abstract contract CredentialGated is ERC2771Context {
         returns (address)
     {
         return _registry.successorOf(subject, role, region);
+    }
+
+    /// @dev True when `account` holds a live `role` credential in exactly `region`.
+    function _hasRole(address account, ICredentialRegistry.Role role, uint32 region) internal view returns (bool) {
+        return _registry.hasRole(account, role, region);
     }
 
     /// @dev Reverts with `CredentialRequired` unless `actor` holds `role` in exactly `region`.

@@ -232,9 +232,16 @@ contract RiceHandler is Test {
         address farm = _actor(actorSeed);
         address official = _actor(actorSeed + 1 + (units % 2)); // sometimes of the farm's household
         bool live = _live(official, OFFICIAL);
+        uint32 before = rice.getAllocation(programId, farm).units;
+        units = uint32(bound(units, 0, 2_000));
+        // A farm that lost its key without a successor has no household to compare: lowering it
+        // by anyone gives nobody anything. Every other allocation by its household is self-dealing.
+        bool householdKnown = _live(farm, FARMER) || successorOf[farm] != address(0);
         vm.prank(official);
-        try rice.allocate(programId, GANGJIN, farm, uint32(bound(units, 0, 2_000))) {
-            if (official == farm || householdOf[official] == householdOf[farm]) ++selfDealings;
+        try rice.allocate(programId, GANGJIN, farm, units) {
+            bool related = official == farm || householdOf[official] == householdOf[farm];
+            if (related && (householdKnown || units > before)) ++selfDealings;
+            if (!_live(farm, FARMER) && units > before) ++selfDealings; // raised a lost key
             if (!live) ++staleActs;
         } catch {}
     }

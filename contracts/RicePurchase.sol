@@ -498,8 +498,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         (uint32 programId, uint32 region,, address farmer) = _decodeSaleId(saleId);
         Sale storage sale = _existingSale(saleId);
         if (inspector == farmer) revert SellerCannotInspect(saleId);
-        if (farm == bytes32(0)) farm = _farmHousehold(farmer, region);
-        if (household == farm) revert ConflictOfInterest(inspector, farmer);
+        _refuseSameHousehold(inspector, household, farm, farmer, region);
         SaleState state = sale.state;
         bool reinspection = state == SaleState.Disputed;
         if (state != SaleState.Submitted && !reinspection) revert InvalidSaleState(saleId, state);
@@ -548,8 +547,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         }
         uint64 key = _inspectorKey(official);
         if (key == sale.inspectorKey || key == sale.firstInspectorKey) revert InspectorCannotApprove(saleId, official);
-        if (farm == bytes32(0)) farm = _farmHousehold(farmer, region);
-        if (household == farm) revert ConflictOfInterest(official, farmer);
+        _refuseSameHousehold(official, household, farm, farmer, region);
         sale.state = SaleState.Approved;
         uint32 accepted = _acceptedUnits(sale);
         emit PurchaseApproved(saleId, official, accepted, uint256(accepted) * _programs[programId].interimPerUnit);
@@ -580,6 +578,16 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     {
         (household, farm) = _householdTags(actor, role, farmer, ICredentialRegistry.Role.Farmer, region);
         if (household == bytes32(0)) _requireTaggedRole(actor, role, region); // reverts with the reason
+    }
+
+    /// @dev Reverts with `ConflictOfInterest` when `actor`'s household is the farm's; `farm` zero
+    /// means "not read yet" (batches, a lost key) and is resolved by {_farmHousehold}.
+    function _refuseSameHousehold(address actor, bytes32 household, bytes32 farm, address farmer, uint32 region)
+        private
+        view
+    {
+        if (farm == bytes32(0)) farm = _farmHousehold(farmer, region);
+        if (household == farm) revert ConflictOfInterest(actor, farmer);
     }
 
     /// @dev The household of the farm `farmer` of `region`: its live Farmer credential's tag, or,

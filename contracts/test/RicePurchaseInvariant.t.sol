@@ -313,6 +313,33 @@ contract RicePurchaseInvariantTest is JangbuFixture {
         targetContract(address(handler));
     }
 
+    /// @dev The handlers themselves work (the runner then mixes them at random): a fixed run
+    /// revokes and replaces a farm key, re-inspects a disputed sale, and completes it through the
+    /// successor, with every refusal counted nowhere.
+    function test_handlers_revokeReplaceAndReinspectMidFlight() public {
+        handler.submit(0, 40, 0); // actor0 sells 40 bags
+        uint256 saleId = handler.saleIds(0);
+        handler.inspect(2, 0, [uint16(0), 40, 0, 0]); // actor2 grades
+        handler.revoke(0, 0); // actor0's Farmer key is lost
+        handler.dispute(0, 1); // the lost key disputes: refused
+        assertEq(uint8(rice.getSale(saleId).state), uint8(IRicePurchase.SaleState.Inspected));
+        handler.replaceFarmKey(0);
+        handler.dispute(0, 0); // the successor disputes
+        assertEq(uint8(rice.getSale(saleId).state), uint8(IRicePurchase.SaleState.Disputed));
+        handler.reinspect(2, 0, [uint16(0), 40, 0, 0]); // the first inspector again: refused
+        handler.reinspect(1, 0, [uint16(0), 40, 0, 0]); // actor1 is of the farm's household: refused
+        handler.reinspect(3, 0, [uint16(10), 30, 0, 0]);
+        assertEq(handler.reinspections(), 1);
+        handler.approve(2, 0); // an inspector of the sale at some point: refused
+        handler.approve(1, 0); // the farm's household: refused
+        assertEq(uint8(rice.getSale(saleId).state), uint8(IRicePurchase.SaleState.Reinspected));
+        handler.revoke(3, 1); // the re-inspector (actor3) also loses its Official key
+        handler.approve(3, 0);
+        assertEq(uint8(rice.getSale(saleId).state), uint8(IRicePurchase.SaleState.Reinspected));
+        assertEq(handler.revocations(), 2);
+        assertEq(handler.selfDealings() + handler.staleActs(), 0);
+    }
+
     /// @notice Σ farm allocations ≤ county ≤ province ≤ national.
     function invariant_quotaHierarchyHolds() public view {
         uint256 farms;

@@ -30,7 +30,7 @@ import { bidCommitment, seedCommitmentOf } from "../../sdk/tenders.ts";
  * approving and recording a payment now also read the farm's credential to refuse an official of
  * the farm's household (one more cold storage slot, 2,100 gas, the least that compares the two
  * live credentials; the actor's and the farm's tags come in one registry call). Measured at the
- * change: approvePurchase 38,885 → 41,357, recordPayment 39,919 → 42,354.
+ * change: approvePurchase 38,885 → 41,390, recordPayment 39,919 → 42,351.
  */
 export const GAS_TARGETS: Readonly<Record<string, number>> = {
   "credential.issue": 75_000,

@@ -17,25 +17,32 @@ import {Regions} from "./lib/Regions.sol";
 /// act visible on chain — an auditor sees a pending admin change days before it takes effect.
 /// `AccessManager` would add an external call to every restricted function for no gain here.
 ///
-/// Storage: one slot per (subject, role, region) holds the current credential's serial, times and
-/// revoked flag, so `hasRole` is a single cold read. The credential id is not a counter but an
+/// Storage: one slot per (subject, role, region) holds the current credential's serial, times,
+/// revoked flag and household tag, so `hasRole` and `householdTag` are each a single cold read
+/// and `issue` writes one slot. The credential id is not a counter but an
 /// encoding of subject, role, region and serial (`subject << 96 | role << 88 | region << 64 |
 /// serial`), which keeps `issue` to one new storage slot and lets anyone decode an id.
 contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControlDefaultAdminRules, ERC2771Context {
     /// @notice The longest a credential may be valid for: five years.
     uint64 public constant MAX_VALIDITY = 5 * 365 days;
 
+    /// @dev 32 + 40 + 40 + 8 + 128 bits: one slot. A uint32 of re-issues per (subject, role,
+    /// region) and uint40 times (year 36812) cannot be reached.
     struct Slot {
-        uint64 serial;
-        uint64 issuedAt;
-        uint64 expiresAt;
+        uint32 serial;
+        uint40 issuedAt;
+        uint40 expiresAt;
         bool revoked;
+        bytes16 household;
     }
 
     /// @dev Keyed by `_key(subject, role, region)`: one mapping hash instead of three nested ones.
     mapping(bytes32 key => Slot) private _slots;
     mapping(address issuer => mapping(Role role => mapping(uint32 region => bool))) private _issuers;
-    mapping(address subject => bytes32 householdTag) private _households;
+    /// @dev Succession lines: every successor points to its line's first address (`_origin`), and
+    /// the first address to the newest successor (`_successor`), so resolving is two reads.
+    mapping(bytes32 key => address) private _origin;
+    mapping(bytes32 key => address) private _successor;
 
     /// @param trustedForwarder_ The jangbu ERC-2771 forwarder.
     /// @param admin The initial registry admin.
@@ -57,10 +64,14 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
     }
 
     /// @inheritdoc ICredentialRegistry
-    function issue(address subject, Role role, uint32 region, bytes32 claimsHash, uint64 expiresAt)
-        external
-        returns (uint256 id)
-    {
+    function issue(
+        address subject,
+        Role role,
+        uint32 region,
+        bytes32 claimsHash,
+        uint64 expiresAt,
+        bytes16 householdTag_
+    ) external returns (uint256 id) {
         address issuer = _msgSender();
         if (!_isIssuer(issuer, role, region)) revert NotIssuer(issuer, role, region);
         if (subject == address(0)) revert ZeroAddress();
@@ -70,16 +81,21 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
         if (expiresAt <= block.timestamp || expiresAt > maxExpiry) revert InvalidExpiry(expiresAt, maxExpiry);
 
         Slot storage slot = _slots[_key(subject, role, region)];
-        uint64 serial = slot.serial;
+        uint32 serial = slot.serial;
         if (_isLive(slot)) revert CredentialAlreadyActive(_encodeId(subject, role, region, serial));
 
         unchecked {
-            serial += 1; // a uint64 of issues per (subject, role, region) cannot overflow
+            serial += 1; // see Slot
         }
-        _slots[_key(subject, role, region)] =
-            Slot({serial: serial, issuedAt: uint64(block.timestamp), expiresAt: expiresAt, revoked: false});
+        _slots[_key(subject, role, region)] = Slot({
+            serial: serial,
+            issuedAt: uint40(block.timestamp),
+            expiresAt: uint40(expiresAt), // ≤ now + MAX_VALIDITY, far below 2^40
+            revoked: false,
+            household: householdTag_
+        });
         id = _encodeId(subject, role, region, serial);
-        emit CredentialIssued(id, subject, issuer, role, region, claimsHash, expiresAt);
+        emit CredentialIssued(id, subject, issuer, role, region, claimsHash, expiresAt, householdTag_);
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -97,34 +113,54 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
     }
 
     /// @inheritdoc ICredentialRegistry
-    function linkHousehold(uint256 credentialId, bytes32 householdTag) external {
-        (address subject, Role role, uint32 region, uint64 serial) = _decodeId(credentialId);
+    function nameSuccessor(uint256 previousId, uint256 successorId) external {
+        (address previous, Role role, uint32 region, uint64 serial) = _decodeId(previousId);
         address issuer = _msgSender();
         if (!hasRole(DEFAULT_ADMIN_ROLE, issuer) && !_isIssuer(issuer, role, region)) {
             revert NotIssuer(issuer, role, region);
         }
-        Slot storage slot = _slots[_key(subject, role, region)];
-        if (serial == 0 || slot.serial != serial || !_isLive(slot)) revert CredentialNotFound(credentialId);
-        if (householdTag == bytes32(0)) revert ZeroHash();
-        _households[subject] = householdTag;
-        emit HouseholdLinked(credentialId, subject, householdTag, issuer);
+        bytes32 previousKey = _key(previous, role, region);
+        Slot storage previousSlot = _slots[previousKey];
+        if (serial == 0 || previousSlot.serial != serial) revert CredentialNotFound(previousId);
+        if (_isLive(previousSlot)) revert CredentialStillValid(previousId);
+        (address successor, Role successorRole, uint32 successorRegion, uint64 successorSerial) =
+            _decodeId(successorId);
+        bytes32 successorKey = _key(successor, role, region);
+        Slot storage successorSlot = _slots[successorKey];
+        if (
+            successorRole != role || successorRegion != region || successor == previous
+                || successorSlot.serial != successorSerial || !_isLive(successorSlot)
+        ) revert InvalidSuccessor(previousId, successorId);
+
+        address origin = _origin[previousKey];
+        if (origin == address(0)) origin = previous;
+        _origin[successorKey] = origin;
+        _successor[_key(origin, role, region)] = successor;
+        emit SuccessorNamed(previousId, successorId, issuer, origin);
     }
 
     /// @inheritdoc ICredentialRegistry
-    function householdOf(address subject) external view returns (bytes32) {
-        return _households[subject];
-    }
-
-    /// @inheritdoc ICredentialRegistry
-    function sharesHousehold(address a, address b) external view returns (bool) {
-        if (a == b) return true;
-        bytes32 tag = _households[a];
-        return tag != bytes32(0) && tag == _households[b];
+    function successorOf(address subject, Role role, uint32 region) external view returns (address) {
+        address origin = _origin[_key(subject, role, region)];
+        return _successor[_key(origin == address(0) ? subject : origin, role, region)];
     }
 
     /// @inheritdoc ICredentialRegistry
     function householdTag(address subject, Role role, uint32 region) external view returns (bytes32) {
-        return _isLive(_slots[_key(subject, role, region)]) ? _households[subject] : bytes32(0);
+        Slot storage slot = _slots[_key(subject, role, region)];
+        return _isLive(slot) ? bytes32(slot.household) : bytes32(0);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function householdTags(address a, Role roleA, address b, Role roleB, uint32 region)
+        external
+        view
+        returns (bytes32 tagA, bytes32 tagB)
+    {
+        Slot storage slotA = _slots[_key(a, roleA, region)];
+        Slot storage slotB = _slots[_key(b, roleB, region)];
+        tagA = _isLive(slotA) ? bytes32(slotA.household) : bytes32(0);
+        tagB = _isLive(slotB) ? bytes32(slotB.household) : bytes32(0);
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -151,9 +187,9 @@ contract CredentialRegistry is ICredentialRegistry, ICommonErrors, AccessControl
         if (serial == 0 || serial > slot.serial) revert CredentialNotFound(id);
         // Older serials were superseded: they are reported as revoked with unknown times.
         if (serial < slot.serial) {
-            return Credential(subject, role, region, serial, 0, 0, true);
+            return Credential(subject, role, region, serial, 0, 0, true, bytes16(0));
         }
-        return Credential(subject, role, region, serial, slot.issuedAt, slot.expiresAt, slot.revoked);
+        return Credential(subject, role, region, serial, slot.issuedAt, slot.expiresAt, slot.revoked, slot.household);
     }
 
     /// @inheritdoc ICredentialRegistry

@@ -13,6 +13,13 @@ import {Regions} from "./lib/Regions.sol";
 /// @dev Gas shapes the storage: a sale is one slot (its seller, programme and region live in the
 /// id), an allocation one slot, a programme one slot plus one for its final prices. Every batch is
 /// over calldata the caller sends, capped at `MAX_BATCH`; nothing loops over stored lists.
+///
+/// Who may act: every step reads the actor's credential at that moment (a revoked key stops at
+/// once). Every step between an actor and a farm — allocating, inspecting, approving, paying,
+/// clawing back — compares the household tags of the two credentials involved and refuses equal
+/// ones, and refuses an untagged Farmer, Inspector or Official credential: this programme always
+/// relies on households. A farm's lost key is continued by the successor its issuer names in the
+/// registry: it cancels and disputes the old sales, and its tag stands for the farm's household.
 contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     /// @notice The largest batch any batch function accepts.
     uint256 public constant MAX_BATCH = 100;
@@ -35,6 +42,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     mapping(uint32 programId => mapping(uint32 region => Quota)) private _quotas;
     mapping(uint32 programId => mapping(address farmer => Allocation)) private _allocations;
     mapping(uint256 saleId => Sale) private _sales;
+    mapping(uint32 programId => PriceProposal) private _priceProposals;
 
     constructor(address trustedForwarder_, ICredentialRegistry registry_) CredentialGated(trustedForwarder_, registry_) {}
 
@@ -46,7 +54,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         _requireRole(official, ICredentialRegistry.Role.Official, Regions.NATIONAL);
         if (
             params.deliveryStart >= params.deliveryEnd || params.nationalQuota == 0 || params.interimPerUnit == 0
-                || params.bulkDeduction >= params.interimPerUnit
+                || params.bulkDeduction >= params.interimPerUnit || params.disputePeriod == 0
         ) revert InvalidProgramParams();
 
         programId = ++_programCount;
@@ -54,6 +62,8 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
             interimPerUnit: params.interimPerUnit,
             bulkDeduction: params.bulkDeduction,
             finalPricesSet: false,
+            finalPricesLocked: false,
+            priceRevision: 0,
             priceSpecial: 0,
             priceFirst: 0,
             priceSecond: 0,
@@ -62,7 +72,8 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
             deliveryEnd: params.deliveryEnd,
             cropYear: params.cropYear,
             varietyA: params.varieties[0],
-            varietyB: params.varieties[1]
+            varietyB: params.varieties[1],
+            disputePeriod: params.disputePeriod
         });
         _quotas[programId][Regions.NATIONAL].units = params.nationalQuota;
         emit ProgramCreated(
@@ -74,7 +85,8 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
             params.bulkDeduction,
             params.deliveryStart,
             params.deliveryEnd,
-            params.varieties
+            params.varieties,
+            params.disputePeriod
         );
     }
 
@@ -96,8 +108,8 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     /// @inheritdoc IRicePurchase
     function allocate(uint32 programId, uint32 region, address farmer, uint32 units) external {
         address official = _msgSender();
-        Quota storage county = _countyQuota(official, programId, region);
-        _allocate(official, programId, region, county, farmer, units);
+        (Quota storage county, bytes32 household) = _countyQuota(official, programId, region);
+        _allocate(official, household, programId, region, county, farmer, units);
     }
 
     /// @inheritdoc IRicePurchase
@@ -107,9 +119,9 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         address official = _msgSender();
         _requireBatchSize(farmers.length);
         if (units.length != farmers.length) revert ArrayLengthMismatch(farmers.length, units.length);
-        Quota storage county = _countyQuota(official, programId, region);
+        (Quota storage county, bytes32 household) = _countyQuota(official, programId, region);
         for (uint256 i; i < farmers.length; ++i) {
-            _allocate(official, programId, region, county, farmers[i], units[i]);
+            _allocate(official, household, programId, region, county, farmers[i], units[i]);
         }
     }
 
@@ -129,9 +141,9 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     /// @inheritdoc IRicePurchase
     function cancelSale(uint256 saleId) external {
         address account = _msgSender();
-        (uint32 programId,,, address farmer) = _decodeSaleId(saleId);
+        (uint32 programId, uint32 region,, address farmer) = _decodeSaleId(saleId);
         Sale storage sale = _existingSale(saleId);
-        if (account != farmer) revert NotSeller(saleId, account);
+        _requireFarmActor(saleId, account, farmer, region);
         if (sale.state != SaleState.Submitted) revert InvalidSaleState(saleId, sale.state);
         sale.state = SaleState.Cancelled;
         _allocations[programId][farmer].committed -= sale.units;
@@ -147,9 +159,10 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         bytes32 certificateHash
     ) external {
         address inspector = _msgSender();
-        (, uint32 region,,) = _decodeSaleId(saleId);
-        _requireRole(inspector, ICredentialRegistry.Role.Inspector, region);
-        _inspect(inspector, saleId, gradeUnits, rejectedUnits, moisturePermille, certificateHash);
+        (, uint32 region,, address farmer) = _decodeSaleId(saleId);
+        (bytes32 household, bytes32 farm) =
+            _actorAndFarmHouseholds(inspector, ICredentialRegistry.Role.Inspector, farmer, region);
+        _inspect(inspector, household, farm, saleId, gradeUnits, rejectedUnits, moisturePermille, certificateHash);
     }
 
     /// @inheritdoc IRicePurchase
@@ -157,15 +170,23 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         address inspector = _msgSender();
         _requireBatchSize(inspections.length);
         uint32 checkedRegion; // 0 is never a sale's region, so the first sale is always checked
+        bytes32 household;
         for (uint256 i; i < inspections.length; ++i) {
             Inspection calldata item = inspections[i];
             (, uint32 region,,) = _decodeSaleId(item.saleId);
             if (region != checkedRegion) {
-                _requireRole(inspector, ICredentialRegistry.Role.Inspector, region);
+                household = _requireTaggedRole(inspector, ICredentialRegistry.Role.Inspector, region);
                 checkedRegion = region;
             }
             _inspect(
-                inspector, item.saleId, item.gradeUnits, item.rejectedUnits, item.moisturePermille, item.certificateHash
+                inspector,
+                household,
+                bytes32(0), // resolved per sale, after its existence check
+                item.saleId,
+                item.gradeUnits,
+                item.rejectedUnits,
+                item.moisturePermille,
+                item.certificateHash
             );
         }
     }
@@ -173,12 +194,14 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     /// @inheritdoc IRicePurchase
     function disputeInspection(uint256 saleId, bytes32 reasonHash) external {
         address account = _msgSender();
-        (,,, address farmer) = _decodeSaleId(saleId);
+        (uint32 programId, uint32 region,, address farmer) = _decodeSaleId(saleId);
         Sale storage sale = _existingSale(saleId);
-        if (account != farmer) revert NotSeller(saleId, account);
+        _requireFarmActor(saleId, account, farmer, region);
         if (sale.state != SaleState.Inspected && sale.state != SaleState.Rejected) {
             revert InvalidSaleState(saleId, sale.state);
         }
+        uint256 deadline = uint256(sale.inspectedAt) + _programs[programId].disputePeriod;
+        if (block.timestamp > deadline) revert DisputePeriodOver(saleId, deadline);
         if (reasonHash == bytes32(0)) revert ZeroHash();
         sale.state = SaleState.Disputed;
         emit SaleDisputed(saleId, farmer, reasonHash);
@@ -187,9 +210,10 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     /// @inheritdoc IRicePurchase
     function approvePurchase(uint256 saleId) external {
         address official = _msgSender();
-        (, uint32 region,,) = _decodeSaleId(saleId);
-        _requireRole(official, ICredentialRegistry.Role.Official, region);
-        _approve(official, saleId);
+        (, uint32 region,, address farmer) = _decodeSaleId(saleId);
+        (bytes32 household, bytes32 farm) =
+            _actorAndFarmHouseholds(official, ICredentialRegistry.Role.Official, farmer, region);
+        _approve(official, household, farm, saleId);
     }
 
     /// @inheritdoc IRicePurchase
@@ -197,13 +221,14 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         address official = _msgSender();
         _requireBatchSize(saleIds.length);
         uint32 checkedRegion;
+        bytes32 household;
         for (uint256 i; i < saleIds.length; ++i) {
             (, uint32 region,,) = _decodeSaleId(saleIds[i]);
             if (region != checkedRegion) {
-                _requireRole(official, ICredentialRegistry.Role.Official, region);
+                household = _requireTaggedRole(official, ICredentialRegistry.Role.Official, region);
                 checkedRegion = region;
             }
-            _approve(official, saleIds[i]);
+            _approve(official, household, bytes32(0), saleIds[i]);
         }
     }
 
@@ -214,21 +239,47 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         external
     {
         address official = _msgSender();
-        _requireRole(official, ICredentialRegistry.Role.Official, Regions.NATIONAL);
+        _requireTaggedRole(official, ICredentialRegistry.Role.Official, Regions.NATIONAL);
         Program storage program = _requireProgram(programId);
-        if (program.finalPricesSet) revert FinalPricesAlreadySet(programId);
-        if (farmGatePer80kg <= millingFee || millingYieldBps == 0 || millingYieldBps > 10_000) {
-            revert InvalidPriceInputs();
+        if (block.timestamp <= program.deliveryEnd) revert DeliveryWindowOpen(programId, program.deliveryEnd);
+        if (program.finalPricesLocked) revert FinalPricesLocked(programId);
+        uint32[4] memory prices = _checkedPrices(program, farmGatePer80kg, millingFee, millingYieldBps);
+        _priceProposals[programId] = PriceProposal(official, farmGatePer80kg, millingFee, millingYieldBps);
+        emit FinalPricesProposed(programId, official, farmGatePer80kg, millingFee, millingYieldBps, prices);
+    }
+
+    /// @inheritdoc IRicePurchase
+    function confirmFinalPrices(uint32 programId, uint32 farmGatePer80kg, uint32 millingFee, uint16 millingYieldBps)
+        external
+    {
+        address official = _msgSender();
+        bytes32 household = _requireTaggedRole(official, ICredentialRegistry.Role.Official, Regions.NATIONAL);
+        Program storage program = _requireProgram(programId);
+        if (program.finalPricesLocked) revert FinalPricesLocked(programId);
+        PriceProposal memory proposal = _priceProposals[programId];
+        if (
+            proposal.proposer == address(0) || proposal.farmGatePer80kg != farmGatePer80kg
+                || proposal.millingFee != millingFee || proposal.millingYieldBps != millingYieldBps
+        ) revert PriceProposalMismatch(programId);
+        // The proposer must still hold its credential: a key revoked meanwhile proposes nothing.
+        bytes32 proposerHousehold =
+            _requireTaggedRole(proposal.proposer, ICredentialRegistry.Role.Official, Regions.NATIONAL);
+        if (official == proposal.proposer || household == proposerHousehold) {
+            revert ConfirmationNotIndependent(programId, official);
         }
         uint32[4] memory prices = computeGradePrices(farmGatePer80kg, millingFee, millingYieldBps);
-        if (prices[uint8(Grade.Third)] <= program.bulkDeduction) revert InvalidPriceInputs();
 
+        delete _priceProposals[programId];
+        uint16 revision = program.priceRevision + 1;
         program.finalPricesSet = true;
+        program.priceRevision = revision;
         program.priceSpecial = prices[0];
         program.priceFirst = prices[1];
         program.priceSecond = prices[2];
         program.priceThird = prices[3];
-        emit FinalPricesSet(programId, official, farmGatePer80kg, millingFee, millingYieldBps, prices);
+        emit FinalPricesSet(
+            programId, official, farmGatePer80kg, millingFee, millingYieldBps, prices, proposal.proposer, revision
+        );
     }
 
     /// @inheritdoc IRicePurchase
@@ -237,9 +288,11 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         (uint32 programId,,,) = _decodeSaleId(saleId);
         Sale storage sale = _paymentSale(official, saleId);
         if (sale.state != SaleState.InterimPaid) revert InvalidSaleState(saleId, sale.state);
-        if (!_programs[programId].finalPricesSet) revert FinalPricesNotSet(programId);
+        Program storage program = _programs[programId];
+        if (!program.finalPricesSet) revert FinalPricesNotSet(programId);
         (,, int256 balance) = _settlement(programId, sale);
         if (balance >= 0) revert WrongPaymentKind(saleId, PaymentKind.ClawbackRepayment);
+        if (!program.finalPricesLocked) program.finalPricesLocked = true;
         sale.state = SaleState.ClawbackDue;
         emit ClawbackRecorded(saleId, official, uint256(-balance));
     }
@@ -268,6 +321,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
             if (kind == PaymentKind.FinalBalance && balance < 0) revert WrongPaymentKind(saleId, kind);
             due = balance < 0 ? uint256(-balance) : uint256(balance);
             next = SaleState.Settled;
+            if (!_programs[programId].finalPricesLocked) _programs[programId].finalPricesLocked = true;
         }
         if (amount != due) revert WrongPaymentAmount(saleId, due, amount);
         sale.state = next;
@@ -309,6 +363,11 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     /// @inheritdoc IRicePurchase
     function getSale(uint256 saleId) external view returns (Sale memory) {
         return _existingSale(saleId);
+    }
+
+    /// @inheritdoc IRicePurchase
+    function getPriceProposal(uint32 programId) external view returns (PriceProposal memory) {
+        return _priceProposals[programId];
     }
 
     /// @inheritdoc IRicePurchase
@@ -364,20 +423,37 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
             gradeFirst: 0,
             gradeSecond: 0,
             gradeThird: 0,
-            inspector: address(0)
+            inspectedAt: 0,
+            inspectorKey: 0,
+            firstInspectorKey: 0
         });
     }
 
     function _allocate(
         address official,
+        bytes32 household,
         uint32 programId,
         uint32 region,
         Quota storage county,
         address farmer,
         uint32 units
     ) private {
-        _requireRole(farmer, ICredentialRegistry.Role.Farmer, region);
         Allocation storage allocation = _allocations[programId][farmer];
+        if (official == farmer) revert ConflictOfInterest(official, farmer);
+        bytes32 farm = _householdTag(farmer, ICredentialRegistry.Role.Farmer, region);
+        if (farm == bytes32(0)) {
+            // No live tagged credential. Untagged, or raising a farm whose key is lost: refused.
+            // Lowering a lost key's allocation gives the farm nothing, so its unsold quota can
+            // move to its new address; it is compared with the successor's household when one
+            // is named, and needs none when the farm has left (nobody's household gains).
+            if (
+                allocation.region != region || units > allocation.units
+                    || _hasRole(farmer, ICredentialRegistry.Role.Farmer, region)
+            ) _requireTaggedRole(farmer, ICredentialRegistry.Role.Farmer, region);
+            address successor = _successorOf(farmer, ICredentialRegistry.Role.Farmer, region);
+            if (successor != address(0)) farm = _householdTag(successor, ICredentialRegistry.Role.Farmer, region);
+        }
+        if (farm != bytes32(0) && farm == household) revert ConflictOfInterest(official, farmer);
         if (allocation.region != 0 && allocation.region != region) {
             revert FarmAllocatedElsewhere(farmer, allocation.region);
         }
@@ -388,12 +464,17 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         emit QuotaAllocated(programId, farmer, official, region, units);
     }
 
-    /// @dev Checks the caller is an Official of county `region` and returns the county's quota.
-    function _countyQuota(address official, uint32 programId, uint32 region) private view returns (Quota storage) {
+    /// @dev Checks the caller is a tagged Official of county `region`; returns the county's quota
+    /// and the official's household.
+    function _countyQuota(address official, uint32 programId, uint32 region)
+        private
+        view
+        returns (Quota storage, bytes32 household)
+    {
         _requireProgram(programId);
         if (!Regions.isCounty(region)) revert InvalidRegion(region);
-        _requireRole(official, ICredentialRegistry.Role.Official, region);
-        return _quotas[programId][region];
+        household = _requireTaggedRole(official, ICredentialRegistry.Role.Official, region);
+        return (_quotas[programId][region], household);
     }
 
     /// @dev Replaces a child's share `oldUnits` by `newUnits` in its parent's distributed total.
@@ -406,20 +487,23 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
 
     function _inspect(
         address inspector,
+        bytes32 household,
+        bytes32 farm,
         uint256 saleId,
         uint16[4] calldata gradeUnits,
         uint16 rejectedUnits,
         uint16 moisturePermille,
         bytes32 certificateHash
     ) private {
-        (uint32 programId,,, address farmer) = _decodeSaleId(saleId);
+        (uint32 programId, uint32 region,, address farmer) = _decodeSaleId(saleId);
         Sale storage sale = _existingSale(saleId);
         if (inspector == farmer) revert SellerCannotInspect(saleId);
-        if (_sharesHousehold(inspector, farmer)) revert ConflictOfInterest(saleId, inspector);
+        _refuseSameHousehold(inspector, household, farm, farmer, region);
         SaleState state = sale.state;
         bool reinspection = state == SaleState.Disputed;
         if (state != SaleState.Submitted && !reinspection) revert InvalidSaleState(saleId, state);
-        if (reinspection && inspector == sale.inspector) revert SameInspector(saleId, inspector);
+        uint64 key = _inspectorKey(inspector);
+        if (reinspection && key == sale.inspectorKey) revert SameInspector(saleId, inspector);
         if (moisturePermille < MOISTURE_MIN_PERMILLE || moisturePermille > MOISTURE_MAX_PERMILLE) {
             revert MoistureOutOfRange(moisturePermille);
         }
@@ -443,7 +527,9 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         sale.gradeFirst = gradeUnits[1];
         sale.gradeSecond = gradeUnits[2];
         sale.gradeThird = gradeUnits[3];
-        sale.inspector = inspector;
+        sale.inspectedAt = uint32(block.timestamp);
+        sale.inspectorKey = key;
+        if (!reinspection) sale.firstInspectorKey = key;
         if (accepted == 0) {
             sale.state = reinspection ? SaleState.RejectedOnReinspection : SaleState.Rejected;
         } else {
@@ -452,27 +538,96 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
         emit SaleInspected(saleId, inspector, gradeUnits, rejectedUnits, moisturePermille, certificateHash, reinspection);
     }
 
-    function _approve(address official, uint256 saleId) private {
-        (uint32 programId,,, address farmer) = _decodeSaleId(saleId);
+    function _approve(address official, bytes32 household, bytes32 farm, uint256 saleId) private {
+        (uint32 programId, uint32 region,, address farmer) = _decodeSaleId(saleId);
         Sale storage sale = _existingSale(saleId);
         if (official == farmer) revert SellerCannotApprove(saleId);
         if (sale.state != SaleState.Inspected && sale.state != SaleState.Reinspected) {
             revert InvalidSaleState(saleId, sale.state);
         }
-        address inspector = sale.inspector;
-        if (official == inspector) revert InspectorCannotApprove(saleId, inspector);
+        uint64 key = _inspectorKey(official);
+        if (key == sale.inspectorKey || key == sale.firstInspectorKey) revert InspectorCannotApprove(saleId, official);
+        _refuseSameHousehold(official, household, farm, farmer, region);
         sale.state = SaleState.Approved;
         uint32 accepted = _acceptedUnits(sale);
         emit PurchaseApproved(saleId, official, accepted, uint256(accepted) * _programs[programId].interimPerUnit);
     }
 
-    /// @dev The sale for a payment step: checks the caller is an Official of its region, not the seller.
+    /// @dev The sale for a payment step: checks the caller is a tagged Official of its region,
+    /// neither the seller nor of its household.
     /// @dev No existence check: an unknown sale is in state None, which no payment step accepts.
     function _paymentSale(address official, uint256 saleId) private view returns (Sale storage sale) {
         (, uint32 region,, address farmer) = _decodeSaleId(saleId);
         sale = _sales[saleId];
         if (official == farmer) revert SellerCannotApprove(saleId);
-        _requireRole(official, ICredentialRegistry.Role.Official, region);
+        (bytes32 household, bytes32 farm) =
+            _actorAndFarmHouseholds(official, ICredentialRegistry.Role.Official, farmer, region);
+        // An unknown sale (state None) is refused by every payment step after this.
+        if (farm == bytes32(0) && sale.state != SaleState.None) farm = _farmHousehold(farmer, region);
+        if (household == farm) revert ConflictOfInterest(official, farmer);
+    }
+
+    /// @dev The households of `actor` (its live, tagged `role` credential, else a revert) and of
+    /// the farm `farmer`'s live Farmer credential, in one registry call. The farm's is zero when
+    /// that credential is not live or untagged: callers then resolve it by {_farmHousehold}
+    /// (successor, or the reason for refusing) once they know the sale exists.
+    function _actorAndFarmHouseholds(address actor, ICredentialRegistry.Role role, address farmer, uint32 region)
+        private
+        view
+        returns (bytes32 household, bytes32 farm)
+    {
+        (household, farm) = _householdTags(actor, role, farmer, ICredentialRegistry.Role.Farmer, region);
+        if (household == bytes32(0)) _requireTaggedRole(actor, role, region); // reverts with the reason
+    }
+
+    /// @dev Reverts with `ConflictOfInterest` when `actor`'s household is the farm's; `farm` zero
+    /// means "not read yet" (batches, a lost key) and is resolved by {_farmHousehold}.
+    function _refuseSameHousehold(address actor, bytes32 household, bytes32 farm, address farmer, uint32 region)
+        private
+        view
+    {
+        if (farm == bytes32(0)) farm = _farmHousehold(farmer, region);
+        if (household == farm) revert ConflictOfInterest(actor, farmer);
+    }
+
+    /// @dev The household of the farm `farmer` of `region`: its live Farmer credential's tag, or,
+    /// when that key was lost, the tag of the successor its issuer named. Reverts when the farm
+    /// has neither (nothing moves on a farm nobody may answer for) or its credential is untagged.
+    function _farmHousehold(address farmer, uint32 region) private view returns (bytes32 tag) {
+        tag = _householdTag(farmer, ICredentialRegistry.Role.Farmer, region);
+        if (tag == bytes32(0)) {
+            address successor = _successorOf(farmer, ICredentialRegistry.Role.Farmer, region);
+            tag = _requireTaggedRole(
+                successor == address(0) ? farmer : successor, ICredentialRegistry.Role.Farmer, region
+            );
+        }
+    }
+
+    /// @dev Checks `account` may act for the farm `farmer` on `saleId` now: the farm's own live
+    /// credential, or the live credential of the successor the registry names for its line.
+    function _requireFarmActor(uint256 saleId, address account, address farmer, uint32 region) private view {
+        if (account != farmer && account != _successorOf(farmer, ICredentialRegistry.Role.Farmer, region)) {
+            revert NotSeller(saleId, account);
+        }
+        _requireRole(account, ICredentialRegistry.Role.Farmer, region);
+    }
+
+    /// @dev The final prices the inputs give, after checking they are possible for the programme.
+    function _checkedPrices(Program storage program, uint32 farmGatePer80kg, uint32 millingFee, uint16 millingYieldBps)
+        private
+        view
+        returns (uint32[4] memory prices)
+    {
+        if (farmGatePer80kg <= millingFee || millingYieldBps == 0 || millingYieldBps > 10_000) {
+            revert InvalidPriceInputs();
+        }
+        prices = computeGradePrices(farmGatePer80kg, millingFee, millingYieldBps);
+        if (prices[uint8(Grade.Third)] <= program.bulkDeduction) revert InvalidPriceInputs();
+    }
+
+    /// @dev The low 64 bits of an inspector's address, as kept in a sale (see {Sale}).
+    function _inspectorKey(address account) private pure returns (uint64) {
+        return uint64(uint160(account));
     }
 
     function _settlement(uint32 programId, Sale storage sale)

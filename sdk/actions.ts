@@ -311,7 +311,9 @@ export function describeAction(
     case "RicePurchase.approvePurchases":
       return `매입 ${list(0)}건 승인`;
     case "RicePurchase.setFinalPrices":
-      return `매입 계획 #${String(a[0])} 최종 가격 확정`;
+      return `매입 계획 #${String(a[0])} 최종 가격 제안`;
+    case "RicePurchase.confirmFinalPrices":
+      return `매입 계획 #${String(a[0])} 최종 가격 확인 (확정)`;
     case "RicePurchase.recordClawback":
       return `${sale()} 환수 확정`;
     case "RicePurchase.recordPayment":
@@ -338,6 +340,11 @@ export function describeAction(
       return `${tender()} 대금 ${won(a[1])} 지급 기록`;
     case "CredentialRegistry.issue":
       return `${region(a[2])} ${ROLE_KO[Number(a[1])] ?? "?"} 자격 발급 (${short(a[0])})`;
+    case "CredentialRegistry.nameSuccessor": {
+      const id = BigInt(a[1] as bigint);
+      const subject = `0x${(id >> 96n).toString(16).padStart(40, "0")}`;
+      return `${region((id >> 64n) & 0xffffffn)} ${ROLE_KO[Number((id >> 88n) & 0xffn)] ?? "?"} 자격 승계 (${short(subject)})`;
+    }
     case "CredentialRegistry.revoke": {
       // Credential id: subject << 96 | role << 88 | region << 64 | serial.
       const id = BigInt(a[0] as bigint);

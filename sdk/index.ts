@@ -6,3 +6,4 @@ export * from "./deployments.ts";
 export * from "./forwarder.ts";
 export * from "./generated/abis.ts";
 export * from "./generated/enums.ts";
+export * from "./households.ts";

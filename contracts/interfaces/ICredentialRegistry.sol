@@ -25,12 +25,14 @@ interface ICredentialRegistry {
         uint64 issuedAt;
         uint64 expiresAt;
         bool revoked;
+        bytes16 householdTag;
     }
 
     /// @notice Emitted when the admin grants or withdraws an issuer's right to issue `role` in `region`.
     event IssuerSet(address indexed issuer, Role indexed role, uint32 indexed region, bool allowed, address admin);
 
     /// @notice Emitted when a credential is issued. `id` encodes subject, role, region and serial.
+    /// @dev `householdTag` is the credential's household (zero: none); see {issue}.
     event CredentialIssued(
         uint256 indexed id,
         address indexed subject,
@@ -38,16 +40,21 @@ interface ICredentialRegistry {
         Role role,
         uint32 region,
         bytes32 claimsHash,
-        uint64 expiresAt
+        uint64 expiresAt,
+        bytes16 householdTag
     );
 
     /// @notice Emitted when a credential is revoked; it stops counting in the same transaction.
     event CredentialRevoked(uint256 indexed id, address indexed subject, address indexed revoker, bytes32 reasonHash);
 
-    /// @notice Emitted when an issuer links a credential holder to a household tag.
-    /// @dev `householdTag` is a salted hash derived off-chain from the household's registration
-    /// (세대) record, the same for every member; it reveals nothing and only ever compares equal.
-    event HouseholdLinked(uint256 indexed credentialId, address indexed subject, bytes32 householdTag, address issuer);
+    /// @notice Emitted when an issuer names `successorId` (a live credential of the same role and
+    /// region, another address) to continue the work of the no longer valid `previousId`: a farm
+    /// whose phone was lost completes its old sales from its new address.
+    /// @param origin The first address of the line `previousId` belongs to (its own subject when
+    /// it succeeded nobody): what `successorOf` resolves from.
+    event SuccessorNamed(
+        uint256 indexed previousId, uint256 indexed successorId, address indexed issuer, address origin
+    );
 
     /// @notice Thrown when the caller is not a trusted issuer of `role` in `region`.
     error NotIssuer(address account, Role role, uint32 region);
@@ -70,6 +77,17 @@ interface ICredentialRegistry {
     /// @notice Thrown when the subject or issuer is the zero address.
     error ZeroAddress();
 
+    /// @notice Thrown when an action that compares households needs `account`'s live `role`
+    /// credential in `region` to carry a household tag, and it carries none.
+    error HouseholdTagMissing(address account, Role role, uint32 region);
+
+    /// @notice Thrown when naming a successor for a credential that is still valid (revoke it first).
+    error CredentialStillValid(uint256 id);
+
+    /// @notice Thrown when `successorId` cannot continue `previousId`: not valid, another role or
+    /// region, or the same address.
+    error InvalidSuccessor(uint256 previousId, uint256 successorId);
+
     /// @notice Names or withdraws a trusted issuer of `role` credentials in `region`.
     /// @dev Requirements: the caller holds the registry's admin role. An issuer of region 0 may
     /// issue `role` in every region.
@@ -79,19 +97,34 @@ interface ICredentialRegistry {
     /// @param allowed True to grant, false to withdraw.
     function setIssuer(address issuer, Role role, uint32 region, bool allowed) external;
 
-    /// @notice Issues a credential to `subject`.
+    /// @notice Issues a credential to `subject`, with its household tag.
     /// @dev Requirements: the caller is a trusted issuer of `role` in `region` (or in region 0);
     /// `subject` holds no valid credential for the same role and region; `expiresAt` is in the
     /// future and at most `MAX_VALIDITY` away; `claimsHash` is not zero.
+    ///
+    /// The household tag belongs to this credential: only its issuer sets it, here, and only a
+    /// re-issue (after revocation or expiry) changes it, so no issuer of another role or region
+    /// can touch the household a conflict-of-interest check reads. It is the first 16 bytes of
+    /// keccak256 of a random 32-byte household secret that the county keeps off-chain, one per
+    /// 세대 — never derived from a resident number, address or other guessable value. Public tags
+    /// still reveal which credentials share a household; nothing about who they are.
+    /// Zero means "no household": refused by the actions that compare households (RicePurchase
+    /// for Farmer, Inspector and Official credentials).
     /// @param subject The holder's address.
     /// @param role The role granted.
     /// @param region The region the role is valid in.
     /// @param claimsHash Salted hash of the holder's off-chain record.
     /// @param expiresAt Unix time after which the credential no longer counts.
+    /// @param householdTag The holder's household tag (zero: none).
     /// @return id The credential's id.
-    function issue(address subject, Role role, uint32 region, bytes32 claimsHash, uint64 expiresAt)
-        external
-        returns (uint256 id);
+    function issue(
+        address subject,
+        Role role,
+        uint32 region,
+        bytes32 claimsHash,
+        uint64 expiresAt,
+        bytes16 householdTag
+    ) external returns (uint256 id);
 
     /// @notice Revokes credential `id` at once.
     /// @dev Requirements: the caller is the admin or a trusted issuer of the credential's role and
@@ -100,25 +133,36 @@ interface ICredentialRegistry {
     /// @param reasonHash Hash of the off-chain revocation record (the reason is kept off-chain).
     function revoke(uint256 id, bytes32 reasonHash) external;
 
-    /// @notice Records the household of credential `credentialId`'s holder, so that conflicts of
-    /// interest between household members (an inspector grading a relative's rice) are refused
-    /// by the contracts before anything is graded.
+    /// @notice Names `successorId` as the continuation of `previousId`, after the holder's key was
+    /// lost: actions that accept a successor (a farm's cancel and dispute of its old sales) then
+    /// accept the successor's address for everything the line's earlier addresses started.
     /// @dev Requirements: the caller is the admin or a trusted issuer of the credential's role and
-    /// region; the credential is valid; `householdTag` is not zero. A later link replaces it.
-    /// @param credentialId A valid credential of the subject.
-    /// @param householdTag Salted hash of the household record.
-    function linkHousehold(uint256 credentialId, bytes32 householdTag) external;
+    /// region; `previousId` is its subject's current credential and no longer valid (revoked or
+    /// expired); `successorId` is valid, of the same role and region, for another address. A line
+    /// may be continued again (A → B → C): every earlier address then resolves to the newest.
+    /// @param previousId The credential that can no longer act.
+    /// @param successorId The credential that continues its work.
+    function nameSuccessor(uint256 previousId, uint256 successorId) external;
 
-    /// @notice The household tag of `subject` (zero when none was linked).
-    function householdOf(address subject) external view returns (bytes32);
-
-    /// @notice True when `a` and `b` are the same address or were linked to the same household.
-    function sharesHousehold(address a, address b) external view returns (bool);
+    /// @notice The newest address named to continue `subject`'s `role` line in `region` (zero when
+    /// none was named). Resolves through every earlier address of the line in one step.
+    function successorOf(address subject, Role role, uint32 region) external view returns (address);
 
     /// @notice The household tag of `subject`'s live `role` credential in `region`; zero when that
     /// credential is missing, revoked or expired, or carries no tag.
-    /// @dev The one household read the business contracts use for conflict-of-interest checks.
+    /// @dev The one household read the business contracts use for conflict-of-interest checks:
+    /// it also proves the credential live, so one call replaces {hasRole}. The 16-byte tag given
+    /// at {issue} is returned left-aligned (the low 16 bytes are zero).
     function householdTag(address subject, Role role, uint32 region) external view returns (bytes32);
+
+    /// @notice {householdTag} of two credentials of one region at once: `a`'s `roleA` one and
+    /// `b`'s `roleB` one.
+    /// @dev For a step between an actor and the party it acts on (an official paying a farm): one
+    /// call instead of two.
+    function householdTags(address a, Role roleA, address b, Role roleB, uint32 region)
+        external
+        view
+        returns (bytes32 tagA, bytes32 tagB);
 
     /// @notice True when `id` is the subject's current credential, not revoked and not expired.
     function isValid(uint256 id) external view returns (bool);

@@ -59,6 +59,8 @@ interface IRicePurchase {
         uint40 deliveryStart;
         uint40 deliveryEnd;
         uint16[2] varieties;
+        /// @dev Seconds after an inspection during which the farmer may dispute it (> 0).
+        uint32 disputePeriod;
     }
 
     /// @notice A programme as stored, in two slots: the delivery window (read by submitSale) and
@@ -70,14 +72,27 @@ interface IRicePurchase {
         uint16 cropYear;
         uint16 varietyA;
         uint16 varietyB;
+        uint32 disputePeriod;
         // slot 1: payment terms
         uint32 interimPerUnit;
         uint32 bulkDeduction;
         bool finalPricesSet;
+        /// @dev Set by the programme's first final balance payment or clawback: prices are final.
+        bool finalPricesLocked;
+        /// @dev How many times final prices took effect (1: first set; more: corrections).
+        uint16 priceRevision;
         uint32 priceSpecial;
         uint32 priceFirst;
         uint32 priceSecond;
         uint32 priceThird;
+    }
+
+    /// @notice Final-price inputs proposed by one national Official, waiting for a second one.
+    struct PriceProposal {
+        address proposer;
+        uint32 farmGatePer80kg;
+        uint32 millingFee;
+        uint16 millingYieldBps;
     }
 
     /// @notice A region's quota: what it received and how much of it it passed down.
@@ -97,6 +112,11 @@ interface IRicePurchase {
     }
 
     /// @notice A sale as stored (one slot). Seller, programme and region are in the sale id.
+    /// @dev The inspectors are kept as keys, the low 64 bits of their addresses (the full
+    /// addresses are in {SaleInspected}), so that both inspectors of a disputed sale and the
+    /// inspection time fit the one slot. The keys only ever refuse: an address whose key matches
+    /// an inspector's cannot approve, which includes the inspector itself; a stranger matching by
+    /// chance (1 in 2^64) is refused too, never let through.
     struct Sale {
         uint16 units;
         Packaging packaging;
@@ -105,7 +125,12 @@ interface IRicePurchase {
         uint16 gradeFirst;
         uint16 gradeSecond;
         uint16 gradeThird;
-        address inspector;
+        /// @dev Unix time of the last inspection (uint32 lasts until 2106); 0 before.
+        uint32 inspectedAt;
+        /// @dev Key of the last inspector.
+        uint64 inspectorKey;
+        /// @dev Key of the first inspector (the last one's until a re-inspection).
+        uint64 firstInspectorKey;
     }
 
     /// @notice One delivery's inspection, for the batch form.
@@ -134,7 +159,8 @@ interface IRicePurchase {
         uint32 bulkDeduction,
         uint40 deliveryStart,
         uint40 deliveryEnd,
-        uint16[2] varieties
+        uint16[2] varieties,
+        uint32 disputePeriod
     );
 
     /// @notice Emitted when `region`'s quota is set by an official of `parentRegion`.
@@ -179,13 +205,28 @@ interface IRicePurchase {
         uint256 indexed saleId, address indexed official, uint32 acceptedUnits, uint256 interimAmount
     );
 
-    event FinalPricesSet(
+    /// @notice Emitted when a national Official proposes final-price inputs (first or corrected);
+    /// nothing is paid on them until a second Official confirms ({FinalPricesSet}).
+    event FinalPricesProposed(
         uint32 indexed programId,
         address indexed official,
         uint32 farmGatePer80kg,
         uint32 millingFee,
         uint16 millingYieldBps,
         uint32[4] gradePrices
+    );
+
+    /// @notice Emitted when final prices take effect: `official` confirmed what `proposer`
+    /// proposed. `revision` 1 is the first setting, each later one a correction.
+    event FinalPricesSet(
+        uint32 indexed programId,
+        address indexed official,
+        uint32 farmGatePer80kg,
+        uint32 millingFee,
+        uint16 millingYieldBps,
+        uint32[4] gradePrices,
+        address proposer,
+        uint16 revision
     );
 
     /// @notice Emitted when a sale's final balance is negative and becomes the farmer's debt.
@@ -239,8 +280,25 @@ interface IRicePurchase {
     /// @notice Thrown when the seller tries to approve or record payments on their own sale.
     error SellerCannotApprove(uint256 saleId);
 
-    /// @notice Thrown when the inspector and the seller share a household in the credential registry.
-    error ConflictOfInterest(uint256 saleId, address inspector);
+    /// @notice Thrown when `actor` would allocate to, inspect, approve, pay or claw back the farm
+    /// `farmer` while being that farm or of its household (equal household tags of the two
+    /// credentials involved).
+    error ConflictOfInterest(address actor, address farmer);
+
+    /// @notice Thrown when a dispute comes after the programme's dispute period.
+    error DisputePeriodOver(uint256 saleId, uint256 deadline);
+
+    /// @notice Thrown when final prices are proposed before the delivery window closed.
+    error DeliveryWindowOpen(uint32 programId, uint40 deliveryEnd);
+
+    /// @notice Thrown when final prices change after the programme's first final payment or clawback.
+    error FinalPricesLocked(uint32 programId);
+
+    /// @notice Thrown when confirming final prices that nobody proposed, or other inputs than proposed.
+    error PriceProposalMismatch(uint32 programId);
+
+    /// @notice Thrown when the confirming Official is the proposer or of the proposer's household.
+    error ConfirmationNotIndependent(uint32 programId, address official);
 
     /// @notice Thrown when the inspector of a sale tries to approve it.
     error InspectorCannotApprove(uint256 saleId, address inspector);
@@ -253,9 +311,6 @@ interface IRicePurchase {
 
     /// @notice Thrown when moisture is outside 13.0–15.0 %.
     error MoistureOutOfRange(uint16 moisturePermille);
-
-    /// @notice Thrown when final prices are set twice for a programme.
-    error FinalPricesAlreadySet(uint32 programId);
 
     /// @notice Thrown when a final-settlement step needs prices that are not set yet.
     error FinalPricesNotSet(uint32 programId);
@@ -281,8 +336,10 @@ interface IRicePurchase {
     function allocateRegion(uint32 programId, uint32 region, uint64 units) external;
 
     /// @notice Sets a farm's allocation, by an Official of the 시군 `region`.
-    /// @dev Requirements: `farmer` holds a Farmer credential in `region`; the county has enough
-    /// quota left; the allocation is not below the farm's live sales.
+    /// @dev Requirements: the official's and the farm's credentials are live and tagged, and the
+    /// official is not the farm nor of its household; the county has enough quota left; the
+    /// allocation is not below the farm's live sales. A farm whose credential is no longer live
+    /// (a lost key) can only be lowered, so its unsold quota moves to its new address.
     function allocate(uint32 programId, uint32 region, address farmer, uint32 units) external;
 
     /// @notice Batch form of {allocate}: all-or-nothing, at most `MAX_BATCH` farms.
@@ -297,13 +354,14 @@ interface IRicePurchase {
         external
         returns (uint256 saleId);
 
-    /// @notice Cancels a sale before inspection; only the seller.
+    /// @notice Cancels a sale before inspection; only the seller (its live Farmer credential), or
+    /// the successor the registry names for the seller's lost key.
     function cancelSale(uint256 saleId) external;
 
     /// @notice Records the grading of a delivery by an Inspector of the sale's region.
-    /// @dev Requirements: not the seller nor of the seller's household (CredentialRegistry
-    /// `sharesHousehold`); sale Submitted (or Disputed: then not the first
-    /// inspector); `gradeUnits` (특,1,2,3) plus `rejectedUnits` equal the delivered units; moisture
+    /// @dev Requirements: the inspector's credential is live and tagged; not the seller nor of the
+    /// seller's household (the tags of the two credentials differ); sale Submitted (or Disputed:
+    /// then not the first inspector); `gradeUnits` (특,1,2,3) plus `rejectedUnits` equal the delivered units; moisture
     /// 130–150 ‰; a certificate hash. No accepted unit → Rejected.
     function recordInspection(
         uint256 saleId,
@@ -316,11 +374,13 @@ interface IRicePurchase {
     /// @notice Batch form of {recordInspection}: all-or-nothing, at most `MAX_BATCH` sales.
     function recordInspections(Inspection[] calldata inspections) external;
 
-    /// @notice Disputes an inspection; only the seller, once, before approval.
+    /// @notice Disputes an inspection; only the seller (or its named successor), once, before
+    /// approval, and within the programme's `disputePeriod` after the inspection.
     function disputeInspection(uint256 saleId, bytes32 reasonHash) external;
 
     /// @notice Approves the purchase of an inspected sale; interim = accepted units × interimPerUnit.
-    /// @dev Requirements: an Official of the sale's region who is neither seller nor inspector.
+    /// @dev Requirements: an Official of the sale's region, with a tagged credential, who is
+    /// neither the seller nor of its household, nor any inspector of the sale (first or re-).
     function approvePurchase(uint256 saleId) external;
 
     /// @notice Batch form of {approvePurchase}: all-or-nothing, at most `MAX_BATCH` sales.
@@ -329,18 +389,31 @@ interface IRicePurchase {
     /// @notice Fixes the final prices from the published statistic's inputs.
     /// @dev Unrounded 1등 = (farmGatePer80kg − millingFee) × millingYieldBps ÷ 10,000 ÷ 2; each
     /// grade = unrounded 1등 × (103.3 %, 100 %, 95.56 %, 85.06 %), rounded down to 10 won.
-    /// Requirements: an Official of region 0; once per programme.
+    /// This proposes: the prices take effect when a second national Official confirms the same
+    /// inputs ({confirmFinalPrices}). A new proposal replaces a pending one; once prices are set,
+    /// a proposal is a correction, which again needs a confirmation.
+    /// Requirements: a tagged Official of region 0; the delivery window closed; no final balance
+    /// paid and no clawback recorded in the programme yet.
     function setFinalPrices(uint32 programId, uint32 farmGatePer80kg, uint32 millingFee, uint16 millingYieldBps)
         external;
 
+    /// @notice Confirms the pending final-price proposal, which then takes effect ({FinalPricesSet}).
+    /// @dev Requirements: a tagged Official of region 0, not the proposer nor of its household
+    /// (tags differ); the proposer's credential still live; the same inputs as proposed; no final
+    /// balance paid and no clawback recorded in the programme yet.
+    function confirmFinalPrices(uint32 programId, uint32 farmGatePer80kg, uint32 millingFee, uint16 millingYieldBps)
+        external;
+
     /// @notice Records that an interim-paid sale's final balance is negative: the farmer owes it.
-    /// @dev Requirements: an Official of the sale's region, not the seller; final prices set.
+    /// @dev Requirements: a tagged Official of the sale's region, not the seller nor of its
+    /// household; final prices set. The programme's first clawback locks its final prices.
     function recordClawback(uint256 saleId) external;
 
     /// @notice Records a payment or a repayment with exactly the amount due.
     /// @dev Interim on an Approved sale; FinalBalance (≥ 0) on an InterimPaid sale once prices are
-    /// set; ClawbackRepayment on a ClawbackDue sale. Requirements: an Official of the sale's region,
-    /// not the seller; a transfer reference hash.
+    /// set; ClawbackRepayment on a ClawbackDue sale. Requirements: a tagged Official of the sale's
+    /// region, not the seller nor of its household; a transfer reference hash. The programme's
+    /// first final balance payment locks its final prices.
     function recordPayment(uint256 saleId, PaymentKind kind, uint256 amount, bytes32 transferRefHash) external;
 
     /// @notice The programme `programId`.
@@ -354,6 +427,9 @@ interface IRicePurchase {
 
     /// @notice The sale `saleId`.
     function getSale(uint256 saleId) external view returns (Sale memory);
+
+    /// @notice The final-price proposal waiting for confirmation (proposer zero when none).
+    function getPriceProposal(uint32 programId) external view returns (PriceProposal memory);
 
     /// @notice The final prices of a programme (zero until set).
     function getGradePrices(uint32 programId) external view returns (GradePrices memory);

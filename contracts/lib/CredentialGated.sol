@@ -19,11 +19,6 @@ abstract contract CredentialGated is ERC2771Context {
         return _registry;
     }
 
-    /// @dev True when the registry links `a` and `b` to one household (or they are one address).
-    function _sharesHousehold(address a, address b) internal view returns (bool) {
-        return _registry.sharesHousehold(a, b);
-    }
-
     /// @dev The household tag of `subject`'s live `role` credential in `region` (zero when none).
     function _householdTag(address subject, ICredentialRegistry.Role role, uint32 region)
         internal
@@ -31,6 +26,46 @@ abstract contract CredentialGated is ERC2771Context {
         returns (bytes32)
     {
         return _registry.householdTag(subject, role, region);
+    }
+
+    /// @dev The household tag of `actor`'s live `role` credential in `region`, for an action that
+    /// compares households: reverts with `CredentialRequired` when the credential is not live and
+    /// `HouseholdTagMissing` when it carries no tag. One registry read on the success path.
+    function _requireTaggedRole(address actor, ICredentialRegistry.Role role, uint32 region)
+        internal
+        view
+        returns (bytes32 tag)
+    {
+        tag = _registry.householdTag(actor, role, region);
+        if (tag == bytes32(0)) {
+            _requireRole(actor, role, region);
+            revert ICredentialRegistry.HouseholdTagMissing(actor, role, region);
+        }
+    }
+
+    /// @dev The tags of `a`'s live `roleA` and `b`'s live `roleB` credentials in `region`, in one call.
+    function _householdTags(
+        address a,
+        ICredentialRegistry.Role roleA,
+        address b,
+        ICredentialRegistry.Role roleB,
+        uint32 region
+    ) internal view returns (bytes32, bytes32) {
+        return _registry.householdTags(a, roleA, b, roleB, region);
+    }
+
+    /// @dev The newest address named to continue `subject`'s `role` line in `region` (zero: none).
+    function _successorOf(address subject, ICredentialRegistry.Role role, uint32 region)
+        internal
+        view
+        returns (address)
+    {
+        return _registry.successorOf(subject, role, region);
+    }
+
+    /// @dev True when `account` holds a live `role` credential in exactly `region`.
+    function _hasRole(address account, ICredentialRegistry.Role role, uint32 region) internal view returns (bool) {
+        return _registry.hasRole(account, role, region);
     }
 
     /// @dev Reverts with `CredentialRequired` unless `actor` holds `role` in exactly `region`.

@@ -18,7 +18,16 @@ contract RicePurchaseTest is JangbuFixture {
         IRicePurchase.ProgramParams memory p = _params();
         vm.expectEmit(true, true, true, true, address(rice));
         emit IRicePurchase.ProgramCreated(
-            2, nationalOfficial, 2026, 11_250_000, INTERIM, BULK_DEDUCTION, p.deliveryStart, p.deliveryEnd, p.varieties
+            2,
+            nationalOfficial,
+            2026,
+            11_250_000,
+            INTERIM,
+            BULK_DEDUCTION,
+            p.deliveryStart,
+            p.deliveryEnd,
+            p.varieties,
+            DISPUTE_PERIOD
         );
         vm.prank(nationalOfficial);
         uint32 id = rice.createProgram(p);
@@ -44,6 +53,11 @@ contract RicePurchaseTest is JangbuFixture {
         rice.createProgram(p);
         p = _params();
         p.bulkDeduction = INTERIM;
+        vm.expectRevert(IRicePurchase.InvalidProgramParams.selector);
+        vm.prank(nationalOfficial);
+        rice.createProgram(p);
+        p = _params();
+        p.disputePeriod = 0;
         vm.expectRevert(IRicePurchase.InvalidProgramParams.selector);
         vm.prank(nationalOfficial);
         rice.createProgram(p);
@@ -271,7 +285,9 @@ contract RicePurchaseTest is JangbuFixture {
         IRicePurchase.Sale memory s = rice.getSale(saleId);
         assertEq(uint256(s.state), uint256(IRicePurchase.SaleState.Inspected));
         assertEq(s.gradeFirst, 60);
-        assertEq(s.inspector, inspector);
+        assertEq(s.inspectorKey, uint64(uint160(inspector)));
+        assertEq(s.firstInspectorKey, uint64(uint160(inspector)));
+        assertEq(s.inspectedAt, block.timestamp);
         assertEq(rice.getAllocation(programId, farmer).committed, 95);
     }
 
@@ -291,14 +307,13 @@ contract RicePurchaseTest is JangbuFixture {
 
     /// @dev An inspector from the seller's household is refused before anything is graded.
     function test_recordInspection_revertsOnSharedHousehold() public {
-        bytes32 household = keccak256("salted household record");
-        registry.linkHousehold(registry.currentId(farmer, ICredentialRegistry.Role.Farmer, GANGJIN), household);
-        registry.linkHousehold(registry.currentId(inspector, ICredentialRegistry.Role.Inspector, GANGJIN), household);
+        address relative = makeAddr("relativeInspector");
+        _credential(relative, ICredentialRegistry.Role.Inspector, GANGJIN, _ownHousehold(farmer));
         uint256 saleId = _submit(10);
-        vm.expectRevert(abi.encodeWithSelector(IRicePurchase.ConflictOfInterest.selector, saleId, inspector));
-        _inspect(inspector, saleId, _grades(0, 10, 0, 0), 0);
+        vm.expectRevert(abi.encodeWithSelector(IRicePurchase.ConflictOfInterest.selector, relative, farmer));
+        _inspect(relative, saleId, _grades(0, 10, 0, 0), 0);
         _inspect(inspector2, saleId, _grades(0, 10, 0, 0), 0); // an unrelated inspector may
-        assertEq(rice.getSale(saleId).inspector, inspector2);
+        assertEq(rice.getSale(saleId).inspectorKey, uint64(uint160(inspector2)));
     }
 
     function test_recordInspection_revertsForNonInspectorOrOtherRegion() public {
@@ -374,7 +389,8 @@ contract RicePurchaseTest is JangbuFixture {
         _inspect(inspector2, saleId, _grades(0, 50, 0, 0), 0);
         IRicePurchase.Sale memory s = rice.getSale(saleId);
         assertEq(uint256(s.state), uint256(IRicePurchase.SaleState.Reinspected));
-        assertEq(s.inspector, inspector2);
+        assertEq(s.inspectorKey, uint64(uint160(inspector2)));
+        assertEq(s.firstInspectorKey, uint64(uint160(inspector)));
         assertEq(rice.getAllocation(programId, farmer).committed, 50);
 
         // Only one dispute.
@@ -503,21 +519,30 @@ contract RicePurchaseTest is JangbuFixture {
         assertEq(p[3], 54_020, "2024 third");
     }
 
-    function test_setFinalPrices_storesAndEmits() public {
+    function test_setFinalPrices_proposedThenConfirmedAndEmits() public {
         uint32[4] memory expected = [uint32(66_660), 64_530, 61_670, 54_890];
+        vm.warp(block.timestamp + 61 days);
         vm.expectEmit(true, true, true, true, address(rice));
-        emit IRicePurchase.FinalPricesSet(programId, nationalOfficial, 187_268, 8_002, 7_200, expected);
+        emit IRicePurchase.FinalPricesProposed(programId, nationalOfficial, 187_268, 8_002, 7_200, expected);
         vm.prank(nationalOfficial);
         rice.setFinalPrices(programId, 187_268, 8_002, 7_200);
+        assertFalse(rice.getProgram(programId).finalPricesSet); // nothing until confirmed
+        assertEq(rice.getPriceProposal(programId).proposer, nationalOfficial);
+
+        vm.expectEmit(true, true, true, true, address(rice));
+        emit IRicePurchase.FinalPricesSet(
+            programId, nationalOfficial2, 187_268, 8_002, 7_200, expected, nationalOfficial, 1
+        );
+        vm.prank(nationalOfficial2);
+        rice.confirmFinalPrices(programId, 187_268, 8_002, 7_200);
         assertEq(rice.getGradePrices(programId).special, 66_660);
         assertTrue(rice.getProgram(programId).finalPricesSet);
-
-        vm.expectRevert(abi.encodeWithSelector(IRicePurchase.FinalPricesAlreadySet.selector, programId));
-        vm.prank(nationalOfficial);
-        rice.setFinalPrices(programId, 187_268, 8_002, 7_200);
+        assertEq(rice.getProgram(programId).priceRevision, 1);
+        assertEq(rice.getPriceProposal(programId).proposer, address(0));
     }
 
     function test_setFinalPrices_revertsOnBadInputsOrRole() public {
+        vm.warp(block.timestamp + 61 days);
         vm.startPrank(nationalOfficial);
         vm.expectRevert(IRicePurchase.InvalidPriceInputs.selector);
         rice.setFinalPrices(programId, 8_000, 8_000, 7_200);
@@ -551,8 +576,7 @@ contract RicePurchaseTest is JangbuFixture {
         vm.expectRevert(abi.encodeWithSelector(IRicePurchase.FinalPricesNotSet.selector, programId));
         _pay(saleId, IRicePurchase.PaymentKind.FinalBalance, 0);
 
-        vm.prank(nationalOfficial);
-        rice.setFinalPrices(programId, 187_268, 8_002, 7_200);
+        _setFinalPrices(187_268, 8_002, 7_200);
         uint256 expectedFinal = 10 * 66_660 + 80 * 64_530 + 10 * 61_670;
         (uint256 interim, uint256 finalAmount, int256 balance) = rice.settlementOf(saleId);
         assertEq(interim, 4_000_000);
@@ -576,8 +600,7 @@ contract RicePurchaseTest is JangbuFixture {
         _approve(saleId);
         _pay(saleId, IRicePurchase.PaymentKind.Interim, 20 * uint256(INTERIM));
         // (118,000 − 8,000) × 72 % ÷ 2 = 39,600 for 1등; bulk paddy − 1,000 → 38,600 < 40,000.
-        vm.prank(nationalOfficial);
-        rice.setFinalPrices(programId, 118_000, 8_000, 7_200);
+        _setFinalPrices(118_000, 8_000, 7_200);
         (, uint256 finalAmount, int256 balance) = rice.settlementOf(saleId);
         assertEq(finalAmount, 20 * uint256(38_600));
         assertEq(balance, -28_000);
@@ -709,8 +732,7 @@ contract RicePurchaseTest is JangbuFixture {
         uint256 saleId = _submit(special + first);
         _inspect(inspector, saleId, _grades(special, first, 0, 0), 0);
         _approve(saleId);
-        vm.prank(nationalOfficial);
-        rice.setFinalPrices(programId, farmGate, 8_000, 7_200);
+        _setFinalPrices(farmGate, 8_000, 7_200);
         IRicePurchase.GradePrices memory p = rice.getGradePrices(programId);
         (uint256 interim, uint256 finalAmount, int256 balance) = rice.settlementOf(saleId);
         assertEq(finalAmount, uint256(special) * p.special + uint256(first) * p.first);

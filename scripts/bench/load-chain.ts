@@ -15,7 +15,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { type Address, encodeFunctionData, keccak256, toHex } from "viem";
 import type { Deployment } from "../../sdk/deployments.ts";
-import { CredentialRegistryAbi, Role } from "../../sdk/index.ts";
+import { CredentialRegistryAbi, householdTagOf, Role } from "../../sdk/index.ts";
 import { startSeededChain } from "../../test/indexer/helpers/chain.ts";
 
 export const TX_PER_BLOCK = 50;
@@ -69,6 +69,7 @@ async function main() {
             REGION,
             keccak256(toHex(`claims:${n}`)),
             expiresAt,
+            householdTagOf(keccak256(toHex(`household:${n}`))),
           ]);
         }),
       );

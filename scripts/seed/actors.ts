@@ -6,6 +6,7 @@
  */
 import { type Address, encodeAbiParameters, type Hex, keccak256, stringToBytes } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
+import { householdTagOf } from "../../sdk/households.ts";
 import { REGION, type RoleName } from "./enums.ts";
 import { SeedRandom } from "./random.ts";
 
@@ -22,6 +23,8 @@ export interface PersonaSpec {
   readonly title: string;
   /** Roles this persona may issue, and where (granted by the registry admin at deploy). */
   readonly issues?: { readonly roles: readonly RoleName[]; readonly region: number };
+  /** The household (세대) it belongs to, when it shares one with another persona; else its own. */
+  readonly household?: string;
 }
 
 export interface Persona extends PersonaSpec {
@@ -32,6 +35,8 @@ export interface Persona extends PersonaSpec {
   readonly record: Readonly<Record<string, string>>;
   readonly salt: Hex;
   readonly claimsHash: Hex;
+  /** The household tag its credential carries (sdk `householdTagOf` of the household secret). */
+  readonly householdTag: Hex;
 }
 
 export interface Farmer extends Persona {
@@ -50,6 +55,16 @@ export const STAFF: readonly PersonaSpec[] = [
     organisation: "농림축산식품부 식량정책과",
     title: "사무관",
     issues: { roles: ["Official", "Inspector", "Auditor"], region: REGION.NATIONAL },
+  },
+  {
+    // The second national official, of another household: confirms the final prices the first
+    // proposes (neither can fix them alone).
+    id: "official-mafra-2",
+    role: "Official",
+    region: REGION.NATIONAL,
+    name: "송지현",
+    organisation: "농림축산식품부 식량정책과",
+    title: "서기관",
   },
   {
     id: "official-jeonnam",
@@ -206,6 +221,15 @@ export function claimsHashOf(salt: Hex, record: Readonly<Record<string, string>>
   );
 }
 
+/**
+ * The secret of household `household` under `seed`. A real county draws it at random once per
+ * 세대 and keeps it off-chain; the demo derives it from the seed so that a re-seed gives the same
+ * tags (it is never written to the roster).
+ */
+export function householdSecretOf(seed: string, household: string): Hex {
+  return keccak256(stringToBytes(`${seed}:household-secret:${household}`));
+}
+
 function persona(seed: string, spec: PersonaSpec, record: Record<string, string>): Persona {
   const privateKey = personaKey(seed, spec.id);
   const account = privateKeyToAccount(privateKey);
@@ -218,6 +242,7 @@ function persona(seed: string, spec: PersonaSpec, record: Record<string, string>
     record,
     salt,
     claimsHash: claimsHashOf(salt, record),
+    householdTag: householdTagOf(householdSecretOf(seed, spec.household ?? spec.id)),
   };
 }
 
@@ -249,6 +274,8 @@ export function createCast(seed = DEFAULT_SEED): Cast {
       name,
       organisation: `강진군 ${village}`,
       title: "농업인",
+      // The last two farms are a married couple's: one household.
+      ...(i === FARMER_COUNT - 1 ? { household: farmerId(FARMER_COUNT - 2) } : {}),
     };
     const record = {
       name,

@@ -2,7 +2,8 @@
  * Credentials of the whole cast, issued through the forwarder by the demo issuers the deploy
  * script named: the national official (농림축산식품부) issues Official, Inspector and Auditor
  * credentials; the county official (강진군) issues Farmer and Supplier credentials. Each credential
- * commits to the holder's off-chain record by a salted hash; nothing personal goes on-chain.
+ * commits to the holder's off-chain record by a salted hash, and carries the holder's household tag
+ * (a hash of the household's secret, which the county keeps); nothing personal goes on-chain.
  */
 import { CredentialRegistryAbi } from "../../sdk/generated/abis.ts";
 import type { Persona } from "./actors.ts";
@@ -31,7 +32,7 @@ export async function issueCredentials(ctx: SeedContext): Promise<void> {
       call(registry, {
         abi: CredentialRegistryAbi,
         functionName: "issue",
-        args: [p.address, Role[p.role], p.region, p.claimsHash, expiresAt],
+        args: [p.address, Role[p.role], p.region, p.claimsHash, expiresAt, p.householdTag],
       }),
     ),
   );

@@ -67,6 +67,7 @@ export const PROGRAMMES = {
     interimPerUnit: 40_000,
     bulkDeduction: 1_200,
     windowDays: [0, 75],
+    disputeDays: 14,
   },
   2: {
     name: "2026년산 시장격리곡 매입 (수확기 가격 하락: 일부 환수)",
@@ -76,6 +77,7 @@ export const PROGRAMMES = {
     interimPerUnit: 56_000,
     bulkDeduction: 1_200,
     windowDays: [0, 20],
+    disputeDays: 14,
   },
 } as const;
 
@@ -85,6 +87,13 @@ export const P2_FINAL_INPUTS = {
   millingFee: 8_500,
   millingYieldBps: 7_300,
 };
+
+/**
+ * What programme 2's prices were first fixed from: the farm-gate price with two digits swapped
+ * (147,000). Both national officials signed it, and both sign its correction before the first
+ * final payment, so the demo shows a corrected final price (revision 2).
+ */
+export const P2_MISTYPED_INPUTS = { ...P2_FINAL_INPUTS, farmGatePer80kg: 147_000 };
 
 const PACKAGINGS = ["Bag40", "TonBag", "Bulk", "Bag40"] as const;
 const PAID_PROFILES: Profile[] = [
@@ -228,6 +237,7 @@ function plan(ctx: SeedContext, alloc: { 1: number[]; 2: number[] }): PlannedSal
 }
 
 const reaches = (sale: PlannedSale, ...targets: Target[]) => targets.includes(sale.target);
+const isDisputed = (s: PlannedSale) => s.reinspection !== undefined || reaches(s, "Disputed");
 const PAID: Target[] = ["InterimPaid", "ClawbackDue", "Settled", "ClawbackRepaid"];
 const APPROVED: Target[] = ["Approved", ...PAID];
 
@@ -263,6 +273,7 @@ export async function seedRice(ctx: SeedContext): Promise<RiceSummary> {
           deliveryStart: start + p.windowDays[0] * 86_400,
           deliveryEnd: start + p.windowDays[1] * 86_400,
           varieties: [101, 102],
+          disputePeriod: p.disputeDays * 86_400,
         },
       ]),
     );
@@ -375,22 +386,27 @@ export async function seedRice(ctx: SeedContext): Promise<RiceSummary> {
         ),
       ]);
     }
+    // Disputes: the farmer disputes the grading the same evening, well inside the programme's
+    // dispute period (a later dispute is refused).
+    const disputesToday = toInspect.filter(isDisputed);
+    if (disputesToday.length > 0) {
+      await ctx.clock.advanceToDay(day, { hour: 18, required: false });
+      await relayBatch(
+        ctx.relay,
+        disputesToday.map((s) =>
+          by(
+            ctx,
+            s.farmer.id,
+            rp("disputeInspection", [s.saleId, ctx.random.hash(`dispute:${s.key}`)]),
+          ),
+        ),
+      );
+    }
   }
   const lastDeliveryDay = days.at(-1) ?? 0;
 
-  // Disputes (by the farmer), then re-inspection by the other inspector.
-  const disputed = sales.filter((s) => s.reinspection !== undefined || reaches(s, "Disputed"));
-  await ctx.clock.advanceToDay(lastDeliveryDay + 1, { hour: 10, required: false });
-  await relayBatch(
-    ctx.relay,
-    disputed.map((s) =>
-      by(
-        ctx,
-        s.farmer.id,
-        rp("disputeInspection", [s.saleId, ctx.random.hash(`dispute:${s.key}`)]),
-      ),
-    ),
-  );
+  // Re-inspection of the disputed sales by the other inspector.
+  const disputed = sales.filter(isDisputed);
   const reinspected = disputed.filter((s) => s.reinspection !== undefined);
   await ctx.clock.advanceToDay(lastDeliveryDay + 3, { hour: 14, required: false });
   await relayBatch(ctx.relay, [
@@ -445,16 +461,21 @@ export async function seedRice(ctx: SeedContext): Promise<RiceSummary> {
   // Programme 2: window closed, final prices fixed nationally, then top-ups and clawbacks.
   const p2 = PROGRAMMES[2];
   await ctx.clock.advanceToDay(p2.windowDays[1] + 2, { hour: 10, required: false });
-  await relayCall(
-    ctx.relay,
-    ctx.cast.get("official-mafra").account,
-    rp("setFinalPrices", [
-      programIds[2],
-      P2_FINAL_INPUTS.farmGatePer80kg,
-      P2_FINAL_INPUTS.millingFee,
-      P2_FINAL_INPUTS.millingYieldBps,
-    ]),
-  );
+  // Two national officials of different households: one proposes, the other confirms. The first
+  // inputs carry a typo; the officials correct them (both again) before any final payment.
+  const priceSteps = [
+    ["official-mafra", "setFinalPrices", P2_MISTYPED_INPUTS],
+    ["official-mafra-2", "confirmFinalPrices", P2_MISTYPED_INPUTS],
+    ["official-mafra-2", "setFinalPrices", P2_FINAL_INPUTS],
+    ["official-mafra", "confirmFinalPrices", P2_FINAL_INPUTS],
+  ] as const;
+  for (const [who, fn, inputs] of priceSteps) {
+    await relayCall(
+      ctx.relay,
+      ctx.cast.get(who).account,
+      rp(fn, [programIds[2], inputs.farmGatePer80kg, inputs.millingFee, inputs.millingYieldBps]),
+    );
+  }
   await ctx.clock.advanceToDay(p2.windowDays[1] + 3, { hour: 10, required: false });
   const finalItems = [];
   for (const s of sales.filter((x) => reaches(x, "Settled", "ClawbackDue", "ClawbackRepaid"))) {

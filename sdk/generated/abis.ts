@@ -97,6 +97,20 @@ export const CredentialRegistryAbi = [
     type: "error",
   },
   {
+    inputs: [{ internalType: "uint256", name: "id", type: "uint256" }],
+    name: "CredentialStillValid",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "account", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "HouseholdTagMissing",
+    type: "error",
+  },
+  {
     inputs: [
       { internalType: "uint64", name: "expiresAt", type: "uint64" },
       { internalType: "uint64", name: "maxExpiry", type: "uint64" },
@@ -107,6 +121,14 @@ export const CredentialRegistryAbi = [
   {
     inputs: [{ internalType: "uint32", name: "region", type: "uint32" }],
     name: "InvalidRegion",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "previousId", type: "uint256" },
+      { internalType: "uint256", name: "successorId", type: "uint256" },
+    ],
+    name: "InvalidSuccessor",
     type: "error",
   },
   {
@@ -143,6 +165,7 @@ export const CredentialRegistryAbi = [
       { indexed: false, internalType: "uint32", name: "region", type: "uint32" },
       { indexed: false, internalType: "bytes32", name: "claimsHash", type: "bytes32" },
       { indexed: false, internalType: "uint64", name: "expiresAt", type: "uint64" },
+      { indexed: false, internalType: "bytes16", name: "householdTag", type: "bytes16" },
     ],
     name: "CredentialIssued",
     type: "event",
@@ -176,17 +199,6 @@ export const CredentialRegistryAbi = [
       { indexed: false, internalType: "uint48", name: "acceptSchedule", type: "uint48" },
     ],
     name: "DefaultAdminTransferScheduled",
-    type: "event",
-  },
-  {
-    anonymous: false,
-    inputs: [
-      { indexed: true, internalType: "uint256", name: "credentialId", type: "uint256" },
-      { indexed: true, internalType: "address", name: "subject", type: "address" },
-      { indexed: false, internalType: "bytes32", name: "householdTag", type: "bytes32" },
-      { indexed: false, internalType: "address", name: "issuer", type: "address" },
-    ],
-    name: "HouseholdLinked",
     type: "event",
   },
   {
@@ -229,6 +241,17 @@ export const CredentialRegistryAbi = [
       { indexed: true, internalType: "address", name: "sender", type: "address" },
     ],
     name: "RoleRevoked",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "previousId", type: "uint256" },
+      { indexed: true, internalType: "uint256", name: "successorId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "issuer", type: "address" },
+      { indexed: false, internalType: "address", name: "origin", type: "address" },
+    ],
+    name: "SuccessorNamed",
     type: "event",
   },
   {
@@ -286,6 +309,7 @@ export const CredentialRegistryAbi = [
           { internalType: "uint64", name: "issuedAt", type: "uint64" },
           { internalType: "uint64", name: "expiresAt", type: "uint64" },
           { internalType: "bool", name: "revoked", type: "bool" },
+          { internalType: "bytes16", name: "householdTag", type: "bytes16" },
         ],
         internalType: "struct ICredentialRegistry.Credential",
         name: "",
@@ -366,9 +390,29 @@ export const CredentialRegistryAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "address", name: "subject", type: "address" }],
-    name: "householdOf",
+    inputs: [
+      { internalType: "address", name: "subject", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "householdTag",
     outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "a", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "roleA", type: "uint8" },
+      { internalType: "address", name: "b", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "roleB", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "householdTags",
+    outputs: [
+      { internalType: "bytes32", name: "tagA", type: "bytes32" },
+      { internalType: "bytes32", name: "tagB", type: "bytes32" },
+    ],
     stateMutability: "view",
     type: "function",
   },
@@ -404,6 +448,7 @@ export const CredentialRegistryAbi = [
       { internalType: "uint32", name: "region", type: "uint32" },
       { internalType: "bytes32", name: "claimsHash", type: "bytes32" },
       { internalType: "uint64", name: "expiresAt", type: "uint64" },
+      { internalType: "bytes16", name: "householdTag_", type: "bytes16" },
     ],
     name: "issue",
     outputs: [{ internalType: "uint256", name: "id", type: "uint256" }],
@@ -412,10 +457,10 @@ export const CredentialRegistryAbi = [
   },
   {
     inputs: [
-      { internalType: "uint256", name: "credentialId", type: "uint256" },
-      { internalType: "bytes32", name: "householdTag", type: "bytes32" },
+      { internalType: "uint256", name: "previousId", type: "uint256" },
+      { internalType: "uint256", name: "successorId", type: "uint256" },
     ],
-    name: "linkHousehold",
+    name: "nameSuccessor",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -498,11 +543,12 @@ export const CredentialRegistryAbi = [
   },
   {
     inputs: [
-      { internalType: "address", name: "a", type: "address" },
-      { internalType: "address", name: "b", type: "address" },
+      { internalType: "address", name: "subject", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
     ],
-    name: "sharesHousehold",
-    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    name: "successorOf",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
     stateMutability: "view",
     type: "function",
   },
@@ -575,11 +621,33 @@ export const ICredentialRegistryAbi = [
     type: "error",
   },
   {
+    inputs: [{ internalType: "uint256", name: "id", type: "uint256" }],
+    name: "CredentialStillValid",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "account", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "HouseholdTagMissing",
+    type: "error",
+  },
+  {
     inputs: [
       { internalType: "uint64", name: "expiresAt", type: "uint64" },
       { internalType: "uint64", name: "maxExpiry", type: "uint64" },
     ],
     name: "InvalidExpiry",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "previousId", type: "uint256" },
+      { internalType: "uint256", name: "successorId", type: "uint256" },
+    ],
+    name: "InvalidSuccessor",
     type: "error",
   },
   {
@@ -607,6 +675,7 @@ export const ICredentialRegistryAbi = [
       { indexed: false, internalType: "uint32", name: "region", type: "uint32" },
       { indexed: false, internalType: "bytes32", name: "claimsHash", type: "bytes32" },
       { indexed: false, internalType: "uint64", name: "expiresAt", type: "uint64" },
+      { indexed: false, internalType: "bytes16", name: "householdTag", type: "bytes16" },
     ],
     name: "CredentialIssued",
     type: "event",
@@ -625,17 +694,6 @@ export const ICredentialRegistryAbi = [
   {
     anonymous: false,
     inputs: [
-      { indexed: true, internalType: "uint256", name: "credentialId", type: "uint256" },
-      { indexed: true, internalType: "address", name: "subject", type: "address" },
-      { indexed: false, internalType: "bytes32", name: "householdTag", type: "bytes32" },
-      { indexed: false, internalType: "address", name: "issuer", type: "address" },
-    ],
-    name: "HouseholdLinked",
-    type: "event",
-  },
-  {
-    anonymous: false,
-    inputs: [
       { indexed: true, internalType: "address", name: "issuer", type: "address" },
       { indexed: true, internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
       { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
@@ -643,6 +701,17 @@ export const ICredentialRegistryAbi = [
       { indexed: false, internalType: "address", name: "admin", type: "address" },
     ],
     name: "IssuerSet",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "previousId", type: "uint256" },
+      { indexed: true, internalType: "uint256", name: "successorId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "issuer", type: "address" },
+      { indexed: false, internalType: "address", name: "origin", type: "address" },
+    ],
+    name: "SuccessorNamed",
     type: "event",
   },
   {
@@ -658,6 +727,7 @@ export const ICredentialRegistryAbi = [
           { internalType: "uint64", name: "issuedAt", type: "uint64" },
           { internalType: "uint64", name: "expiresAt", type: "uint64" },
           { internalType: "bool", name: "revoked", type: "bool" },
+          { internalType: "bytes16", name: "householdTag", type: "bytes16" },
         ],
         internalType: "struct ICredentialRegistry.Credential",
         name: "",
@@ -690,9 +760,29 @@ export const ICredentialRegistryAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "address", name: "subject", type: "address" }],
-    name: "householdOf",
+    inputs: [
+      { internalType: "address", name: "subject", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "householdTag",
     outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "a", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "roleA", type: "uint8" },
+      { internalType: "address", name: "b", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "roleB", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "householdTags",
+    outputs: [
+      { internalType: "bytes32", name: "tagA", type: "bytes32" },
+      { internalType: "bytes32", name: "tagB", type: "bytes32" },
+    ],
     stateMutability: "view",
     type: "function",
   },
@@ -721,6 +811,7 @@ export const ICredentialRegistryAbi = [
       { internalType: "uint32", name: "region", type: "uint32" },
       { internalType: "bytes32", name: "claimsHash", type: "bytes32" },
       { internalType: "uint64", name: "expiresAt", type: "uint64" },
+      { internalType: "bytes16", name: "householdTag", type: "bytes16" },
     ],
     name: "issue",
     outputs: [{ internalType: "uint256", name: "id", type: "uint256" }],
@@ -729,10 +820,10 @@ export const ICredentialRegistryAbi = [
   },
   {
     inputs: [
-      { internalType: "uint256", name: "credentialId", type: "uint256" },
-      { internalType: "bytes32", name: "householdTag", type: "bytes32" },
+      { internalType: "uint256", name: "previousId", type: "uint256" },
+      { internalType: "uint256", name: "successorId", type: "uint256" },
     ],
-    name: "linkHousehold",
+    name: "nameSuccessor",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -761,11 +852,12 @@ export const ICredentialRegistryAbi = [
   },
   {
     inputs: [
-      { internalType: "address", name: "a", type: "address" },
-      { internalType: "address", name: "b", type: "address" },
+      { internalType: "address", name: "subject", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
     ],
-    name: "sharesHousehold",
-    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    name: "successorOf",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
     stateMutability: "view",
     type: "function",
   },
@@ -775,10 +867,34 @@ export const ICredentialRegistryAbi = [
 export const IRicePurchaseAbi = [
   {
     inputs: [
-      { internalType: "uint256", name: "saleId", type: "uint256" },
-      { internalType: "address", name: "inspector", type: "address" },
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "address", name: "official", type: "address" },
+    ],
+    name: "ConfirmationNotIndependent",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "actor", type: "address" },
+      { internalType: "address", name: "farmer", type: "address" },
     ],
     name: "ConflictOfInterest",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint40", name: "deliveryEnd", type: "uint40" },
+    ],
+    name: "DeliveryWindowOpen",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "saleId", type: "uint256" },
+      { internalType: "uint256", name: "deadline", type: "uint256" },
+    ],
+    name: "DisputePeriodOver",
     type: "error",
   },
   {
@@ -799,7 +915,7 @@ export const IRicePurchaseAbi = [
   },
   {
     inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
-    name: "FinalPricesAlreadySet",
+    name: "FinalPricesLocked",
     type: "error",
   },
   {
@@ -866,6 +982,11 @@ export const IRicePurchaseAbi = [
       { internalType: "uint40", name: "end", type: "uint40" },
     ],
     name: "OutsideDeliveryWindow",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "PriceProposalMismatch",
     type: "error",
   },
   {
@@ -950,6 +1071,21 @@ export const IRicePurchaseAbi = [
       { indexed: false, internalType: "uint16", name: "millingYieldBps", type: "uint16" },
       { indexed: false, internalType: "uint32[4]", name: "gradePrices", type: "uint32[4]" },
     ],
+    name: "FinalPricesProposed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "uint32", name: "farmGatePer80kg", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "millingFee", type: "uint32" },
+      { indexed: false, internalType: "uint16", name: "millingYieldBps", type: "uint16" },
+      { indexed: false, internalType: "uint32[4]", name: "gradePrices", type: "uint32[4]" },
+      { indexed: false, internalType: "address", name: "proposer", type: "address" },
+      { indexed: false, internalType: "uint16", name: "revision", type: "uint16" },
+    ],
     name: "FinalPricesSet",
     type: "event",
   },
@@ -982,6 +1118,7 @@ export const IRicePurchaseAbi = [
       { indexed: false, internalType: "uint40", name: "deliveryStart", type: "uint40" },
       { indexed: false, internalType: "uint40", name: "deliveryEnd", type: "uint40" },
       { indexed: false, internalType: "uint16[2]", name: "varieties", type: "uint16[2]" },
+      { indexed: false, internalType: "uint32", name: "disputePeriod", type: "uint32" },
     ],
     name: "ProgramCreated",
     type: "event",
@@ -1132,6 +1269,18 @@ export const IRicePurchaseAbi = [
   },
   {
     inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "farmGatePer80kg", type: "uint32" },
+      { internalType: "uint32", name: "millingFee", type: "uint32" },
+      { internalType: "uint16", name: "millingYieldBps", type: "uint16" },
+    ],
+    name: "confirmFinalPrices",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
       {
         components: [
           { internalType: "uint16", name: "cropYear", type: "uint16" },
@@ -1141,6 +1290,7 @@ export const IRicePurchaseAbi = [
           { internalType: "uint40", name: "deliveryStart", type: "uint40" },
           { internalType: "uint40", name: "deliveryEnd", type: "uint40" },
           { internalType: "uint16[2]", name: "varieties", type: "uint16[2]" },
+          { internalType: "uint32", name: "disputePeriod", type: "uint32" },
         ],
         internalType: "struct IRicePurchase.ProgramParams",
         name: "params",
@@ -1205,6 +1355,25 @@ export const IRicePurchaseAbi = [
   },
   {
     inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "getPriceProposal",
+    outputs: [
+      {
+        components: [
+          { internalType: "address", name: "proposer", type: "address" },
+          { internalType: "uint32", name: "farmGatePer80kg", type: "uint32" },
+          { internalType: "uint32", name: "millingFee", type: "uint32" },
+          { internalType: "uint16", name: "millingYieldBps", type: "uint16" },
+        ],
+        internalType: "struct IRicePurchase.PriceProposal",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
     name: "getProgram",
     outputs: [
       {
@@ -1214,9 +1383,12 @@ export const IRicePurchaseAbi = [
           { internalType: "uint16", name: "cropYear", type: "uint16" },
           { internalType: "uint16", name: "varietyA", type: "uint16" },
           { internalType: "uint16", name: "varietyB", type: "uint16" },
+          { internalType: "uint32", name: "disputePeriod", type: "uint32" },
           { internalType: "uint32", name: "interimPerUnit", type: "uint32" },
           { internalType: "uint32", name: "bulkDeduction", type: "uint32" },
           { internalType: "bool", name: "finalPricesSet", type: "bool" },
+          { internalType: "bool", name: "finalPricesLocked", type: "bool" },
+          { internalType: "uint16", name: "priceRevision", type: "uint16" },
           { internalType: "uint32", name: "priceSpecial", type: "uint32" },
           { internalType: "uint32", name: "priceFirst", type: "uint32" },
           { internalType: "uint32", name: "priceSecond", type: "uint32" },
@@ -1263,7 +1435,9 @@ export const IRicePurchaseAbi = [
           { internalType: "uint16", name: "gradeFirst", type: "uint16" },
           { internalType: "uint16", name: "gradeSecond", type: "uint16" },
           { internalType: "uint16", name: "gradeThird", type: "uint16" },
-          { internalType: "address", name: "inspector", type: "address" },
+          { internalType: "uint32", name: "inspectedAt", type: "uint32" },
+          { internalType: "uint64", name: "inspectorKey", type: "uint64" },
+          { internalType: "uint64", name: "firstInspectorKey", type: "uint64" },
         ],
         internalType: "struct IRicePurchase.Sale",
         name: "",
@@ -2213,8 +2387,16 @@ export const RicePurchaseAbi = [
   },
   {
     inputs: [
-      { internalType: "uint256", name: "saleId", type: "uint256" },
-      { internalType: "address", name: "inspector", type: "address" },
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "address", name: "official", type: "address" },
+    ],
+    name: "ConfirmationNotIndependent",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "actor", type: "address" },
+      { internalType: "address", name: "farmer", type: "address" },
     ],
     name: "ConflictOfInterest",
     type: "error",
@@ -2226,6 +2408,22 @@ export const RicePurchaseAbi = [
       { internalType: "uint32", name: "region", type: "uint32" },
     ],
     name: "CredentialRequired",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint40", name: "deliveryEnd", type: "uint40" },
+    ],
+    name: "DeliveryWindowOpen",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "saleId", type: "uint256" },
+      { internalType: "uint256", name: "deadline", type: "uint256" },
+    ],
+    name: "DisputePeriodOver",
     type: "error",
   },
   {
@@ -2246,12 +2444,21 @@ export const RicePurchaseAbi = [
   },
   {
     inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
-    name: "FinalPricesAlreadySet",
+    name: "FinalPricesLocked",
     type: "error",
   },
   {
     inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
     name: "FinalPricesNotSet",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "account", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "HouseholdTagMissing",
     type: "error",
   },
   {
@@ -2318,6 +2525,11 @@ export const RicePurchaseAbi = [
       { internalType: "uint40", name: "end", type: "uint40" },
     ],
     name: "OutsideDeliveryWindow",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "PriceProposalMismatch",
     type: "error",
   },
   {
@@ -2403,6 +2615,21 @@ export const RicePurchaseAbi = [
       { indexed: false, internalType: "uint16", name: "millingYieldBps", type: "uint16" },
       { indexed: false, internalType: "uint32[4]", name: "gradePrices", type: "uint32[4]" },
     ],
+    name: "FinalPricesProposed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "uint32", name: "farmGatePer80kg", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "millingFee", type: "uint32" },
+      { indexed: false, internalType: "uint16", name: "millingYieldBps", type: "uint16" },
+      { indexed: false, internalType: "uint32[4]", name: "gradePrices", type: "uint32[4]" },
+      { indexed: false, internalType: "address", name: "proposer", type: "address" },
+      { indexed: false, internalType: "uint16", name: "revision", type: "uint16" },
+    ],
     name: "FinalPricesSet",
     type: "event",
   },
@@ -2435,6 +2662,7 @@ export const RicePurchaseAbi = [
       { indexed: false, internalType: "uint40", name: "deliveryStart", type: "uint40" },
       { indexed: false, internalType: "uint40", name: "deliveryEnd", type: "uint40" },
       { indexed: false, internalType: "uint16[2]", name: "varieties", type: "uint16[2]" },
+      { indexed: false, internalType: "uint32", name: "disputePeriod", type: "uint32" },
     ],
     name: "ProgramCreated",
     type: "event",
@@ -2624,6 +2852,18 @@ export const RicePurchaseAbi = [
   },
   {
     inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "farmGatePer80kg", type: "uint32" },
+      { internalType: "uint32", name: "millingFee", type: "uint32" },
+      { internalType: "uint16", name: "millingYieldBps", type: "uint16" },
+    ],
+    name: "confirmFinalPrices",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
       {
         components: [
           { internalType: "uint16", name: "cropYear", type: "uint16" },
@@ -2633,6 +2873,7 @@ export const RicePurchaseAbi = [
           { internalType: "uint40", name: "deliveryStart", type: "uint40" },
           { internalType: "uint40", name: "deliveryEnd", type: "uint40" },
           { internalType: "uint16[2]", name: "varieties", type: "uint16[2]" },
+          { internalType: "uint32", name: "disputePeriod", type: "uint32" },
         ],
         internalType: "struct IRicePurchase.ProgramParams",
         name: "params",
@@ -2704,6 +2945,25 @@ export const RicePurchaseAbi = [
   },
   {
     inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "getPriceProposal",
+    outputs: [
+      {
+        components: [
+          { internalType: "address", name: "proposer", type: "address" },
+          { internalType: "uint32", name: "farmGatePer80kg", type: "uint32" },
+          { internalType: "uint32", name: "millingFee", type: "uint32" },
+          { internalType: "uint16", name: "millingYieldBps", type: "uint16" },
+        ],
+        internalType: "struct IRicePurchase.PriceProposal",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
     name: "getProgram",
     outputs: [
       {
@@ -2713,9 +2973,12 @@ export const RicePurchaseAbi = [
           { internalType: "uint16", name: "cropYear", type: "uint16" },
           { internalType: "uint16", name: "varietyA", type: "uint16" },
           { internalType: "uint16", name: "varietyB", type: "uint16" },
+          { internalType: "uint32", name: "disputePeriod", type: "uint32" },
           { internalType: "uint32", name: "interimPerUnit", type: "uint32" },
           { internalType: "uint32", name: "bulkDeduction", type: "uint32" },
           { internalType: "bool", name: "finalPricesSet", type: "bool" },
+          { internalType: "bool", name: "finalPricesLocked", type: "bool" },
+          { internalType: "uint16", name: "priceRevision", type: "uint16" },
           { internalType: "uint32", name: "priceSpecial", type: "uint32" },
           { internalType: "uint32", name: "priceFirst", type: "uint32" },
           { internalType: "uint32", name: "priceSecond", type: "uint32" },
@@ -2762,7 +3025,9 @@ export const RicePurchaseAbi = [
           { internalType: "uint16", name: "gradeFirst", type: "uint16" },
           { internalType: "uint16", name: "gradeSecond", type: "uint16" },
           { internalType: "uint16", name: "gradeThird", type: "uint16" },
-          { internalType: "address", name: "inspector", type: "address" },
+          { internalType: "uint32", name: "inspectedAt", type: "uint32" },
+          { internalType: "uint64", name: "inspectorKey", type: "uint64" },
+          { internalType: "uint64", name: "firstInspectorKey", type: "uint64" },
         ],
         internalType: "struct IRicePurchase.Sale",
         name: "",

@@ -25,6 +25,7 @@ import {
   JangbuForwarderAbi,
   RicePurchaseAbi,
 } from "../../sdk/generated/abis.ts";
+import { householdTagOf } from "../../sdk/households.ts";
 
 export const GANGJIN = 46_810;
 export const JEONNAM = 46_000;
@@ -74,7 +75,14 @@ export async function setupRelayChain({ farmers: farmerCount = 3 }: { farmers?: 
     await registryTx("setIssuer", [admin.account.address, role, 0, true]);
   }
   const credential = (who: Address, role: number, region: number) =>
-    registryTx("issue", [who, role, region, keccak256(toHex(`claims:${who}:${role}`)), expiry]);
+    registryTx("issue", [
+      who,
+      role,
+      region,
+      keccak256(toHex(`claims:${who}:${role}`)),
+      expiry,
+      householdTagOf(keccak256(toHex(`household secret:${who}`))),
+    ]);
 
   const account = () => privateKeyToAccount(generatePrivateKey());
   const national = account();
@@ -193,6 +201,7 @@ export async function setupRelayChain({ farmers: farmerCount = 3 }: { farmers?: 
         deliveryStart: now,
         deliveryEnd: now + 60 * 86_400,
         varieties: [101, 102],
+        disputePeriod: 14 * 86_400,
       },
     ]),
   );

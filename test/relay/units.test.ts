@@ -380,7 +380,14 @@ describe("sdk actions", () => {
     );
     assert.equal(
       describeAction(
-        buildAction(c.CredentialRegistry, "issue", [farmer, 0, 46_810, `0x${"22".repeat(32)}`, 1n]),
+        buildAction(c.CredentialRegistry, "issue", [
+          farmer,
+          0,
+          46_810,
+          `0x${"22".repeat(32)}`,
+          1n,
+          `0x${"55".repeat(16)}`,
+        ]),
       ),
       "강진군 농업인 자격 발급 (0x7099…79C8)",
     );

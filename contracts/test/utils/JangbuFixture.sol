@@ -19,6 +19,8 @@ abstract contract JangbuFixture is Test {
     uint32 internal constant INTERIM = 40_000;
     uint32 internal constant BULK_DEDUCTION = 1_000;
     uint32 internal constant COLLECTION_POINT = 4_681_001;
+    uint32 internal constant DISPUTE_PERIOD = 14 days;
+    address internal nationalOfficial2; // a second national Official of another household
 
     JangbuForwarder internal forwarder;
     CredentialRegistry internal registry;
@@ -55,6 +57,7 @@ abstract contract JangbuFixture is Test {
         countyOfficial2 = makeAddr("countyOfficial2");
         provinceOfficial = makeAddr("provinceOfficial");
         nationalOfficial = makeAddr("nationalOfficial");
+        nationalOfficial2 = makeAddr("nationalOfficial2");
         haenamOfficial = makeAddr("haenamOfficial");
         outsider = makeAddr("outsider");
 
@@ -66,6 +69,7 @@ abstract contract JangbuFixture is Test {
         _credential(countyOfficial2, ICredentialRegistry.Role.Official, GANGJIN);
         _credential(provinceOfficial, ICredentialRegistry.Role.Official, JEONNAM);
         _credential(nationalOfficial, ICredentialRegistry.Role.Official, NATIONAL);
+        _credential(nationalOfficial2, ICredentialRegistry.Role.Official, NATIONAL);
         _credential(haenamOfficial, ICredentialRegistry.Role.Official, HAENAM);
     }
 
@@ -90,12 +94,39 @@ abstract contract JangbuFixture is Test {
             bulkDeduction: BULK_DEDUCTION,
             deliveryStart: uint40(block.timestamp),
             deliveryEnd: uint40(block.timestamp + 60 days),
-            varieties: [uint16(101), uint16(102)]
+            varieties: [uint16(101), uint16(102)],
+            disputePeriod: DISPUTE_PERIOD
         });
     }
 
+    /// @dev A credential whose household is the subject's own (every address its own 세대).
     function _credential(address subject, ICredentialRegistry.Role role, uint32 region) internal returns (uint256) {
-        return registry.issue(subject, role, region, keccak256(abi.encode("claims", subject, role)), uint64(block.timestamp + YEAR));
+        return _credential(subject, role, region, _ownHousehold(subject));
+    }
+
+    function _credential(address subject, ICredentialRegistry.Role role, uint32 region, bytes16 household)
+        internal
+        returns (uint256)
+    {
+        return registry.issue(
+            subject, role, region, keccak256(abi.encode("claims", subject, role)), uint64(block.timestamp + YEAR), household
+        );
+    }
+
+    /// @dev The household tag of a one-person household: the first 16 bytes of a hash, as a county
+    /// derives it from a random household secret.
+    function _ownHousehold(address subject) internal pure returns (bytes16) {
+        return bytes16(keccak256(abi.encode("household secret of", subject)));
+    }
+
+    /// @dev Final prices as the two national Officials set them: one proposes, the other confirms.
+    function _setFinalPrices(uint32 farmGate, uint32 millingFee, uint16 yieldBps) internal {
+        IRicePurchase.Program memory program = rice.getProgram(programId);
+        if (block.timestamp <= program.deliveryEnd) vm.warp(uint256(program.deliveryEnd) + 1);
+        vm.prank(nationalOfficial);
+        rice.setFinalPrices(programId, farmGate, millingFee, yieldBps);
+        vm.prank(nationalOfficial2);
+        rice.confirmFinalPrices(programId, farmGate, millingFee, yieldBps);
     }
 
     function _submit(address seller, uint16 units, IRicePurchase.Packaging packaging) internal returns (uint256) {

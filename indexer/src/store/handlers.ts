@@ -59,6 +59,15 @@ function updateSale(
   ctx.put("sales", key, { ...change(sale), updated_pos: ev.pos, updated_time: ev.blockTime });
 }
 
+/** A programme's pending final-price proposal, when there is none (before one, and once confirmed). */
+const NO_PROPOSAL = {
+  proposal_official: null,
+  proposal_farm_gate_per_80kg: null,
+  proposal_milling_fee: null,
+  proposal_milling_yield_bps: null,
+  proposal_pos: null,
+} as const;
+
 const HANDLERS: Readonly<Record<string, Handler>> = {
   "CredentialRegistry.IssuerSet": {
     touches: (a) => [["issuers", `${str(a.issuer)}|${num(a.role)}|${num(a.region)}`]],
@@ -98,6 +107,21 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
         revoked_at: null,
         revoked_by: null,
         revoke_reason_hash: null,
+        updated_pos: ev.pos,
+        household_tag: a.householdTag,
+        successor_id: null,
+      });
+    },
+  },
+  "CredentialRegistry.SuccessorNamed": {
+    touches: (a) => [["credentials", str(a.previousId)]],
+    apply(ev, ctx) {
+      const key = str(ev.args.previousId);
+      const row = ctx.get("credentials", key);
+      if (row === undefined) throw new Error(`SuccessorNamed for unknown credential ${key}`);
+      ctx.put("credentials", key, {
+        ...row,
+        successor_id: str(ev.args.successorId),
         updated_pos: ev.pos,
       });
     },
@@ -147,6 +171,29 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
         created_pos: ev.pos,
         created_time: ev.blockTime,
         updated_pos: ev.pos,
+        dispute_period: num(a.disputePeriod),
+        price_revision: 0,
+        prices_proposed_by: null,
+        prices_confirmed_by: null,
+        ...NO_PROPOSAL,
+      });
+    },
+  },
+  "RicePurchase.FinalPricesProposed": {
+    touches: (a) => [["programs", str(a.programId)]],
+    apply(ev, ctx) {
+      const a = ev.args;
+      const key = str(a.programId);
+      const row = ctx.get("programs", key);
+      if (row === undefined) throw new Error(`FinalPricesProposed for unknown programme ${key}`);
+      ctx.put("programs", key, {
+        ...row,
+        proposal_official: a.official,
+        proposal_farm_gate_per_80kg: num(a.farmGatePer80kg),
+        proposal_milling_fee: num(a.millingFee),
+        proposal_milling_yield_bps: num(a.millingYieldBps),
+        proposal_pos: ev.pos,
+        updated_pos: ev.pos,
       });
     },
   },
@@ -170,6 +217,10 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
         price_third: prices[3] ?? null,
         prices_pos: ev.pos,
         updated_pos: ev.pos,
+        price_revision: num(a.revision),
+        prices_proposed_by: a.proposer,
+        prices_confirmed_by: a.official,
+        ...NO_PROPOSAL,
       });
     },
   },

@@ -243,6 +243,23 @@ create index events_keys on events using gin (keys) with (gin_pending_list_limit
 `);
     },
   },
+  {
+    id: 6,
+    name: "issue 19: credentials carry a household tag and a successor; programmes a dispute period and two-official final prices",
+    sql: `
+alter table credentials add column household_tag text, add column successor_id text;
+alter table programs
+  add column dispute_period int8 not null default 0,
+  add column price_revision int4 not null default 0,
+  add column prices_proposed_by text,
+  add column prices_confirmed_by text,
+  add column proposal_official text,
+  add column proposal_farm_gate_per_80kg int8,
+  add column proposal_milling_fee int8,
+  add column proposal_milling_yield_bps int4,
+  add column proposal_pos int8;
+`,
+  },
 ];
 
 /**

@@ -160,6 +160,7 @@ export const en: Shape<Dictionary> = {
     deliveryWindow: "Delivery window",
     deliveryStart: "Delivery start",
     deliveryEnd: "Delivery end",
+    disputeDays: "Dispute period (days after inspection)",
     varieties: "Designated varieties",
     finalPrices: "Final prices by grade (40 kg)",
     allocation: "Allocation",
@@ -308,7 +309,9 @@ export const en: Shape<Dictionary> = {
     allocateBatch: "Allocate to {{count}} farms ({{total}} units in all)",
     allocateRegion: "Allocate {{units}} units to region {{region}}",
     createProgram: "Create the {{year}} crop programme",
-    setFinalPrices: "Set final prices (programme {{id}})",
+    setFinalPrices: "Propose final prices (programme {{id}})",
+    confirmFinalPrices: "Confirm final prices (programme {{id}})",
+    nameSuccessor: "Name the successor of a lost key ({{id}})",
     recordPayment: "Record payment: {{kind}} {{amount}} (sale {{id}})",
     recordClawback: "Record clawback (sale {{id}})",
     issue: "Issue a {{role}} credential → {{subject}}",
@@ -369,6 +372,22 @@ export const en: Shape<Dictionary> = {
     approveSelected: "Approve {{count}} selected",
     selectAll: "Select all",
     finalPrices: "Set final prices",
+    priceHelp:
+      "After the delivery window closes, one national official proposes the inputs and a national official of another household confirms the same inputs; only then do the prices take effect. Until the first final payment (or clawback) they can be corrected the same way.",
+    priceStep: "Step",
+    propose: "Propose (first official)",
+    confirm: "Confirm (second official, another household)",
+    householdSecret: "Household secret (kept by the county, 0x + 64 hex digits)",
+    householdHelp:
+      "Members of one household get the same secret. Only the first 16 bytes of its hash (the household tag) go on chain; a tag only shows which credentials share a household. Required for Farmer, Inspector and Official credentials.",
+    householdNew: "New household secret",
+    householdTag: "Household tag",
+    errHousehold: "A household secret is needed: 0x and 64 hex digits, or create a new one.",
+    successor: "Name a lost key's successor",
+    successorHelp:
+      "A farm that lost its phone: revoke the old credential, issue one to the new address, then enter both credential numbers. The new address takes over cancelling and disputing the old sales.",
+    previousId: "Revoked credential number",
+    successorId: "New credential number",
     farmGate: "Farm-gate price (80 kg, won)",
     millingFee: "Milling fee (80 kg, won)",
     millingYield: "Milling yield (%)",
@@ -457,7 +476,22 @@ export const en: Shape<Dictionary> = {
     ZeroHash: "A document hash is empty: enter the document number.",
     ExceedsAllocation: "Over the allocation: {{requested}} requested, {{remaining}} remaining.",
     FarmAllocatedElsewhere: "This farm is already allocated in another county ({{region}}).",
-    FinalPricesAlreadySet: "Final prices are already set.",
+    FinalPricesLocked:
+      "Final payments (or clawbacks) of this programme have started: its final prices can no longer change.",
+    DeliveryWindowOpen: "Final prices can be set only after the delivery window closes.",
+    PriceProposalMismatch:
+      "These inputs differ from the proposed final-price inputs, or nothing is proposed.",
+    ConfirmationNotIndependent:
+      "Final prices must be confirmed by a national official other than the proposer, of another household.",
+    ConflictOfInterest:
+      "Nobody may allocate to, inspect, approve, pay or claw back a farm of their own or of their household.",
+    DisputePeriodOver:
+      "The dispute period is over (disputes only within the set period after inspection).",
+    HouseholdTagMissing:
+      "The {{role}} credential carries no household, so conflicts cannot be checked. Ask its issuer to re-issue it.",
+    CredentialStillValid: "This credential is still valid: revoke it before naming a successor.",
+    InvalidSuccessor:
+      "The successor credential is not valid for this (it must be live, same role and region, another address).",
     FinalPricesNotSet: "Final prices are not set yet.",
     InspectionUnitsMismatch:
       "Graded plus rejected units ({{inspected}}) differ from the delivered units ({{delivered}}).",

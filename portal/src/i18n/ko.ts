@@ -149,6 +149,7 @@ export const ko = {
     deliveryWindow: "출하 기간",
     deliveryStart: "출하 시작일",
     deliveryEnd: "출하 종료일",
+    disputeDays: "이의 신청 기간 (검사 후 일수)",
     varieties: "지정 품종",
     finalPrices: "등급별 최종 가격 (40kg)",
     allocation: "배정 물량",
@@ -297,7 +298,9 @@ export const ko = {
     allocateBatch: "농가 {{count}}곳에 물량 배정 (합계 {{total}}포대)",
     allocateRegion: "지역 {{region}}에 {{units}}포대 배정",
     createProgram: "{{year}}년산 매입 사업 만들기",
-    setFinalPrices: "최종 가격 확정 (사업 {{id}})",
+    setFinalPrices: "최종 가격 제안 (사업 {{id}})",
+    confirmFinalPrices: "최종 가격 확인·확정 (사업 {{id}})",
+    nameSuccessor: "분실 키 승계 지정 ({{id}})",
     recordPayment: "지급 기록: {{kind}} {{amount}} (번호 {{id}})",
     recordClawback: "환수 확정 (번호 {{id}})",
     issue: "{{role}} 자격 발급 → {{subject}}",
@@ -358,6 +361,23 @@ export const ko = {
     approveSelected: "선택한 {{count}}건 승인",
     selectAll: "모두 선택",
     finalPrices: "최종 가격 확정",
+    priceHelp:
+      "최종 가격은 출하 기간이 끝난 뒤 전국 공무원 한 명이 입력값을 제안하고, 다른 세대의 전국 공무원이 같은 입력값을 확인해야 효력이 생깁니다. 첫 최종 정산금 지급(또는 환수 확정) 전까지는 같은 절차로 고칠 수 있습니다.",
+    priceStep: "단계",
+    propose: "제안 (첫 번째 공무원)",
+    confirm: "확인 (다른 세대의 두 번째 공무원)",
+    householdSecret: "세대 비밀값 (군청 보관, 0x로 시작하는 64자리)",
+    householdHelp:
+      "같은 세대원의 자격에는 같은 비밀값을 씁니다. 체인에는 비밀값 해시의 앞 16바이트(세대 태그)만 기록되며, 태그로는 어떤 자격들이 같은 세대인지만 알 수 있습니다. 농업인·검사원·공무원 자격에는 필수입니다.",
+    householdNew: "새 세대 비밀값 만들기",
+    householdTag: "세대 태그",
+    errHousehold:
+      "세대 비밀값이 필요합니다: 0x로 시작하는 64자리 16진수를 입력하거나 새로 만드세요.",
+    successor: "분실 키 승계 지정",
+    successorHelp:
+      "휴대폰을 잃어버린 농가: 먼저 옛 자격을 폐지하고 새 주소에 자격을 발급한 뒤, 두 자격 번호를 입력하세요. 새 주소가 옛 출하의 취소·이의 신청을 이어받습니다.",
+    previousId: "폐지된 자격 번호",
+    successorId: "새 자격 번호",
     farmGate: "산지 쌀값 (80kg, 원)",
     millingFee: "도정 비용 (80kg, 원)",
     millingYield: "도정 수율 (%)",
@@ -446,7 +466,22 @@ export const ko = {
     ZeroHash: "문서 해시가 비어 있습니다. 문서 번호를 입력하세요.",
     ExceedsAllocation: "배정 물량을 넘습니다: 신청 {{requested}}포대, 남은 물량 {{remaining}}포대.",
     FarmAllocatedElsewhere: "이 농가는 다른 시군({{region}})에 이미 배정되어 있습니다.",
-    FinalPricesAlreadySet: "최종 가격은 이미 확정되었습니다.",
+    FinalPricesLocked:
+      "이 사업은 최종 정산금 지급(또는 환수 확정)이 시작되어 최종 가격을 더 고칠 수 없습니다.",
+    DeliveryWindowOpen: "출하 기간이 끝난 뒤에 최종 가격을 정할 수 있습니다.",
+    PriceProposalMismatch:
+      "확인하려는 입력값이 제안된 최종 가격 입력값과 다르거나, 확인할 제안이 없습니다.",
+    ConfirmationNotIndependent:
+      "최종 가격은 제안한 공무원이 아닌, 다른 세대의 전국 공무원이 확인해야 합니다.",
+    ConflictOfInterest:
+      "본인이나 같은 세대의 농가에 대해서는 배정·검사·승인·지급·환수를 할 수 없습니다.",
+    DisputePeriodOver:
+      "이의 신청 기간이 지났습니다 (검사 후 정해진 기간 이내에만 신청할 수 있습니다).",
+    HouseholdTagMissing:
+      "{{role}} 자격에 세대 정보가 없어 이해충돌을 확인할 수 없습니다. 발급 기관에 자격 재발급을 요청하세요.",
+    CredentialStillValid: "아직 유효한 자격입니다. 승계자를 지정하려면 먼저 자격을 폐지하세요.",
+    InvalidSuccessor:
+      "승계할 자격이 올바르지 않습니다 (유효하고, 같은 역할·지역이며, 다른 주소여야 합니다).",
     FinalPricesNotSet: "아직 최종 가격이 확정되지 않았습니다.",
     InspectionUnitsMismatch:
       "등급별 수량과 불합격 수량의 합({{inspected}})이 출하 수량({{delivered}})과 다릅니다.",

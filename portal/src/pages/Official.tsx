@@ -2,6 +2,7 @@ import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { encodeAbiParameters, getAddress, isAddress, keccak256, toHex } from "viem";
 import { PaymentKind, Role, RoleNames } from "../../../sdk/generated/enums.ts";
+import { householdTagOf, NO_HOUSEHOLD, newHouseholdSecret } from "../../../sdk/households.ts";
 import { getRecord, type Json, list } from "../api/client.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
@@ -50,12 +51,13 @@ function CreateProgramme() {
     bulk: "1200",
     start: "",
     end: "",
+    disputeDays: "14",
     varieties: ["101", "102"],
   });
   const [err, setErr] = useState<Record<string, string>>({});
   const submit = async () => {
     const e: Record<string, string> = {};
-    for (const k of ["year", "quota", "interim"] as const)
+    for (const k of ["year", "quota", "interim", "disputeDays"] as const)
       if (positiveInt(v[k]) === null) e[k] = t("official.errPositive");
     if (!v.start || !v.end || v.end <= v.start) e.end = t("official.errWindow");
     if (v.varieties.length > 2) e.varieties = t("official.errVarieties");
@@ -74,6 +76,7 @@ function CreateProgramme() {
           deliveryStart: seoulMidnight(v.start),
           deliveryEnd: seoulMidnight(v.end) + 86_399,
           varieties: vs,
+          disputePeriod: Number(v.disputeDays) * 86_400,
         },
       ],
       title: t("actions.createProgram", { year: v.year }),
@@ -84,6 +87,7 @@ function CreateProgramme() {
           t("fields.deliveryWindow"),
           `${date(seoulMidnight(v.start))} ~ ${date(seoulMidnight(v.end))}`,
         ],
+        [t("fields.disputeDays"), v.disputeDays],
         [
           t("fields.varieties"),
           v.varieties.map((x) => refName(VARIETIES, x, i18n.language)).join(", "),
@@ -117,6 +121,7 @@ function CreateProgramme() {
         {f("bulk", t("fields.bulkDeduction"))}
         {f("start", t("fields.deliveryStart"), "date")}
         {f("end", t("fields.deliveryEnd"), "date")}
+        {f("disputeDays", t("fields.disputeDays"))}
       </div>
       <fieldset>
         <legend>{t("fields.varieties")}</legend>
@@ -431,6 +436,7 @@ function FinalPrices({ programmes }: { programmes: Json[] }) {
     farmGate: "",
     fee: "",
     yieldPct: "72",
+    step: "setFinalPrices" as "setFinalPrices" | "confirmFinalPrices",
   });
   const [err, setErr] = useState<string | null>(null);
   const submit = async () => {
@@ -444,9 +450,9 @@ function FinalPrices({ programmes }: { programmes: Json[] }) {
     const first = Math.floor(((fg - fee) * bps) / 10_000 / 2 / 10) * 10;
     await requestSignature({
       contract: "RicePurchase",
-      functionName: "setFinalPrices",
+      functionName: v.step,
       args: [Number(v.programId), fg, fee, bps],
-      title: t("actions.setFinalPrices", { id: v.programId }),
+      title: t(`actions.${v.step}`, { id: v.programId }),
       details: [
         [t("official.farmGate"), won(fg)],
         [t("official.millingFee"), won(fee)],
@@ -461,7 +467,20 @@ function FinalPrices({ programmes }: { programmes: Json[] }) {
       onSubmit={() => void submit()}
       submit={t("official.record")}
     >
+      <p>{t("official.priceHelp")}</p>
       <div className="row">
+        <Field label={t("official.priceStep")}>
+          {(p) => (
+            <select
+              {...p}
+              value={v.step}
+              onChange={(e) => setV({ ...v, step: e.target.value as typeof v.step })}
+            >
+              <option value="setFinalPrices">{t("official.propose")}</option>
+              <option value="confirmFinalPrices">{t("official.confirm")}</option>
+            </select>
+          )}
+        </Field>
         <ProgrammeSelect
           programmes={programmes}
           value={v.programId}
@@ -583,8 +602,11 @@ function Credentials({ region }: { region: number }) {
     region: String(region),
     claims: "",
     years: "1",
+    householdSecret: "",
   });
   const [err, setErr] = useState<string | null>(null);
+  const [householdErr, setHouseholdErr] = useState<string | null>(null);
+  const [successor, setSuccessor] = useState({ previousId: "", successorId: "" });
   const [scanMsg, setScanMsg] = useState<string | null>(null);
   const [revokeId, setRevokeId] = useState("");
   const [reason, setReason] = useState("");
@@ -624,22 +646,48 @@ function Credentials({ region }: { region: number }) {
   const issue = async () => {
     if (!isAddress(v.subject.trim())) return setErr(t("official.errAddress"));
     setErr(null);
+    const role = Number(v.role);
+    // Farmer, Inspector and Official credentials need a household: the rice steps refuse them
+    // without one. The secret stays with the county; only its tag goes on chain.
+    const secret = v.householdSecret.trim();
+    const needsHousehold =
+      role === Role.Farmer || role === Role.Inspector || role === Role.Official;
+    const validSecret = /^0x[0-9a-fA-F]{64}$/.test(secret);
+    if ((needsHousehold || secret !== "") && !validSecret)
+      return setHouseholdErr(t("official.errHousehold"));
+    setHouseholdErr(null);
+    const householdTag = validSecret ? householdTagOf(secret as `0x${string}`) : NO_HOUSEHOLD;
     const subject = getAddress(v.subject.trim());
     const salt = toHex(crypto.getRandomValues(new Uint8Array(32)));
     const claimsHash = keccak256(
       encodeAbiParameters([{ type: "bytes32" }, { type: "string" }], [salt, v.claims || "{}"]),
     );
     const expires = Math.floor(Date.now() / 1000) + Number(v.years || 1) * 365 * 86_400;
-    const role = Number(v.role);
     await requestSignature({
       contract: "CredentialRegistry",
       functionName: "issue",
-      args: [subject, role, Number(v.region), claimsHash, BigInt(expires)],
+      args: [subject, role, Number(v.region), claimsHash, BigInt(expires), householdTag],
       title: t("actions.issue", { role: roleLabel(t, role), subject: `${subject.slice(0, 10)}…` }),
       details: [
         [t("fields.region"), v.region],
         [t("fields.expiresAt"), date(expires)],
         ["claimsHash", `${claimsHash.slice(0, 18)}… (salt ${salt.slice(0, 10)}…)`],
+        [t("official.householdTag"), householdTag],
+      ],
+    });
+  };
+  const nameSuccessor = async () => {
+    const previous = successor.previousId.trim();
+    const next = successor.successorId.trim();
+    if (!/^\d+$/.test(previous) || !/^\d+$/.test(next)) return;
+    await requestSignature({
+      contract: "CredentialRegistry",
+      functionName: "nameSuccessor",
+      args: [BigInt(previous), BigInt(next)],
+      title: t("actions.nameSuccessor", { id: `${previous.slice(0, 12)}…` }),
+      details: [
+        [t("official.previousId"), previous],
+        [t("official.successorId"), next],
       ],
     });
   };
@@ -704,6 +752,55 @@ function Credentials({ region }: { region: number }) {
             />
           )}
         </Field>
+        <Field label={t("official.householdSecret")} error={householdErr}>
+          {(p) => (
+            <input
+              {...p}
+              value={v.householdSecret}
+              onChange={(e) => setV({ ...v, householdSecret: e.target.value })}
+              placeholder="0x…"
+              autoComplete="off"
+            />
+          )}
+        </Field>
+        <p>{t("official.householdHelp")}</p>
+        <button
+          type="button"
+          className="btn secondary small"
+          onClick={() => setV({ ...v, householdSecret: newHouseholdSecret() })}
+        >
+          {t("official.householdNew")}
+        </button>
+      </Form>
+      <h3>{t("official.successor")}</h3>
+      <p>{t("official.successorHelp")}</p>
+      <Form
+        label={t("official.successor")}
+        onSubmit={() => void nameSuccessor()}
+        submit={t("official.successor")}
+      >
+        <div className="row">
+          <Field label={t("official.previousId")}>
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                value={successor.previousId}
+                onChange={(e) => setSuccessor({ ...successor, previousId: e.target.value })}
+              />
+            )}
+          </Field>
+          <Field label={t("official.successorId")}>
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                value={successor.successorId}
+                onChange={(e) => setSuccessor({ ...successor, successorId: e.target.value })}
+              />
+            )}
+          </Field>
+        </div>
       </Form>
       <h3>{t("official.revoke")}</h3>
       <Form

@@ -13,6 +13,9 @@ import {
   PageQuery,
   page,
   pageSchema,
+  provenanceOf,
+  provenanceSql,
+  RecordProvenanceSchema,
   RegionParam,
   Uint256Param,
   where,
@@ -128,8 +131,11 @@ export const IssuerSchema = z
     region: z.number().int(),
     allowed: z.boolean(),
     admin: z.string().nullable(),
+    provenance: RecordProvenanceSchema,
   })
   .openapi("Issuer");
+
+const ISSUER_PROV = provenanceSql("i", "created_pos", "updated_pos");
 
 const listIssuers = createRoute({
   method: "get",
@@ -202,12 +208,12 @@ export const credentialRoutes = {
     app.openapi(listIssuers, async (c) => {
       const q = c.req.valid("query");
       const w = where();
-      if (q.issuer !== undefined) w.add("issuer = ?", q.issuer);
-      if (q.role !== undefined) w.add("role = ?", RoleNames.indexOf(q.role as never));
-      if (q.region !== undefined) w.add("region = ?", q.region);
-      if (q.allowed !== undefined) w.add("allowed = ?", q.allowed === "true");
+      if (q.issuer !== undefined) w.add("i.issuer = ?", q.issuer);
+      if (q.role !== undefined) w.add("i.role = ?", RoleNames.indexOf(q.role as never));
+      if (q.region !== undefined) w.add("i.region = ?", q.region);
+      if (q.allowed !== undefined) w.add("i.allowed = ?", q.allowed === "true");
       const rows = await db.query(
-        `select * from issuers ${w.sql()} order by issuer, role, region limit 1000`,
+        `select i.*, ${ISSUER_PROV.columns} from issuers i ${ISSUER_PROV.joins} ${w.sql()} order by i.issuer, i.role, i.region limit 1000`,
         w.params,
       );
       return c.json(
@@ -218,6 +224,7 @@ export const credentialRoutes = {
             region: Number(r.region),
             allowed: r.allowed === true,
             admin: (r.admin as string | null) ?? null,
+            provenance: provenanceOf(r),
           })),
         },
         200,

@@ -83,6 +83,16 @@ export function boundaryValues(schema: Schema | undefined): string[] {
     add("a".repeat(schema.minLength));
     if (schema.minLength > 0) add("a".repeat(schema.minLength - 1));
   }
+  if (schema?.pattern !== undefined) {
+    // The bounds a pattern states: a uint256 id (2^256 − 1 and 2^256, 64 and 65 hex digits) and
+    // an address (40 hex digits, one less, one more, lower case).
+    if (schema.pattern.includes("[0-9]{1,78}"))
+      for (const v of [2n ** 256n - 1n, 2n ** 256n, 0n, -1n]) add(v);
+    if (schema.pattern.includes("{1,64}"))
+      for (const digits of [64, 65]) add(`0x${"f".repeat(digits)}`);
+    if (schema.pattern.includes("{40}"))
+      for (const digits of [39, 40, 41]) add(`0x${"aB".repeat(21).slice(0, digits)}`);
+  }
   const valid = validValue(schema);
   for (const v of [
     valid,

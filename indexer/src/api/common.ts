@@ -34,7 +34,11 @@ export const AddressParam = z
   .string()
   .refine((v) => isAddress(v, { strict: false }), "must be a 0x-prefixed 20-byte hex address")
   .transform((v) => getAddress(v))
-  .openapi({ example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" });
+  .openapi({
+    example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    pattern: "^0x[0-9a-fA-F]{40}$",
+    maxLength: 42,
+  });
 
 const UINT256_MAX = (1n << 256n) - 1n;
 /** A uint256 id, decimal or 0x-hex, answered as its decimal string. */
@@ -45,7 +49,12 @@ export const Uint256Param = z
     "must be a decimal or 0x-hex uint256",
   )
   .transform((v) => BigInt(v).toString())
-  .openapi({ example: "1" });
+  .openapi({
+    example: "1",
+    description: "A uint256, decimal or 0x-hex (at most 2^256 − 1)",
+    pattern: "^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$",
+    maxLength: 78,
+  });
 
 export const RegionParam = z.coerce.number().int().min(0).max(99_999).openapi({
   description: "5-digit 시군구 code (46810 = 강진군), a 시도 code (46000) or 0 for national",

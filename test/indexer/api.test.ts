@@ -743,7 +743,7 @@ describe("indexer API", () => {
     await rejects(`/api/v1/tenders?q=${"가".repeat(101)}`, 400, "invalid_parameter");
   });
 
-  it("issuers, quotas and allocations carry their provenance (tx hash, block, log index, signer)", async () => {
+  it("issuers, quotas, allocations and credentials carry their provenance (tx hash, block, log index, signer)", async () => {
     type Prov = { txHash: string; blockNumber: number; logIndex: number; signer: string | null };
     type WithProv = { provenance: { created: Prov | null; updated: Prov | null } };
     const check = async (what: string, items: WithProv[]) => {
@@ -764,6 +764,7 @@ describe("indexer API", () => {
       }
     };
     await check("issuers", (await get<{ items: WithProv[] }>("/api/v1/issuers")).items);
+    await check("credentials", (await get<Page<WithProv>>("/api/v1/credentials?limit=20")).items);
     await check("quotas", (await get<{ items: WithProv[] }>("/api/v1/quotas")).items);
     await check("allocations", (await get<Page<WithProv>>("/api/v1/allocations?limit=20")).items);
     const program = (await get<Page<{ id: number }>>("/api/v1/programs")).items[0];

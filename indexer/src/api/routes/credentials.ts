@@ -44,14 +44,16 @@ export const CredentialSchema = z
     revokeReasonHash: z.string().nullable(),
     txHash: z.string(),
     blockNumber: z.number().int(),
+    provenance: RecordProvenanceSchema,
   })
   .openapi("Credential");
 
 type Row = Record<string, unknown>;
 
 /** Status at `now`: a later serial for the same subject, role and region supersedes a credential. */
-export const CREDENTIAL_SELECT = `select c.*, exists (select 1 from credentials n where n.subject = c.subject and n.role = c.role
-  and n.region = c.region and n.serial > c.serial) as superseded from credentials c`;
+const CREDENTIAL_PROV = provenanceSql("c", "issued_pos", "updated_pos");
+export const CREDENTIAL_SELECT = `select c.*, ${CREDENTIAL_PROV.columns}, exists (select 1 from credentials n where n.subject = c.subject and n.role = c.role
+  and n.region = c.region and n.serial > c.serial) as superseded from credentials c ${CREDENTIAL_PROV.joins}`;
 
 export const credentialJson = (
   r: Row,
@@ -80,6 +82,7 @@ export const credentialJson = (
   revokeReasonHash: (r.revoke_reason_hash as string | null) ?? null,
   txHash: String(r.issued_tx),
   blockNumber: Number(r.issued_block),
+  provenance: provenanceOf(r),
 });
 
 const listCredentials = createRoute({

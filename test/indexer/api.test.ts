@@ -1037,6 +1037,11 @@ describe("indexer API", () => {
       assert.equal(hostAllowed(rules, "api.jangbu.example", 8080), false);
       assert.equal(hostAllowed(rules, "localhost:8080", 8080), false);
     }
+    const local = defaultAllowedHosts("127.0.0.1");
+    assert.equal(hostAllowed(local, "localhost", 80), true, "no port: port 80");
+    assert.equal(hostAllowed(local, "localhost", 8080), false);
+    assert.equal(hostAllowed(local, "localhost:8080", undefined), false, "port unknown: refused");
+    assert.equal(hostAllowed(defaultAllowedHosts("::1"), "[::1]:8080", 8080), true);
     assert.equal(parseAllowedHosts("*"), "*");
     assert.throws(
       () => parseEnv({ ALLOWED_HOSTS: "not a host" }),

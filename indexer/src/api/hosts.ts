@@ -55,6 +55,10 @@ export function defaultAllowedHosts(listenHost: string): readonly HostRule[] {
   return [...names].map((hostname) => ({ hostname, port: "listen" as const }));
 }
 
+/** A Host without a port names port 80 (the service speaks plain HTTP; TLS ends at a proxy). */
+const samePort = (asked: number | undefined, port: number | undefined) =>
+  port !== undefined && (asked ?? 80) === port;
+
 export function hostAllowed(
   rules: readonly HostRule[],
   header: string,
@@ -65,10 +69,7 @@ export function hostAllowed(
   return rules.some(
     (rule) =>
       rule.hostname === host.hostname &&
-      (rule.port === "any" ||
-        (rule.port === "listen"
-          ? host.port === listenPort || (host.port === undefined && listenPort === 80)
-          : host.port === rule.port || (host.port === undefined && rule.port === 80))),
+      (rule.port === "any" || samePort(host.port, rule.port === "listen" ? listenPort : rule.port)),
   );
 }
 

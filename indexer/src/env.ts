@@ -4,6 +4,7 @@
  */
 import { getAddress, isAddress } from "viem";
 import { z } from "zod";
+import { parseAllowedHosts } from "./api/hosts.ts";
 import { LOG_LEVELS } from "./internal/logger.ts";
 
 const address = z
@@ -54,6 +55,22 @@ export const EnvSchema = z.object({
         .map((s) => s.trim())
         .filter(Boolean),
     ),
+  /**
+   * Host names the service answers (DNS-rebinding guard): `name` or `name:port`, comma-separated,
+   * or `*`. Unset: HOST, localhost, 127.0.0.1 and [::1] on the listen port (api/hosts.ts).
+   */
+  ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      try {
+        return parseAllowedHosts(v);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   /** The portal build served at / (SPA fallback); absent folder: not served. */
   PORTAL_DIR: z.string().trim().min(1).default("portal/dist"),

@@ -8,6 +8,7 @@ import { type Address, zeroAddress } from "viem";
 import { type ContractName, findDeployment } from "../../sdk/index.ts";
 import { createApp } from "./api/app.ts";
 import type { App, RouteModule } from "./api/deps.ts";
+import { defaultAllowedHosts } from "./api/hosts.ts";
 import type { Env } from "./env.ts";
 import { NonRetryableError } from "./internal/errors.ts";
 import { type FolderLock, lockFolder } from "./internal/lock.ts";
@@ -136,6 +137,10 @@ export async function createIndexer({
       metrics,
       logger: logger.child("api"),
       corsOrigins: env.CORS_ORIGINS,
+      ...(env.ALLOWED_HOSTS === "*"
+        ? {}
+        : { allowedHosts: env.ALLOWED_HOSTS ?? defaultAllowedHosts(env.HOST) }),
+      listenPort: env.PORT,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       portalDir: env.PORTAL_DIR,
       ocidPrefix: env.OCID_PREFIX,

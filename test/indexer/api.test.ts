@@ -5,19 +5,31 @@
  */
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
+import { serve } from "@hono/node-server";
 import { getAddress } from "viem";
 import { createApp } from "../../indexer/src/api/app.ts";
 import { acceptsGzip } from "../../indexer/src/api/cache.ts";
+import {
+  defaultAllowedHosts,
+  hostAllowed,
+  parseAllowedHosts,
+} from "../../indexer/src/api/hosts.ts";
+import { createPortalModule } from "../../indexer/src/api/routes/portal.ts";
 import { EnvError, parseEnv } from "../../indexer/src/env.ts";
+import { silentLogger } from "../../indexer/src/internal/logger.ts";
 import type { Indexer } from "../../indexer/src/service.ts";
 import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
+import { createStore } from "../../indexer/src/store/index.ts";
+import { migrate } from "../../indexer/src/store/migrations.ts";
+import { type EventRecord, positionOf } from "../../indexer/src/sync/decode.ts";
 import { startSeededChain, type TestChain } from "./helpers/chain.ts";
-import { envFor, indexUntil } from "./helpers/indexer.ts";
-import { codelist, createOcdsValidator } from "./helpers/ocds.ts";
+import { dumpStore, envFor, indexUntil, withTestPostgres } from "./helpers/indexer.ts";
+import { codelist, createOcdsValidator, createRecordPackageValidator } from "./helpers/ocds.ts";
 
 type Page<T = Record<string, unknown>> = { items: T[]; nextCursor: string | null };
 
@@ -662,6 +674,388 @@ describe("indexer API", () => {
     }
   });
 
+  it("numeric parameters: every documented bound is served (uint32 programmes, blocks to 2^53−1), one past it is a 400", async () => {
+    const U32 = 4_294_967_295;
+    const MAX_BLOCK = Number.MAX_SAFE_INTEGER;
+    // Issue 22: from 2^31 up, programme ids overflowed the store's int4 columns (500).
+    for (const id of [2_147_483_648, U32]) {
+      await rejects(`/api/v1/programs/${id}`, 404, "not_found");
+      const head = await indexer.app.request(`/api/v1/programs/${id}`, { method: "HEAD" });
+      assert.equal(head.status, 404, `HEAD /programs/${id}`);
+    }
+    await rejects(`/api/v1/programs/${U32 + 1}`, 400, "invalid_parameter");
+    const csvLines = async (path: string) => {
+      const res = await indexer.app.request(path);
+      const text = await res.text();
+      assert.equal(res.status, 200, `${path} → ${res.status}: ${text.slice(0, 200)}`);
+      return text
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\r\n");
+    };
+    for (const route of ["sales", "allocations", "quotas", "payments"]) {
+      for (const id of [2_147_483_648, U32])
+        assert.deepEqual((await get<Page>(`/api/v1/${route}?program=${id}`)).items, []);
+      await rejects(`/api/v1/${route}?program=${U32 + 1}`, 400, "invalid_parameter");
+      await rejects(`/api/v1/${route}?program=0`, 400, "invalid_parameter");
+    }
+    for (const route of ["sales", "payments"]) {
+      assert.equal((await csvLines(`/api/v1/exports/${route}.csv?program=${U32}`)).length, 1);
+      await rejects(`/api/v1/exports/${route}.csv?program=${U32 + 1}`, 400, "invalid_parameter");
+    }
+    // Issue 22: block numbers from 2^43 up were scaled past 2^63 in JavaScript (500).
+    for (const route of ["sales", "tenders", "events", "payments"]) {
+      const all = await get<Page>(`/api/v1/${route}?limit=500`);
+      assert.ok(all.items.length > 0, `${route} has records`);
+      for (const block of [2 ** 43, 2 ** 52, MAX_BLOCK])
+        assert.deepEqual((await get<Page>(`/api/v1/${route}?fromBlock=${block}`)).items, []);
+      const upTo = await get<Page>(`/api/v1/${route}?fromBlock=0&toBlock=${MAX_BLOCK}&limit=500`);
+      assert.deepEqual(upTo.items, all.items, `${route}: toBlock=2^53−1 keeps everything`);
+      await rejects(`/api/v1/${route}?fromBlock=${MAX_BLOCK + 1}`, 400, "invalid_parameter");
+      await rejects(`/api/v1/${route}?toBlock=${2 ** 53}`, 400, "invalid_parameter");
+      await rejects(`/api/v1/${route}?toBlock=-1`, 400, "invalid_parameter");
+    }
+    for (const route of ["sales", "tenders"]) {
+      assert.equal(
+        (await csvLines(`/api/v1/exports/${route}.csv?fromBlock=${MAX_BLOCK}`)).length,
+        1,
+      );
+      const all = await csvLines(`/api/v1/exports/${route}.csv`);
+      assert.deepEqual(await csvLines(`/api/v1/exports/${route}.csv?toBlock=${MAX_BLOCK}`), all);
+      await rejects(`/api/v1/exports/${route}.csv?toBlock=${2 ** 53}`, 400, "invalid_parameter");
+    }
+    await rejects(`/api/v1/events/${MAX_BLOCK}`, 404, "not_found");
+    await rejects(`/api/v1/events/${2 ** 53}`, 400, "invalid_parameter");
+  });
+
+  it("text parameters refuse control characters with 400", async () => {
+    // Issue 22: a NUL byte reached PostgreSQL ("invalid byte sequence for encoding UTF8": 500).
+    for (const bad of ["%00", "a%00b", "%01", "%1F", "%7F", "tab%09tab", "line%0A"]) {
+      await rejects(`/api/v1/tenders?q=${bad}`, 400, "invalid_parameter");
+      await rejects(`/api/v1/exports/tenders.csv?q=${bad}`, 400, "invalid_parameter");
+      await rejects(`/api/v1/sales?state=${bad}`, 400, "invalid_parameter");
+      await rejects(`/api/v1/events?event=Sale${bad}`, 400, "invalid_parameter");
+    }
+    assert.ok((await get<Page>(`/api/v1/tenders?q=${"가".repeat(100)}`)).items.length === 0);
+    assert.ok(
+      (await get<Page>(`/api/v1/tenders?q=${encodeURIComponent("트랙터")}`)).items.length > 0,
+    );
+    await rejects(`/api/v1/tenders?q=${"가".repeat(101)}`, 400, "invalid_parameter");
+  });
+
+  it("issuers, quotas, allocations and credentials carry their provenance (tx hash, block, log index, signer)", async () => {
+    type Prov = { txHash: string; blockNumber: number; logIndex: number; signer: string | null };
+    type WithProv = { provenance: { created: Prov | null; updated: Prov | null } };
+    const check = async (what: string, items: WithProv[]) => {
+      assert.ok(items.length > 0, `${what} listed`);
+      for (const item of items) {
+        const { created, updated } = item.provenance;
+        assert.ok(created && updated, `${what}: provenance of both creation and last update`);
+        assert.match(created.txHash, /^0x[0-9a-f]{64}$/);
+        assert.ok(created.blockNumber <= updated.blockNumber);
+        // The provenance is the event log's: the same transaction, block and signer.
+        const event = await get<{ txHash: string; blockNumber: number; signer: string | null }>(
+          `/api/v1/events/${created.blockNumber * 2 ** 20 + created.logIndex}`,
+        );
+        assert.deepEqual(
+          [event.txHash, event.blockNumber, event.signer],
+          [created.txHash, created.blockNumber, created.signer],
+        );
+      }
+    };
+    await check("issuers", (await get<{ items: WithProv[] }>("/api/v1/issuers")).items);
+    await check("credentials", (await get<Page<WithProv>>("/api/v1/credentials?limit=20")).items);
+    await check("quotas", (await get<{ items: WithProv[] }>("/api/v1/quotas")).items);
+    await check("allocations", (await get<Page<WithProv>>("/api/v1/allocations?limit=20")).items);
+    const program = (await get<Page<{ id: number }>>("/api/v1/programs")).items[0];
+    const detail = await get<{ quotas: WithProv[] }>(`/api/v1/programs/${program?.id}`);
+    await check("a programme's quotas", detail.quotas);
+  });
+
+  it("OCDS record packages: every process's releases and compiled release, valid against OCDS 1.1.5", async () => {
+    const validate = createRecordPackageValidator();
+    type Release = {
+      ocid: string;
+      id: string;
+      date: string;
+      tag: string[];
+      tender?: Record<string, unknown>;
+    };
+    type RecordPackage = {
+      packages: string[];
+      records: {
+        ocid: string;
+        releases: Release[];
+        compiledRelease: Release & Record<string, unknown>;
+      }[];
+    };
+    const tenders = await db.query<{ id: string; region: number }>(
+      "select id, region from tenders",
+    );
+    const sales = await db.query<{ id: string; region: number }>(
+      "select distinct on (state) id, region from sales order by state, submitted_pos",
+    );
+    const processes = [
+      ...tenders.map((t) => ({ ...t, kind: "tenders", letter: "T" })),
+      ...sales.map((s) => ({ ...s, kind: "sales", letter: "R" })),
+    ];
+    for (const p of processes) {
+      const ocid = `ocds-jangbu-${p.region}-${p.letter}-${p.id}`;
+      const pkg = await get<RecordPackage>(`/api/v1/ocds/records/${ocid}`);
+      assert.deepEqual(validate(pkg), [], ocid);
+      const releases = (await get<{ releases: Release[] }>(`/api/v1/ocds/${p.kind}/${p.id}`))
+        .releases;
+      const [record] = pkg.records;
+      assert.ok(record && pkg.records.length === 1);
+      assert.equal(record.ocid, ocid);
+      assert.deepEqual(
+        record.releases.map((r) => r.id),
+        releases.map((r) => r.id),
+        "all the process's releases",
+      );
+      assert.match(pkg.packages[0] ?? "", new RegExp(`/api/v1/ocds/${p.kind}/${p.id}$`));
+      const compiled = record.compiledRelease;
+      const last = releases.at(-1);
+      assert.deepEqual(compiled.tag, ["compiled"]);
+      assert.equal(compiled.date, last?.date);
+      assert.equal(
+        compiled.tender?.status,
+        last?.tender?.status,
+        "the compiled state is the latest",
+      );
+      // Nothing a release said is lost: every party and bid of any release is in the compiled one.
+      const ids = (rs: Release[], key: string) =>
+        new Set(
+          rs.flatMap(
+            (r) =>
+              ((r as Record<string, unknown>)[key] as { id: string }[] | undefined)?.map(
+                (x) => x.id,
+              ) ?? [],
+          ),
+        );
+      assert.deepEqual(ids([compiled], "parties"), ids(releases, "parties"));
+    }
+    // The validator refuses what it should: no records, a compiled release without its ocid.
+    const sample = await get<RecordPackage>(
+      `/api/v1/ocds/records/ocds-jangbu-${processes[0]?.region}-${processes[0]?.letter}-${processes[0]?.id}`,
+    );
+    assert.notDeepEqual(validate({ ...sample, records: [] }), []);
+    const broken = structuredClone(sample);
+    const compiledRelease: Record<string, unknown> | undefined = broken.records[0]?.compiledRelease;
+    assert.ok(compiledRelease);
+    delete compiledRelease.ocid;
+    assert.notDeepEqual(validate(broken), []);
+    const t = tenders[0];
+    await rejects(
+      `/api/v1/ocds/records/ocds-jangbu-${(t?.region ?? 0) + 1}-T-${t?.id}`,
+      404,
+      "not_found",
+    );
+    await rejects(`/api/v1/ocds/records/ocds-other1-${t?.region}-T-${t?.id}`, 404, "not_found");
+    await rejects(`/api/v1/ocds/records/ocds-jangbu-${t?.region}-T-0${t?.id}`, 404, "not_found");
+    await rejects(
+      `/api/v1/ocds/records/ocds-jangbu-${t?.region}-X-${t?.id}`,
+      400,
+      "invalid_parameter",
+    );
+    await rejects("/api/v1/ocds/records/nope", 400, "invalid_parameter");
+  });
+
+  it("CSV exports: a failure before the first byte is a JSON error, one after it ends the file with an #ERROR line and is logged", async () => {
+    const [real] = await db.query(
+      "select s.*, null as pc_tx, null as pu_tx from sales s order by submitted_pos desc limit 1",
+    );
+    assert.ok(real);
+    const errors: { message: string; fields?: Record<string, unknown> }[] = [];
+    const logger = {
+      ...silentLogger,
+      error: (message: string, fields?: Record<string, unknown>) =>
+        void errors.push({ message, ...(fields ? { fields } : {}) }),
+    };
+    let salesQueries = 0;
+    let failFrom = 2;
+    const failing: Database = {
+      ...db,
+      query: async <T extends Record<string, unknown>>(
+        text: string,
+        params?: readonly unknown[],
+      ) => {
+        if (!text.includes("from sales s")) return db.query<T>(text, params);
+        salesQueries++;
+        if (salesQueries >= failFrom) throw new Error("connection lost (injected)");
+        // A full first page (2,000 rows), so that the export asks for a second one.
+        return Array.from({ length: 2_000 }, (_, i) => ({
+          ...real,
+          submitted_pos: Number(real.submitted_pos) - i,
+        })) as unknown as T[];
+      },
+    };
+    const app = createApp({
+      db: failing,
+      storeKind: "pglite",
+      chainId: 31337,
+      addresses: {},
+      cache: false,
+      logger,
+    });
+    const res = await app.request("/api/v1/exports/sales.csv");
+    assert.equal(res.status, 200);
+    const lines = (await res.text()).trim().split("\r\n");
+    assert.equal(lines.length, 1 + 2_000 + 1, "header, the first page, the error line");
+    assert.match(
+      lines.at(-1) ?? "",
+      /^#ERROR,export_incomplete,"?the export stopped after 2000 rows .*: this file is incomplete"?$/,
+    );
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]?.message ?? "", /CSV export failed/);
+    assert.equal(errors[0]?.fields?.rows, 2_000);
+    // A store that fails on the first page: nothing is streamed, the client gets a JSON error.
+    salesQueries = 0;
+    failFrom = 1;
+    const early = await app.request("/api/v1/exports/sales.csv");
+    assert.equal(early.status, 500);
+    assert.equal(
+      ((await early.json()) as { error: { code: string } }).error.code,
+      "internal_error",
+    );
+    // Bad parameters are refused before the first byte too.
+    const bad = await app.request("/api/v1/exports/sales.csv?fromBlock=9&toBlock=1");
+    assert.equal(bad.status, 422);
+  });
+
+  it("answers only its configured host names (DNS rebinding) and sends no-store on keys and personal records", async () => {
+    // Issue 22: any Host was answered, demo keys included, and nothing said not to cache them.
+    const roster = join(mkdtempSync(join(tmpdir(), "jangbu-roster-")), "demo-roster.json");
+    writeFileSync(
+      roster,
+      JSON.stringify({
+        staff: [
+          {
+            id: "o1",
+            role: "Official",
+            region: 46810,
+            organisation: "강진군청",
+            title: "주무관",
+            address: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+            privateKey: `0x${"11".repeat(32)}`,
+          },
+        ],
+        farmers: [],
+      }),
+    );
+    const app = createApp({
+      db,
+      storeKind: "pglite",
+      chainId: 31337,
+      addresses: {},
+      allowedHosts: defaultAllowedHosts("127.0.0.1"),
+      modules: [
+        createPortalModule({ publicRpcUrl: "http://127.0.0.1:8545", demoRosterFile: roster }),
+      ],
+    });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    const address = server.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    const ask = (path: string, host: string) =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+        (resolve, reject) => {
+          const req = httpRequest({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => {
+              body += chunk;
+            });
+            res.on("end", () =>
+              resolve({ status: res.statusCode ?? 0, headers: res.headers, body }),
+            );
+          });
+          req.on("error", reject);
+          req.end();
+        },
+      );
+    try {
+      for (const host of [
+        `127.0.0.1:${port}`,
+        `localhost:${port}`,
+        `LOCALHOST:${port}`,
+        `[::1]:${port}`,
+      ]) {
+        const res = await ask("/api/v1/demo/personas", host);
+        assert.equal(res.status, 200, host);
+        assert.equal(res.headers["cache-control"], "no-store", `${host}: a key is never cached`);
+      }
+      for (const host of [
+        "evil.example",
+        `evil.example:${port}`,
+        "localhost",
+        `localhost:${port + 1}`,
+        "127.0.0.1",
+        `localhost.:${port}`,
+      ]) {
+        for (const path of ["/api/v1/demo/personas", "/api/v1/status", "/", "/openapi.json"]) {
+          const res = await ask(path, host);
+          assert.equal(res.status, 403, `${host} ${path}`);
+          assert.equal(
+            (JSON.parse(res.body) as { error: { code: string } }).error.code,
+            "host_not_allowed",
+          );
+          assert.doesNotMatch(res.body, /privateKey/);
+        }
+      }
+      // A Host Node's parser itself refuses never reaches the app.
+      for (const host of ["bad host", `127.0.0.1:${port}@evil.example`]) {
+        const malformed = await ask("/api/v1/demo/personas", host);
+        assert.equal(malformed.status, 400, host);
+        assert.doesNotMatch(malformed.body, /privateKey/);
+      }
+      // Personal records: an account page and lists filtered by a person; public lists are not.
+      const [row] = await db.query<{ farmer: string }>("select farmer from sales limit 1");
+      const host = `127.0.0.1:${port}`;
+      for (const path of [
+        `/api/v1/accounts/${row?.farmer}`,
+        `/api/v1/accounts/${row?.farmer}`, // a cache hit keeps the header
+        `/api/v1/sales?farmer=${row?.farmer}`,
+        `/api/v1/allocations?farmer=${row?.farmer}`,
+        `/api/v1/credentials?subject=${row?.farmer}`,
+      ]) {
+        const res = await ask(path, host);
+        assert.equal(res.status, 200, path);
+        assert.equal(res.headers["cache-control"], "no-store", path);
+      }
+      assert.equal((await ask("/api/v1/sales", host)).headers["cache-control"], undefined);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    // Configured names: any port for `name`, that port only for `name:port`.
+    const rules = parseAllowedHosts("jangbu.example, api.jangbu.example:8443");
+    assert.notEqual(rules, "*");
+    if (rules !== "*") {
+      assert.equal(hostAllowed(rules, "jangbu.example", 8080), true);
+      assert.equal(hostAllowed(rules, "jangbu.example:443", 8080), true);
+      assert.equal(hostAllowed(rules, "api.jangbu.example:8443", 8080), true);
+      assert.equal(hostAllowed(rules, "api.jangbu.example", 8080), false);
+      assert.equal(hostAllowed(rules, "localhost:8080", 8080), false);
+    }
+    const local = defaultAllowedHosts("127.0.0.1");
+    assert.equal(hostAllowed(local, "localhost", 80), true, "no port: port 80");
+    assert.equal(hostAllowed(local, "localhost", 8080), false);
+    assert.equal(hostAllowed(local, "localhost:8080", undefined), false, "port unknown: refused");
+    assert.equal(hostAllowed(defaultAllowedHosts("::1"), "[::1]:8080", 8080), true);
+    assert.equal(parseAllowedHosts("*"), "*");
+    assert.throws(
+      () => parseEnv({ ALLOWED_HOSTS: "not a host" }),
+      (e: unknown) => e instanceof EnvError && e.field === "ALLOWED_HOSTS",
+    );
+    // The service applies the default list: a foreign Host is refused, its own is served.
+    const evil = await indexer.app.request("/api/v1/status", { headers: { host: "evil.example" } });
+    assert.equal(evil.status, 403);
+    const own = await indexer.app.request("/api/v1/status", {
+      headers: { host: "127.0.0.1:8080" },
+    });
+    assert.equal(own.status, 200);
+  });
+
   it("validates the environment and names the bad variable", () => {
     const ok = parseEnv({});
     assert.equal(ok.RPC_URL, "http://127.0.0.1:8545");
@@ -692,5 +1086,194 @@ describe("indexer API", () => {
       getAddress("0x5fbdb2315678afecb367f032d93f642f64180aa3"),
     );
     assert.deepEqual(parsed.CORS_ORIGINS, ["a", "b"]);
+  });
+});
+
+describe("store and API at the uint32 bound, without a chain", () => {
+  const U32 = 4_294_967_295;
+  const official = getAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
+  const farmer = getAddress("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");
+  const hashOf = (n: number) => `0x${n.toString(16).padStart(64, "0")}` as const;
+  let logIndex = 0;
+  const event = (
+    block: number,
+    contract: EventRecord["contract"],
+    name: string,
+    args: Record<string, unknown>,
+  ): EventRecord => {
+    const index = logIndex++;
+    return {
+      pos: positionOf(block, index),
+      chainId: 31337,
+      blockNumber: block,
+      blockHash: hashOf(block),
+      blockTime: 1_790_000_000 + block * 2,
+      txHash: hashOf(1_000 + index),
+      txIndex: index,
+      logIndex: index,
+      address: official,
+      contract,
+      event: name,
+      args: args as EventRecord["args"],
+      signer: official,
+    };
+  };
+  const events = [
+    event(1, "CredentialRegistry", "IssuerSet", {
+      issuer: official,
+      role: 2,
+      region: 46810,
+      allowed: true,
+      admin: official,
+    }),
+    event(1, "RicePurchase", "ProgramCreated", {
+      programId: U32,
+      official,
+      cropYear: 2026,
+      nationalQuota: "11250000",
+      interimPerUnit: 40000,
+      bulkDeduction: 1200,
+      deliveryStart: 1_790_000_000,
+      deliveryEnd: 1_800_000_000,
+      varieties: [101, 102],
+    }),
+    event(1, "RicePurchase", "RegionAllocated", {
+      programId: U32,
+      region: 46000,
+      official,
+      parentRegion: 0,
+      units: "1000",
+    }),
+    event(1, "RicePurchase", "RegionAllocated", {
+      programId: U32,
+      region: 46810,
+      official,
+      parentRegion: 46000,
+      units: "500",
+    }),
+    event(1, "RicePurchase", "QuotaAllocated", {
+      programId: U32,
+      farmer,
+      official,
+      region: 46810,
+      units: 40,
+    }),
+    event(2, "RicePurchase", "QuotaAllocated", {
+      programId: U32,
+      farmer,
+      official,
+      region: 46810,
+      units: 50,
+    }),
+    event(2, "RicePurchase", "RegionAllocated", {
+      programId: U32,
+      region: 46810,
+      official,
+      parentRegion: 46000,
+      units: "600",
+    }),
+    event(2, "CredentialRegistry", "IssuerSet", {
+      issuer: official,
+      role: 2,
+      region: 46810,
+      allowed: false,
+      admin: official,
+    }),
+  ];
+
+  async function check(db: Database) {
+    const store = await createStore({ db });
+    await store.initSyncState({ chainId: 31337, addresses: "test", startBlock: 1 });
+    for (const block of [1, 2]) {
+      await store.applyBatch({
+        expectedBlock: block - 1,
+        toBlock: block,
+        toHash: hashOf(block),
+        headers: [
+          {
+            number: block,
+            hash: hashOf(block),
+            parentHash: hashOf(block - 1),
+            timestamp: 1_790_000_000 + block * 2,
+          },
+        ],
+        events: events.filter((e) => e.blockNumber === block),
+        keepBlocksFrom: 0,
+      });
+    }
+    const app = createApp({ db, storeKind: db.kind, chainId: 31337, addresses: {}, cache: false });
+    const get = async <T>(path: string) => {
+      const res = await app.request(path);
+      assert.equal(res.status, 200, `${path}: ${res.status}`);
+      return (await res.json()) as T;
+    };
+    type Prov = {
+      created: { blockNumber: number; txHash: string };
+      updated: { blockNumber: number };
+    };
+    const program = await get<{ id: number; quotas: { region: number; units: string }[] }>(
+      `/api/v1/programs/${U32}`,
+    );
+    assert.equal(program.id, U32);
+    assert.deepEqual(
+      program.quotas.map((q) => [q.region, q.units]),
+      [
+        [46000, "1000"],
+        [46810, "600"],
+      ],
+    );
+    const allocations = await get<Page<{ units: number; provenance: Prov }>>(
+      `/api/v1/allocations?program=${U32}`,
+    );
+    assert.equal(allocations.items.length, 1);
+    assert.equal(allocations.items[0]?.units, 50);
+    assert.equal(allocations.items[0]?.provenance.created.blockNumber, 1, "created in block 1");
+    assert.equal(allocations.items[0]?.provenance.created.txHash, events[4]?.txHash);
+    assert.equal(allocations.items[0]?.provenance.updated.blockNumber, 2, "updated in block 2");
+    const quotas = await get<{ items: { region: number; provenance: Prov }[] }>(
+      `/api/v1/quotas?program=${U32}&region=46810`,
+    );
+    assert.deepEqual(
+      quotas.items.map((q) => [q.provenance.created.blockNumber, q.provenance.updated.blockNumber]),
+      [[1, 2]],
+    );
+    const issuers = await get<{ items: { allowed: boolean; provenance: Prov }[] }>(
+      "/api/v1/issuers",
+    );
+    assert.equal(issuers.items[0]?.allowed, false);
+    assert.equal(issuers.items[0]?.provenance.created.blockNumber, 1);
+    assert.equal(issuers.items[0]?.provenance.updated.blockNumber, 2);
+
+    // Migration 6 rebuilds the creation of rows an older store holds from the event log: the
+    // same values the handlers write.
+    const expected = await dumpStore(db);
+    await db.exec(`
+      alter table issuers drop column created_pos;
+      alter table quotas drop column created_pos;
+      alter table allocations drop column created_pos;
+      delete from schema_migrations where id = 6;`);
+    assert.equal(await migrate(db), 1);
+    assert.deepEqual(await dumpStore(db), expected);
+
+    // A rollback rebuilds the rows from the surviving events: created and updated in block 1.
+    await store.rollback(1, hashOf(1));
+    const rolled = await get<Page<{ units: number; provenance: Prov }>>(
+      `/api/v1/allocations?program=${U32}`,
+    );
+    assert.equal(rolled.items[0]?.units, 40);
+    assert.equal(rolled.items[0]?.provenance.updated.blockNumber, 1);
+  }
+
+  it("a programme id of 4,294,967,295 is stored and served; allocations, quotas and issuers keep their creation (PGlite)", async () => {
+    const db = await createPgliteDatabase();
+    try {
+      await check(db);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("the same on PostgreSQL", async (t) => {
+    await withTestPostgres(t, check);
   });
 });

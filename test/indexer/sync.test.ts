@@ -192,17 +192,29 @@ describe("indexer sync on the demo season", () => {
     await waitFor("the new block", () => indexer.sync.status().indexed >= head, 10_000);
     const res = await indexer.app.request(`/api/v1/issuers?issuer=${issuer}`);
     const { items } = (await res.json()) as {
-      items: { role: string; region: number; allowed: boolean; admin: string }[];
+      items: {
+        role: string;
+        region: number;
+        allowed: boolean;
+        admin: string;
+        provenance: { created: { signer: string; blockNumber: number } };
+      }[];
     };
-    assert.deepEqual(items, [
-      {
-        issuer,
-        role: "Farmer",
-        region: 46810,
-        allowed: true,
-        admin: getAddress(admin.account.address),
-      },
-    ]);
+    // The issuer carries its provenance: the admin's transaction in the new blocks.
+    assert.equal(items[0]?.provenance.created.signer, getAddress(admin.account.address));
+    assert.ok((items[0]?.provenance.created.blockNumber ?? 0) > chain.lastBlock);
+    assert.deepEqual(
+      items.map(({ provenance: _p, ...issuerFields }) => issuerFields),
+      [
+        {
+          issuer,
+          role: "Farmer",
+          region: 46810,
+          allowed: true,
+          admin: getAddress(admin.account.address),
+        },
+      ],
+    );
     const events = await indexer.app.request(`/api/v1/events?event=IssuerSet&limit=1`);
     const page = (await events.json()) as { items: { signer: string; blockNumber: number }[] };
     assert.equal(page.items[0]?.signer, getAddress(admin.account.address));

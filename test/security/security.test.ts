@@ -8,6 +8,10 @@
  * - **API fuzzing**: ≥ 2,000 random and malformed requests (fast-check) across every route of the
  *   OpenAPI document: wrong types, huge numbers, unicode, path tricks, SQL metacharacters, deep
  *   JSON. Zero 5xx, every 4xx a JSON error, and the store unchanged.
+ * - **Boundary requests** (bounds.ts): every operation of `/openapi.json` as `npm start` serves it
+ *   (relay and demo sign-ins included), each parameter at and beyond each documented bound, on
+ *   PGlite and PostgreSQL. Every answer a documented status with a body valid against its
+ *   documented schema, never a 5xx, and the store unchanged.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -16,6 +20,10 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { type Abi, bytesToString, type Hex, hexToBytes, parseEventLogs, type RpcLog } from "viem";
+import { createApp } from "../../indexer/src/api/app.ts";
+import { createPortalModule } from "../../indexer/src/api/routes/portal.ts";
+import { silentLogger } from "../../indexer/src/internal/logger.ts";
+import { createRelayModule } from "../../indexer/src/relay/module.ts";
 import type { Indexer } from "../../indexer/src/service.ts";
 import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
 import {
@@ -25,7 +33,8 @@ import {
   TenderBoardAbi,
 } from "../../sdk/index.ts";
 import { startSeededChain, type TestChain } from "../indexer/helpers/chain.ts";
-import { dumpStore, envFor, indexUntil } from "../indexer/helpers/indexer.ts";
+import { dumpStore, envFor, indexUntil, withTestPostgres } from "../indexer/helpers/indexer.ts";
+import { runBoundaryRequests, type Spec } from "./bounds.ts";
 
 // ---------------------------------------------------------------------------------- the scanner
 
@@ -93,6 +102,7 @@ describe("threat model: privacy and hostile API clients", () => {
   let db: Database;
   let indexer: Indexer;
   let secrets: string[];
+  let rosterFile: string;
 
   before(async () => {
     chain = await startSeededChain();
@@ -106,6 +116,7 @@ describe("threat model: privacy and hostile API clients", () => {
       .filter((file) => existsSync(file))
       .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
     assert.ok(newest !== undefined, "the seed wrote its roster");
+    rosterFile = newest;
     const roster = JSON.parse(readFileSync(newest, "utf8")) as {
       staff: Person[];
       farmers: Person[];
@@ -246,6 +257,70 @@ describe("threat model: privacy and hostile API clients", () => {
     }
     assert.ok(answers > 100, `${answers} API answers scanned`);
     assert.deepEqual(findings, []);
+  });
+
+  /**
+   * The app as `npm start` serves it (the relay and portal modules mounted, the demo roster
+   * present, the page cache on) over `store`, and every operation of its /openapi.json sent its
+   * boundary requests (bounds.ts). The store is dumped before and after.
+   */
+  async function boundsOn(store: Database, running: Indexer, label: string) {
+    const relay = createRelayModule({
+      rpcUrl: chain.url,
+      env: {},
+      startBlock: chain.deployment.startBlock,
+      logger: silentLogger,
+    });
+    const app = createApp({
+      db: store,
+      storeKind: store.kind,
+      chainId: running.chainId,
+      addresses: running.addresses,
+      syncStatus: running.sync.status,
+      notifier: running.notifier,
+      modules: [relay, createPortalModule({ publicRpcUrl: chain.url, demoRosterFile: rosterFile })],
+    });
+    try {
+      const spec = (await (await app.request("/openapi.json")).json()) as Spec;
+      const operations = Object.values(spec.paths).reduce(
+        (n, ops) => n + Object.keys(ops).length,
+        0,
+      );
+      const before = jsonText(await dumpStore(store));
+      const started = performance.now();
+      const report = await runBoundaryRequests(app, spec);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(
+        `  ${label}: ${report.requests} boundary requests over ${report.operations} operations in ${seconds} s; statuses ${JSON.stringify(report.byStatus)}`,
+      );
+      assert.deepEqual(
+        report.failures.slice(0, 100),
+        [],
+        `${report.failures.length} answers broke the contract`,
+      );
+      assert.equal(report.operations, operations, "every operation of /openapi.json");
+      assert.ok(operations >= 25, `${operations} operations documented`);
+      assert.ok(report.requests >= 2_000, `${report.requests} requests`);
+      assert.ok((report.byStatus[200] ?? 0) > 100 && (report.byStatus[400] ?? 0) > 100);
+      assert.equal(jsonText(await dumpStore(store)), before, "the store is unchanged");
+    } finally {
+      await relay.close();
+    }
+  }
+
+  it("every operation of /openapi.json, at and beyond each documented bound, answers as documented and never 5xx; the store unchanged (PGlite)", async () => {
+    await boundsOn(db, indexer, "PGlite");
+  });
+
+  it("the same on PostgreSQL", async (t) => {
+    await withTestPostgres(t, async (pg) => {
+      const running = await indexUntil(envFor(chain.url, chain.deployment), pg, chain.lastBlock);
+      try {
+        await boundsOn(pg, running, "PostgreSQL");
+      } finally {
+        await running.close();
+      }
+    });
   });
 
   it("2,000 hostile requests: no 5xx, every 4xx a JSON error, the store unchanged", async () => {

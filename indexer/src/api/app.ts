@@ -17,7 +17,9 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { ApiError, describeError } from "../internal/errors.ts";
 import { createResponseCache } from "./cache.ts";
+import { hasEncodedControl } from "./common.ts";
 import type { App, AppDeps, AppEnv, RouteModule } from "./deps.ts";
+import { hostGuard, noStoreForPersonalRecords } from "./hosts.ts";
 import { credentialRoutes } from "./routes/credentials.ts";
 import { exportRoutes } from "./routes/exports.ts";
 import { riceRoutes } from "./routes/rice.ts";
@@ -74,6 +76,18 @@ export function createApp(deps: AppDeps): App {
     deps.metrics?.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     deps.metrics?.httpSeconds.observe((performance.now() - started) / 1000, { route });
   });
+  // Before anything that answers (the page cache included): a refused host gets nothing else.
+  if (deps.allowedHosts !== undefined) app.use("*", hostGuard(deps.allowedHosts, deps.listenPort));
+  // A parameter with a control character is refused whatever the route (PostgreSQL refuses NUL
+  // in text, and no parameter of this API has a use for them).
+  app.use("/api/*", async (c, next) => {
+    if (hasEncodedControl(c.req.url))
+      return c.json(
+        errorBody("invalid_parameter", "parameters must not contain control characters"),
+        400,
+      );
+    return next();
+  });
   const origins = deps.corsOrigins ?? [];
   if (origins.length > 0) {
     app.use(
@@ -94,6 +108,8 @@ export function createApp(deps: AppDeps): App {
       createResponseCache(deps.notifier !== undefined ? { notifier: deps.notifier } : {}),
     );
   }
+  // Inside the page cache: a cached page keeps (and replays) its no-store header.
+  app.use("/api/*", noStoreForPersonalRecords());
   app.use(
     "*",
     secureHeaders({

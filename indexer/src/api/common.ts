@@ -5,6 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import { getAddress, isAddress } from "viem";
 import { ApiError } from "../internal/errors.ts";
+import { LOG_INDEX_BITS } from "../sync/decode.ts";
 
 export const ErrorSchema = z
   .object({
@@ -33,7 +34,11 @@ export const AddressParam = z
   .string()
   .refine((v) => isAddress(v, { strict: false }), "must be a 0x-prefixed 20-byte hex address")
   .transform((v) => getAddress(v))
-  .openapi({ example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8" });
+  .openapi({
+    example: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    pattern: "^0x[0-9a-fA-F]{40}$",
+    maxLength: 42,
+  });
 
 const UINT256_MAX = (1n << 256n) - 1n;
 /** A uint256 id, decimal or 0x-hex, answered as its decimal string. */
@@ -44,14 +49,64 @@ export const Uint256Param = z
     "must be a decimal or 0x-hex uint256",
   )
   .transform((v) => BigInt(v).toString())
-  .openapi({ example: "1" });
+  .openapi({
+    example: "1",
+    description: "A uint256, decimal or 0x-hex (at most 2^256 − 1)",
+    pattern: "^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$",
+    maxLength: 78,
+  });
 
 export const RegionParam = z.coerce.number().int().min(0).max(99_999).openapi({
   description: "5-digit 시군구 code (46810 = 강진군), a 시도 code (46000) or 0 for national",
   example: 46810,
 });
 
-export const BlockParam = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const BlockParam = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(Number.MAX_SAFE_INTEGER)
+  .openapi({ example: 1 });
+
+/** A programme id (`uint32` on chain; the store keeps it as `int8`). */
+export const ProgramIdParam = z.coerce.number().int().min(1).max(4_294_967_295).openapi({
+  description: "Programme id (1 … 4,294,967,295)",
+  example: 1,
+});
+
+/** C0 controls and DEL: never part of a search text, and PostgreSQL refuses NUL in text. */
+const hasControlCharacter = (text: string) => {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+};
+/** A query text of 1 … `max` characters without control characters. */
+export const TextParam = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((v) => !hasControlCharacter(v), "must not contain control characters")
+    .openapi({ pattern: "^[^\\u0000-\\u001f\\u007f]*$" });
+
+/** Whether a raw query string carries a control character (percent-encoded). */
+export const hasEncodedControl = (search: string) => /%(?:[01][0-9a-f]|7f)/i.test(search);
+
+/**
+ * The bounds of a block range in event positions (`block * 2^20 + logIndex`, sync/decode.ts).
+ * Computed in bigint: a block near 2^53 scaled by 2^20 is beyond JavaScript's exact integers and
+ * beyond `int8`, so a bound past the largest `int8` is clamped to it (no stored position reaches
+ * it). Given to SQL as decimal text, compared with an `int8` column.
+ */
+const INT8_MAX = (1n << 63n) - 1n;
+export const firstPosOfBlock = (block: number): string => {
+  const pos = BigInt(block) * BigInt(LOG_INDEX_BITS);
+  return (pos > INT8_MAX ? INT8_MAX : pos).toString();
+};
+/** The first position after `block` (`pos < afterBlock(block)` keeps blocks ≤ block). */
+export const firstPosAfterBlock = (block: number): string => firstPosOfBlock(block + 1);
 
 /** An ISO-8601 date or date-time; a bare date means midnight UTC. */
 export const DateParam = z

@@ -7,6 +7,7 @@ import type { IndexerMetrics } from "../internal/metrics.ts";
 import type { Notifier } from "../internal/notify.ts";
 import type { Sql, StoreKind } from "../store/db.ts";
 import type { SyncStatus } from "../sync/index.ts";
+import type { HostRule } from "./hosts.ts";
 
 export type AppDeps = {
   /** Read access to the store. */
@@ -20,6 +21,13 @@ export type AppDeps = {
   metrics?: IndexerMetrics;
   logger?: Logger;
   corsOrigins?: readonly string[];
+  /**
+   * Host names the service answers (ALLOWED_HOSTS, see hosts.ts); undefined: any (an app used in
+   * process, without a server).
+   */
+  allowedHosts?: readonly HostRule[];
+  /** The configured listen port: for the `listen` host rules when the socket does not say. */
+  listenPort?: number;
   bodyLimitBytes?: number;
   /** Folder of the portal build, served at / with SPA fallback when it exists. */
   portalDir?: string;

@@ -353,3 +353,69 @@ export function releasePackage(uri: string, releases: Json[]) {
     releases,
   };
 }
+
+const isObject = (v: unknown): v is Json =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+/** An array OCDS merges item by item: every item an object with an `id`. */
+const isIdentified = (v: unknown): v is Json[] =>
+  Array.isArray(v) && v.length > 0 && v.every((item) => isObject(item) && "id" in item);
+
+/**
+ * OCDS merging (1.1 "Merging" of the standard): objects merge field by field, arrays of objects
+ * with an `id` merge item by item on that id (new ids are appended in order), any other value
+ * (strings, numbers, arrays of values) replaces the earlier one, and `null` removes the field.
+ */
+function mergeInto(target: Json, source: Json): Json {
+  for (const [key, value] of Object.entries(source)) {
+    const current = target[key];
+    if (value === null || value === undefined) delete target[key];
+    else if (isObject(value)) target[key] = mergeInto(isObject(current) ? current : {}, value);
+    else if (isIdentified(value) && (current === undefined || isIdentified(current))) {
+      const merged = ((current as Json[] | undefined) ?? []).map((item) => ({ ...item }));
+      for (const item of value) {
+        const at = merged.findIndex((m) => m.id === item.id);
+        if (at === -1) merged.push(mergeInto({}, item));
+        else merged[at] = mergeInto(merged[at] as Json, item);
+      }
+      target[key] = merged;
+    } else target[key] = structuredClone(value);
+  }
+  return target;
+}
+
+/**
+ * The compiled release of one process: its releases (oldest first) merged in order, tagged
+ * `compiled`, dated by the newest release.
+ */
+export function compileReleases(releases: readonly Json[]): Json {
+  const compiled: Json = {};
+  for (const r of releases) {
+    const { id: _id, tag: _tag, date: _date, ...fields } = r;
+    mergeInto(compiled, fields);
+  }
+  const last = releases.at(-1);
+  return {
+    ocid: last?.ocid,
+    id: `${String(last?.ocid)}-compiled`,
+    date: last?.date,
+    tag: ["compiled"],
+    ...compiled,
+  };
+}
+
+/**
+ * An OCDS record package of one process (ocid): every release, embedded, and the compiled
+ * release. `packageUri` names the release package the releases come from.
+ */
+export function recordPackage(uri: string, packageUri: string, releases: Json[]) {
+  const ocid = String(releases[0]?.ocid ?? "");
+  return {
+    uri,
+    version: "1.1",
+    publishedDate: String(releases.at(-1)?.date ?? new Date().toISOString()),
+    publisher: { name: "jangbu public-procurement ledger" },
+    extensions: [OCDS_BID_EXTENSION],
+    packages: [packageUri],
+    records: [{ ocid, releases, compiledRelease: compileReleases(releases) }],
+  };
+}

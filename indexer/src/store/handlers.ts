@@ -80,6 +80,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
         region: num(a.region),
         allowed: a.allowed === true,
         admin: a.admin,
+        created_pos: ctx.get("issuers", key)?.created_pos ?? ev.pos,
         updated_pos: ev.pos,
       });
     },
@@ -228,12 +229,14 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     touches: (a) => [["quotas", `${num(a.programId)}|${num(a.region)}`]],
     apply(ev, ctx) {
       const a = ev.args;
-      ctx.put("quotas", `${num(a.programId)}|${num(a.region)}`, {
+      const key = `${num(a.programId)}|${num(a.region)}`;
+      ctx.put("quotas", key, {
         program_id: num(a.programId),
         region: num(a.region),
         parent_region: num(a.parentRegion),
         units: str(a.units),
         official: a.official,
+        created_pos: ctx.get("quotas", key)?.created_pos ?? ev.pos,
         updated_pos: ev.pos,
       });
     },
@@ -242,12 +245,14 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     touches: (a) => [["allocations", `${num(a.programId)}|${str(a.farmer)}`]],
     apply(ev, ctx) {
       const a = ev.args;
-      ctx.put("allocations", `${num(a.programId)}|${str(a.farmer)}`, {
+      const key = `${num(a.programId)}|${str(a.farmer)}`;
+      ctx.put("allocations", key, {
         program_id: num(a.programId),
         farmer: a.farmer,
         region: num(a.region),
         units: num(a.units),
         official: a.official,
+        created_pos: ctx.get("allocations", key)?.created_pos ?? ev.pos,
         updated_pos: ev.pos,
       });
     },

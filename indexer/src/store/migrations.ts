@@ -2,8 +2,11 @@
  * The store's SQL schema as numbered migrations, applied in order inside one transaction each and
  * recorded in `schema_migrations`. Never edit a migration that has shipped: add the next one.
  */
+import type { EventArgs } from "../sync/decode.ts";
 import type { Database, Sql } from "./db.ts";
+import { eventKeys } from "./handlers.ts";
 import { eventNameKey, keyHash, keyHashLiteral, txKey } from "./keys.ts";
+import { keyOf, TABLES } from "./tables.ts";
 
 export type Migration = {
   readonly id: number;
@@ -245,6 +248,26 @@ create index events_keys on events using gin (keys) with (gin_pending_list_limit
   },
   {
     id: 6,
+    name: "programme ids as int8 (uint32 on chain: above 2^31 they overflowed int4); creation provenance of issuers, quotas and allocations",
+    sql: `
+alter table programs alter column id type int8;
+alter table quotas alter column program_id type int8;
+alter table allocations alter column program_id type int8;
+alter table sales alter column program_id type int8;
+alter table payments alter column program_id type int8;
+alter table issuers add column created_pos int8;
+alter table quotas add column created_pos int8;
+alter table allocations add column created_pos int8;
+`,
+    async run(tx) {
+      for (const table of ["issuers", "quotas", "allocations"] as const) {
+        await backfillCreatedPos(tx, table);
+        await tx.exec(`alter table ${table} alter column created_pos set not null;`);
+      }
+    },
+  },
+  {
+    id: 7,
     name: "issue 19: credentials carry a household tag and a successor; programmes a dispute period and two-official final prices",
     sql: `
 alter table credentials add column household_tag text, add column successor_id text;
@@ -292,4 +315,54 @@ export async function migrate(
     if (ran) applied++;
   }
   return applied;
+}
+
+/**
+ * Migration 6's data step: a row's `created_pos` is the position of the first event in its history
+ * (the event log's keys say which events touched it; a key hash match is checked against the
+ * event's real keys). A row with no such event keeps its last update as its creation.
+ */
+async function backfillCreatedPos(
+  tx: Sql,
+  table: "issuers" | "quotas" | "allocations",
+): Promise<void> {
+  const spec = TABLES[table];
+  const rows = await tx.query<Record<string, unknown>>(
+    `select ${spec.key.join(", ")}, updated_pos from ${table}`,
+  );
+  for (let start = 0; start < rows.length; start += 1_000) {
+    const part = rows.slice(start, start + 1_000);
+    const first = new Map<string, number>();
+    for (const row of part) first.set(`${table}:${keyOf(spec, row)}`, Number(row.updated_pos));
+    const found = new Set<string>();
+    const events = await tx.query<{
+      pos: number;
+      contract: string;
+      event: string;
+      args: EventArgs;
+      signer: string | null;
+    }>(
+      "select pos, contract, event, args, signer from events where keys && $1::int8[] order by pos",
+      [[...first.keys()].map(keyHash)],
+    );
+    for (const event of events) {
+      for (const key of eventKeys(event)) {
+        if (!first.has(key) || found.has(key)) continue;
+        found.add(key);
+        first.set(key, Number(event.pos));
+      }
+    }
+    const keys = part.map((row) => spec.key.map((k) => row[k]));
+    const unnest = spec.key.map((k, i) => `$${i + 1}::${spec.columns[k]}[]`).join(", ");
+    const join = spec.key.map((k) => `t.${k} = v.${k}`).join(" and ");
+    await tx.query(
+      `update ${table} t set created_pos = v.created_pos
+       from unnest(${unnest}, $${spec.key.length + 1}::int8[]) as v(${spec.key.join(", ")}, created_pos)
+       where ${join}`,
+      [
+        ...spec.key.map((_, i) => keys.map((k) => k[i])),
+        part.map((row) => first.get(`${table}:${keyOf(spec, row)}`)),
+      ],
+    );
+  }
 }

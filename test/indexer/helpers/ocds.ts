@@ -57,3 +57,32 @@ export function createOcdsValidator() {
         );
   };
 }
+
+/**
+ * A validator of OCDS 1.1 record packages (records with embedded releases and a compiled
+ * release), the bids extension merged in as for releases. The record package schema also refers
+ * to the versioned-release schema, which is not among the shared files: jangbu serves no
+ * `versionedRelease`, so that reference resolves to a schema nothing satisfies (one would fail).
+ */
+export function createRecordPackageValidator() {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  const release = mergePatch(
+    read("release-schema.json"),
+    read("extensions/ocds_bid_extension/release-schema.json"),
+  );
+  ajv.addSchema(release as object);
+  ajv.addSchema({
+    id: "https://standard.open-contracting.org/schema/1__1__5/versioned-release-validation-schema.json",
+    not: {},
+  });
+  const validate = ajv.compile(read("record-package-schema.json"));
+  return (pkg: unknown) => {
+    const ok = validate(pkg);
+    return ok
+      ? []
+      : (validate.errors ?? []).map(
+          (e: { instancePath: string; message?: string }) => `${e.instancePath} ${e.message}`,
+        );
+  };
+}

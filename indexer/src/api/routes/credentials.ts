@@ -13,6 +13,9 @@ import {
   PageQuery,
   page,
   pageSchema,
+  provenanceOf,
+  provenanceSql,
+  RecordProvenanceSchema,
   RegionParam,
   Uint256Param,
   where,
@@ -41,14 +44,16 @@ export const CredentialSchema = z
     revokeReasonHash: z.string().nullable(),
     txHash: z.string(),
     blockNumber: z.number().int(),
+    provenance: RecordProvenanceSchema,
   })
   .openapi("Credential");
 
 type Row = Record<string, unknown>;
 
 /** Status at `now`: a later serial for the same subject, role and region supersedes a credential. */
-export const CREDENTIAL_SELECT = `select c.*, exists (select 1 from credentials n where n.subject = c.subject and n.role = c.role
-  and n.region = c.region and n.serial > c.serial) as superseded from credentials c`;
+const CREDENTIAL_PROV = provenanceSql("c", "issued_pos", "updated_pos");
+export const CREDENTIAL_SELECT = `select c.*, ${CREDENTIAL_PROV.columns}, exists (select 1 from credentials n where n.subject = c.subject and n.role = c.role
+  and n.region = c.region and n.serial > c.serial) as superseded from credentials c ${CREDENTIAL_PROV.joins}`;
 
 export const credentialJson = (
   r: Row,
@@ -77,6 +82,7 @@ export const credentialJson = (
   revokeReasonHash: (r.revoke_reason_hash as string | null) ?? null,
   txHash: String(r.issued_tx),
   blockNumber: Number(r.issued_block),
+  provenance: provenanceOf(r),
 });
 
 const listCredentials = createRoute({
@@ -128,8 +134,11 @@ export const IssuerSchema = z
     region: z.number().int(),
     allowed: z.boolean(),
     admin: z.string().nullable(),
+    provenance: RecordProvenanceSchema,
   })
   .openapi("Issuer");
+
+const ISSUER_PROV = provenanceSql("i", "created_pos", "updated_pos");
 
 const listIssuers = createRoute({
   method: "get",
@@ -202,12 +211,12 @@ export const credentialRoutes = {
     app.openapi(listIssuers, async (c) => {
       const q = c.req.valid("query");
       const w = where();
-      if (q.issuer !== undefined) w.add("issuer = ?", q.issuer);
-      if (q.role !== undefined) w.add("role = ?", RoleNames.indexOf(q.role as never));
-      if (q.region !== undefined) w.add("region = ?", q.region);
-      if (q.allowed !== undefined) w.add("allowed = ?", q.allowed === "true");
+      if (q.issuer !== undefined) w.add("i.issuer = ?", q.issuer);
+      if (q.role !== undefined) w.add("i.role = ?", RoleNames.indexOf(q.role as never));
+      if (q.region !== undefined) w.add("i.region = ?", q.region);
+      if (q.allowed !== undefined) w.add("i.allowed = ?", q.allowed === "true");
       const rows = await db.query(
-        `select * from issuers ${w.sql()} order by issuer, role, region limit 1000`,
+        `select i.*, ${ISSUER_PROV.columns} from issuers i ${ISSUER_PROV.joins} ${w.sql()} order by i.issuer, i.role, i.region limit 1000`,
         w.params,
       );
       return c.json(
@@ -218,6 +227,7 @@ export const credentialRoutes = {
             region: Number(r.region),
             allowed: r.allowed === true,
             admin: (r.admin as string | null) ?? null,
+            provenance: provenanceOf(r),
           })),
         },
         200,

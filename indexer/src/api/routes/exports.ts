@@ -1,6 +1,6 @@
 /** CSV exports (sales, payments, tenders) and OCDS 1.1 release packages (tenders, purchases). */
 import { createRoute, z } from "@hono/zod-openapi";
-import { ApiError } from "../../internal/errors.ts";
+import { ApiError, describeError } from "../../internal/errors.ts";
 import {
   AddressParam,
   decodeCursor,
@@ -9,14 +9,16 @@ import {
   LimitParam,
   notFoundResponse,
   PageQuery,
+  ProgramIdParam,
   RangeQuery,
   RegionParam,
+  TextParam,
   Uint256Param,
   where,
 } from "../common.ts";
 import type { App, AppDeps } from "../deps.ts";
 import { historyOf } from "../events.ts";
-import { releasePackage, saleReleases, tenderReleases } from "../ocds.ts";
+import { recordPackage, releasePackage, saleReleases, tenderReleases } from "../ocds.ts";
 import { paymentJson, SalesFilterQuery, saleJson, salesQuery } from "./rice.ts";
 import { tenderJson, tendersQuery } from "./tenders.ts";
 
@@ -32,18 +34,34 @@ export function csvCell(value: unknown): string {
 
 const csvLine = (cells: readonly unknown[]) => `${cells.map(csvCell).join(",")}\r\n`;
 
-/** Streams a CSV built from keyset pages of `fetchPage`, 2,000 rows at a time. */
 type Row = Record<string, unknown>;
 
-function csvStream<T extends Row>(
+/** A keyset page of an export: its rows and how to read a row's position (the next cursor). */
+type ExportPage<T> = { rows: T[]; pos: (row: T) => number };
+
+/**
+ * The first cells of the line that ends an export which failed after its first byte: the status
+ * is already sent, so the body itself says it is incomplete (documented in the OpenAPI response).
+ */
+export const CSV_ERROR_MARKER = "#ERROR";
+
+/**
+ * A CSV built from keyset pages of `fetchPage`, 2,000 rows at a time. The first page is read
+ * before anything is sent, so a request that cannot be answered gets a JSON error with its status
+ * instead of a 200; a page that fails later ends the body with a `#ERROR` line (and a logged
+ * error), never a silently truncated file.
+ */
+async function csvExport<T extends Row>(
+  deps: AppDeps,
+  name: string,
   columns: readonly string[],
-  fetchPage: (before: number | undefined) => Promise<{ rows: T[]; pos: (row: T) => number }>,
+  fetchPage: (before: number | undefined) => Promise<ExportPage<T>>,
   cells: (row: T) => unknown[],
-) {
+): Promise<ReadableStream<Uint8Array>> {
   const encoder = new TextEncoder();
-  let before: number | undefined;
+  let next: ExportPage<T> | undefined = await fetchPage(undefined);
+  let rows = 0;
   let started = false;
-  let done = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (!started) {
@@ -51,19 +69,36 @@ function csvStream<T extends Row>(
         controller.enqueue(encoder.encode(`\uFEFF${csvLine(columns)}`));
         return;
       }
-      if (done) {
+      try {
+        const current = next;
+        if (current === undefined || current.rows.length === 0) {
+          controller.close();
+          return;
+        }
+        const last = current.rows.at(-1);
+        controller.enqueue(encoder.encode(current.rows.map((r) => csvLine(cells(r))).join("")));
+        rows += current.rows.length;
+        next =
+          last === undefined || current.rows.length < CHUNK
+            ? undefined
+            : await fetchPage(current.pos(last));
+      } catch (error) {
+        deps.logger?.error("CSV export failed after its first byte", {
+          export: name,
+          rows,
+          error: describeError(error),
+        });
+        controller.enqueue(
+          encoder.encode(
+            csvLine([
+              CSV_ERROR_MARKER,
+              "export_incomplete",
+              `the export stopped after ${rows} rows because of a server error: this file is incomplete`,
+            ]),
+          ),
+        );
         controller.close();
-        return;
       }
-      const { rows, pos } = await fetchPage(before);
-      if (rows.length === 0) {
-        done = true;
-        controller.close();
-        return;
-      }
-      const last = rows.at(-1);
-      if (last !== undefined) before = pos(last);
-      controller.enqueue(encoder.encode(rows.map((r) => csvLine(cells(r))).join("")));
     },
   });
 }
@@ -78,7 +113,11 @@ const csvRoute = <Q extends z.ZodObject>(path: string, summary: string, query: Q
     summary,
     request: { query },
     responses: {
-      200: { description: "CSV (UTF-8 with BOM)", content: { "text/csv": { schema: z.string() } } },
+      200: {
+        description:
+          "CSV (UTF-8 with BOM). An export that fails after its first byte ends with a line starting `#ERROR,export_incomplete,`: the file is incomplete.",
+        content: { "text/csv": { schema: z.string() } },
+      },
       ...errorResponses,
     },
   });
@@ -92,7 +131,7 @@ const paymentsCsv = csvRoute(
   "/api/v1/exports/payments.csv",
   "All payments matching the filters, as CSV",
   z.object({
-    program: z.coerce.number().int().min(1).optional(),
+    program: ProgramIdParam.optional(),
     region: RegionParam.optional(),
     farmer: AddressParam.optional(),
   }),
@@ -102,7 +141,7 @@ const tendersCsv = csvRoute(
   "All tenders matching the filters, as CSV",
   z.object({
     region: RegionParam.optional(),
-    q: z.string().min(1).max(100).optional(),
+    q: TextParam(100).optional(),
     ...RangeQuery,
   }),
 );
@@ -135,6 +174,52 @@ const ocdsProcess = (kind: "tenders" | "sales", what: string) =>
       ...notFoundResponse,
     },
   });
+
+const RecordPackageSchema = z
+  .object({
+    uri: z.string(),
+    version: z.string(),
+    publishedDate: z.string(),
+    publisher: z.object({ name: z.string() }),
+    extensions: z.array(z.string()),
+    packages: z.array(z.string()),
+    records: z.array(
+      z.object({
+        ocid: z.string(),
+        releases: z.array(z.record(z.string(), z.unknown())),
+        compiledRelease: z.record(z.string(), z.unknown()),
+      }),
+    ),
+  })
+  .openapi("OcdsRecordPackage");
+
+/** `{prefix}-{region}-T-{tender id}` or `{prefix}-{region}-R-{sale id}` (see ocds.ts). */
+const OCID_PATTERN = /^(ocds-[a-z0-9]{1,20})-(\d{1,5})-([TR])-(\d{1,78})$/;
+
+const ocdsRecord = createRoute({
+  method: "get",
+  path: "/api/v1/ocds/records/{ocid}",
+  tags: ["exports"],
+  summary:
+    "OCDS 1.1 record package of one process (ocid): all its releases and the compiled release",
+  request: {
+    params: z.object({
+      ocid: z
+        .string()
+        .max(120)
+        .regex(OCID_PATTERN, "must be an ocid this service issued, e.g. ocds-jangbu-46810-T-1")
+        .openapi({ example: "ocds-jangbu-46810-T-1" }),
+    }),
+  },
+  responses: {
+    200: {
+      description: "Record package",
+      content: { "application/json": { schema: RecordPackageSchema } },
+    },
+    ...errorResponses,
+    ...notFoundResponse,
+  },
+});
 
 const ocdsTender = ocdsProcess("tenders", "one tender");
 const ocdsSale = ocdsProcess("sales", "one purchase (sale)");
@@ -193,7 +278,9 @@ export const exportRoutes = {
         "signer",
       ];
       return c.body(
-        csvStream(
+        await csvExport(
+          deps,
+          "sales",
           columns,
           async (before) => {
             const { text, params } = salesQuery(q, before, CHUNK);
@@ -247,7 +334,9 @@ export const exportRoutes = {
         "blockTime",
       ];
       return c.body(
-        csvStream(
+        await csvExport(
+          deps,
+          "payments",
           columns,
           async (before) => {
             const w = where();
@@ -295,7 +384,9 @@ export const exportRoutes = {
         "official",
       ];
       return c.body(
-        csvStream(
+        await csvExport(
+          deps,
+          "tenders",
           columns,
           async (before) => {
             const { text, params } = tendersQuery(q, before, CHUNK);
@@ -378,6 +469,25 @@ export const exportRoutes = {
       const releases = await saleProcess(id);
       if (releases === undefined) throw new ApiError(404, "not_found", `no sale ${id}`);
       return c.json(releasePackage(c.req.url, releases), 200);
+    });
+
+    app.openapi(ocdsRecord, async (c) => {
+      const { ocid } = c.req.valid("param");
+      const [, prefix, , kind, id = ""] = OCID_PATTERN.exec(ocid) ?? [];
+      const releases =
+        prefix !== ctx.ocidPrefix
+          ? undefined
+          : kind === "T"
+            ? await tenderProcess(BigInt(id).toString())
+            : await saleProcess(BigInt(id).toString());
+      // The region is part of the ocid: another region's number names no process.
+      if (releases === undefined || releases.length === 0 || releases[0]?.ocid !== ocid)
+        throw new ApiError(404, "not_found", `no process ${ocid}`);
+      const packageUri = new URL(
+        `/api/v1/ocds/${kind === "T" ? "tenders" : "sales"}/${BigInt(id).toString()}`,
+        c.req.url,
+      ).toString();
+      return c.json(recordPackage(c.req.url, packageUri, releases), 200);
     });
 
     app.openapi(ocdsList, async (c) => {

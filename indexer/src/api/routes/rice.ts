@@ -9,10 +9,13 @@ import {
   EventSchema,
   encodeCursor,
   errorResponses,
+  firstPosAfterBlock,
+  firstPosOfBlock,
   iso,
   isoRequired,
   notFoundResponse,
   PageQuery,
+  ProgramIdParam,
   page,
   pageSchema,
   provenanceOf,
@@ -99,6 +102,7 @@ export const QuotaSchema = z
     units: z.string(),
     distributed: z.string().openapi({ description: "Units passed down to sub-regions or farms" }),
     official: z.string(),
+    provenance: RecordProvenanceSchema,
   })
   .openapi("Quota");
 
@@ -109,8 +113,21 @@ export const AllocationSchema = z
     region: z.number().int(),
     units: z.number().int(),
     official: z.string(),
+    provenance: RecordProvenanceSchema,
   })
   .openapi("Allocation");
+
+const ALLOC_PROV = provenanceSql("a", "created_pos", "updated_pos");
+const QUOTA_PROV = provenanceSql("q", "created_pos", "updated_pos");
+
+export const allocationJson = (r: Row): z.infer<typeof AllocationSchema> => ({
+  programId: Number(r.program_id),
+  farmer: sr(r.farmer),
+  region: Number(r.region),
+  units: Number(r.units),
+  official: sr(r.official),
+  provenance: provenanceOf(r),
+});
 
 // ------------------------------------------------------------------ sales
 
@@ -282,7 +299,7 @@ const getProgram = createRoute({
   path: "/api/v1/programs/{id}",
   tags: ["rice"],
   summary: "A programme with its quotas and full history",
-  request: { params: z.object({ id: z.coerce.number().int().min(1).max(4_294_967_295) }) },
+  request: { params: z.object({ id: ProgramIdParam }) },
   responses: {
     ...json(
       ProgramSchema.extend({ quotas: z.array(QuotaSchema), history: z.array(EventSchema) }),
@@ -300,7 +317,7 @@ const listQuotas = createRoute({
   summary: "Regional quotas (national → 시도 → 시군)",
   request: {
     query: z.object({
-      program: z.coerce.number().int().min(1).optional(),
+      program: ProgramIdParam.optional(),
       region: RegionParam.optional(),
       parentRegion: RegionParam.optional(),
     }),
@@ -315,7 +332,7 @@ const listAllocations = createRoute({
   summary: "Farm allocations",
   request: {
     query: z.object({
-      program: z.coerce.number().int().min(1).optional(),
+      program: ProgramIdParam.optional(),
       region: RegionParam.optional(),
       farmer: AddressParam.optional(),
       ...PageQuery,
@@ -325,7 +342,7 @@ const listAllocations = createRoute({
 });
 
 const SalesQuery = z.object({
-  program: z.coerce.number().int().min(1).max(4_294_967_295).optional(),
+  program: ProgramIdParam.optional(),
   region: RegionParam.optional(),
   farmer: AddressParam.optional(),
   state: SaleStateParam.optional(),
@@ -370,7 +387,7 @@ const listPayments = createRoute({
   request: {
     query: z.object({
       sale: Uint256Param.optional(),
-      program: z.coerce.number().int().min(1).optional(),
+      program: ProgramIdParam.optional(),
       region: RegionParam.optional(),
       farmer: AddressParam.optional(),
       kind: z.enum(PaymentKindNames as unknown as [string, ...string[]]).optional(),
@@ -400,8 +417,8 @@ export function salesQuery(
   if (q.region !== undefined) w.add("s.region = ?", q.region);
   if (q.farmer !== undefined) w.add("s.farmer = ?", q.farmer);
   if (q.state !== undefined) w.add("s.state = ?", SaleStateNames.indexOf(q.state as never));
-  if (q.fromBlock !== undefined) w.add("s.submitted_pos >= ?", q.fromBlock * 2 ** 20);
-  if (q.toBlock !== undefined) w.add("s.submitted_pos < ?", (q.toBlock + 1) * 2 ** 20);
+  if (q.fromBlock !== undefined) w.add("s.submitted_pos >= ?::int8", firstPosOfBlock(q.fromBlock));
+  if (q.toBlock !== undefined) w.add("s.submitted_pos < ?::int8", firstPosAfterBlock(q.toBlock));
   if (q.from !== undefined) w.add("s.submitted_time >= ?", q.from);
   if (q.to !== undefined) w.add("s.submitted_time < ?", q.to);
   if (before !== undefined) w.add("s.submitted_pos < ?", before);
@@ -492,28 +509,17 @@ export const riceRoutes = {
       const q = c.req.valid("query");
       const limit = q.limit ?? 50;
       const w = where();
-      if (q.program !== undefined) w.add("program_id = ?", q.program);
-      if (q.region !== undefined) w.add("region = ?", q.region);
-      if (q.farmer !== undefined) w.add("farmer = ?", q.farmer);
+      if (q.program !== undefined) w.add("a.program_id = ?", q.program);
+      if (q.region !== undefined) w.add("a.region = ?", q.region);
+      if (q.farmer !== undefined) w.add("a.farmer = ?", q.farmer);
       const before = decodeCursor(q.cursor);
-      if (before !== undefined) w.add("updated_pos < ?", before);
+      if (before !== undefined) w.add("a.updated_pos < ?", before);
       const rows = await db.query(
-        `select * from allocations ${w.sql()} order by updated_pos desc limit ${w.param(limit + 1)}`,
+        `select a.*, ${ALLOC_PROV.columns} from allocations a ${ALLOC_PROV.joins} ${w.sql()} order by a.updated_pos desc limit ${w.param(limit + 1)}`,
         w.params,
       );
       return c.json(
-        page(
-          rows,
-          limit,
-          (r) => Number(r.updated_pos),
-          (r) => ({
-            programId: Number(r.program_id),
-            farmer: sr(r.farmer),
-            region: Number(r.region),
-            units: Number(r.units),
-            official: sr(r.official),
-          }),
-        ),
+        page(rows, limit, (r) => Number(r.updated_pos), allocationJson),
         200,
       );
     });
@@ -568,8 +574,8 @@ export const riceRoutes = {
       if (q.region !== undefined) w.add("region = ?", q.region);
       if (q.farmer !== undefined) w.add("farmer = ?", q.farmer);
       if (q.kind !== undefined) w.add("kind = ?", PaymentKindNames.indexOf(q.kind as never));
-      if (q.fromBlock !== undefined) w.add("block_number >= ?", q.fromBlock);
-      if (q.toBlock !== undefined) w.add("block_number <= ?", q.toBlock);
+      if (q.fromBlock !== undefined) w.add("block_number >= ?::int8", q.fromBlock);
+      if (q.toBlock !== undefined) w.add("block_number <= ?::int8", q.toBlock);
       if (q.from !== undefined) w.add("block_time >= ?", q.from);
       if (q.to !== undefined) w.add("block_time < ?", q.to);
       const before = decodeCursor(q.cursor);
@@ -589,11 +595,11 @@ export const riceRoutes = {
 async function quotasWhere(db: AppDeps["db"], clause: string, params: unknown[]) {
   // distributed = what the region passed down: its sub-regions' quotas, or (a 시군) its farms'.
   const rows = await db.query(
-    `select q.*,
+    `select q.*, ${QUOTA_PROV.columns},
        coalesce((select sum(c.units) from quotas c where c.program_id = q.program_id and c.parent_region = q.region and c.region <> q.region), 0)
        + coalesce((select sum(a.units) from allocations a where a.program_id = q.program_id and a.region = q.region and q.region % 1000 <> 0), 0)
        as distributed
-     from quotas q where ${clause} order by q.program_id, q.region`,
+     from quotas q ${QUOTA_PROV.joins} where ${clause} order by q.program_id, q.region`,
     params,
   );
   return rows.map((r) => ({
@@ -603,6 +609,7 @@ async function quotasWhere(db: AppDeps["db"], clause: string, params: unknown[])
     units: sr(r.units),
     distributed: sr(r.distributed),
     official: sr(r.official),
+    provenance: provenanceOf(r),
   }));
 }
 

@@ -2,13 +2,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../internal/errors.ts";
 import { eventNameKey, keyHash, txKey } from "../../store/keys.ts";
-import { LOG_INDEX_BITS } from "../../sync/decode.ts";
 import {
   AddressParam,
+  BlockParam,
   checkRanges,
   decodeCursor,
   EventSchema,
   errorResponses,
+  firstPosAfterBlock,
+  firstPosOfBlock,
   notFoundResponse,
   PageQuery,
   page,
@@ -101,8 +103,8 @@ const listEvents = createRoute({
         .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 32-byte 0x-hex transaction hash")
         .transform((v) => v.toLowerCase())
         .optional(),
-      fromBlock: z.coerce.number().int().min(0).optional(),
-      toBlock: z.coerce.number().int().min(0).optional(),
+      fromBlock: BlockParam.optional(),
+      toBlock: BlockParam.optional(),
       ...PageQuery,
     }),
   },
@@ -236,8 +238,8 @@ export const systemRoutes = {
       }
       if (keys.length > 0) w.add("keys @> ?::int8[]", keys);
       // Block ranges as position ranges: the primary key serves them.
-      if (q.fromBlock !== undefined) w.add("pos >= ?", q.fromBlock * LOG_INDEX_BITS);
-      if (q.toBlock !== undefined) w.add("pos < ?", (q.toBlock + 1) * LOG_INDEX_BITS);
+      if (q.fromBlock !== undefined) w.add("pos >= ?::int8", firstPosOfBlock(q.fromBlock));
+      if (q.toBlock !== undefined) w.add("pos < ?::int8", firstPosAfterBlock(q.toBlock));
       const before = decodeCursor(q.cursor);
       if (before !== undefined) w.add("pos < ?", before);
       const rows = await db.query<EventRow>(

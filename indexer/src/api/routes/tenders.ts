@@ -8,6 +8,8 @@ import {
   decodeCursor,
   EventSchema,
   errorResponses,
+  firstPosAfterBlock,
+  firstPosOfBlock,
   iso,
   isoRequired,
   notFoundResponse,
@@ -19,6 +21,7 @@ import {
   RangeQuery,
   RecordProvenanceSchema,
   RegionParam,
+  TextParam,
   Uint256Param,
   where,
 } from "../common.ts";
@@ -234,7 +237,7 @@ const TendersQuery = z.object({
   official: AddressParam.optional(),
   winner: AddressParam.optional(),
   bidder: AddressParam.optional(),
-  q: z.string().min(1).max(100).optional().openapi({ description: "Text search in tender titles" }),
+  q: TextParam(100).optional().openapi({ description: "Text search in tender titles" }),
   ...RangeQuery,
   ...PageQuery,
 });
@@ -296,8 +299,8 @@ export function tendersQuery(
     w.add("exists (select 1 from bids b where b.tender_id = t.id and b.bidder = ?)", q.bidder);
   if (q.q !== undefined)
     w.add("t.title ilike ? escape '\\'", `%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
-  if (q.fromBlock !== undefined) w.add("t.created_pos >= ?", q.fromBlock * 2 ** 20);
-  if (q.toBlock !== undefined) w.add("t.created_pos < ?", (q.toBlock + 1) * 2 ** 20);
+  if (q.fromBlock !== undefined) w.add("t.created_pos >= ?::int8", firstPosOfBlock(q.fromBlock));
+  if (q.toBlock !== undefined) w.add("t.created_pos < ?::int8", firstPosAfterBlock(q.toBlock));
   if (q.from !== undefined) w.add("t.created_time >= ?", q.from);
   if (q.to !== undefined) w.add("t.created_time < ?", q.to);
   if (before !== undefined) w.add("t.created_pos < ?", before);

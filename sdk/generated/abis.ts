@@ -374,6 +374,17 @@ export const CredentialRegistryAbi = [
   },
   {
     inputs: [
+      { internalType: "address", name: "subject", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "householdTag",
+    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
       { internalType: "address", name: "account", type: "address" },
       { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
       { internalType: "uint32", name: "region", type: "uint32" },
@@ -692,6 +703,17 @@ export const ICredentialRegistryAbi = [
   {
     inputs: [{ internalType: "address", name: "subject", type: "address" }],
     name: "householdOf",
+    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "subject", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "householdTag",
     outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
     stateMutability: "view",
     type: "function",
@@ -1380,10 +1402,44 @@ export const ITenderBoardAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { internalType: "uint256", name: "earliest", type: "uint256" },
+    ],
+    name: "AmendmentNoticeTooShort",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint256", name: "awardDeadline", type: "uint256" },
+    ],
+    name: "AwardPeriodNotOver",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint256", name: "awardDeadline", type: "uint256" },
+    ],
+    name: "AwardPeriodOver",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "address", name: "bidder", type: "address" },
       { internalType: "uint8", name: "version", type: "uint8" },
     ],
     name: "BidAlreadyCommitted",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "current", type: "uint40" },
+      { internalType: "uint40", name: "proposed", type: "uint40" },
+    ],
+    name: "BidDeadlineMovedEarlier",
     type: "error",
   },
   {
@@ -1407,6 +1463,14 @@ export const ITenderBoardAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "account", type: "address" },
+    ],
+    name: "BidderCannotAct",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "uint64", name: "required", type: "uint64" },
       { internalType: "uint64", name: "offered", type: "uint64" },
     ],
@@ -1416,9 +1480,87 @@ export const ITenderBoardAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+    ],
+    name: "CancellationClosed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "address", name: "bidder", type: "address" },
     ],
     name: "CommitmentMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+    ],
+    name: "CreatorHouseholdCannotBid",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "official", type: "address" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "CreatorHouseholdUnknown",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+    ],
+    name: "DeliveryDeadlineNotPassed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+    ],
+    name: "DeliveryDeadlinePassed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawAlreadyScheduled",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawBlockExpired",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawBlockNotMined",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "DrawNotScheduled",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+    ],
+    name: "InsiderCannotBid",
     type: "error",
   },
   {
@@ -1480,6 +1622,11 @@ export const ITenderBoardAbi = [
       { internalType: "address", name: "account", type: "address" },
     ],
     name: "NotWinner",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "bytes32", name: "seedCommitment", type: "bytes32" }],
+    name: "SeedCommitmentUsed",
     type: "error",
   },
   {
@@ -1556,7 +1703,7 @@ export const ITenderBoardAbi = [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "address", name: "winner", type: "address" },
     ],
-    name: "WinnerCannotApprove",
+    name: "WinnerBondHeld",
     type: "error",
   },
   {
@@ -1580,6 +1727,17 @@ export const ITenderBoardAbi = [
       { indexed: false, internalType: "bytes32", name: "bondDocHash", type: "bytes32" },
     ],
     name: "BidCommitted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "bidder", type: "address" },
+      { indexed: false, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: false, internalType: "uint16", name: "seq", type: "uint16" },
+    ],
+    name: "BidPassedOver",
     type: "event",
   },
   {
@@ -1655,8 +1813,39 @@ export const ITenderBoardAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "inspector", type: "address" },
+      {
+        indexed: false,
+        internalType: "enum ICredentialRegistry.Role",
+        name: "role",
+        type: "uint8",
+      },
+      { indexed: false, internalType: "string", name: "reason", type: "string" },
+      { indexed: false, internalType: "bytes32", name: "inspectionDocHash", type: "bytes32" },
+      { indexed: false, internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+    ],
+    name: "DeliveryRefused",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "bytes32", name: "seed", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawScheduled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
       { indexed: false, internalType: "bytes32", name: "seed", type: "bytes32" },
       { indexed: false, internalType: "uint64", name: "saltMix", type: "uint64" },
+      { indexed: false, internalType: "uint64", name: "drawBlock", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "drawBlockHash", type: "bytes32" },
       { indexed: false, internalType: "bytes32", name: "finalSeed", type: "bytes32" },
       { indexed: false, internalType: "uint256[15]", name: "candidates", type: "uint256[15]" },
       { indexed: false, internalType: "uint8[15]", name: "pickCounts", type: "uint8[15]" },
@@ -1697,6 +1886,7 @@ export const ITenderBoardAbi = [
       { indexed: false, internalType: "uint256", name: "reserve", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "floor", type: "uint256" },
       { indexed: false, internalType: "uint8", name: "revealedCount", type: "uint8" },
+      { indexed: false, internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
     ],
     name: "TenderAwarded",
     type: "event",
@@ -1707,7 +1897,6 @@ export const ITenderBoardAbi = [
       { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
       { indexed: true, internalType: "address", name: "official", type: "address" },
       { indexed: false, internalType: "string", name: "reason", type: "string" },
-      { indexed: false, internalType: "bool", name: "bondsReleased", type: "bool" },
     ],
     name: "TenderCancelled",
     type: "event",
@@ -1748,12 +1937,33 @@ export const ITenderBoardAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "caller", type: "address" },
+      { indexed: false, internalType: "uint8", name: "revealedCount", type: "uint8" },
+    ],
+    name: "TenderLapsed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
       { indexed: true, internalType: "address", name: "official", type: "address" },
       { indexed: true, internalType: "address", name: "winner", type: "address" },
       { indexed: false, internalType: "uint64", name: "amount", type: "uint64" },
       { indexed: false, internalType: "bytes32", name: "transferRefHash", type: "bytes32" },
     ],
     name: "TenderPaid",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: true, internalType: "address", name: "winner", type: "address" },
+      { indexed: false, internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "TenderTerminated",
     type: "event",
   },
   {
@@ -1857,6 +2067,7 @@ export const ITenderBoardAbi = [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "bytes32", name: "seed", type: "bytes32" },
       { internalType: "uint64", name: "saltMix", type: "uint64" },
+      { internalType: "bytes32", name: "drawBlockHash", type: "bytes32" },
     ],
     name: "finalSeedOf",
     outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
@@ -1944,6 +2155,23 @@ export const ITenderBoardAbi = [
   },
   {
     inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "getSchedule",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint64", name: "drawBlock", type: "uint64" },
+          { internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+        ],
+        internalType: "struct ITenderBoard.Schedule",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
     name: "getTender",
     outputs: [
       {
@@ -1957,7 +2185,6 @@ export const ITenderBoardAbi = [
           { internalType: "uint16", name: "commitCount", type: "uint16" },
           { internalType: "uint32", name: "floorRate", type: "uint32" },
           { internalType: "uint64", name: "bond", type: "uint64" },
-          { internalType: "bool", name: "cancelledBeforeRevealEnd", type: "bool" },
         ],
         internalType: "struct ITenderBoard.Tender",
         name: "",
@@ -1965,6 +2192,13 @@ export const ITenderBoardAbi = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "lapseTender",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
@@ -1991,6 +2225,17 @@ export const ITenderBoardAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "string", name: "reason", type: "string" },
+      { internalType: "bytes32", name: "inspectionDocHash", type: "bytes32" },
+    ],
+    name: "refuseDelivery",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "uint64", name: "price", type: "uint64" },
       { internalType: "uint8[2]", name: "picks", type: "uint8[2]" },
       { internalType: "bytes32", name: "salt", type: "bytes32" },
@@ -2002,10 +2247,13 @@ export const ITenderBoardAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
-    name: "seedCommitmentOf",
-    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
-    stateMutability: "view",
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "seed", type: "bytes32" },
+    ],
+    name: "revealSeed",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
@@ -2023,6 +2271,23 @@ export const ITenderBoardAbi = [
     name: "tenderCount",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "bytes32", name: "seedCommitment", type: "bytes32" }],
+    name: "tenderOfSeedCommitment",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "terminateForNonDelivery",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
 ] as const;
@@ -2900,10 +3165,35 @@ export const TenderBoardAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { internalType: "uint256", name: "earliest", type: "uint256" },
+    ],
+    name: "AmendmentNoticeTooShort",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "uint256", name: "expected", type: "uint256" },
       { internalType: "uint256", name: "actual", type: "uint256" },
     ],
     name: "ArrayLengthMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint256", name: "awardDeadline", type: "uint256" },
+    ],
+    name: "AwardPeriodNotOver",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint256", name: "awardDeadline", type: "uint256" },
+    ],
+    name: "AwardPeriodOver",
     type: "error",
   },
   {
@@ -2921,6 +3211,15 @@ export const TenderBoardAbi = [
       { internalType: "uint8", name: "version", type: "uint8" },
     ],
     name: "BidAlreadyCommitted",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "current", type: "uint40" },
+      { internalType: "uint40", name: "proposed", type: "uint40" },
+    ],
+    name: "BidDeadlineMovedEarlier",
     type: "error",
   },
   {
@@ -2944,10 +3243,26 @@ export const TenderBoardAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "account", type: "address" },
+    ],
+    name: "BidderCannotAct",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "uint64", name: "required", type: "uint64" },
       { internalType: "uint64", name: "offered", type: "uint64" },
     ],
     name: "BondAmountMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+    ],
+    name: "CancellationClosed",
     type: "error",
   },
   {
@@ -2960,11 +3275,81 @@ export const TenderBoardAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+    ],
+    name: "CreatorHouseholdCannotBid",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "official", type: "address" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "CreatorHouseholdUnknown",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "address", name: "account", type: "address" },
       { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
       { internalType: "uint32", name: "region", type: "uint32" },
     ],
     name: "CredentialRequired",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+    ],
+    name: "DeliveryDeadlineNotPassed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+    ],
+    name: "DeliveryDeadlinePassed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawAlreadyScheduled",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawBlockExpired",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawBlockNotMined",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "DrawNotScheduled",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+    ],
+    name: "InsiderCannotBid",
     type: "error",
   },
   {
@@ -3031,6 +3416,11 @@ export const TenderBoardAbi = [
       { internalType: "address", name: "account", type: "address" },
     ],
     name: "NotWinner",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "bytes32", name: "seedCommitment", type: "bytes32" }],
+    name: "SeedCommitmentUsed",
     type: "error",
   },
   {
@@ -3107,7 +3497,7 @@ export const TenderBoardAbi = [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "address", name: "winner", type: "address" },
     ],
-    name: "WinnerCannotApprove",
+    name: "WinnerBondHeld",
     type: "error",
   },
   {
@@ -3132,6 +3522,17 @@ export const TenderBoardAbi = [
       { indexed: false, internalType: "bytes32", name: "bondDocHash", type: "bytes32" },
     ],
     name: "BidCommitted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "bidder", type: "address" },
+      { indexed: false, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: false, internalType: "uint16", name: "seq", type: "uint16" },
+    ],
+    name: "BidPassedOver",
     type: "event",
   },
   {
@@ -3207,8 +3608,39 @@ export const TenderBoardAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "inspector", type: "address" },
+      {
+        indexed: false,
+        internalType: "enum ICredentialRegistry.Role",
+        name: "role",
+        type: "uint8",
+      },
+      { indexed: false, internalType: "string", name: "reason", type: "string" },
+      { indexed: false, internalType: "bytes32", name: "inspectionDocHash", type: "bytes32" },
+      { indexed: false, internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+    ],
+    name: "DeliveryRefused",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "bytes32", name: "seed", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawScheduled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
       { indexed: false, internalType: "bytes32", name: "seed", type: "bytes32" },
       { indexed: false, internalType: "uint64", name: "saltMix", type: "uint64" },
+      { indexed: false, internalType: "uint64", name: "drawBlock", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "drawBlockHash", type: "bytes32" },
       { indexed: false, internalType: "bytes32", name: "finalSeed", type: "bytes32" },
       { indexed: false, internalType: "uint256[15]", name: "candidates", type: "uint256[15]" },
       { indexed: false, internalType: "uint8[15]", name: "pickCounts", type: "uint8[15]" },
@@ -3249,6 +3681,7 @@ export const TenderBoardAbi = [
       { indexed: false, internalType: "uint256", name: "reserve", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "floor", type: "uint256" },
       { indexed: false, internalType: "uint8", name: "revealedCount", type: "uint8" },
+      { indexed: false, internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
     ],
     name: "TenderAwarded",
     type: "event",
@@ -3259,7 +3692,6 @@ export const TenderBoardAbi = [
       { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
       { indexed: true, internalType: "address", name: "official", type: "address" },
       { indexed: false, internalType: "string", name: "reason", type: "string" },
-      { indexed: false, internalType: "bool", name: "bondsReleased", type: "bool" },
     ],
     name: "TenderCancelled",
     type: "event",
@@ -3300,6 +3732,16 @@ export const TenderBoardAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "caller", type: "address" },
+      { indexed: false, internalType: "uint8", name: "revealedCount", type: "uint8" },
+    ],
+    name: "TenderLapsed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
       { indexed: true, internalType: "address", name: "official", type: "address" },
       { indexed: true, internalType: "address", name: "winner", type: "address" },
       { indexed: false, internalType: "uint64", name: "amount", type: "uint64" },
@@ -3307,6 +3749,24 @@ export const TenderBoardAbi = [
     ],
     name: "TenderPaid",
     type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: true, internalType: "address", name: "winner", type: "address" },
+      { indexed: false, internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "TenderTerminated",
+    type: "event",
+  },
+  {
+    inputs: [],
+    name: "AWARD_PERIOD",
+    outputs: [{ internalType: "uint40", name: "", type: "uint40" }],
+    stateMutability: "view",
+    type: "function",
   },
   {
     inputs: [],
@@ -3319,6 +3779,13 @@ export const TenderBoardAbi = [
     inputs: [],
     name: "CHOSEN",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "DELIVERY_PERIOD",
+    outputs: [{ internalType: "uint40", name: "", type: "uint40" }],
     stateMutability: "view",
     type: "function",
   },
@@ -3340,6 +3807,13 @@ export const TenderBoardAbi = [
     inputs: [],
     name: "MAX_UNIT_BYTES",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MIN_AMENDMENT_NOTICE",
+    outputs: [{ internalType: "uint40", name: "", type: "uint40" }],
     stateMutability: "view",
     type: "function",
   },
@@ -3472,6 +3946,7 @@ export const TenderBoardAbi = [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "bytes32", name: "seed", type: "bytes32" },
       { internalType: "uint64", name: "saltMix", type: "uint64" },
+      { internalType: "bytes32", name: "drawBlockHash", type: "bytes32" },
     ],
     name: "finalSeedOf",
     outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
@@ -3559,6 +4034,23 @@ export const TenderBoardAbi = [
   },
   {
     inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "getSchedule",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint64", name: "drawBlock", type: "uint64" },
+          { internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+        ],
+        internalType: "struct ITenderBoard.Schedule",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
     name: "getTender",
     outputs: [
       {
@@ -3572,7 +4064,6 @@ export const TenderBoardAbi = [
           { internalType: "uint16", name: "commitCount", type: "uint16" },
           { internalType: "uint32", name: "floorRate", type: "uint32" },
           { internalType: "uint64", name: "bond", type: "uint64" },
-          { internalType: "bool", name: "cancelledBeforeRevealEnd", type: "bool" },
         ],
         internalType: "struct ITenderBoard.Tender",
         name: "",
@@ -3587,6 +4078,13 @@ export const TenderBoardAbi = [
     name: "isTrustedForwarder",
     outputs: [{ internalType: "bool", name: "", type: "bool" }],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "lapseTender",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
@@ -3613,6 +4111,17 @@ export const TenderBoardAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "string", name: "reason", type: "string" },
+      { internalType: "bytes32", name: "inspectionDocHash", type: "bytes32" },
+    ],
+    name: "refuseDelivery",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "uint64", name: "price", type: "uint64" },
       { internalType: "uint8[2]", name: "picks", type: "uint8[2]" },
       { internalType: "bytes32", name: "salt", type: "bytes32" },
@@ -3624,10 +4133,13 @@ export const TenderBoardAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
-    name: "seedCommitmentOf",
-    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
-    stateMutability: "view",
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "seed", type: "bytes32" },
+    ],
+    name: "revealSeed",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
@@ -3645,6 +4157,23 @@ export const TenderBoardAbi = [
     name: "tenderCount",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "bytes32", name: "seedCommitment", type: "bytes32" }],
+    name: "tenderOfSeedCommitment",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "terminateForNonDelivery",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {

@@ -74,6 +74,12 @@ contract TenderHandler is Test {
     mapping(uint256 tenderId => uint256) public lapses;
     uint256 public amendmentsCuttingTheBidPeriod; // successful amendments that should have failed
     uint256 public revocations;
+    /// @dev How often the new paths ran (successful calls), to see that a campaign reaches them.
+    uint256 public successfulAmendments;
+    uint256 public successfulTerminations;
+    uint256 public successfulLapses;
+    uint256 public successfulRefusals;
+    uint256 public passOvers;
 
     constructor(
         TenderBoard board_,
@@ -172,6 +178,7 @@ contract TenderHandler is Test {
         vm.prank(official);
         try board.amendTender(id, "t2", keccak256("spec2"), 1, "ea", basePrice, 87_745, bidAt, bidAt + 1 days, "r") {
             if (cutsPeriod) ++amendmentsCuttingTheBidPeriod;
+            ++successfulAmendments;
         } catch {}
         _collect();
     }
@@ -197,6 +204,7 @@ contract TenderHandler is Test {
         vm.recordLogs();
         try board.lapseTender(id) {
             ++lapses[id];
+            ++successfulLapses;
         } catch {}
         _collect();
     }
@@ -317,13 +325,14 @@ contract TenderHandler is Test {
     /// @dev Ends a contract for non-delivery, moving time to the delivery deadline now and then
     /// (else the call fails before it).
     function terminate(uint256 tenderSeed, bool wait) external {
-        uint256 id = _tender(tenderSeed);
+        uint256 id = _tenderPastAward(tenderSeed, true);
         uint40 deadline = board.getSchedule(id).deliveryDeadline;
         if (wait && deadline != 0 && block.timestamp < deadline) vm.warp(deadline);
         vm.recordLogs();
         vm.prank(official);
         try board.terminateForNonDelivery(id, "t") {
             ++terminations[id];
+            ++successfulTerminations;
         } catch {}
         _collect();
     }
@@ -345,7 +354,7 @@ contract TenderHandler is Test {
     /// refuses, then an Official (or that same supplier) records the payment. A step the winner
     /// takes on its own delivery must fail.
     function fulfil(uint256 tenderSeed, uint256 count, bool byDual) external {
-        uint256 id = _tender(tenderSeed);
+        uint256 id = _tenderPastAward(tenderSeed, false);
         ITenderBoard.Award memory a = board.getAward(id);
         uint256 steps = 1 + _pick(count, 3);
         for (uint256 k; k < steps; ++k) {
@@ -358,10 +367,11 @@ contract TenderHandler is Test {
             } else if (state == ITenderBoard.TenderState.Delivered) {
                 address acceptor = byDual ? dual : inspector;
                 vm.recordLogs();
-                if (_oneIn(count + k, 3)) {
+                if (_oneIn(count + k, 2)) {
                     vm.prank(acceptor);
                     try board.refuseDelivery(id, "r", keccak256("inspection")) {
                         if (acceptor == a.winner) ++winnerApprovals;
+                        ++successfulRefusals;
                     } catch {}
                 } else {
                     vm.prank(acceptor);
@@ -402,6 +412,22 @@ contract TenderHandler is Test {
         }
     }
 
+    /// @dev A tender past its award (awaiting delivery or, unless `awaitingOnly`, delivered or
+    /// accepted) when there is one, so that the steps after the award are reached; else any.
+    function _tenderPastAward(uint256 seed, bool awaitingOnly) internal returns (uint256) {
+        uint256 n = tenders.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 id = tenders[(seed + i) % n];
+            ITenderBoard.TenderState state = board.getTender(id).state;
+            if (state == ITenderBoard.TenderState.Awarded || state == ITenderBoard.TenderState.Refused) return id;
+            if (
+                !awaitingOnly
+                    && (state == ITenderBoard.TenderState.Delivered || state == ITenderBoard.TenderState.Accepted)
+            ) return id;
+        }
+        return _tender(seed);
+    }
+
     /// @dev One of the tenders, creating the first one when there is none yet.
     function _tender(uint256 seed) internal returns (uint256) {
         if (tenders.length == 0) return _create(seed, seed >> 128);
@@ -427,6 +453,7 @@ contract TenderHandler is Test {
                 ++drawCount[uint256(log.topics[1])];
             } else if (topic == ITenderBoard.BidPassedOver.selector) {
                 passedOver[uint256(log.topics[1])][address(uint160(uint256(log.topics[2])))] = true;
+                ++passOvers;
             }
         }
     }

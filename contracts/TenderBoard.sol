@@ -146,7 +146,7 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     ) external {
         address official = _msgSender();
         Tender storage tender = _existingTender(tenderId);
-        _requireRole(official, ICredentialRegistry.Role.Official, tender.region);
+        _requireOfficialNotBidder(tenderId, official, tender.region);
         _requireOpen(tenderId, tender.state);
         if (block.timestamp >= tender.bidDeadline) revert TenderBiddingClosed(tenderId, tender.bidDeadline);
         if (tender.version == type(uint8).max) revert TooManyAmendments(tenderId, type(uint8).max);
@@ -185,7 +185,7 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     function cancelTender(uint256 tenderId, string calldata reason) external {
         address official = _msgSender();
         Tender storage tender = _existingTender(tenderId);
-        _requireRole(official, ICredentialRegistry.Role.Official, tender.region);
+        _requireOfficialNotBidder(tenderId, official, tender.region);
         _requireOpen(tenderId, tender.state);
         // After the bid deadline the official may have seen who bid: the tender must then end in an
         // award or 유찰, not in a free cancellation.

@@ -22,8 +22,9 @@ import {ICredentialRegistry} from "./ICredentialRegistry.sol";
 /// creator's Official credential had at creation (`CreatorHouseholdCannotBid`; the tag is recorded
 /// with the tender, and a creator without a tag cannot create one: `CreatorHouseholdUnknown`). A
 /// Supplier credential without a tag is not compared (a supplier is usually a company); the issuer
-/// tags those held by natural persons. Nobody who committed a bid may reveal the seed, award,
-/// accept or refuse the delivery, terminate or record the payment (`BidderCannotAct`).
+/// tags those held by natural persons. Nobody who committed a bid may amend or cancel the tender,
+/// reveal the seed, award, accept or refuse the delivery, terminate or record the payment
+/// (`BidderCannotAct`).
 ///
 /// **Windows.** Bidding is open while `block.timestamp < bidDeadline`; the reveal window is
 /// `bidDeadline <= block.timestamp < revealDeadline`; the seed is revealed and the award made in
@@ -457,8 +458,8 @@ interface ITenderBoard {
     /// tag: the tender could not keep the creator's household out of the bidding.
     error CreatorHouseholdUnknown(address official, uint32 region);
 
-    /// @notice Thrown when someone who bid on the tender tries to reveal its seed, award, accept,
-    /// refuse, terminate or record the payment.
+    /// @notice Thrown when someone who bid on the tender tries to amend or cancel it, reveal its
+    /// seed, award, accept, refuse, terminate or record the payment.
     error BidderCannotAct(uint256 tenderId, address account);
 
     /// @notice Thrown when a seed commitment was already used by another tender.
@@ -540,8 +541,8 @@ interface ITenderBoard {
     ) external returns (uint256 tenderId);
 
     /// @notice Amends a tender before the bid deadline (정정공고): a new version with complete terms.
-    /// @dev Requirements: an Official of the tender's region; tender Open and bidding still open;
-    /// fewer than 255 versions so far; the same checks on the terms as {createTender}, deadlines
+    /// @dev Requirements: an Official of the tender's region that did not bid; tender Open and
+    /// bidding still open; fewer than 255 versions so far; the same checks on the terms as {createTender}, deadlines
     /// measured from now; the bid deadline not earlier than the current one and at least
     /// `MIN_AMENDMENT_NOTICE` from now; a reason of 1…`MAX_TEXT_BYTES` bytes. Bids of earlier
     /// versions become void unless re-confirmed, and their slots are freed.
@@ -610,8 +611,8 @@ interface ITenderBoard {
     function lapseTender(uint256 tenderId) external;
 
     /// @notice Cancels a tender (취소공고) before its bid deadline, with a public reason.
-    /// @dev Requirements: an Official of the tender's region; tender Open; `now < bidDeadline`
-    /// (`CancellationClosed`); a reason of 1…`MAX_TEXT_BYTES` bytes. Every bond is then released
+    /// @dev Requirements: an Official of the tender's region that did not bid; tender Open;
+    /// `now < bidDeadline` (`CancellationClosed`); a reason of 1…`MAX_TEXT_BYTES` bytes. Every bond is then released
     /// by {settleBond}.
     function cancelTender(uint256 tenderId, string calldata reason) external;
 

@@ -1140,6 +1140,21 @@ contract TenderBoardTest is TenderFixture {
         board.terminateForNonDelivery(tenderId, unicode"납품 지연");
     }
 
+    function test_hole4_bidderTurnedOfficialCannotAmendOrCancel() public {
+        _commit(tenderId, supplierC, LOW, _picks(0, 1));
+        _credential(supplierC, OFFICIAL, GANGJIN);
+        bytes memory refused = abi.encodeWithSelector(ITenderBoard.BidderCannotAct.selector, tenderId, supplierC);
+        ITenderBoard.Tender memory t = board.getTender(tenderId);
+        vm.expectRevert(refused);
+        vm.prank(supplierC);
+        board.amendTender(
+            tenderId, TITLE, SPEC, 1, UNIT, BASE_PRICE, FLOOR_RATE, t.bidDeadline, t.revealDeadline, REASON
+        );
+        vm.expectRevert(refused);
+        vm.prank(supplierC);
+        board.cancelTender(tenderId, REASON);
+    }
+
     function test_hole4_winnerCannotAcceptOrPayItself() public {
         // supplierA wins, then gains an Inspector and an Official credential of the region.
         _awardLoneBid(supplierA);

@@ -518,7 +518,8 @@ export const en: Shape<Dictionary> = {
     InsiderCannotBid: "Holders of an Official or Inspector credential of this region cannot bid.",
     CreatorHouseholdCannotBid: "A supplier of the creating official's household cannot bid.",
     CreatorHouseholdUnknown: "The official's credential carries no household tag; ask its issuer.",
-    BidderCannotAct: "A bidder cannot reveal the seed, award, accept, refuse, terminate or pay.",
+    BidderCannotAct:
+      "A bidder cannot amend, cancel, reveal the seed, award, accept, refuse, terminate or pay.",
     SeedCommitmentUsed: "This seed was already used by another tender. Use a new one.",
     BidDeadlineMovedEarlier: "An amendment cannot bring the bid deadline earlier.",
     AmendmentNoticeTooShort:

@@ -508,7 +508,8 @@ export const ko = {
     CreatorHouseholdCannotBid: "공고한 공무원과 같은 세대의 공급자는 입찰할 수 없습니다.",
     CreatorHouseholdUnknown:
       "공고하는 공무원 자격에 세대 정보가 없습니다. 발급 기관에 등록을 요청하세요.",
-    BidderCannotAct: "이 입찰에 참가한 사람은 시드 공개·낙찰·검수·반려·해지·지급을 할 수 없습니다.",
+    BidderCannotAct:
+      "이 입찰에 참가한 사람은 정정·취소·시드 공개·낙찰·검수·반려·해지·지급을 할 수 없습니다.",
     SeedCommitmentUsed: "이미 다른 입찰에 쓴 추첨 시드입니다. 새 시드로 공고하세요.",
     BidDeadlineMovedEarlier: "정정 공고로 입찰 마감을 앞당길 수 없습니다.",
     AmendmentNoticeTooShort: "정정 공고 후 입찰 마감까지 5일 이상 남아야 합니다.",

@@ -11,14 +11,17 @@ import {Regions} from "./lib/Regions.sol";
 /// @notice Korean local-government goods tenders (물품 구매 입찰) whose reserve price (복수예가) and
 /// award are computed by the contract and can be recomputed by anyone from the events. See
 /// {ITenderBoard} for the flow, the rules and the exact derivation.
-/// @dev Gas shapes the storage. A tender is three slots written once at creation (live terms and
-/// progress; base price and the draw inputs gathered at reveal; the seed commitment) plus one for
-/// the award. A bid is one slot (a 224-bit commitment prefix with its order, version and status), a
-/// revealed bid one more. Title, specification, quantity, unit, reasons and document hashes only
-/// travel in events: the rules never read them. Nothing loops over stored lists except {award},
-/// over at most `MAX_BIDDERS` revealed bids.
+/// @dev Gas shapes the storage. A tender is four slots written once at creation (live terms and
+/// progress; base price and the draw inputs gathered at reveal; the seed commitment, keyed by the
+/// commitment so that it also marks it used; the creator's household tag) plus one for the draw
+/// block and delivery deadline and one for the award. A bid is one slot (a 224-bit commitment
+/// prefix with its order, version and status), a revealed bid one more. Title, specification,
+/// quantity, unit, reasons and document hashes only travel in events: the rules never read them.
+/// Nothing loops over stored lists except {award}, over at most `MAX_BIDDERS` revealed bids.
 contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
-    /// @notice The most distinct bidders a tender accepts.
+    /// @notice The most bids a tender accepts under one version (an amendment frees every slot).
+    /// @dev Bounds {award}: its worst case (every revealed bid leads in turn, so each bidder's
+    /// credential is read) is measured by `test_gas_award_worstCaseAtCap`.
     uint256 public constant MAX_BIDDERS = 100;
     /// @notice The number of candidate prices of the 복수예가 draw.
     uint256 public constant CANDIDATES = 15;
@@ -30,6 +33,14 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     uint40 public constant MIN_BID_PERIOD = 1 days;
     /// @notice The shortest reveal window.
     uint40 public constant MIN_REVEAL_PERIOD = 1 days;
+    /// @notice The shortest time from an amendment to the bid deadline it sets, for every bidder to
+    /// re-confirm (정정공고 후 재공고 기간).
+    uint40 public constant MIN_AMENDMENT_NOTICE = 5 days;
+    /// @notice How long after the reveal deadline the seed may be revealed and the award made; a
+    /// tender still Open after that may be ended as failed by anyone.
+    uint40 public constant AWARD_PERIOD = 7 days;
+    /// @notice The winner's delivery deadline is the award time plus this (납품기한).
+    uint40 public constant DELIVERY_PERIOD = 30 days;
     /// @notice The longest title or reason, in bytes (UTF-8).
     uint256 public constant MAX_TEXT_BYTES = 256;
     /// @notice The longest unit name (대, 개, 식, kg…), in bytes (UTF-8).
@@ -49,7 +60,11 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     uint256 private _nextTenderId;
     mapping(uint256 tenderId => Tender) private _tenders;
     mapping(uint256 tenderId => Draw) private _draws;
-    mapping(uint256 tenderId => bytes32) private _seedCommitments;
+    /// @dev Seed commitment → the tender that committed to it: one slot that both stores the
+    /// commitment and refuses its reuse.
+    mapping(bytes32 seedCommitment => uint256 tenderId) private _seedTenders;
+    mapping(uint256 tenderId => bytes32 householdTag) private _creatorHouseholds;
+    mapping(uint256 tenderId => Schedule) private _schedules;
     mapping(uint256 tenderId => Award) private _awards;
     mapping(uint256 tenderId => mapping(address bidder => Bid)) private _bids;
     mapping(uint256 tenderId => mapping(uint256 index => RevealedBid)) private _revealed;
@@ -82,7 +97,7 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         _requireRole(official, ICredentialRegistry.Role.Official, region);
         _checkTerms(title, specHash, quantity, unit, basePrice, floorRate, bidDeadline, revealDeadline);
         if (bond == 0) revert InvalidBond(bond);
-        if (seedCommitment == bytes32(0)) revert ZeroHash();
+        bytes32 household = _checkCreation(official, region, seedCommitment);
 
         tenderId = _nextTenderId++;
         _tenders[tenderId] = Tender({
@@ -94,11 +109,11 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
             bidderCount: 0,
             commitCount: 0,
             floorRate: floorRate,
-            bond: bond,
-            cancelledBeforeRevealEnd: false
+            bond: bond
         });
         _draws[tenderId] = Draw({basePrice: basePrice, pickCounts: 0, revealedCount: 0, saltMix: 0});
-        _seedCommitments[tenderId] = seedCommitment;
+        _seedTenders[seedCommitment] = tenderId;
+        _creatorHouseholds[tenderId] = household;
         emit TenderCreated(
             tenderId,
             region,
@@ -131,15 +146,21 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     ) external {
         address official = _msgSender();
         Tender storage tender = _existingTender(tenderId);
-        _requireRole(official, ICredentialRegistry.Role.Official, tender.region);
+        _requireOfficialNotBidder(tenderId, official, tender.region);
         _requireOpen(tenderId, tender.state);
         if (block.timestamp >= tender.bidDeadline) revert TenderBiddingClosed(tenderId, tender.bidDeadline);
         if (tender.version == type(uint8).max) revert TooManyAmendments(tenderId, type(uint8).max);
         _checkTerms(title, specHash, quantity, unit, basePrice, floorRate, bidDeadline, revealDeadline);
+        if (bidDeadline < tender.bidDeadline) revert BidDeadlineMovedEarlier(tenderId, tender.bidDeadline, bidDeadline);
+        if (bidDeadline < block.timestamp + MIN_AMENDMENT_NOTICE) {
+            revert AmendmentNoticeTooShort(tenderId, bidDeadline, block.timestamp + MIN_AMENDMENT_NOTICE);
+        }
         _checkText(reason, MAX_TEXT_BYTES);
 
         uint8 version = tender.version + 1;
         tender.version = version;
+        // Every earlier bid is now void: its slot is free until its bidder re-confirms.
+        tender.bidderCount = 0;
         tender.bidDeadline = bidDeadline;
         tender.revealDeadline = revealDeadline;
         tender.floorRate = floorRate;
@@ -164,14 +185,25 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     function cancelTender(uint256 tenderId, string calldata reason) external {
         address official = _msgSender();
         Tender storage tender = _existingTender(tenderId);
-        _requireRole(official, ICredentialRegistry.Role.Official, tender.region);
+        _requireOfficialNotBidder(tenderId, official, tender.region);
         _requireOpen(tenderId, tender.state);
+        // After the bid deadline the official may have seen who bid: the tender must then end in an
+        // award or 유찰, not in a free cancellation.
+        if (block.timestamp >= tender.bidDeadline) revert CancellationClosed(tenderId, tender.bidDeadline);
         _checkText(reason, MAX_TEXT_BYTES);
 
-        bool bondsReleased = block.timestamp < tender.revealDeadline;
         tender.state = TenderState.Cancelled;
-        tender.cancelledBeforeRevealEnd = bondsReleased;
-        emit TenderCancelled(tenderId, official, reason, bondsReleased);
+        emit TenderCancelled(tenderId, official, reason);
+    }
+
+    /// @inheritdoc ITenderBoard
+    function lapseTender(uint256 tenderId) external {
+        Tender storage tender = _existingTender(tenderId);
+        _requireOpen(tenderId, tender.state);
+        uint256 awardDeadline = uint256(tender.revealDeadline) + AWARD_PERIOD;
+        if (block.timestamp < awardDeadline) revert AwardPeriodNotOver(tenderId, awardDeadline);
+        tender.state = TenderState.Failed;
+        emit TenderLapsed(tenderId, _msgSender(), _draws[tenderId].revealedCount);
     }
 
     // ------------------------------------------------------------------ bids
@@ -180,19 +212,21 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     function commitBid(uint256 tenderId, bytes32 commitment, uint64 bondAmount, bytes32 bondDocHash) external {
         address bidder = _msgSender();
         Tender memory tender = _existingTender(tenderId);
-        _requireSupplier(bidder, tender.region);
+        uint32 supplierRegion = _requireSupplier(bidder, tender.region);
         _requireOpen(tenderId, tender.state);
         if (block.timestamp >= tender.bidDeadline) revert TenderBiddingClosed(tenderId, tender.bidDeadline);
+        _requireNoConflict(tenderId, bidder, tender.region, supplierRegion);
         if (bondAmount != tender.bond) revert BondAmountMismatch(tenderId, tender.bond, bondAmount);
         if (commitment == bytes32(0) || bondDocHash == bytes32(0)) revert ZeroHash();
 
         Bid memory previous = _bids[tenderId][bidder];
-        if (previous.status == BidStatus.None) {
-            if (tender.bidderCount >= MAX_BIDDERS) revert TenderFull(tenderId, MAX_BIDDERS);
-            ++tender.bidderCount;
-        } else if (previous.version == tender.version) {
+        if (previous.status != BidStatus.None && previous.version == tender.version) {
             revert BidAlreadyCommitted(tenderId, bidder, tender.version);
         }
+        // A bid of an older version holds no slot (the amendment freed it): every bid of this
+        // version takes one.
+        if (tender.bidderCount >= MAX_BIDDERS) revert TenderFull(tenderId, MAX_BIDDERS);
+        ++tender.bidderCount;
         // At most MAX_BIDDERS commits per version and 255 versions: a uint16 cannot overflow.
         uint16 seq = ++tender.commitCount;
         _tenders[tenderId] = tender;
@@ -210,6 +244,7 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     {
         address bidder = _msgSender();
         Tender memory tender = _existingTender(tenderId);
+        _requireSupplier(bidder, tender.region);
         _requireOpen(tenderId, tender.state);
         if (block.timestamp < tender.bidDeadline) revert TenderRevealNotOpen(tenderId, tender.bidDeadline);
         if (block.timestamp >= tender.revealDeadline) revert TenderRevealClosed(tenderId, tender.revealDeadline);
@@ -237,57 +272,107 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         draw.saltMix ^= uint64(uint256(keccak256(abi.encode(salt))));
         _draws[tenderId] = draw;
         emit BidRevealed(tenderId, bidder, committed.version, committed.seq, price, picks, docHash, salt);
-        emit BondReleased(tenderId, bidder, committed.version, tender.bond, ReleaseReason.Revealed);
     }
 
     /// @inheritdoc ITenderBoard
     function settleBond(uint256 tenderId, address bidder) external {
         Tender memory tender = _existingTender(tenderId);
         Bid storage bid = _bids[tenderId][bidder];
-        Bid memory committed = bid;
-        _requireCommitted(tenderId, bidder, committed.status);
+        Bid memory held = bid;
+        if (held.status == BidStatus.None) revert BidNotFound(tenderId, bidder);
 
         ReleaseReason reason;
-        if (committed.version != tender.version) {
-            reason = ReleaseReason.NotReconfirmed;
-        } else if (tender.state == TenderState.Cancelled && tender.cancelledBeforeRevealEnd) {
-            reason = ReleaseReason.Cancelled;
+        if (held.status == BidStatus.Revealed) {
+            // Held until the outcome; the winner's until its delivery is accepted or terminated.
+            if (tender.state == TenderState.Open) revert InvalidTenderState(tenderId, tender.state);
+            if (tender.state != TenderState.Failed && _awards[tenderId].winner == bidder) {
+                revert WinnerBondHeld(tenderId, bidder);
+            }
+            reason = ReleaseReason.Revealed;
         } else {
-            if (block.timestamp < tender.revealDeadline) revert TenderRevealNotOver(tenderId, tender.revealDeadline);
-            bid.status = BidStatus.Forfeited;
-            emit BondForfeited(tenderId, bidder, committed.version, tender.bond);
-            return;
+            _requireCommitted(tenderId, bidder, held.status);
+            if (held.version != tender.version) {
+                reason = ReleaseReason.NotReconfirmed;
+            } else if (tender.state == TenderState.Cancelled) {
+                reason = ReleaseReason.Cancelled;
+            } else {
+                if (block.timestamp < tender.revealDeadline) {
+                    revert TenderRevealNotOver(tenderId, tender.revealDeadline);
+                }
+                bid.status = BidStatus.Forfeited;
+                emit BondForfeited(tenderId, bidder, held.version, tender.bond);
+                return;
+            }
         }
         bid.status = BidStatus.Released;
-        emit BondReleased(tenderId, bidder, committed.version, tender.bond, reason);
+        emit BondReleased(tenderId, bidder, held.version, tender.bond, reason);
     }
 
     // ------------------------------------------------------------------ award
 
     /// @inheritdoc ITenderBoard
+    function revealSeed(uint256 tenderId, bytes32 seed) external {
+        address official = _msgSender();
+        Tender storage tender = _existingTender(tenderId);
+        _requireOfficialNotBidder(tenderId, official, tender.region);
+        _requireOpen(tenderId, tender.state);
+        _requireAwardPeriod(tenderId, tender.revealDeadline);
+        _requireSeed(tenderId, seed);
+        Schedule storage schedule = _schedules[tenderId];
+        if (schedule.drawBlock != 0) revert DrawAlreadyScheduled(tenderId, schedule.drawBlock);
+        // The next block: its hash does not exist yet, so nobody knows the draw in this transaction.
+        uint64 drawBlock = uint64(block.number + 1);
+        schedule.drawBlock = drawBlock;
+        emit DrawScheduled(tenderId, official, seed, drawBlock);
+    }
+
+    /// @inheritdoc ITenderBoard
     function award(uint256 tenderId, bytes32 seed) external {
         address official = _msgSender();
         Tender storage tender = _existingTender(tenderId);
-        _requireRole(official, ICredentialRegistry.Role.Official, tender.region);
+        _requireOfficialNotBidder(tenderId, official, tender.region);
         _requireOpen(tenderId, tender.state);
-        if (block.timestamp < tender.revealDeadline) revert TenderRevealNotOver(tenderId, tender.revealDeadline);
-        if (keccak256(abi.encode(seed)) != _seedCommitments[tenderId]) revert SeedMismatch(tenderId, seed);
+        _requireAwardPeriod(tenderId, tender.revealDeadline);
+        Schedule storage schedule = _schedules[tenderId];
+        uint64 drawBlock = schedule.drawBlock;
+        if (drawBlock == 0) revert DrawNotScheduled(tenderId);
+        if (block.number <= drawBlock) revert DrawBlockNotMined(tenderId, drawBlock);
+        bytes32 drawBlockHash = blockhash(drawBlock);
+        if (drawBlockHash == bytes32(0)) revert DrawBlockExpired(tenderId, drawBlock);
+        _requireSeed(tenderId, seed);
 
         Draw memory draw = _draws[tenderId];
-        bytes32 finalSeed = _finalSeed(tenderId, seed, draw.saltMix);
+        bytes32 finalSeed = _finalSeed(tenderId, seed, draw.saltMix, drawBlockHash);
         uint8[15] memory counts = _unpackCounts(draw.pickCounts);
         (uint256[15] memory candidates, uint8[4] memory chosen, uint256 reserve, uint256 floor) =
             _drawReserve(draw.basePrice, tender.floorRate, finalSeed, counts);
-        emit ReserveDrawn(tenderId, seed, draw.saltMix, finalSeed, candidates, counts, chosen, reserve, floor);
+        emit ReserveDrawn(
+            tenderId,
+            seed,
+            draw.saltMix,
+            drawBlock,
+            drawBlockHash,
+            finalSeed,
+            candidates,
+            counts,
+            chosen,
+            reserve,
+            floor
+        );
 
-        (address winner, uint64 price, uint16 seq) = _lowestValidBid(tenderId, draw.revealedCount, floor, reserve);
+        (address winner, uint64 price, uint16 seq) =
+            _lowestValidBid(tenderId, tender.region, tender.version, draw.revealedCount, floor, reserve);
         if (winner == address(0)) {
             tender.state = TenderState.Failed;
             emit TenderFailed(tenderId, official, reserve, floor, draw.revealedCount);
         } else {
             tender.state = TenderState.Awarded;
+            uint40 deliveryDeadline = uint40(block.timestamp) + DELIVERY_PERIOD;
+            schedule.deliveryDeadline = deliveryDeadline;
             _awards[tenderId] = Award({winner: winner, amount: price});
-            emit TenderAwarded(tenderId, winner, official, price, seq, reserve, floor, draw.revealedCount);
+            emit TenderAwarded(
+                tenderId, winner, official, price, seq, reserve, floor, draw.revealedCount, deliveryDeadline
+            );
         }
     }
 
@@ -297,8 +382,12 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     function recordDelivery(uint256 tenderId, bytes32 deliveryDocHash) external {
         address account = _msgSender();
         Tender storage tender = _existingTender(tenderId);
-        if (tender.state != TenderState.Awarded) revert InvalidTenderState(tenderId, tender.state);
+        TenderState state = tender.state;
+        if (state != TenderState.Awarded && state != TenderState.Refused) revert InvalidTenderState(tenderId, state);
         if (account != _awards[tenderId].winner) revert NotWinner(tenderId, account);
+        _requireSupplier(account, tender.region);
+        uint40 deadline = _schedules[tenderId].deliveryDeadline;
+        if (block.timestamp >= deadline) revert DeliveryDeadlinePassed(tenderId, deadline);
         if (deliveryDocHash == bytes32(0)) revert ZeroHash();
         tender.state = TenderState.Delivered;
         emit DeliveryRecorded(tenderId, account, deliveryDocHash);
@@ -308,30 +397,56 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     function acceptDelivery(uint256 tenderId, bytes32 inspectionDocHash) external {
         address acceptor = _msgSender();
         Tender storage tender = _existingTender(tenderId);
-        uint32 region = tender.region;
-        ICredentialRegistry.Role role = ICredentialRegistry.Role.Inspector;
-        if (!_roles.hasRole(acceptor, role, region)) {
-            if (!_roles.hasRole(acceptor, ICredentialRegistry.Role.Official, region)) {
-                revert ICredentialRegistry.CredentialRequired(acceptor, role, region);
-            }
-            role = ICredentialRegistry.Role.Official;
-        }
+        ICredentialRegistry.Role role = _requireInspection(tenderId, acceptor, tender.region);
         if (tender.state != TenderState.Delivered) revert InvalidTenderState(tenderId, tender.state);
-        address winner = _awards[tenderId].winner;
-        if (acceptor == winner) revert WinnerCannotApprove(tenderId, winner);
         if (inspectionDocHash == bytes32(0)) revert ZeroHash();
         tender.state = TenderState.Accepted;
+        address winner = _awards[tenderId].winner;
+        uint8 version = tender.version;
+        _bids[tenderId][winner].status = BidStatus.Released;
         emit DeliveryAccepted(tenderId, acceptor, role, inspectionDocHash);
+        emit BondReleased(tenderId, winner, version, tender.bond, ReleaseReason.Fulfilled);
+    }
+
+    /// @inheritdoc ITenderBoard
+    function refuseDelivery(uint256 tenderId, string calldata reason, bytes32 inspectionDocHash) external {
+        address inspector = _msgSender();
+        Tender storage tender = _existingTender(tenderId);
+        ICredentialRegistry.Role role = _requireInspection(tenderId, inspector, tender.region);
+        if (tender.state != TenderState.Delivered) revert InvalidTenderState(tenderId, tender.state);
+        _checkText(reason, MAX_TEXT_BYTES);
+        if (inspectionDocHash == bytes32(0)) revert ZeroHash();
+        tender.state = TenderState.Refused;
+        emit DeliveryRefused(
+            tenderId, inspector, role, reason, inspectionDocHash, _schedules[tenderId].deliveryDeadline
+        );
+    }
+
+    /// @inheritdoc ITenderBoard
+    function terminateForNonDelivery(uint256 tenderId, string calldata reason) external {
+        address official = _msgSender();
+        Tender storage tender = _existingTender(tenderId);
+        _requireOfficialNotBidder(tenderId, official, tender.region);
+        TenderState state = tender.state;
+        if (state != TenderState.Awarded && state != TenderState.Refused) revert InvalidTenderState(tenderId, state);
+        uint40 deadline = _schedules[tenderId].deliveryDeadline;
+        if (block.timestamp < deadline) revert DeliveryDeadlineNotPassed(tenderId, deadline);
+        _checkText(reason, MAX_TEXT_BYTES);
+        tender.state = TenderState.Terminated;
+        address winner = _awards[tenderId].winner;
+        uint8 version = tender.version;
+        _bids[tenderId][winner].status = BidStatus.Forfeited;
+        emit TenderTerminated(tenderId, official, winner, reason);
+        emit BondForfeited(tenderId, winner, version, tender.bond);
     }
 
     /// @inheritdoc ITenderBoard
     function recordPayment(uint256 tenderId, uint64 amount, bytes32 transferRefHash) external {
         address official = _msgSender();
         Tender storage tender = _existingTender(tenderId);
-        _requireRole(official, ICredentialRegistry.Role.Official, tender.region);
+        _requireOfficialNotBidder(tenderId, official, tender.region);
         if (tender.state != TenderState.Accepted) revert InvalidTenderState(tenderId, tender.state);
         Award memory awarded = _awards[tenderId];
-        if (official == awarded.winner) revert WinnerCannotApprove(tenderId, awarded.winner);
         if (amount != awarded.amount) revert WrongPaymentAmount(tenderId, awarded.amount, amount);
         if (transferRefHash == bytes32(0)) revert ZeroHash();
         tender.state = TenderState.Paid;
@@ -357,9 +472,14 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     }
 
     /// @inheritdoc ITenderBoard
-    function seedCommitmentOf(uint256 tenderId) external view returns (bytes32) {
+    function tenderOfSeedCommitment(bytes32 seedCommitment) external view returns (uint256) {
+        return _seedTenders[seedCommitment];
+    }
+
+    /// @inheritdoc ITenderBoard
+    function getSchedule(uint256 tenderId) external view returns (Schedule memory) {
         _existingTender(tenderId);
-        return _seedCommitments[tenderId];
+        return _schedules[tenderId];
     }
 
     /// @inheritdoc ITenderBoard
@@ -378,8 +498,12 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     }
 
     /// @inheritdoc ITenderBoard
-    function finalSeedOf(uint256 tenderId, bytes32 seed, uint64 saltMix) external view returns (bytes32) {
-        return _finalSeed(tenderId, seed, saltMix);
+    function finalSeedOf(uint256 tenderId, bytes32 seed, uint64 saltMix, bytes32 drawBlockHash)
+        external
+        view
+        returns (bytes32)
+    {
+        return _finalSeed(tenderId, seed, saltMix, drawBlockHash);
     }
 
     /// @inheritdoc ITenderBoard
@@ -419,30 +543,56 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         floor = (reserve * floorRate + RATE_DENOMINATOR - 1) / RATE_DENOMINATOR;
     }
 
-    /// @dev Step 7: the lowest revealed price in [floor, reserve], ties to the lowest `seq`.
-    function _lowestValidBid(uint256 tenderId, uint256 revealedCount, uint256 floor, uint256 reserve)
-        private
-        view
-        returns (address winner, uint64 price, uint16 seq)
-    {
+    /// @dev Step 7: the lowest revealed price in [floor, reserve], ties to the lowest `seq`, of a
+    /// bidder still holding a Supplier credential. The credential is read only for a bid that
+    /// would lead, so every bid better than the winner was read: leaving out exactly the bids named
+    /// by `BidPassedOver` reproduces the result. At most `revealedCount` reads of each kind.
+    function _lowestValidBid(
+        uint256 tenderId,
+        uint32 region,
+        uint8 version,
+        uint256 revealedCount,
+        uint256 floor,
+        uint256 reserve
+    ) private returns (address winner, uint64 price, uint16 seq) {
         mapping(uint256 index => RevealedBid) storage revealed = _revealed[tenderId];
         for (uint256 i; i < revealedCount; ++i) {
             RevealedBid memory bid = revealed[i];
             if (bid.price < floor || bid.price > reserve) continue;
             if (winner == address(0) || bid.price < price || (bid.price == price && bid.seq < seq)) {
+                if (!_isSupplier(bid.bidder, region)) {
+                    emit BidPassedOver(tenderId, bid.bidder, version, bid.seq);
+                    continue;
+                }
                 (winner, price, seq) = (bid.bidder, bid.price, bid.seq);
             }
         }
     }
 
-    function _finalSeed(uint256 tenderId, bytes32 seed, uint64 saltMix) private view returns (bytes32) {
-        return keccak256(abi.encode(block.chainid, address(this), tenderId, seed, saltMix));
+    function _finalSeed(uint256 tenderId, bytes32 seed, uint64 saltMix, bytes32 drawBlockHash)
+        private
+        view
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(block.chainid, address(this), tenderId, seed, saltMix, drawBlockHash));
     }
 
     function _unpackCounts(uint120 packed) private pure returns (uint8[15] memory counts) {
         for (uint256 i; i < CANDIDATES; ++i) {
             counts[i] = uint8(packed >> (8 * i));
         }
+    }
+
+    /// @dev A fresh seed commitment, and the creator's household tag (which must exist).
+    function _checkCreation(address official, uint32 region, bytes32 seedCommitment)
+        private
+        view
+        returns (bytes32 household)
+    {
+        if (seedCommitment == bytes32(0)) revert ZeroHash();
+        if (_seedTenders[seedCommitment] != 0) revert SeedCommitmentUsed(seedCommitment);
+        household = _householdTag(official, ICredentialRegistry.Role.Official, region);
+        if (household == bytes32(0)) revert CreatorHouseholdUnknown(official, region);
     }
 
     /// @dev The checks {createTender} and {amendTender} share.
@@ -473,12 +623,72 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         if (length == 0 || length > maxBytes) revert TextLengthInvalid(length, maxBytes);
     }
 
-    /// @dev A Supplier credential of the tender's region, or a national one.
-    function _requireSupplier(address bidder, uint32 region) private view {
-        if (
-            !_roles.hasRole(bidder, ICredentialRegistry.Role.Supplier, region)
-                && !_roles.hasRole(bidder, ICredentialRegistry.Role.Supplier, Regions.NATIONAL)
-        ) revert ICredentialRegistry.CredentialRequired(bidder, ICredentialRegistry.Role.Supplier, region);
+    /// @dev A valid Supplier credential of the tender's region, or a national one; returns the
+    /// region of the credential found.
+    function _requireSupplier(address bidder, uint32 region) private view returns (uint32) {
+        if (_roles.hasRole(bidder, ICredentialRegistry.Role.Supplier, region)) return region;
+        if (_roles.hasRole(bidder, ICredentialRegistry.Role.Supplier, Regions.NATIONAL)) return Regions.NATIONAL;
+        revert ICredentialRegistry.CredentialRequired(bidder, ICredentialRegistry.Role.Supplier, region);
+    }
+
+    function _isSupplier(address bidder, uint32 region) private view returns (bool) {
+        return _roles.hasRole(bidder, ICredentialRegistry.Role.Supplier, region)
+            || _roles.hasRole(bidder, ICredentialRegistry.Role.Supplier, Regions.NATIONAL);
+    }
+
+    /// @dev No Official or Inspector of the tender's region, and no member of the creator's
+    /// household (compared through the tag of the Supplier credential the bidder uses), may bid.
+    function _requireNoConflict(uint256 tenderId, address bidder, uint32 region, uint32 supplierRegion)
+        private
+        view
+    {
+        if (_roles.hasRole(bidder, ICredentialRegistry.Role.Official, region)) {
+            revert InsiderCannotBid(tenderId, bidder, ICredentialRegistry.Role.Official);
+        }
+        if (_roles.hasRole(bidder, ICredentialRegistry.Role.Inspector, region)) {
+            revert InsiderCannotBid(tenderId, bidder, ICredentialRegistry.Role.Inspector);
+        }
+        bytes32 tag = _householdTag(bidder, ICredentialRegistry.Role.Supplier, supplierRegion);
+        if (tag != bytes32(0) && tag == _creatorHouseholds[tenderId]) {
+            revert CreatorHouseholdCannotBid(tenderId, bidder);
+        }
+    }
+
+    /// @dev An Official of the region (valid now) that has no bid on the tender.
+    function _requireOfficialNotBidder(uint256 tenderId, address official, uint32 region) private view {
+        _requireRole(official, ICredentialRegistry.Role.Official, region);
+        _requireNotBidder(tenderId, official);
+    }
+
+    function _requireNotBidder(uint256 tenderId, address account) private view {
+        if (_bids[tenderId][account].status != BidStatus.None) revert BidderCannotAct(tenderId, account);
+    }
+
+    /// @dev An Inspector (checked first) or Official of the region, valid now, that did not bid;
+    /// returns the role found.
+    function _requireInspection(uint256 tenderId, address account, uint32 region)
+        private
+        view
+        returns (ICredentialRegistry.Role role)
+    {
+        role = ICredentialRegistry.Role.Inspector;
+        if (!_roles.hasRole(account, role, region)) {
+            if (!_roles.hasRole(account, ICredentialRegistry.Role.Official, region)) {
+                revert ICredentialRegistry.CredentialRequired(account, role, region);
+            }
+            role = ICredentialRegistry.Role.Official;
+        }
+        _requireNotBidder(tenderId, account);
+    }
+
+    function _requireAwardPeriod(uint256 tenderId, uint40 revealDeadline) private view {
+        if (block.timestamp < revealDeadline) revert TenderRevealNotOver(tenderId, revealDeadline);
+        uint256 awardDeadline = uint256(revealDeadline) + AWARD_PERIOD;
+        if (block.timestamp >= awardDeadline) revert AwardPeriodOver(tenderId, awardDeadline);
+    }
+
+    function _requireSeed(uint256 tenderId, bytes32 seed) private view {
+        if (_seedTenders[keccak256(abi.encode(seed))] != tenderId) revert SeedMismatch(tenderId, seed);
     }
 
     function _requireOpen(uint256 tenderId, TenderState state) private pure {

@@ -14,7 +14,7 @@
 // First: on too old a Node, stop with one line before anything that needs the newer one loads.
 import "./lib/preflight.ts";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -116,7 +116,12 @@ export function collectEnums(dir = BUILD_INFO_DIR): EnumDefinition[] {
     }
     for (const child of node.nodes ?? []) visit(child, sourceName);
   };
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".output.json"))) {
+  // Oldest first, so the newest build wins: an incremental build leaves earlier build-info files
+  // behind, whose enums may be stale.
+  const outputs = readdirSync(dir)
+    .filter((f) => f.endsWith(".output.json"))
+    .sort((a, b) => statSync(join(dir, a)).mtimeMs - statSync(join(dir, b)).mtimeMs);
+  for (const file of outputs) {
     const output = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
       output?: { sources?: Record<string, { ast?: AstNode }> };
     };

@@ -326,8 +326,12 @@ export function describeAction(
       return `${tender()} 투찰 (밀봉)`;
     case "TenderBoard.revealBid":
       return `${tender()} 투찰 공개`;
+    case "TenderBoard.revealSeed":
+      return `${tender()} 예정가격 추첨 시드 공개`;
     case "TenderBoard.award":
       return `${tender()} 낙찰자 결정`;
+    case "TenderBoard.lapseTender":
+      return `${tender()} 유찰 처리 (낙찰 기한 경과)`;
     case "TenderBoard.cancelTender":
       return `${tender()} 취소`;
     case "TenderBoard.settleBond":
@@ -336,6 +340,10 @@ export function describeAction(
       return `${tender()} 납품 등록`;
     case "TenderBoard.acceptDelivery":
       return `${tender()} 검수 완료`;
+    case "TenderBoard.refuseDelivery":
+      return `${tender()} 납품 반려`;
+    case "TenderBoard.terminateForNonDelivery":
+      return `${tender()} 계약 해지 (납품 불이행)`;
     case "TenderBoard.recordPayment":
       return `${tender()} 대금 ${won(a[1])} 지급 기록`;
     case "CredentialRegistry.issue":

@@ -1,10 +1,70 @@
 /**
- * TenderBoard's arithmetic, exactly as ITenderBoard documents it: the sealed-bid commitment, the
- * seed commitment, and the 복수예가 reserve-price draw (steps 1–7) from the official's seed and the
- * revealed salts and picks. One definition for the portal (the auditor's recomputation, the
- * supplier's sealed bid), the seed script, the gas bench and the tests.
+ * TenderBoard's arithmetic and rules, exactly as ITenderBoard documents them: the sealed-bid
+ * commitment, the seed commitment, the 복수예가 reserve-price draw (steps 1–7) from the official's
+ * seed, the revealed salts and picks and the draw block's hash, and the tender timeline (award
+ * period, delivery deadline, which actions a state allows). One definition for the portal (the
+ * auditor's recomputation, the supplier's sealed bid, the official's buttons), the seed script,
+ * the gas bench and the tests.
  */
 import { type Address, encodeAbiParameters, type Hex, keccak256 } from "viem";
+import { TenderState } from "./generated/enums.ts";
+
+/** TenderBoard.AWARD_PERIOD: after the reveal deadline, the time to reveal the seed and award. */
+export const AWARD_PERIOD_SECONDS = 7 * 24 * 3600;
+/** TenderBoard.DELIVERY_PERIOD: the award time plus this is the winner's delivery deadline. */
+export const DELIVERY_PERIOD_SECONDS = 30 * 24 * 3600;
+/** TenderBoard.MIN_AMENDMENT_NOTICE: an amendment leaves at least this until the bid deadline. */
+export const MIN_AMENDMENT_NOTICE_SECONDS = 5 * 24 * 3600;
+
+/** Where a tender stands at `now` (Unix seconds), for what its pages offer. */
+export type TenderPhase =
+  | "bidding"
+  | "reveal"
+  | "awaitingSeed"
+  | "awaitingAward"
+  | "lapsable"
+  | "awaitingDelivery"
+  | "terminable"
+  | "inspection"
+  | "closed";
+
+/**
+ * The phase of a tender from its state, deadlines and draw block: bidding, reveal window, seed or
+ * award due (within the award period), lapsable (award period over, anyone may end it as 유찰),
+ * delivery awaited (or, past the delivery deadline, terminable), inspection, or closed.
+ */
+export function tenderPhase(
+  t: {
+    state: number;
+    bidDeadline: number;
+    revealDeadline: number;
+    drawBlock: number | null;
+    deliveryDeadline: number | null;
+  },
+  now: number,
+): TenderPhase {
+  switch (t.state) {
+    case TenderState.Open:
+      if (now < t.bidDeadline) return "bidding";
+      if (now < t.revealDeadline) return "reveal";
+      if (now >= t.revealDeadline + AWARD_PERIOD_SECONDS) return "lapsable";
+      return t.drawBlock === null ? "awaitingSeed" : "awaitingAward";
+    case TenderState.Awarded:
+    case TenderState.Refused:
+      return t.deliveryDeadline !== null && now >= t.deliveryDeadline
+        ? "terminable"
+        : "awaitingDelivery";
+    case TenderState.Delivered:
+      return "inspection";
+    default:
+      return "closed";
+  }
+}
+
+/** The earliest bid deadline an amendment made at `now` may set (never earlier than `current`). */
+export function earliestAmendedBidDeadline(current: number, now: number): number {
+  return Math.max(current, now + MIN_AMENDMENT_NOTICE_SECONDS);
+}
 
 const MASK_64 = (1n << 64n) - 1n;
 
@@ -15,12 +75,17 @@ export function saltMixOf(salts: Hex[]): bigint {
   return mix;
 }
 
+/**
+ * Step 2: the final seed from the official's seed, the salt mix and the hash of the draw block
+ * (the block after the seed's reveal, named in `DrawScheduled` and `ReserveDrawn`).
+ */
 export function finalSeedOf(
   chainId: number,
   board: Address,
   tenderId: bigint,
   seed: Hex,
   saltMix: bigint,
+  drawBlockHash: Hex,
 ): Hex {
   return keccak256(
     encodeAbiParameters(
@@ -30,8 +95,9 @@ export function finalSeedOf(
         { type: "uint256" },
         { type: "bytes32" },
         { type: "uint64" },
+        { type: "bytes32" },
       ],
-      [BigInt(chainId), board, tenderId, seed, saltMix],
+      [BigInt(chainId), board, tenderId, seed, saltMix, drawBlockHash],
     ),
   );
 }
@@ -128,13 +194,18 @@ export interface RevealedBid {
   price: bigint;
 }
 
-/** Step 7: the lowest price in [floor, reserve], ties to the earliest commit; undefined → 유찰. */
+/**
+ * Step 7: the lowest price in [floor, reserve], ties to the earliest commit, leaving out the bids
+ * named by `BidPassedOver` (their bidder's credential was no longer valid); undefined → 유찰.
+ */
 export function winnerOf(
   bids: readonly RevealedBid[],
   reserve: bigint,
   floor: bigint,
+  passedOver: readonly Address[] = [],
 ): RevealedBid | undefined {
+  const out = new Set(passedOver.map((a) => a.toLowerCase()));
   return bids
-    .filter((b) => b.price >= floor && b.price <= reserve)
+    .filter((b) => b.price >= floor && b.price <= reserve && !out.has(b.bidder.toLowerCase()))
     .sort((a, b) => (a.price === b.price ? a.seq - b.seq : a.price < b.price ? -1 : 1))[0];
 }

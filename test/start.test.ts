@@ -198,8 +198,11 @@ async function seasonFromChain(rpcUrl: string, deployment: Deployment) {
       const next: Record<string, string> = {
         TenderAwarded: "Awarded",
         TenderFailed: "Failed",
+        TenderLapsed: "Failed",
         TenderCancelled: "Cancelled",
         DeliveryRecorded: "Delivered",
+        DeliveryRefused: "Refused",
+        TenderTerminated: "Terminated",
         DeliveryAccepted: "Accepted",
         TenderPaid: "Paid",
       };
@@ -254,6 +257,8 @@ async function checkRunning(started: Started): Promise<void> {
       "Cancelled",
       "Delivered",
       "Paid",
+      "Refused",
+      "Terminated",
     ]) {
       assert.ok(
         (season.tenderStates[state] ?? 0) > 0,

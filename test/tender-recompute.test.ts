@@ -1,8 +1,10 @@
 /**
  * Anyone can re-derive a tender's reserve price and winner from chain data: over the demo season,
- * every `ReserveDrawn` is recomputed from the events alone (the committed seed it reveals, the
- * revealed salts and picks, the last base price and floor rate) with sdk/tenders.ts, and must
- * match the contract's candidates, chosen four, reserve, floor and award.
+ * every `ReserveDrawn` is recomputed from the events alone (the committed seed revealed by
+ * `DrawScheduled`, the hash of the draw block it named — checked against the chain's own block —,
+ * the revealed salts and picks, the last base price and floor rate, the bids `BidPassedOver`
+ * left out) with sdk/tenders.ts, and must match the contract's candidates, chosen four, reserve,
+ * floor and award.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -61,12 +63,32 @@ describe("tender award, recomputed from events", () => {
         seedCommitment,
         "the seed is the committed one",
       );
+      // The draw block was fixed when the seed was revealed, after the reveal deadline, and its
+      // hash is the chain's.
+      const [scheduled] = of("DrawScheduled");
+      assert.ok(scheduled?.eventName === "DrawScheduled", "the seed was revealed first");
+      assert.equal(scheduled.args.seed, draw.args.seed);
+      assert.equal(scheduled.args.drawBlock, draw.args.drawBlock);
+      assert.ok(BigInt(scheduled.blockNumber) < draw.args.drawBlock, "drawn from a later block");
+      assert.ok(BigInt(draw.blockNumber) > draw.args.drawBlock, "awarded after the draw block");
+      const block = await chain.request<{ hash: Hex }>("eth_getBlockByNumber", [
+        `0x${draw.args.drawBlock.toString(16)}`,
+        false,
+      ]);
+      assert.equal(draw.args.drawBlockHash, block.hash, "the draw block's hash is the chain's");
       const revealed = of("BidRevealed").flatMap((e) =>
         e.eventName === "BidRevealed" ? [e.args] : [],
       );
       const saltMix = saltMixOf(revealed.map((b) => b.salt));
       assert.equal(saltMix, draw.args.saltMix);
-      const finalSeed = finalSeedOf(chainId, board, id, draw.args.seed, saltMix);
+      const finalSeed = finalSeedOf(
+        chainId,
+        board,
+        id,
+        draw.args.seed,
+        saltMix,
+        draw.args.drawBlockHash,
+      );
       assert.equal(finalSeed, draw.args.finalSeed);
       const counts = pickCountsOf(revealed.map((b) => [b.picks[0], b.picks[1]] as const));
       assert.deepEqual(counts, [...draw.args.pickCounts]);
@@ -76,10 +98,14 @@ describe("tender award, recomputed from events", () => {
       assert.equal(mine.reserve, draw.args.reserve);
       assert.equal(mine.floor, draw.args.floor);
 
+      const passedOver = of("BidPassedOver").flatMap((e) =>
+        e.eventName === "BidPassedOver" ? [e.args.bidder] : [],
+      );
       const winner = winnerOf(
         revealed.map((b) => ({ bidder: b.bidder, seq: b.seq, price: BigInt(b.price) })),
         mine.reserve,
         mine.floor,
+        passedOver,
       );
       const [award] = of("TenderAwarded");
       if (award?.eventName === "TenderAwarded") {

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ICredentialRegistry} from "../interfaces/ICredentialRegistry.sol";
 import {ITenderBoard} from "../interfaces/ITenderBoard.sol";
 import {TenderBoard} from "../TenderBoard.sol";
 import {TenderFixture} from "./utils/TenderFixture.sol";
 import {Test} from "./utils/Test.sol";
 import {Vm} from "./utils/Vm.sol";
 
-/// @notice Drives random sequences of every TenderBoard action — creation, amendment, commits
-/// (some by an ineligible supplier), reveals (some with a wrong salt), time, award (some with a
-/// wrong seed), cancellation, bond settlement, delivery, acceptance and payment — and keeps, from
-/// the events the board actually emitted, the ledger of every bond and award that the invariants
-/// check.
+/// @notice Drives random sequences of every TenderBoard action — creation, amendments (some that
+/// would cut the bid period), commits (some by an ineligible supplier or an insider), reveals (some
+/// with a wrong salt), time, seed reveal and award (some with a wrong seed), lapse, cancellation,
+/// bond settlement, delivery, refusal, acceptance, payment, termination for non-delivery, and the
+/// revocation and re-issue of suppliers' credentials mid-flight — and keeps, from the events the
+/// board actually emitted, the ledger of every bond and award that the invariants check.
 contract TenderHandler is Test {
     uint32 internal constant GANGJIN = 46_810;
     uint64 internal constant BOND = 2_500_000;
@@ -38,6 +40,7 @@ contract TenderHandler is Test {
     }
 
     TenderBoard internal immutable board;
+    ICredentialRegistry internal immutable registry;
     address internal immutable official;
     address internal immutable inspector;
     address[] internal suppliers; // the last one holds no credential for 강진군
@@ -64,9 +67,30 @@ contract TenderHandler is Test {
     mapping(uint256 tenderId => address) public firstWinner;
     mapping(uint256 tenderId => uint256) public drawCount;
     uint256 public winnerApprovals; // acceptances or payments made by the winner itself
+    /// @dev Successful steps taken by a supplier whose credential was not valid at that moment.
+    uint256 public stepsByRevoked;
+    mapping(uint256 tenderId => mapping(address bidder => bool)) public passedOver;
+    mapping(uint256 tenderId => uint256) public terminations;
+    mapping(uint256 tenderId => uint256) public lapses;
+    uint256 public amendmentsCuttingTheBidPeriod; // successful amendments that should have failed
+    uint256 public revocations;
+    /// @dev How often the new paths ran (successful calls), to see that a campaign reaches them.
+    uint256 public successfulAmendments;
+    uint256 public successfulTerminations;
+    uint256 public successfulLapses;
+    uint256 public successfulRefusals;
+    uint256 public passOvers;
 
-    constructor(TenderBoard board_, address official_, address inspector_, address dual_, address[] memory suppliers_) {
+    constructor(
+        TenderBoard board_,
+        ICredentialRegistry registry_,
+        address official_,
+        address inspector_,
+        address dual_,
+        address[] memory suppliers_
+    ) {
         board = board_;
+        registry = registry_;
         official = official_;
         inspector = inspector_;
         dual = dual_;
@@ -117,7 +141,7 @@ contract TenderHandler is Test {
         if (which == 0) {
             if (tenders.length < MAX_TENDERS) _create(x, y);
         } else if (which == 1) {
-            if (_oneIn(y, 3)) _amend(_tender(tenderSeed), x, y);
+            if (_oneIn(y, 3)) _lapse(_tender(tenderSeed));
         } else if (which == 2) {
             if (_oneIn(y, 6)) _cancel(_tender(tenderSeed));
         } else {
@@ -138,12 +162,63 @@ contract TenderHandler is Test {
         seedOf[id] = seed;
     }
 
-    function _amend(uint256 id, uint256 priceSeed, uint256 bidSeed) internal {
+    /// @dev Amends a tender: usually to a bid deadline the rules allow (not earlier, at least five
+    /// days away), one call in three to one that cuts the bid period, which must fail.
+    function amend(uint256 tenderSeed, uint256 priceSeed, uint256 bidSeed) external {
+        uint256 id = _tender(tenderSeed);
         uint64 basePrice = uint64(bound(priceSeed, 40_000_000, 60_000_000));
-        uint40 bidAt = uint40(block.timestamp + bound(bidSeed, 1 days, 3 days));
+        uint256 current = board.getTender(id).bidDeadline;
+        uint256 earliest = block.timestamp + 5 days;
+        bool cut = _oneIn(bidSeed, 3);
+        uint40 bidAt = cut
+            ? uint40(block.timestamp + bound(bidSeed, 1 days, 5 days - 1))
+            : uint40((current > earliest ? current : earliest) + bound(bidSeed, 0, 2 days));
+        bool cutsPeriod = bidAt < current || bidAt < earliest;
+        vm.recordLogs();
         vm.prank(official);
-        try board.amendTender(id, "t2", keccak256("spec2"), 1, "ea", basePrice, 87_745, bidAt, bidAt + 1 days, "r") {}
-            catch {}
+        try board.amendTender(id, "t2", keccak256("spec2"), 1, "ea", basePrice, 87_745, bidAt, bidAt + 1 days, "r") {
+            if (cutsPeriod) ++amendmentsCuttingTheBidPeriod;
+            ++successfulAmendments;
+        } catch {}
+        _collect();
+    }
+
+    /// @dev Revokes a supplier's credential mid-flight, or re-issues a revoked one (the handler is
+    /// an issuer of Supplier credentials of 강진군 and of the nation).
+    function revoke(uint256 actorSeed) external {
+        address s = suppliers[_pick(actorSeed, suppliers.length)];
+        uint32 region = registry.currentId(s, ICredentialRegistry.Role.Supplier, GANGJIN) != 0 ? GANGJIN : 0;
+        uint256 id = registry.currentId(s, ICredentialRegistry.Role.Supplier, region);
+        if (id == 0) return; // the 해남군 supplier holds neither
+        if (registry.isValid(id)) {
+            registry.revoke(id, keccak256("mid-flight"));
+            ++revocations;
+        } else {
+            registry.issue(
+                s,
+                ICredentialRegistry.Role.Supplier,
+                region,
+                keccak256("re-issued"),
+                uint64(block.timestamp + 365 days),
+                bytes16(keccak256(abi.encode("household secret of", s)))
+            );
+        }
+    }
+
+    function _lapse(uint256 id) internal {
+        uint256 awardDeadline = uint256(board.getTender(id).revealDeadline) + board.AWARD_PERIOD();
+        if (block.timestamp < awardDeadline && _oneIn(id + block.timestamp, 2)) vm.warp(awardDeadline);
+        vm.recordLogs();
+        try board.lapseTender(id) {
+            ++lapses[id];
+            ++successfulLapses;
+        } catch {}
+        _collect();
+    }
+
+    function _isSupplier(address who) internal view returns (bool) {
+        return registry.hasRole(who, ICredentialRegistry.Role.Supplier, GANGJIN)
+            || registry.hasRole(who, ICredentialRegistry.Role.Supplier, 0);
     }
 
     /// @dev Commits one to four bids (so that a short sequence still gets a contest). A quarter
@@ -217,13 +292,15 @@ contract TenderHandler is Test {
             vm.prank(bidder);
             try board.revealBid(id, o.price, [o.a, o.b], salt, o.docHash) {
                 _opened[id].push(Opened(bidder, o.price, board.getBid(id, bidder).seq, o.a, o.b, salt));
+                if (!_isSupplier(bidder)) ++stepsByRevoked;
             } catch {}
             _collect();
         }
     }
 
-    /// @dev Awards a tender, moving time to its reveal deadline first if needed (mostly once every
-    /// bid is open); one call in four uses a wrong seed.
+    /// @dev Reveals the seed and awards a tender, moving time to its reveal deadline first if
+    /// needed (mostly once every bid is open); one call in four uses a wrong seed. The draw block
+    /// gets the hash the fixture's reference draw expects; one call in eight lets it expire.
     function award(uint256 tenderSeed, uint8 wrongSeed) external {
         uint256 id = _tender(tenderSeed);
         uint40 revealDeadline = board.getTender(id).revealDeadline;
@@ -232,9 +309,38 @@ contract TenderHandler is Test {
             if (_sealedCount(id) > 0 && !_oneIn(tenderSeed, 4)) return;
             vm.warp(revealDeadline);
         }
+        bytes32 seed = _oneIn(wrongSeed, 4) ? bytes32(0) : seedOf[id];
         vm.recordLogs();
         vm.prank(official);
-        try board.award(id, _oneIn(wrongSeed, 4) ? bytes32(0) : seedOf[id]) {} catch {}
+        try board.revealSeed(id, seed) {} catch {}
+        _collect();
+        uint64 drawBlock = board.getSchedule(id).drawBlock;
+        if (drawBlock == 0) return;
+        if (block.number <= drawBlock) {
+            vm.roll(_oneIn(uint256(wrongSeed) + 1, 8) ? drawBlock + 257 : drawBlock + 1);
+            vm.setBlockhash(drawBlock, keccak256(abi.encode("draw block", uint256(drawBlock))));
+        }
+        vm.recordLogs();
+        vm.prank(official);
+        try board.award(id, seed) {
+            address winner = board.getAward(id).winner;
+            if (winner != address(0) && !_isSupplier(winner)) ++stepsByRevoked;
+        } catch {}
+        _collect();
+    }
+
+    /// @dev Ends a contract for non-delivery, moving time to the delivery deadline now and then
+    /// (else the call fails before it).
+    function terminate(uint256 tenderSeed, bool wait) external {
+        uint256 id = _tenderPastAward(tenderSeed, true);
+        uint40 deadline = board.getSchedule(id).deliveryDeadline;
+        if (wait && deadline != 0 && block.timestamp < deadline) vm.warp(deadline);
+        vm.recordLogs();
+        vm.prank(official);
+        try board.terminateForNonDelivery(id, "t") {
+            ++terminations[id];
+            ++successfulTerminations;
+        } catch {}
         _collect();
     }
 
@@ -251,23 +357,36 @@ contract TenderHandler is Test {
     }
 
     /// @dev One to three of the steps after the award: the winner delivers, then an Inspector (or
-    /// the supplier who is also Inspector and Official of 강진군) accepts, then an Official (or that
-    /// same supplier) records the payment. A step the winner takes on its own delivery must fail.
+    /// the supplier who is also Inspector and Official of 강진군) accepts or, one time in three,
+    /// refuses, then an Official (or that same supplier) records the payment. A step the winner
+    /// takes on its own delivery must fail.
     function fulfil(uint256 tenderSeed, uint256 count, bool byDual) external {
-        uint256 id = _tender(tenderSeed);
+        uint256 id = _tenderPastAward(tenderSeed, false);
         ITenderBoard.Award memory a = board.getAward(id);
         uint256 steps = 1 + _pick(count, 3);
         for (uint256 k; k < steps; ++k) {
             ITenderBoard.TenderState state = board.getTender(id).state;
-            if (state == ITenderBoard.TenderState.Awarded) {
+            if (state == ITenderBoard.TenderState.Awarded || state == ITenderBoard.TenderState.Refused) {
                 vm.prank(a.winner);
-                try board.recordDelivery(id, keccak256("delivery")) {} catch {}
+                try board.recordDelivery(id, keccak256("delivery")) {
+                    if (!_isSupplier(a.winner)) ++stepsByRevoked;
+                } catch {}
             } else if (state == ITenderBoard.TenderState.Delivered) {
                 address acceptor = byDual ? dual : inspector;
-                vm.prank(acceptor);
-                try board.acceptDelivery(id, keccak256("inspection")) {
-                    if (acceptor == a.winner) ++winnerApprovals;
-                } catch {}
+                vm.recordLogs();
+                if (_oneIn(count + k, 2)) {
+                    vm.prank(acceptor);
+                    try board.refuseDelivery(id, "r", keccak256("inspection")) {
+                        if (acceptor == a.winner) ++winnerApprovals;
+                        ++successfulRefusals;
+                    } catch {}
+                } else {
+                    vm.prank(acceptor);
+                    try board.acceptDelivery(id, keccak256("inspection")) {
+                        if (acceptor == a.winner) ++winnerApprovals;
+                    } catch {}
+                }
+                _collect();
             } else if (state == ITenderBoard.TenderState.Accepted) {
                 address payer = byDual ? dual : official;
                 vm.prank(payer);
@@ -300,6 +419,22 @@ contract TenderHandler is Test {
         }
     }
 
+    /// @dev A tender past its award (awaiting delivery or, unless `awaitingOnly`, delivered or
+    /// accepted) when there is one, so that the steps after the award are reached; else any.
+    function _tenderPastAward(uint256 seed, bool awaitingOnly) internal returns (uint256) {
+        uint256 n = tenders.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 id = tenders[(seed + i) % n];
+            ITenderBoard.TenderState state = board.getTender(id).state;
+            if (state == ITenderBoard.TenderState.Awarded || state == ITenderBoard.TenderState.Refused) return id;
+            if (
+                !awaitingOnly
+                    && (state == ITenderBoard.TenderState.Delivered || state == ITenderBoard.TenderState.Accepted)
+            ) return id;
+        }
+        return _tender(seed);
+    }
+
     /// @dev One of the tenders, creating the first one when there is none yet.
     function _tender(uint256 seed) internal returns (uint256) {
         if (tenders.length == 0) return _create(seed, seed >> 128);
@@ -323,6 +458,9 @@ contract TenderHandler is Test {
                 if (awardCount[id]++ == 0) firstWinner[id] = address(uint160(uint256(log.topics[2])));
             } else if (topic == ITenderBoard.ReserveDrawn.selector) {
                 ++drawCount[uint256(log.topics[1])];
+            } else if (topic == ITenderBoard.BidPassedOver.selector) {
+                passedOver[uint256(log.topics[1])][address(uint160(uint256(log.topics[2])))] = true;
+                ++passOvers;
             }
         }
     }
@@ -336,22 +474,28 @@ contract TenderBoardInvariantTest is TenderFixture {
         address[] memory cast = new address[](6);
         (cast[0], cast[1], cast[2], cast[3], cast[4], cast[5]) =
             (supplierA, supplierB, supplierC, nationalSupplier, dualSupplier, haenamSupplier);
-        handler = new TenderHandler(board, countyOfficial, inspector, dualSupplier, cast);
+        handler = new TenderHandler(board, registry, countyOfficial, inspector, dualSupplier, cast);
+        registry.setIssuer(address(handler), ICredentialRegistry.Role.Supplier, GANGJIN, true);
+        registry.setIssuer(address(handler), ICredentialRegistry.Role.Supplier, NATIONAL, true);
         targetContract(address(handler));
-        bytes4[] memory actions = new bytes4[](6);
+        bytes4[] memory actions = new bytes4[](9);
         actions[0] = TenderHandler.commit.selector;
         actions[1] = TenderHandler.reveal.selector;
         actions[2] = TenderHandler.award.selector;
         actions[3] = TenderHandler.settle.selector;
         actions[4] = TenderHandler.fulfil.selector;
         actions[5] = TenderHandler.disturb.selector;
+        actions[6] = TenderHandler.amend.selector;
+        actions[7] = TenderHandler.revoke.selector;
+        actions[8] = TenderHandler.terminate.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: actions}));
     }
 
     /// @notice Every bond posted ends at most once — released or forfeited, never both — and its
-    /// end agrees with its bid: an open bond is a Committed bid of that version; a revealed or
-    /// released bid had its bond released; a forfeited bid had it forfeited; a bond replaced by a
-    /// re-confirmation was released. Ends are booked from the events the board emitted.
+    /// end agrees with its bid: an open bond is a Committed or Revealed bid of that version (a
+    /// revealed bond is held until the outcome); a released bid had its bond released; a forfeited
+    /// bid had it forfeited; a bond replaced by a re-confirmation was released. Ends are booked
+    /// from the events the board emitted.
     function invariant_everyBondEndsOnceAndMatchesItsBid() public view {
         for (uint256 k; k < handler.bondCount(); ++k) {
             TenderHandler.Bond memory bond = handler.bondAt(k);
@@ -363,18 +507,19 @@ contract TenderBoardInvariantTest is TenderFixture {
             ITenderBoard.BidStatus status = bid.status;
             if (bond.version < bid.version) {
                 assertEq(r, 1, "replaced bond not released");
-            } else if (status == ITenderBoard.BidStatus.Committed) {
+            } else if (status == ITenderBoard.BidStatus.Committed || status == ITenderBoard.BidStatus.Revealed) {
                 assertEq(r + f, 0, "open bond ended");
             } else if (status == ITenderBoard.BidStatus.Forfeited) {
                 assertEq(f, 1, "forfeit missing");
             } else {
-                assertEq(r, 1, "release missing"); // Revealed or Released
+                assertEq(r, 1, "release missing");
             }
         }
     }
 
     /// @notice An awarded tender went to the lowest revealed bid in [floor, reserve] (ties to the
-    /// earliest commit), recomputed here from the revealed openings alone; a failed one had none.
+    /// earliest commit) of a bidder not passed over for a revoked credential, recomputed here from
+    /// the revealed openings alone; a failed one had none. A tender that lapsed was never drawn.
     function invariant_awardIsTheLowestValidBid() public view {
         for (uint256 t; t < handler.tenderCount(); ++t) {
             uint256 id = handler.tenders(t);
@@ -382,6 +527,10 @@ contract TenderBoardInvariantTest is TenderFixture {
             bool awarded = state == ITenderBoard.TenderState.Awarded
                 || uint8(state) >= uint8(ITenderBoard.TenderState.Delivered);
             if (!awarded && state != ITenderBoard.TenderState.Failed) continue;
+            if (handler.lapses(id) == 1) {
+                assertEq(handler.drawCount(id), 0, "lapsed after a draw");
+                continue;
+            }
 
             uint256 n = handler.openedCount(id);
             uint8[15] memory counts;
@@ -403,7 +552,7 @@ contract TenderBoardInvariantTest is TenderFixture {
             uint16 bestSeq;
             for (uint256 i; i < n; ++i) {
                 TenderHandler.Opened memory o = handler.opened(id, i);
-                if (o.price < e.floor || o.price > e.reserve) continue;
+                if (o.price < e.floor || o.price > e.reserve || handler.passedOver(id, o.bidder)) continue;
                 if (winner == address(0) || o.price < best || (o.price == best && o.seq < bestSeq)) {
                     (winner, best, bestSeq) = (o.bidder, o.price, o.seq);
                 }
@@ -425,5 +574,22 @@ contract TenderBoardInvariantTest is TenderFixture {
             assertEq(board.getAward(id).winner, handler.firstWinner(id));
         }
         assertEq(handler.winnerApprovals(), 0, "winner approved itself");
+    }
+
+    /// @notice Who may act: no supplier revealed, won or delivered while its credential was not
+    /// valid; the insider (Supplier, Inspector and Official of 강진군) never holds a bid; no
+    /// amendment cut the bid period; a terminated tender's winner forfeited its bond.
+    function invariant_whoMayAct() public view {
+        assertEq(handler.stepsByRevoked(), 0, "a revoked supplier acted");
+        assertEq(handler.amendmentsCuttingTheBidPeriod(), 0, "an amendment cut the bid period");
+        for (uint256 t; t < handler.tenderCount(); ++t) {
+            uint256 id = handler.tenders(t);
+            assertEq(uint256(board.getBid(id, dualSupplier).status), 0, "an insider bid");
+            if (board.getTender(id).state == ITenderBoard.TenderState.Terminated) {
+                assertEq(handler.terminations(id), 1, "terminated once");
+                address winner = board.getAward(id).winner;
+                assertEq(uint256(board.getBid(id, winner).status), uint256(ITenderBoard.BidStatus.Forfeited));
+            }
+        }
     }
 }

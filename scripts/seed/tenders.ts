@@ -6,15 +6,25 @@
  *
  *   T1 공공비축미 톤백         paid (delivered, accepted by the NAQS inspector, paid)
  *   T2 곡물건조기 부품         accepted (awaiting payment)
- *   T3 친환경 유기질비료       delivered (awaiting acceptance)
+ *   T3 친환경 유기질비료       delivered again after a refused delivery (awaiting acceptance)
  *   T4 관용 전기승합차         awarded, after an amendment (정정공고): one bid re-confirmed, one left
  *                              void, one never revealed (its bond forfeited)
  *   T5 방역용 드론             failed (유찰: every bid outside [floor, reserve])
  *   T6 사무용 복합기           cancelled before the bid deadline (bonds released)
  *   T7 마을회관 태양광 설비     in the reveal window (two of three bids revealed)
  *   T8 농기계 트랙터           open for bids
+ *   T9 제설용 염화칼슘         terminated: the winner never delivered by the delivery deadline
+ *                              (계약 해지, its bond forfeited)
+ *   T10 하천 수질측정기        failed by lapse: no award within the award period (유찰), every
+ *                              revealed bond released
+ *   T11 경로당 공기청정기       refused: the delivery was refused, no new one yet
  *
- * Deadlines need the chain's clock to move: on a chain other than a Hardhat node only T8 (open)
+ * Every award is two steps: the official reveals its seed after the reveal deadline, which fixes
+ * the next block as the draw block; the award follows once that block is mined. The county's
+ * contract official creates the tenders; its credential carries the household tag it was issued
+ * with, which keeps its household out of the bidding.
+ *
+ * Deadlines need the chain's clock to move: on a node that offers no way to move it only T8 (open)
  * and T6 (cancelled) can be written, and the rest is skipped with a note.
  */
 
@@ -23,7 +33,7 @@ import { TenderBoardAbi } from "../../sdk/generated/abis.ts";
 import { bidCommitment, seedCommitmentOf } from "../../sdk/tenders.ts";
 import { DAY } from "./clock.ts";
 import { by, type SeedContext } from "./context.ts";
-import { REGION, TenderStateNames } from "./enums.ts";
+import { REGION, Role, TenderStateNames } from "./enums.ts";
 import { call, relayBatch } from "./forward.ts";
 
 type Planned =
@@ -34,7 +44,9 @@ type Planned =
   | "Failed"
   | "Cancelled"
   | "InReveal"
-  | "Bidding";
+  | "Bidding"
+  | "Refused"
+  | "Terminated";
 
 interface TenderPlan {
   key: string;
@@ -155,6 +167,42 @@ const PLANS: TenderPlan[] = [
     bids: [
       { supplier: "supplier-byeongyeong", share: 0.933, reveal: false },
       { supplier: "supplier-namdo", share: 0.946, reveal: false },
+    ],
+  },
+  {
+    key: "T9",
+    title: "2026-2027 겨울철 제설용 염화칼슘(25kg) 구매",
+    unit: "포",
+    quantity: 4_000,
+    basePrice: 52_000_000,
+    target: "Terminated",
+    bids: [
+      { supplier: "supplier-maryang", share: 0.924, reveal: true },
+      { supplier: "supplier-dasan", share: 0.949, reveal: true },
+    ],
+  },
+  {
+    key: "T10",
+    title: "탐진강 수질 자동측정기 구매",
+    unit: "대",
+    quantity: 2,
+    basePrice: 88_000_000,
+    target: "Failed",
+    bids: [
+      { supplier: "supplier-namdo", share: 0.934, reveal: true },
+      { supplier: "supplier-cheongja", share: 0.952, reveal: false },
+    ],
+  },
+  {
+    key: "T11",
+    title: "마을 경로당 공기청정기 구매",
+    unit: "대",
+    quantity: 40,
+    basePrice: 31_000_000,
+    target: "Refused",
+    bids: [
+      { supplier: "supplier-byeongyeong", share: 0.919, reveal: true },
+      { supplier: "supplier-tamjin", share: 0.943, reveal: true },
     ],
   },
 ];
@@ -280,6 +328,8 @@ export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<
       plans.flatMap((p) => (sealedBids.get(p.key) ?? []).map((s) => commitItem(p, s))),
     );
 
+  // The creator's household is kept out of its tenders: its credential carries the household
+  // tag it was issued with (scripts/seed/actors.ts).
   const written: TenderPlan[] = [];
   if (!canTravel) {
     // Only what needs no deadline to pass.
@@ -291,16 +341,17 @@ export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<
     ]);
     written.push(...open);
     skipped.push(
-      "tenders T1–T5 and T7 (they need bid and reveal deadlines to pass, and only a Hardhat node lets the seed move time)",
+      "tenders T1–T5 and T7 (they need bid and reveal deadlines to pass, and this node offers no way to move its clock)",
     );
   } else {
-    const groupA = ["T1", "T2", "T3", "T4", "T5", "T6"].map(plan);
+    const groupA = ["T1", "T2", "T3", "T4", "T5", "T6", "T9", "T10", "T11"].map(plan);
     await ctx.clock.advanceToDay(d0, { hour: 10 });
     await create(groupA, at(d0 + 7), at(d0 + 10));
     await ctx.clock.advanceToDay(d0 + 2, { hour: 11 });
     await commitAll(groupA);
 
-    // T4: 정정공고 (the quantity and base price change); tamjin and cheongja re-confirm, dasan does not.
+    // T4: 정정공고 (the quantity and base price change); tamjin and cheongja re-confirm, dasan does
+    // not. An amendment never brings the bid deadline earlier and leaves at least five days.
     const t4 = plan("T4");
     await ctx.clock.advanceToDay(d0 + 3, { hour: 14 });
     t4.quantity = 3;
@@ -317,7 +368,7 @@ export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<
           t4.unit,
           BigInt(t4.basePrice),
           FLOOR_RATE,
-          at(d0 + 7),
+          at(d0 + 8, 15),
           at(d0 + 10),
           "구매 수량 2대에서 3대로 변경 (추경 예산 반영)",
         ]),
@@ -338,7 +389,8 @@ export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<
       t4Bids.filter((s) => reconfirming.includes(s.supplier)).map((s) => commitItem(t4, s)),
     );
 
-    // T6: cancelled before the bid deadline; anyone may then release its bonds.
+    // T6: cancelled before the bid deadline (the only time it may be); anyone may then release
+    // its bonds.
     const t6 = plan("T6");
     await ctx.clock.advanceToDay(d0 + 5, { hour: 10 });
     await relayBatch(ctx.relay, [
@@ -348,18 +400,12 @@ export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<
       ),
     ]);
 
-    // Group B: T7 will be in its reveal window at the end, T8 open for bids.
-    const t7 = plan("T7");
-    await ctx.clock.advanceToDay(d0 + 6, { hour: 10 });
-    await create([t7], at(d0 + 9), at(d0 + 20));
-    await ctx.clock.advanceToDay(d0 + 7, { hour: 9 });
-    await commitAll([t7]);
-
-    // Reveal window of group A.
-    await ctx.clock.advanceToDay(d0 + 8, { hour: 10 });
+    // Reveal window of group A (T4's opens at its amended deadline).
+    const revealing = ["T1", "T2", "T3", "T4", "T5", "T9", "T10", "T11"];
+    await ctx.clock.advanceToDay(d0 + 8, { hour: 16 });
     await relayBatch(
       ctx.relay,
-      ["T1", "T2", "T3", "T4", "T5"].flatMap((key) => {
+      revealing.flatMap((key) => {
         const p = plan(key);
         return (sealedBids.get(key) ?? [])
           .filter((s) => p.bids.find((b) => b.supplier === s.supplier)?.reveal)
@@ -367,10 +413,20 @@ export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<
       }),
     );
 
-    // Award after the reveal deadline; then the bonds of T4's unrevealed and void bids.
+    // After the reveal deadline: the official reveals its seeds (fixing each draw block), then
+    // awards once those blocks are mined. T10 is never awarded; then the bonds of T4's unrevealed
+    // and void bids.
+    const awarding = ["T1", "T2", "T3", "T4", "T5", "T9", "T11"];
     await ctx.clock.advanceToDay(d0 + 10, { hour: 11 });
+    await relayBatch(
+      ctx.relay,
+      awarding.map((key) =>
+        by(ctx, OFFICIAL, tb("revealSeed", [plan(key).tenderId, officialSeed(plan(key))])),
+      ),
+    );
+    await ctx.clock.advanceToDay(d0 + 10, { hour: 12 });
     await relayBatch(ctx.relay, [
-      ...["T1", "T2", "T3", "T4", "T5"].map((key) =>
+      ...awarding.map((key) =>
         by(ctx, OFFICIAL, tb("award", [plan(key).tenderId, officialSeed(plan(key))], 1_500_000n)),
       ),
       ...t4Bids
@@ -378,27 +434,25 @@ export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<
         .map((s) => by(ctx, OFFICIAL, tb("settleBond", [t4.tenderId, s.address]))),
     ]);
     const winners = new Map<string, Address>();
-    for (const key of ["T1", "T2", "T3"]) {
+    for (const key of ["T1", "T2", "T3", "T9", "T11"]) {
       const award = await read<{ winner: Address }>("getAward", [plan(key).tenderId]);
       winners.set(key, award.winner);
     }
     const winnerId = (key: string) =>
       (sealedBids.get(key) ?? []).find((s) => s.address === winners.get(key))?.supplier as string;
+    const deliver = (key: string, n = 1) =>
+      by(
+        ctx,
+        winnerId(key),
+        tb("recordDelivery", [plan(key).tenderId, ctx.random.hash(`delivery:${key}:${n}`)]),
+      );
 
-    // Reveals of T7 (two of three), then delivery, acceptance and payment of group A.
+    // Delivery, acceptance and payment of group A; T3's and T11's first deliveries are refused.
     await ctx.clock.advanceToDay(d0 + 11, { hour: 10 });
-    await relayBatch(ctx.relay, [
-      ...(sealedBids.get("T7") ?? [])
-        .filter((s) => t7.bids.find((b) => b.supplier === s.supplier)?.reveal)
-        .map((s) => revealItem(t7, s)),
-      ...["T1", "T2", "T3"].map((key) =>
-        by(
-          ctx,
-          winnerId(key),
-          tb("recordDelivery", [plan(key).tenderId, ctx.random.hash(`delivery:${key}`)]),
-        ),
-      ),
-    ]);
+    await relayBatch(
+      ctx.relay,
+      ["T1", "T2", "T3", "T11"].map((key) => deliver(key)),
+    );
     await ctx.clock.advanceToDay(d0 + 12, { hour: 15 });
     await relayBatch(ctx.relay, [
       by(
@@ -411,6 +465,24 @@ export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<
         "official-gangjin",
         tb("acceptDelivery", [plan("T2").tenderId, ctx.random.hash("inspection:T2")]),
       ),
+      by(
+        ctx,
+        "inspector-naqs-1",
+        tb("refuseDelivery", [
+          plan("T3").tenderId,
+          "포장 파손 120포, 함수율 기준 초과: 재납품 요구",
+          ctx.random.hash("inspection:T3:1"),
+        ]),
+      ),
+      by(
+        ctx,
+        "inspector-naqs-2",
+        tb("refuseDelivery", [
+          plan("T11").tenderId,
+          "규격서의 필터 등급(H13)과 다른 제품 납품",
+          ctx.random.hash("inspection:T11:1"),
+        ]),
+      ),
     ]);
     await ctx.clock.advanceToDay(d0 + 13, { hour: 10 });
     const t1 = plan("T1");
@@ -421,12 +493,51 @@ export async function seedTenders(ctx: SeedContext, skipped: string[]): Promise<
         "official-gangjin-pay",
         tb("recordPayment", [t1.tenderId, t1Award.amount, ctx.random.hash("transfer:T1")]),
       ),
+      deliver("T3", 2),
     ]);
+
+    // T10: nobody awarded it within the award period: anyone ends it (유찰) and its revealed
+    // bond is released, its unrevealed one forfeited.
+    const t10 = plan("T10");
+    await ctx.clock.advanceToDay(d0 + 18, { hour: 10 });
+    await relayBatch(ctx.relay, [
+      by(ctx, "supplier-namdo", tb("lapseTender", [t10.tenderId])),
+      ...(sealedBids.get("T10") ?? []).map((s) =>
+        by(ctx, "supplier-namdo", tb("settleBond", [t10.tenderId, s.address])),
+      ),
+    ]);
+
+    // T9: the winner never delivered: the contract is terminated after the delivery deadline.
+    const t9 = plan("T9");
+    const schedule = await read<{ deliveryDeadline: number }>("getSchedule", [t9.tenderId]);
+    const deadlineDay = Math.ceil((Number(schedule.deliveryDeadline) - ctx.clock.start) / DAY);
+    await ctx.clock.advanceToDay(deadlineDay, { hour: 10 });
+    await relayBatch(ctx.relay, [
+      by(
+        ctx,
+        OFFICIAL,
+        tb("terminateForNonDelivery", [t9.tenderId, "납품기한 경과, 납품 없음 (계약 해지)"]),
+      ),
+    ]);
+
+    // Group B, after the rest: T7 will be in its reveal window at the end, T8 open for bids.
+    const t7 = plan("T7");
+    await ctx.clock.advanceToDay(deadlineDay, { hour: 11 });
+    await create([t7], at(deadlineDay + 2), at(deadlineDay + 14));
+    await ctx.clock.advanceToDay(deadlineDay + 1, { hour: 9 });
+    await commitAll([t7]);
+    await ctx.clock.advanceToDay(deadlineDay + 3, { hour: 10 });
+    await relayBatch(
+      ctx.relay,
+      (sealedBids.get("T7") ?? [])
+        .filter((s) => t7.bids.find((b) => b.supplier === s.supplier)?.reveal)
+        .map((s) => revealItem(t7, s)),
+    );
 
     // T8: open for bids well past the end of the seed.
     const t8 = plan("T8");
-    await ctx.clock.advanceToDay(d0 + 13, { hour: 14 });
-    await create([t8], at(d0 + 27), at(d0 + 30));
+    await ctx.clock.advanceToDay(deadlineDay + 3, { hour: 14 });
+    await create([t8], at(deadlineDay + 17), at(deadlineDay + 20));
     await commitAll([t8]);
     written.push(...PLANS);
   }

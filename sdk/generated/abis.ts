@@ -1554,10 +1554,44 @@ export const ITenderBoardAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { internalType: "uint256", name: "earliest", type: "uint256" },
+    ],
+    name: "AmendmentNoticeTooShort",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint256", name: "awardDeadline", type: "uint256" },
+    ],
+    name: "AwardPeriodNotOver",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint256", name: "awardDeadline", type: "uint256" },
+    ],
+    name: "AwardPeriodOver",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "address", name: "bidder", type: "address" },
       { internalType: "uint8", name: "version", type: "uint8" },
     ],
     name: "BidAlreadyCommitted",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "current", type: "uint40" },
+      { internalType: "uint40", name: "proposed", type: "uint40" },
+    ],
+    name: "BidDeadlineMovedEarlier",
     type: "error",
   },
   {
@@ -1581,6 +1615,14 @@ export const ITenderBoardAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "account", type: "address" },
+    ],
+    name: "BidderCannotAct",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "uint64", name: "required", type: "uint64" },
       { internalType: "uint64", name: "offered", type: "uint64" },
     ],
@@ -1590,9 +1632,87 @@ export const ITenderBoardAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+    ],
+    name: "CancellationClosed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "address", name: "bidder", type: "address" },
     ],
     name: "CommitmentMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+    ],
+    name: "CreatorHouseholdCannotBid",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "official", type: "address" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "CreatorHouseholdUnknown",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+    ],
+    name: "DeliveryDeadlineNotPassed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+    ],
+    name: "DeliveryDeadlinePassed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawAlreadyScheduled",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawBlockExpired",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawBlockNotMined",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "DrawNotScheduled",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+    ],
+    name: "InsiderCannotBid",
     type: "error",
   },
   {
@@ -1654,6 +1774,11 @@ export const ITenderBoardAbi = [
       { internalType: "address", name: "account", type: "address" },
     ],
     name: "NotWinner",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "bytes32", name: "seedCommitment", type: "bytes32" }],
+    name: "SeedCommitmentUsed",
     type: "error",
   },
   {
@@ -1730,7 +1855,7 @@ export const ITenderBoardAbi = [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "address", name: "winner", type: "address" },
     ],
-    name: "WinnerCannotApprove",
+    name: "WinnerBondHeld",
     type: "error",
   },
   {
@@ -1754,6 +1879,17 @@ export const ITenderBoardAbi = [
       { indexed: false, internalType: "bytes32", name: "bondDocHash", type: "bytes32" },
     ],
     name: "BidCommitted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "bidder", type: "address" },
+      { indexed: false, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: false, internalType: "uint16", name: "seq", type: "uint16" },
+    ],
+    name: "BidPassedOver",
     type: "event",
   },
   {
@@ -1829,8 +1965,39 @@ export const ITenderBoardAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "inspector", type: "address" },
+      {
+        indexed: false,
+        internalType: "enum ICredentialRegistry.Role",
+        name: "role",
+        type: "uint8",
+      },
+      { indexed: false, internalType: "string", name: "reason", type: "string" },
+      { indexed: false, internalType: "bytes32", name: "inspectionDocHash", type: "bytes32" },
+      { indexed: false, internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+    ],
+    name: "DeliveryRefused",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "bytes32", name: "seed", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawScheduled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
       { indexed: false, internalType: "bytes32", name: "seed", type: "bytes32" },
       { indexed: false, internalType: "uint64", name: "saltMix", type: "uint64" },
+      { indexed: false, internalType: "uint64", name: "drawBlock", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "drawBlockHash", type: "bytes32" },
       { indexed: false, internalType: "bytes32", name: "finalSeed", type: "bytes32" },
       { indexed: false, internalType: "uint256[15]", name: "candidates", type: "uint256[15]" },
       { indexed: false, internalType: "uint8[15]", name: "pickCounts", type: "uint8[15]" },
@@ -1871,6 +2038,7 @@ export const ITenderBoardAbi = [
       { indexed: false, internalType: "uint256", name: "reserve", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "floor", type: "uint256" },
       { indexed: false, internalType: "uint8", name: "revealedCount", type: "uint8" },
+      { indexed: false, internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
     ],
     name: "TenderAwarded",
     type: "event",
@@ -1881,7 +2049,6 @@ export const ITenderBoardAbi = [
       { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
       { indexed: true, internalType: "address", name: "official", type: "address" },
       { indexed: false, internalType: "string", name: "reason", type: "string" },
-      { indexed: false, internalType: "bool", name: "bondsReleased", type: "bool" },
     ],
     name: "TenderCancelled",
     type: "event",
@@ -1922,12 +2089,33 @@ export const ITenderBoardAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "caller", type: "address" },
+      { indexed: false, internalType: "uint8", name: "revealedCount", type: "uint8" },
+    ],
+    name: "TenderLapsed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
       { indexed: true, internalType: "address", name: "official", type: "address" },
       { indexed: true, internalType: "address", name: "winner", type: "address" },
       { indexed: false, internalType: "uint64", name: "amount", type: "uint64" },
       { indexed: false, internalType: "bytes32", name: "transferRefHash", type: "bytes32" },
     ],
     name: "TenderPaid",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: true, internalType: "address", name: "winner", type: "address" },
+      { indexed: false, internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "TenderTerminated",
     type: "event",
   },
   {
@@ -2031,6 +2219,7 @@ export const ITenderBoardAbi = [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "bytes32", name: "seed", type: "bytes32" },
       { internalType: "uint64", name: "saltMix", type: "uint64" },
+      { internalType: "bytes32", name: "drawBlockHash", type: "bytes32" },
     ],
     name: "finalSeedOf",
     outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
@@ -2118,6 +2307,23 @@ export const ITenderBoardAbi = [
   },
   {
     inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "getSchedule",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint64", name: "drawBlock", type: "uint64" },
+          { internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+        ],
+        internalType: "struct ITenderBoard.Schedule",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
     name: "getTender",
     outputs: [
       {
@@ -2131,7 +2337,6 @@ export const ITenderBoardAbi = [
           { internalType: "uint16", name: "commitCount", type: "uint16" },
           { internalType: "uint32", name: "floorRate", type: "uint32" },
           { internalType: "uint64", name: "bond", type: "uint64" },
-          { internalType: "bool", name: "cancelledBeforeRevealEnd", type: "bool" },
         ],
         internalType: "struct ITenderBoard.Tender",
         name: "",
@@ -2139,6 +2344,13 @@ export const ITenderBoardAbi = [
       },
     ],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "lapseTender",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
@@ -2165,6 +2377,17 @@ export const ITenderBoardAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "string", name: "reason", type: "string" },
+      { internalType: "bytes32", name: "inspectionDocHash", type: "bytes32" },
+    ],
+    name: "refuseDelivery",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "uint64", name: "price", type: "uint64" },
       { internalType: "uint8[2]", name: "picks", type: "uint8[2]" },
       { internalType: "bytes32", name: "salt", type: "bytes32" },
@@ -2176,10 +2399,13 @@ export const ITenderBoardAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
-    name: "seedCommitmentOf",
-    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
-    stateMutability: "view",
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "seed", type: "bytes32" },
+    ],
+    name: "revealSeed",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
@@ -2197,6 +2423,23 @@ export const ITenderBoardAbi = [
     name: "tenderCount",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "bytes32", name: "seedCommitment", type: "bytes32" }],
+    name: "tenderOfSeedCommitment",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "terminateForNonDelivery",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
 ] as const;
@@ -3165,10 +3408,35 @@ export const TenderBoardAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+      { internalType: "uint256", name: "earliest", type: "uint256" },
+    ],
+    name: "AmendmentNoticeTooShort",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "uint256", name: "expected", type: "uint256" },
       { internalType: "uint256", name: "actual", type: "uint256" },
     ],
     name: "ArrayLengthMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint256", name: "awardDeadline", type: "uint256" },
+    ],
+    name: "AwardPeriodNotOver",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint256", name: "awardDeadline", type: "uint256" },
+    ],
+    name: "AwardPeriodOver",
     type: "error",
   },
   {
@@ -3186,6 +3454,15 @@ export const TenderBoardAbi = [
       { internalType: "uint8", name: "version", type: "uint8" },
     ],
     name: "BidAlreadyCommitted",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "current", type: "uint40" },
+      { internalType: "uint40", name: "proposed", type: "uint40" },
+    ],
+    name: "BidDeadlineMovedEarlier",
     type: "error",
   },
   {
@@ -3209,10 +3486,26 @@ export const TenderBoardAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "account", type: "address" },
+    ],
+    name: "BidderCannotAct",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "uint64", name: "required", type: "uint64" },
       { internalType: "uint64", name: "offered", type: "uint64" },
     ],
     name: "BondAmountMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "bidDeadline", type: "uint40" },
+    ],
+    name: "CancellationClosed",
     type: "error",
   },
   {
@@ -3225,11 +3518,81 @@ export const TenderBoardAbi = [
   },
   {
     inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+    ],
+    name: "CreatorHouseholdCannotBid",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "official", type: "address" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "CreatorHouseholdUnknown",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "address", name: "account", type: "address" },
       { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
       { internalType: "uint32", name: "region", type: "uint32" },
     ],
     name: "CredentialRequired",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+    ],
+    name: "DeliveryDeadlineNotPassed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+    ],
+    name: "DeliveryDeadlinePassed",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawAlreadyScheduled",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawBlockExpired",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawBlockNotMined",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "DrawNotScheduled",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "address", name: "bidder", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+    ],
+    name: "InsiderCannotBid",
     type: "error",
   },
   {
@@ -3296,6 +3659,11 @@ export const TenderBoardAbi = [
       { internalType: "address", name: "account", type: "address" },
     ],
     name: "NotWinner",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "bytes32", name: "seedCommitment", type: "bytes32" }],
+    name: "SeedCommitmentUsed",
     type: "error",
   },
   {
@@ -3372,7 +3740,7 @@ export const TenderBoardAbi = [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "address", name: "winner", type: "address" },
     ],
-    name: "WinnerCannotApprove",
+    name: "WinnerBondHeld",
     type: "error",
   },
   {
@@ -3397,6 +3765,17 @@ export const TenderBoardAbi = [
       { indexed: false, internalType: "bytes32", name: "bondDocHash", type: "bytes32" },
     ],
     name: "BidCommitted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "bidder", type: "address" },
+      { indexed: false, internalType: "uint8", name: "version", type: "uint8" },
+      { indexed: false, internalType: "uint16", name: "seq", type: "uint16" },
+    ],
+    name: "BidPassedOver",
     type: "event",
   },
   {
@@ -3472,8 +3851,39 @@ export const TenderBoardAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "inspector", type: "address" },
+      {
+        indexed: false,
+        internalType: "enum ICredentialRegistry.Role",
+        name: "role",
+        type: "uint8",
+      },
+      { indexed: false, internalType: "string", name: "reason", type: "string" },
+      { indexed: false, internalType: "bytes32", name: "inspectionDocHash", type: "bytes32" },
+      { indexed: false, internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+    ],
+    name: "DeliveryRefused",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "bytes32", name: "seed", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "drawBlock", type: "uint64" },
+    ],
+    name: "DrawScheduled",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
       { indexed: false, internalType: "bytes32", name: "seed", type: "bytes32" },
       { indexed: false, internalType: "uint64", name: "saltMix", type: "uint64" },
+      { indexed: false, internalType: "uint64", name: "drawBlock", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "drawBlockHash", type: "bytes32" },
       { indexed: false, internalType: "bytes32", name: "finalSeed", type: "bytes32" },
       { indexed: false, internalType: "uint256[15]", name: "candidates", type: "uint256[15]" },
       { indexed: false, internalType: "uint8[15]", name: "pickCounts", type: "uint8[15]" },
@@ -3514,6 +3924,7 @@ export const TenderBoardAbi = [
       { indexed: false, internalType: "uint256", name: "reserve", type: "uint256" },
       { indexed: false, internalType: "uint256", name: "floor", type: "uint256" },
       { indexed: false, internalType: "uint8", name: "revealedCount", type: "uint8" },
+      { indexed: false, internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
     ],
     name: "TenderAwarded",
     type: "event",
@@ -3524,7 +3935,6 @@ export const TenderBoardAbi = [
       { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
       { indexed: true, internalType: "address", name: "official", type: "address" },
       { indexed: false, internalType: "string", name: "reason", type: "string" },
-      { indexed: false, internalType: "bool", name: "bondsReleased", type: "bool" },
     ],
     name: "TenderCancelled",
     type: "event",
@@ -3565,6 +3975,16 @@ export const TenderBoardAbi = [
     anonymous: false,
     inputs: [
       { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "caller", type: "address" },
+      { indexed: false, internalType: "uint8", name: "revealedCount", type: "uint8" },
+    ],
+    name: "TenderLapsed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
       { indexed: true, internalType: "address", name: "official", type: "address" },
       { indexed: true, internalType: "address", name: "winner", type: "address" },
       { indexed: false, internalType: "uint64", name: "amount", type: "uint64" },
@@ -3572,6 +3992,24 @@ export const TenderBoardAbi = [
     ],
     name: "TenderPaid",
     type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint256", name: "tenderId", type: "uint256" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: true, internalType: "address", name: "winner", type: "address" },
+      { indexed: false, internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "TenderTerminated",
+    type: "event",
+  },
+  {
+    inputs: [],
+    name: "AWARD_PERIOD",
+    outputs: [{ internalType: "uint40", name: "", type: "uint40" }],
+    stateMutability: "view",
+    type: "function",
   },
   {
     inputs: [],
@@ -3584,6 +4022,13 @@ export const TenderBoardAbi = [
     inputs: [],
     name: "CHOSEN",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "DELIVERY_PERIOD",
+    outputs: [{ internalType: "uint40", name: "", type: "uint40" }],
     stateMutability: "view",
     type: "function",
   },
@@ -3605,6 +4050,13 @@ export const TenderBoardAbi = [
     inputs: [],
     name: "MAX_UNIT_BYTES",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MIN_AMENDMENT_NOTICE",
+    outputs: [{ internalType: "uint40", name: "", type: "uint40" }],
     stateMutability: "view",
     type: "function",
   },
@@ -3737,6 +4189,7 @@ export const TenderBoardAbi = [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "bytes32", name: "seed", type: "bytes32" },
       { internalType: "uint64", name: "saltMix", type: "uint64" },
+      { internalType: "bytes32", name: "drawBlockHash", type: "bytes32" },
     ],
     name: "finalSeedOf",
     outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
@@ -3824,6 +4277,23 @@ export const TenderBoardAbi = [
   },
   {
     inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "getSchedule",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint64", name: "drawBlock", type: "uint64" },
+          { internalType: "uint40", name: "deliveryDeadline", type: "uint40" },
+        ],
+        internalType: "struct ITenderBoard.Schedule",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
     name: "getTender",
     outputs: [
       {
@@ -3837,7 +4307,6 @@ export const TenderBoardAbi = [
           { internalType: "uint16", name: "commitCount", type: "uint16" },
           { internalType: "uint32", name: "floorRate", type: "uint32" },
           { internalType: "uint64", name: "bond", type: "uint64" },
-          { internalType: "bool", name: "cancelledBeforeRevealEnd", type: "bool" },
         ],
         internalType: "struct ITenderBoard.Tender",
         name: "",
@@ -3852,6 +4321,13 @@ export const TenderBoardAbi = [
     name: "isTrustedForwarder",
     outputs: [{ internalType: "bool", name: "", type: "bool" }],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
+    name: "lapseTender",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
@@ -3878,6 +4354,17 @@ export const TenderBoardAbi = [
   {
     inputs: [
       { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "string", name: "reason", type: "string" },
+      { internalType: "bytes32", name: "inspectionDocHash", type: "bytes32" },
+    ],
+    name: "refuseDelivery",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
       { internalType: "uint64", name: "price", type: "uint64" },
       { internalType: "uint8[2]", name: "picks", type: "uint8[2]" },
       { internalType: "bytes32", name: "salt", type: "bytes32" },
@@ -3889,10 +4376,13 @@ export const TenderBoardAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "uint256", name: "tenderId", type: "uint256" }],
-    name: "seedCommitmentOf",
-    outputs: [{ internalType: "bytes32", name: "", type: "bytes32" }],
-    stateMutability: "view",
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "bytes32", name: "seed", type: "bytes32" },
+    ],
+    name: "revealSeed",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {
@@ -3910,6 +4400,23 @@ export const TenderBoardAbi = [
     name: "tenderCount",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "bytes32", name: "seedCommitment", type: "bytes32" }],
+    name: "tenderOfSeedCommitment",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "tenderId", type: "uint256" },
+      { internalType: "string", name: "reason", type: "string" },
+    ],
+    name: "terminateForNonDelivery",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
   {

@@ -26,6 +26,7 @@ export const ReleaseReason = {
   Reconfirmed: 1,
   NotReconfirmed: 2,
   Cancelled: 3,
+  Fulfilled: 4,
 } as const;
 export type ReleaseReason = (typeof ReleaseReason)[keyof typeof ReleaseReason];
 export const ReleaseReasonNames = [
@@ -33,6 +34,7 @@ export const ReleaseReasonNames = [
   "Reconfirmed",
   "NotReconfirmed",
   "Cancelled",
+  "Fulfilled",
 ] as const;
 
 /** contracts/interfaces/ICredentialRegistry.sol: ICredentialRegistry.Role */
@@ -81,6 +83,8 @@ export const TenderState = {
   Delivered: 5,
   Accepted: 6,
   Paid: 7,
+  Refused: 8,
+  Terminated: 9,
 } as const;
 export type TenderState = (typeof TenderState)[keyof typeof TenderState];
 export const TenderStateNames = [
@@ -92,4 +96,6 @@ export const TenderStateNames = [
   "Delivered",
   "Accepted",
   "Paid",
+  "Refused",
+  "Terminated",
 ] as const;

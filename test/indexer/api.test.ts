@@ -448,6 +448,7 @@ describe("indexer API", () => {
       "award",
       "contract",
       "implementation",
+      "contractTermination",
     ]) {
       assert.ok(seenTags.has(tag), `some tender release is tagged ${tag}`);
     }

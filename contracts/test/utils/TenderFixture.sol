@@ -8,7 +8,8 @@ import {JangbuFixture} from "./JangbuFixture.sol";
 /// @notice The jangbu stack of {JangbuFixture} plus a TenderBoard on the same forwarder and
 /// registry, and a cast of suppliers: three of 강진군, one national, one of 해남군 (not eligible for a
 /// 강진군 tender) and one of 강진군 who is also an Inspector and an Official there (for the
-/// separation-of-duties checks).
+/// separation-of-duties checks). The 강진군 officials carry household tags (a tender's creator must);
+/// every tender gets its own seed ({_seedFor}), since a used seed commitment is refused.
 abstract contract TenderFixture is JangbuFixture {
     uint64 internal constant BASE_PRICE = 50_000_000; // 기초금액 5천만 원
     uint32 internal constant FLOOR_RATE = 87_745; // 87.745 %
@@ -47,6 +48,36 @@ abstract contract TenderFixture is JangbuFixture {
         _credential(dualSupplier, ICredentialRegistry.Role.Supplier, GANGJIN);
         _credential(dualSupplier, ICredentialRegistry.Role.Inspector, GANGJIN);
         _credential(dualSupplier, ICredentialRegistry.Role.Official, GANGJIN);
+        _setHousehold(countyOfficial, ICredentialRegistry.Role.Official, GANGJIN, OFFICIAL_HOUSEHOLD);
+        _setHousehold(countyOfficial2, ICredentialRegistry.Role.Official, GANGJIN, keccak256("household of official 2"));
+    }
+
+    bytes32 internal constant OFFICIAL_HOUSEHOLD = keccak256("household of countyOfficial");
+
+    /// @dev The one place tests give a credential its household tag. A tag belongs to the
+    /// credential and changes only by re-issuing, so the current credential is revoked and issued
+    /// again with the first 16 bytes of `tag` (as a county derives a tag from a household secret).
+    function _setHousehold(address subject, ICredentialRegistry.Role role, uint32 region, bytes32 tag) internal {
+        registry.revoke(registry.currentId(subject, role, region), keccak256("re-issued with a household"));
+        _credential(subject, role, region, bytes16(tag));
+    }
+
+    /// @dev The seed of tender `id` (fresh per tender: a used commitment is refused).
+    function _seedFor(uint256 id) internal pure returns (bytes32) {
+        return keccak256(abi.encode(SEED, id));
+    }
+
+    /// @dev The hash the tests give to draw block `n` (`vm.setBlockhash`).
+    function _drawHash(uint256 n) internal pure returns (bytes32) {
+        return keccak256(abi.encode("draw block", n));
+    }
+
+    /// @dev The draw block of `id`: fixed by {ITenderBoard.revealSeed}, else the one a seed
+    /// revealed now would fix.
+    function _drawBlockOf(uint256 id) internal view returns (uint256) {
+        if (id == 0 || id > board.tenderCount()) return block.number + 1;
+        uint64 fixedBlock = board.getSchedule(id).drawBlock;
+        return fixedBlock != 0 ? fixedBlock : block.number + 1;
     }
 
     /// @dev The first private key of the numbered suppliers of {_indexedSupplier}.
@@ -62,7 +93,7 @@ abstract contract TenderFixture is JangbuFixture {
 
     /// @dev A 강진군 tender by `countyOfficial`, bidding open for `BID_PERIOD` from now.
     function _createTender() internal returns (uint256) {
-        return _createTender(SEED);
+        return _createTender(_seedFor(board.tenderCount() + 1));
     }
 
     function _createTender(bytes32 seed) internal returns (uint256) {
@@ -161,7 +192,8 @@ abstract contract TenderFixture is JangbuFixture {
         uint32 floorRate,
         uint8[15] memory counts
     ) internal view returns (Expected memory e) {
-        e.finalSeed = keccak256(abi.encode(block.chainid, address(board), tenderId, seed, saltMix));
+        bytes32 drawBlockHash = _drawHash(_drawBlockOf(tenderId));
+        e.finalSeed = keccak256(abi.encode(block.chainid, address(board), tenderId, seed, saltMix, drawBlockHash));
         for (uint256 i; i < 15; ++i) {
             int256 offsetBps = int256(uint256(keccak256(abi.encode(e.finalSeed, i))) % 601) - 300;
             e.candidates[i] = uint256(int256(uint256(basePrice)) * (10_000 + offsetBps) / 10_000);
@@ -197,7 +229,21 @@ abstract contract TenderFixture is JangbuFixture {
     }
 
     function _award(uint256 tenderId) internal {
+        _revealSeed(tenderId);
+        _mineDrawBlock(tenderId);
         vm.prank(countyOfficial);
-        board.award(tenderId, SEED);
+        board.award(tenderId, _seedFor(tenderId));
+    }
+
+    function _revealSeed(uint256 tenderId) internal {
+        vm.prank(countyOfficial);
+        board.revealSeed(tenderId, _seedFor(tenderId));
+    }
+
+    /// @dev Moves to the block after the draw block and gives the draw block its test hash.
+    function _mineDrawBlock(uint256 tenderId) internal {
+        uint256 drawBlock = board.getSchedule(tenderId).drawBlock;
+        vm.roll(drawBlock + 1);
+        vm.setBlockhash(drawBlock, _drawHash(drawBlock));
     }
 }

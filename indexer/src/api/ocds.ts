@@ -2,7 +2,9 @@
  * OCDS 1.1 releases built from the event history: one release per state change of a tender or a
  * purchase (a sale), each a full snapshot of the process after that change, with the tag of the
  * change (planning, tender, tenderAmendment, tenderUpdate, tenderCancellation, award, contract,
- * implementation, contractUpdate). Bids use the bids extension (`bids.details[]`).
+ * implementation, contractUpdate, contractTermination). Bids use the bids extension
+ * (`bids.details[]`). A tender contract that ends early (termination for non-delivery) is
+ * `contractTermination`; a tender that lapses without an award is `unsuccessful`.
  */
 import { PaymentKind, RoleNames } from "../domain.ts";
 import type { EventJson } from "./common.ts";
@@ -64,6 +66,8 @@ export function tenderReleases(
   let award: Json | undefined;
   let contract: Json | undefined;
   let draw: Json | undefined;
+  let deliveries = 0;
+  let inspections = 0;
   const out: Json[] = [];
   const snapshot = (ev: EventJson, tag: string[]) => {
     const body: Json = {
@@ -142,8 +146,18 @@ export function tenderReleases(
         if (bid !== undefined && bid.status === "pending") bid.status = "withdrawn";
         break;
       }
+      case "BidPassedOver": {
+        // The bidder's credential was no longer valid at the award.
+        const bid = bids.get(`${a.bidder}-${a.version}`);
+        if (bid !== undefined) bid.status = "disqualified";
+        break;
+      }
       case "ReserveDrawn":
-        draw = { reserve: String(a.reserve), floor: String(a.floor) };
+        draw = {
+          reserve: String(a.reserve),
+          floor: String(a.floor),
+          drawBlock: String(a.drawBlock),
+        };
         break;
       case "TenderAwarded": {
         const supplier = book.add(String(a.winner), String(a.winner), "supplier");
@@ -154,7 +168,7 @@ export function tenderReleases(
           date: ev.blockTime,
           value: amount(a.price),
           suppliers: [supplier],
-          description: `reserve ${draw?.reserve ?? a.reserve}, floor ${draw?.floor ?? a.floor}`,
+          description: `reserve ${draw?.reserve ?? a.reserve}, floor ${draw?.floor ?? a.floor}, draw block ${draw?.drawBlock ?? "?"}`,
           relatedBids: [...bids.values()]
             .filter((b) => b.status === "valid" && (b.tenderers as Party[])[0]?.id === a.winner)
             .map((b) => String(b.id)),
@@ -165,6 +179,10 @@ export function tenderReleases(
           status: "active",
           dateSigned: ev.blockTime,
           value: amount(a.price),
+          period: {
+            startDate: ev.blockTime,
+            endDate: new Date(Number(a.deliveryDeadline) * 1000).toISOString(),
+          },
         };
         snapshot(ev, ["award", "contract"]);
         break;
@@ -173,12 +191,26 @@ export function tenderReleases(
         t.status = "unsuccessful";
         snapshot(ev, ["tenderUpdate"]);
         break;
+      case "TenderLapsed":
+        t.status = "unsuccessful";
+        t.statusDetails = "no award within the award period (유찰)";
+        snapshot(ev, ["tenderUpdate"]);
+        break;
+      case "TenderTerminated": {
+        if (contract === undefined) break;
+        contract.status = "terminated";
+        contract.statusDetails = `terminated for non-delivery: ${String(a.reason)}`;
+        if (award !== undefined) award.status = "cancelled";
+        snapshot(ev, ["contractTermination"]);
+        break;
+      }
       case "TenderCancelled":
         t.status = "cancelled";
         t.statusDetails = String(a.reason);
         snapshot(ev, ["tenderCancellation"]);
         break;
       case "DeliveryRecorded":
+      case "DeliveryRefused":
       case "DeliveryAccepted":
       case "TenderPaid": {
         if (contract === undefined) break;
@@ -187,16 +219,28 @@ export function tenderReleases(
           transactions: Json[];
         };
         if (ev.event === "DeliveryRecorded") {
+          deliveries++;
           impl.milestones.push({
-            id: "delivery",
+            id: deliveries === 1 ? "delivery" : `delivery-${deliveries}`,
             title: "납품",
             type: "delivery",
             status: "met",
             dateMet: ev.blockTime,
           });
-        } else if (ev.event === "DeliveryAccepted") {
+        } else if (ev.event === "DeliveryRefused") {
+          inspections++;
           impl.milestones.push({
-            id: "inspection",
+            id: `inspection-${inspections}`,
+            title: "검수 (반려)",
+            type: "assessment",
+            status: "notMet",
+            description: String(a.reason),
+            dueDate: new Date(Number(a.deliveryDeadline) * 1000).toISOString(),
+          });
+        } else if (ev.event === "DeliveryAccepted") {
+          inspections++;
+          impl.milestones.push({
+            id: inspections === 1 ? "inspection" : `inspection-${inspections}`,
             title: `검수 (${RoleNames[Number(a.role)] ?? a.role})`,
             type: "assessment",
             status: "met",

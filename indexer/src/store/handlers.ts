@@ -9,7 +9,6 @@ import {
   decodeCredentialId,
   decodeSaleId,
   PaymentKind,
-  ReleaseReason,
   SaleState,
   TenderState,
 } from "../domain.ts";
@@ -475,6 +474,14 @@ const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
         paid_amount: null,
         transfer_ref_hash: null,
         paid_time: null,
+        draw_block: null,
+        delivery_deadline: null,
+        refusals: 0,
+        refusal_reason: null,
+        refused_time: null,
+        termination_reason: null,
+        terminated_time: null,
+        lapsed_time: null,
         created_pos: ev.pos,
         created_time: ev.blockTime,
         updated_pos: ev.pos,
@@ -528,6 +535,7 @@ const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
         committed_pos: ev.pos,
         committed_time: ev.blockTime,
         revealed_time: null,
+        passed_over: false,
         updated_pos: ev.pos,
       });
     },
@@ -553,14 +561,21 @@ const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
   },
   "TenderBoard.BondReleased": {
     touches: (a) => [["bids", bidKey(a)]],
-    apply(ev, ctx) {
-      const reason = num(ev.args.reason);
+    apply: (ev, ctx) =>
       updateBid(ctx, ev, (b) => ({
         ...b,
-        status: reason === ReleaseReason.Revealed ? BidStatus.Revealed : BidStatus.Released,
-        release_reason: reason,
-      }));
-    },
+        status: BidStatus.Released,
+        release_reason: num(ev.args.reason),
+      })),
+  },
+  "TenderBoard.BidPassedOver": {
+    touches: (a) => [["bids", bidKey(a)]],
+    apply: (ev, ctx) => updateBid(ctx, ev, (b) => ({ ...b, passed_over: true })),
+  },
+  "TenderBoard.DrawScheduled": {
+    touches: (a) => [["tenders", tenderKey(a)]],
+    apply: (ev, ctx) =>
+      updateTender(ctx, ev, (t) => ({ ...t, draw_block: num(ev.args.drawBlock) })),
   },
   "TenderBoard.BondForfeited": {
     touches: (a) => [["bids", bidKey(a)]],
@@ -583,6 +598,8 @@ const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
         seed: a.seed,
         salt_mix: str(a.saltMix),
         final_seed: a.finalSeed,
+        draw_block: num(a.drawBlock),
+        draw_block_hash: a.drawBlockHash,
         candidates: a.candidates,
         pick_counts: a.pickCounts,
         chosen: a.chosen,
@@ -606,6 +623,7 @@ const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
         floor: str(a.floor),
         winner: a.winner,
         contract_amount: str(a.price),
+        delivery_deadline: num(a.deliveryDeadline),
       }));
       putOutcome(ctx, ev, "awarded", {
         winner: a.winner,
@@ -637,7 +655,39 @@ const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
         ...t,
         state: TenderState.Cancelled,
         cancel_reason: str(ev.args.reason),
-        bonds_released: ev.args.bondsReleased === true,
+        // Cancellation is only possible before the bid deadline: every bond is released.
+        bonds_released: true,
+      })),
+  },
+  "TenderBoard.TenderLapsed": {
+    touches: (a) => [["tenders", tenderKey(a)]],
+    apply: (ev, ctx) =>
+      updateTender(ctx, ev, (t) => ({
+        ...t,
+        state: TenderState.Failed,
+        lapsed_time: ev.blockTime,
+      })),
+  },
+  "TenderBoard.DeliveryRefused": {
+    touches: (a) => [["tenders", tenderKey(a)]],
+    apply: (ev, ctx) =>
+      updateTender(ctx, ev, (t) => ({
+        ...t,
+        state: TenderState.Refused,
+        refusals: Number(t.refusals ?? 0) + 1,
+        refusal_reason: str(ev.args.reason),
+        refused_time: ev.blockTime,
+        inspection_doc_hash: ev.args.inspectionDocHash,
+      })),
+  },
+  "TenderBoard.TenderTerminated": {
+    touches: (a) => [["tenders", tenderKey(a)]],
+    apply: (ev, ctx) =>
+      updateTender(ctx, ev, (t) => ({
+        ...t,
+        state: TenderState.Terminated,
+        termination_reason: str(ev.args.reason),
+        terminated_time: ev.blockTime,
       })),
   },
   "TenderBoard.DeliveryRecorded": {
@@ -682,6 +732,8 @@ const emptyAward = (ev: EventRecord): ProjectionRow => ({
   seed: null,
   salt_mix: null,
   final_seed: null,
+  draw_block: null,
+  draw_block_hash: null,
   candidates: null,
   pick_counts: null,
   chosen: null,

@@ -283,6 +283,18 @@ alter table programs
   add column proposal_pos int8;
 `,
   },
+  {
+    id: 8,
+    name: "tenders: draw block, delivery deadline, refusals, termination and lapse; bids passed over",
+    sql: `
+alter table tenders
+  add column draw_block int8, add column delivery_deadline int8,
+  add column refusals int4 not null default 0, add column refusal_reason text, add column refused_time int8,
+  add column termination_reason text, add column terminated_time int8, add column lapsed_time int8;
+alter table bids add column passed_over bool not null default false;
+alter table awards add column draw_block int8, add column draw_block_hash text;
+`,
+  },
 ];
 
 /**

@@ -1,7 +1,13 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Hex, toHex } from "viem";
-import { seedCommitmentOf } from "../../../sdk/tenders.ts";
+import { TenderStateNames } from "../../../sdk/generated/enums.ts";
+import {
+  earliestAmendedBidDeadline,
+  seedCommitmentOf,
+  type TenderPhase,
+  tenderPhase,
+} from "../../../sdk/tenders.ts";
 import { getConfig, type Json, list } from "../api/client.ts";
 import { chainNow } from "../chain/verify.ts";
 import { requestSignature } from "../components/sign-store.ts";
@@ -84,17 +90,56 @@ export default function OfficialTenders({ region }: { region: number }) {
       );
     }
   };
+  const clock = useAsync(async () => chainNow((await getConfig()).rpcUrl), [tenders.data]);
+  const now = clock.data ?? Date.now() / 1000;
+  const phaseOf = (x: Json): TenderPhase =>
+    tenderPhase(
+      {
+        state: TenderStateNames.indexOf(tenderStateName(x.state) as never),
+        bidDeadline: secs(x.bidDeadline),
+        revealDeadline: secs(x.revealDeadline),
+        drawBlock: x.drawBlock == null ? null : Number(x.drawBlock),
+        deliveryDeadline: x.deliveryDeadline == null ? null : secs(x.deliveryDeadline),
+      },
+      now,
+    );
   const act = async (x: Json, fn: string) => {
     const id = BigInt(String(x.id));
-    if (fn === "award") {
+    if (fn === "revealSeed" || fn === "award") {
+      // Two steps: the seed's reveal fixes the next block as the draw block; the award follows
+      // once that block exists.
       const seed = seeds()[String(x.id)];
       if (!seed) return;
       await requestSignature({
         contract: "TenderBoard",
-        functionName: "award",
+        functionName: fn,
         args: [id, seed],
-        title: t("actions.award", { id: String(x.id) }),
+        title: t(`actions.${fn}`, { id: String(x.id) }),
         details: [],
+      });
+    } else if (fn === "lapse") {
+      await requestSignature({
+        contract: "TenderBoard",
+        functionName: "lapseTender",
+        args: [id],
+        title: t("actions.lapseTender", { id: String(x.id) }),
+        details: [],
+      });
+    } else if (fn === "refuse") {
+      await requestSignature({
+        contract: "TenderBoard",
+        functionName: "refuseDelivery",
+        args: [id, reason || "반려", textHash(`검수 반려 ${x.id} ${Date.now()}`)],
+        title: t("actions.refuseDelivery", { id: String(x.id) }),
+        details: [[t("official.refuseReason"), reason || "—"]],
+      });
+    } else if (fn === "terminate") {
+      await requestSignature({
+        contract: "TenderBoard",
+        functionName: "terminateForNonDelivery",
+        args: [id, reason || "납품 불이행"],
+        title: t("actions.terminateForNonDelivery", { id: String(x.id) }),
+        details: [[t("official.terminateReason"), reason || "—"]],
       });
     } else if (fn === "cancel") {
       await requestSignature({
@@ -122,6 +167,10 @@ export default function OfficialTenders({ region }: { region: number }) {
         details: [],
       });
     } else if (fn === "amend") {
+      // Never earlier than the current bid deadline, and at least five days from now.
+      const oldBid = secs(x.bidDeadline);
+      const bid = earliestAmendedBidDeadline(oldBid, Math.ceil(now) + 60);
+      const reveal = bid + (secs(x.revealDeadline) - oldBid);
       await requestSignature({
         contract: "TenderBoard",
         functionName: "amendTender",
@@ -133,12 +182,15 @@ export default function OfficialTenders({ region }: { region: number }) {
           String(x.unit),
           BigInt(String(x.basePrice)),
           Number(x.floorRate),
-          secs(x.bidDeadline),
-          secs(x.revealDeadline),
+          bid,
+          reveal,
           reason || "정정",
         ],
         title: t("actions.amendTender", { id: String(x.id) }),
-        details: [[t("official.amendReason"), reason || "—"]],
+        details: [
+          [t("official.amendReason"), reason || "—"],
+          [t("fields.bidDeadline"), dateTime(bid)],
+        ],
       });
     }
     tenders.reload();
@@ -174,7 +226,9 @@ export default function OfficialTenders({ region }: { region: number }) {
           {t("official.createTender")}
         </button>
       </form>
-      <Field label={`${t("official.amendReason")} / ${t("official.cancelReason")}`}>
+      <Field
+        label={`${t("official.amendReason")} / ${t("official.cancelReason")} / ${t("official.refuseReason")}`}
+      >
         {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
       </Field>
       <Async state={tenders} empty={(p) => p.items.length === 0}>
@@ -182,47 +236,45 @@ export default function OfficialTenders({ region }: { region: number }) {
           <ul style={{ listStyle: "none", padding: 0 }}>
             {p.items.map((x) => {
               const st = tenderStateName(x.state);
+              const phase = phaseOf(x);
+              const button = (fn: string, label: string, tone = "") => (
+                <button
+                  type="button"
+                  className={`btn small ${tone}`.trim()}
+                  disabled={(fn === "revealSeed" || fn === "award") && !seeds()[String(x.id)]}
+                  onClick={() => void act(x, fn)}
+                >
+                  {label}
+                </button>
+              );
               return (
                 <li key={String(x.id)} className="card">
                   <strong>
                     #{String(x.id)} {String(x.title ?? "")}
                   </strong>{" "}
                   · {tenderStateLabel(t, x.state)} · {won(x.basePrice as string)}
+                  {x.deliveryDeadline != null && (st === "Awarded" || st === "Refused") && (
+                    <div>
+                      {t("official.deliveryDeadline")} {dateTime(x.deliveryDeadline as string)}
+                    </div>
+                  )}
                   <div className="actions">
-                    {st === "Open" && (
+                    {phase === "bidding" && (
                       <>
-                        <button
-                          type="button"
-                          className="btn small"
-                          disabled={!seeds()[String(x.id)]}
-                          onClick={() => void act(x, "award")}
-                        >
-                          {t("official.award")}
-                        </button>
-                        <button
-                          type="button"
-                          className="btn small secondary"
-                          onClick={() => void act(x, "amend")}
-                        >
-                          {t("official.amend")}
-                        </button>
-                        <button
-                          type="button"
-                          className="btn small danger"
-                          onClick={() => void act(x, "cancel")}
-                        >
-                          {t("official.cancelTender")}
-                        </button>
+                        {button("amend", t("official.amend"), "secondary")}
+                        {button("cancel", t("official.cancelTender"), "danger")}
                       </>
                     )}
-                    {st === "Delivered" && (
-                      <button
-                        type="button"
-                        className="btn small"
-                        onClick={() => void act(x, "accept")}
-                      >
-                        {t("official.acceptDelivery")}
-                      </button>
+                    {phase === "awaitingSeed" && button("revealSeed", t("official.revealSeed"))}
+                    {phase === "awaitingAward" && button("award", t("official.award"))}
+                    {phase === "lapsable" && button("lapse", t("official.lapse"), "secondary")}
+                    {phase === "terminable" &&
+                      button("terminate", t("official.terminate"), "danger")}
+                    {phase === "inspection" && (
+                      <>
+                        {button("accept", t("official.acceptDelivery"))}
+                        {button("refuse", t("official.refuseDelivery"), "danger")}
+                      </>
                     )}
                     {st === "Accepted" && (
                       <button

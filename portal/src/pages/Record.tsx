@@ -358,6 +358,8 @@ function ReserveCheck({ r, events }: { r: Json; events: HistoryEvent[] }) {
       BigInt(String(r.id)),
       String(drawn.seed) as `0x${string}`,
       mix,
+      // The hash of the draw block, mixed in since issue 19 (ReserveDrawn and the award row).
+      String(drawn.drawBlockHash) as `0x${string}`,
     );
     const d = drawReserve(
       BigInt(String(r.basePrice)),

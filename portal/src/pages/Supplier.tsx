@@ -249,8 +249,21 @@ function SupplierHome({ session }: { session: Session }) {
                       ) : (
                         <p>{t("supplier.noSecret")}</p>
                       ))}
-                    {st === "Awarded" &&
-                      String(x.winner ?? "").toLowerCase() === session.address.toLowerCase() && (
+                    {st === "Refused" && x.refusalReason != null && (
+                      <p className="alert warn">
+                        {t("official.refuseReason")}: {String(x.refusalReason)}
+                      </p>
+                    )}
+                    {(st === "Awarded" || st === "Refused") &&
+                      String(x.winner ?? "").toLowerCase() === session.address.toLowerCase() &&
+                      x.deliveryDeadline != null && (
+                        <p>
+                          {t("official.deliveryDeadline")} {dateTime(x.deliveryDeadline as string)}
+                        </p>
+                      )}
+                    {(st === "Awarded" || st === "Refused") &&
+                      String(x.winner ?? "").toLowerCase() === session.address.toLowerCase() &&
+                      (x.deliveryDeadline == null || now < secs(x.deliveryDeadline)) && (
                         <button type="button" className="btn" onClick={() => void deliver(x)}>
                           {t("supplier.deliver")}
                         </button>

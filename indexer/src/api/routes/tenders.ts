@@ -68,6 +68,18 @@ export const TenderSchema = z
     paidAmount: z.string().nullable(),
     transferRefHash: z.string().nullable(),
     paidAt: z.string().nullable(),
+    drawBlock: z.number().int().nullable().openapi({
+      description: "The block whose hash is mixed into the draw (fixed by revealSeed)",
+    }),
+    deliveryDeadline: z.string().nullable(),
+    refusals: z.number().int().openapi({ description: "Deliveries refused so far" }),
+    refusalReason: z.string().nullable(),
+    refusedAt: z.string().nullable(),
+    terminationReason: z.string().nullable(),
+    terminatedAt: z.string().nullable(),
+    lapsedAt: z.string().nullable().openapi({
+      description: "When the tender failed for want of an award within the award period",
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
     provenance: RecordProvenanceSchema,
@@ -111,6 +123,14 @@ export const tenderJson = (r: Row): z.infer<typeof TenderSchema> => ({
   paidAmount: s(r.paid_amount),
   transferRefHash: s(r.transfer_ref_hash),
   paidAt: iso(r.paid_time as number | null),
+  drawBlock: r.draw_block === null || r.draw_block === undefined ? null : Number(r.draw_block),
+  deliveryDeadline: iso(r.delivery_deadline as number | null),
+  refusals: Number(r.refusals ?? 0),
+  refusalReason: s(r.refusal_reason),
+  refusedAt: iso(r.refused_time as number | null),
+  terminationReason: s(r.termination_reason),
+  terminatedAt: iso(r.terminated_time as number | null),
+  lapsedAt: iso(r.lapsed_time as number | null),
   createdAt: isoRequired(Number(r.created_time)),
   updatedAt: isoRequired(Number(r.updated_time)),
   provenance: provenanceOf(r),
@@ -151,6 +171,9 @@ export const BidSchema = z
     salt: z.string().nullable(),
     committedAt: z.string(),
     revealedAt: z.string().nullable(),
+    passedOver: z.boolean().openapi({
+      description: "Left out of the award: the bidder's credential was no longer valid",
+    }),
   })
   .openapi("Bid");
 
@@ -167,6 +190,8 @@ export const AwardSchema = z
     seed: z.string().nullable(),
     saltMix: z.string().nullable(),
     finalSeed: z.string().nullable(),
+    drawBlock: z.number().int().nullable(),
+    drawBlockHash: z.string().nullable(),
     candidates: z.array(z.string()).nullable(),
     pickCounts: z.array(z.number().int()).nullable(),
     chosen: z.array(z.number().int()).nullable(),
@@ -210,6 +235,7 @@ export const bidJson = (r: Row): z.infer<typeof BidSchema> => ({
   salt: s(r.salt),
   committedAt: isoRequired(Number(r.committed_time)),
   revealedAt: iso(r.revealed_time as number | null),
+  passedOver: r.passed_over === true,
 });
 
 export const awardJson = (r: Row): z.infer<typeof AwardSchema> => ({
@@ -224,6 +250,8 @@ export const awardJson = (r: Row): z.infer<typeof AwardSchema> => ({
   seed: s(r.seed),
   saltMix: s(r.salt_mix),
   finalSeed: s(r.final_seed),
+  drawBlock: r.draw_block === null || r.draw_block === undefined ? null : Number(r.draw_block),
+  drawBlockHash: s(r.draw_block_hash),
   candidates: Array.isArray(r.candidates) ? r.candidates.map(String) : null,
   pickCounts: Array.isArray(r.pick_counts) ? r.pick_counts.map(Number) : null,
   chosen: Array.isArray(r.chosen) ? r.chosen.map(Number) : null,

@@ -39,6 +39,29 @@ export const EnvSchema = z.object({
   FORWARDER_ADDRESS: address.optional(),
   START_BLOCK: int(0).optional(),
   DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
+  /** What this process does: `all` (sync + API), `sync` (writer: leader or standby), `api` (reads only). */
+  INDEXER_ROLE: z.enum(["all", "sync", "api"]).default("all"),
+  /** Where the API reads (a streaming read replica); default DATABASE_URL. */
+  DATABASE_READ_URL: url(["postgres:", "postgresql:"]).optional(),
+  /** Connections of the API's PostgreSQL pool (the writer uses one more, the listener one). */
+  DATABASE_POOL_MAX: int(1, 1_000).default(10),
+  /** `statement_timeout` of the API's PostgreSQL queries, ms; 0: none (the writer has none). */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  /** How often a standby writer tries to take the leader lock. */
+  LEADER_RETRY_MS: int(50, 60_000).default(500),
+  /** WebSocket endpoint for new heads (`eth_subscribe`): a ws(s) URL, `auto` (RPC_URL's host and port over ws) or `off`. */
+  RPC_WS_URL: z
+    .string()
+    .trim()
+    .refine((v) => {
+      if (v === "auto" || v === "off") return true;
+      try {
+        return ["ws:", "wss:"].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, "must be a ws or wss URL, auto or off")
+    .default("auto"),
   DATA_DIR: z.string().trim().min(1).default("./.data"),
   PORT: int(0, 65_535).default(8080),
   HOST: z.string().trim().min(1).default("127.0.0.1"),

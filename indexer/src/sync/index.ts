@@ -26,6 +26,7 @@ import {
 import type { RpcClient } from "../rpc/client.ts";
 import type { Store } from "../store/index.ts";
 import type { Decoder, EventRecord } from "./decode.ts";
+import { createHeadWatcher, type HeadWatcher } from "./heads.ts";
 import { createBlockRange } from "./range.ts";
 import { attributeForwardedSigners } from "./signers.ts";
 
@@ -33,7 +34,7 @@ export type SyncStatus = {
   /** Latest chain head seen, or undefined before the first answer. */
   readonly head: number | undefined;
   readonly indexed: number;
-  readonly phase: "starting" | "backfill" | "following" | "stopped" | "failed";
+  readonly phase: "starting" | "standby" | "backfill" | "following" | "stopped" | "failed";
   /** True once the cursor has reached the head at least once. */
   readonly caughtUp: boolean;
   readonly lastError: string | undefined;
@@ -62,6 +63,8 @@ export type CreateSyncParameters = {
   logger: Logger;
   metrics?: IndexerMetrics;
   notifier?: Notifier;
+  /** Waits for new heads once caught up (default: adaptive polling at `pollIntervalMs`). */
+  heads?: HeadWatcher;
 };
 
 export const createSync = ({
@@ -77,6 +80,7 @@ export const createSync = ({
   logger,
   metrics,
   notifier,
+  heads = createHeadWatcher({ pollIntervalMs, logger }),
 }: CreateSyncParameters): Sync => {
   const range = createBlockRange({ initial: initialBlockRange, max: maxBlockRange });
   let stopped = false;
@@ -261,6 +265,7 @@ export const createSync = ({
       try {
         const head = await getBlockNumber(rpc);
         status.head = head;
+        heads.saw(head);
         metrics?.headBlock.set(head);
         if (head < cursor.number) {
           // The node is behind us (restarted, or a deep reorg to a shorter chain): check our tip.
@@ -271,7 +276,7 @@ export const createSync = ({
           status.caughtUp = true;
           status.phase = "following";
           failures = 0;
-          await sleep(pollIntervalMs);
+          await heads.wait(head);
           continue;
         }
         const safe = head - reorgDepth;
@@ -313,6 +318,7 @@ export const createSync = ({
     async stop() {
       stopped = true;
       wake?.();
+      heads.wake();
       await running?.catch(() => {});
     },
     status: () => ({ ...status }),

@@ -4,10 +4,10 @@
  * PGlite), `sync` (a writer: the leader or a standby) or `api` (reads only). See
  * docs/operations.md.
  *
- * Start-up listens first: `jangbu indexer listening on http://HOST:PORT` is logged within a
- * second or two, `/health` answers 503 `starting` and every other route 503 `starting` until the
- * store is open (a fresh PGlite folder takes seconds to create; an API replica waits for a
- * writer to create the store), then the service answers normally. The heavy modules (viem, the
+ * Start-up listens first (`jangbu indexer started on http://HOST:PORT`, within a second or two):
+ * `/health` and every other route answer 503 `starting` until the store is open (a fresh PGlite
+ * folder takes seconds to create; an API replica waits for a writer to create the store); then
+ * `jangbu indexer listening on http://HOST:PORT` is logged and the service answers normally. The heavy modules (viem, the
  * API, PGlite) are imported only after the socket is listening.
  *
  * SIGINT or SIGTERM close the server, stop the sync and close the store. Exit code 1 on bad
@@ -67,7 +67,10 @@ async function main(): Promise<number> {
   const bound = server.address();
   const port = typeof bound === "object" && bound !== null ? bound.port : address.port;
   const host = address.host.includes(":") ? `[${address.host}]` : address.host;
-  console.log(`jangbu indexer listening on http://${host}:${port}`);
+  const origin = `http://${host}:${port}`;
+  // Scripts and tests wait for "listening on" before using the API: it is logged once the store
+  // is ready (run.ts); until then the socket already answers 503 starting.
+  console.log(`jangbu indexer started on ${origin} (opening the store)`);
 
   const closeServer = async () => {
     const closing = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -87,6 +90,7 @@ async function main(): Promise<number> {
     closeServer,
     serve: (fetch) => {
       handler = fetch;
+      console.log(`jangbu indexer listening on ${origin}`);
     },
     onSignal: (listener) => {
       if (signalled !== undefined) listener(signalled);

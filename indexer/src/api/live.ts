@@ -66,29 +66,49 @@ export function watchCursor({
   let noticeSeq = 0;
   let chain: Promise<void> = Promise.resolve();
 
-  const pass = (now: CursorNotice) => {
+  /** The last notification handled: notifications arrive in commit order. */
+  let lastNotice: CursorNotice | undefined;
+  const behind = (a: CursorNotice, b: CursorNotice) =>
+    a.block < b.block || (a.block === b.block && a.lastPos < b.lastPos);
+
+  const publish = (now: CursorNotice, reorg: boolean) => {
     const before = last;
     last = now;
     if (before === undefined) return;
-    if (now.block === before.block && now.lastPos === before.lastPos) return;
-    if (now.block < before.block || now.lastPos < before.lastPos) {
+    if (reorg) {
       // The count of removed events is the writer's to know; readers re-read from the ancestor.
       notifier.publish({ type: "reorg", ancestor: now.block, removedEvents: 0 });
-    } else {
-      notifier.publish({
-        type: "batch",
-        toBlock: now.block,
-        lastPos: now.lastPos >= 0 ? now.lastPos : undefined,
-        events: now.lastPos > before.lastPos ? now.lastPos - before.lastPos : 0,
-      });
+      return;
     }
+    notifier.publish({
+      type: "batch",
+      toBlock: now.block,
+      lastPos: now.lastPos >= 0 ? now.lastPos : undefined,
+      events: now.lastPos > before.lastPos ? now.lastPos - before.lastPos : 0,
+    });
+  };
+
+  /** A notification: a cursor behind the previous notification's is a rollback (a reorg). */
+  const onNotice = (notice: CursorNotice) => {
+    const previous = lastNotice;
+    lastNotice = notice;
+    if (previous !== undefined && behind(notice, previous)) return publish(notice, true);
+    // Behind what a poll already passed on: its own change was announced then.
+    if (last !== undefined && !behind(last, notice)) return;
+    publish(notice, false);
+  };
+
+  /** A poll (fallback for missed notifications): any change is passed on. */
+  const onPoll = (now: CursorNotice) => {
+    if (last !== undefined && now.block === last.block && now.lastPos === last.lastPos) return;
+    publish(now, last !== undefined && behind(now, last));
   };
 
   const poll = async () => {
     const seq = noticeSeq;
     try {
       const now = await readCursor(readDb);
-      if (now !== undefined && seq === noticeSeq) pass(now);
+      if (now !== undefined && seq === noticeSeq) onPoll(now);
     } catch (error) {
       logger.debug("cannot read the cursor", { error: (error as Error).message });
     }
@@ -112,7 +132,7 @@ export function watchCursor({
       // In order: a reorg's notice must not overtake the batch before it.
       chain = chain.then(async () => {
         if (readReplica) await untilReplicaShows(notice);
-        pass(notice);
+        onNotice(notice);
       });
     },
     onConnected() {

@@ -84,6 +84,8 @@ export const EnvSchema = z.object({
   RPC_TIMEOUT_MS: int(100, 600_000).default(10_000),
   /** Largest `eth_getLogs` range tried (the node may impose less). */
   MAX_BLOCK_RANGE: int(1, 10_000_000).default(50_000),
+  /** Most events in one backfill batch (one transaction, held in memory); cut at a block boundary. */
+  MAX_BATCH_EVENTS: int(1, 10_000_000).default(10_000),
   /** Largest accepted request body. */
   BODY_LIMIT_BYTES: int(1_024, 100_000_000).default(65_536),
   /** OCDS ocid prefix (registered with the OCDS Data Support team). */

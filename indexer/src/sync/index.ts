@@ -60,6 +60,8 @@ export type CreateSyncParameters = {
   maxBlockRange?: number;
   /** Blocks per follow step (headers fetched one by one). */
   followBatchBlocks?: number;
+  /** Most events in one backfill batch (one transaction), cut at a block boundary. */
+  maxBatchEvents?: number;
   logger: Logger;
   metrics?: IndexerMetrics;
   notifier?: Notifier;
@@ -77,6 +79,7 @@ export const createSync = ({
   initialBlockRange = 1_000,
   maxBlockRange = 50_000,
   followBatchBlocks = 100,
+  maxBatchEvents = 10_000,
   logger,
   metrics,
   notifier,
@@ -189,10 +192,18 @@ export const createSync = ({
     }
   };
 
+  /**
+   * One batch is one transaction held in memory: it ends at the block boundary after
+   * `maxBatchEvents` logs (a block is never split; the rest is fetched again next step, with the
+   * backfill range already halved by `range.succeeded`). Logs come ordered by block.
+   */
+  const batchEnd = (logs: readonly RawLog[], to: number) =>
+    logs.length > maxBatchEvents ? (logs[maxBatchEvents - 1] as RawLog).blockNumber : to;
+
   const backfillStep = async (safe: number) => {
     status.phase = "backfill";
     const from = cursor.number + 1;
-    const to = Math.min(safe, from + range.size - 1);
+    let to = Math.min(safe, from + range.size - 1);
     let logs: RawLog[];
     try {
       logs = await getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to });
@@ -205,6 +216,11 @@ export const createSync = ({
       throw error;
     }
     range.succeeded(to - from + 1, logs.length);
+    const lastBlock = batchEnd(logs, to);
+    if (lastBlock < to) {
+      logs = logs.filter((l) => l.blockNumber <= lastBlock);
+      to = lastBlock;
+    }
     const numbers = new Set(logs.map((l) => l.blockNumber));
     numbers.add(to);
     if (cursor.hash !== "") numbers.add(from);
@@ -241,14 +257,17 @@ export const createSync = ({
         });
       }
     }
-    const logs = await getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to });
-    const byNumber = new Map(headers.map((h) => [h.number, h]));
+    let logs = await getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to });
+    const lastBlock = batchEnd(logs, to);
+    if (lastBlock < to) logs = logs.filter((l) => l.blockNumber <= lastBlock);
+    const kept = lastBlock < to ? headers.filter((h) => h.number <= lastBlock) : headers;
+    const byNumber = new Map(kept.map((h) => [h.number, h]));
     const events = decodeAll(logs, byNumber);
-    const last = headers.at(-1) as BlockHeader;
+    const last = kept.at(-1) as BlockHeader;
     await commit({
-      toBlock: to,
+      toBlock: last.number,
       toHash: last.hash,
-      headers,
+      headers: kept,
       events,
       keepBlocksFrom: head - reorgDepth,
     });

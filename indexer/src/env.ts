@@ -49,7 +49,11 @@ export const EnvSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   /** How often a standby writer tries to take the leader lock. */
   LEADER_RETRY_MS: int(50, 60_000).default(500),
-  /** WebSocket endpoint for new heads (`eth_subscribe`): a ws(s) URL, `auto` (RPC_URL's host and port over ws) or `off`. */
+  /**
+   * WebSocket endpoint for new heads (`eth_subscribe`): a ws(s) URL, `auto` (RPC_URL's host and
+   * port over ws: Hardhat node, anvil) or `off` (the default: adaptive polling only). Not probed
+   * by default: a probe is an HTTP upgrade request that plain JSON-RPC servers may not expect.
+   */
   RPC_WS_URL: z
     .string()
     .trim()
@@ -61,7 +65,7 @@ export const EnvSchema = z.object({
         return false;
       }
     }, "must be a ws or wss URL, auto or off")
-    .default("auto"),
+    .default("off"),
   DATA_DIR: z.string().trim().min(1).default("./.data"),
   PORT: int(0, 65_535).default(8080),
   HOST: z.string().trim().min(1).default("127.0.0.1"),

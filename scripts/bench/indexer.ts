@@ -352,7 +352,7 @@ async function headLag(): Promise<number[]> {
     FORWARDER_ADDRESS: a.JangbuForwarder,
     START_BLOCK: String(deployment.startBlock),
     // Everything else at the service's defaults (POLL_INTERVAL_MS 500, REORG_DEPTH 12, RPC_WS_URL
-    // auto: this chain serves HTTP only, so the adaptive polling is what is measured).
+    // off: the adaptive polling is what is measured).
     DATA_DIR: dataDir,
   });
   const indexer = await createIndexer({ env, logger: silentLogger, db });

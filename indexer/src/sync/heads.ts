@@ -1,9 +1,9 @@
 /**
  * Waiting for the next block once the sync has caught up. Two sources, either may be missing:
  *
- * - a WebSocket `eth_subscribe("newHeads")` (RPC_WS_URL, or RPC_URL's host and port over ws
- *   when `auto`: Hardhat, anvil and reth serve both on one port): the wait ends as the node
- *   announces the block;
+ * - a WebSocket `eth_subscribe("newHeads")` when RPC_WS_URL is set (a URL, or `auto`: RPC_URL's
+ *   host and port over ws, as Hardhat node and anvil serve both on one port): the wait ends as
+ *   the node announces the block;
  * - adaptive polling: the block interval is estimated from when new heads were first seen, the
  *   wait polls slowly (the poll interval) until shortly before the next block is due and then
  *   every `fastPollMs` until it arrives. With 1 s blocks and the 500 ms default the head is seen

@@ -25,8 +25,6 @@ export function envVars(
     REORG_DEPTH: "3",
     POLL_INTERVAL_MS: "20",
     RPC_TIMEOUT_MS: "2000",
-    // The test chains serve HTTP only (and some tests inspect every request's JSON body).
-    RPC_WS_URL: "off",
     LOG_LEVEL: "silent",
     PORTAL_DIR: "/nonexistent-portal",
     ...extra,

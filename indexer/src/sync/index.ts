@@ -142,7 +142,6 @@ export const createSync = ({
     keepBlocksFrom: number;
   }) => {
     const started = performance.now();
-    await fillSigners(params.events);
     await store.applyBatch({ expectedBlock: cursor.number, ...params });
     cursor = { number: params.toBlock, hash: params.toHash };
     status.indexed = params.toBlock;
@@ -160,6 +159,7 @@ export const createSync = ({
   /** Finds the newest stored block the node still has (at or below its head) and rolls back to it. */
   const handleReorg = async (nodeHead: number) => {
     logger.warn("chain reorganisation detected", { nodeHead, storedHead: cursor.number });
+    prefetched = undefined; // read before the reorg was seen: maybe from the abandoned branch
     let below = Math.min(cursor.number, nodeHead);
     for (;;) {
       const stored = await store.recentBlocks(below, 32);
@@ -200,9 +200,27 @@ export const createSync = ({
   const batchEnd = (logs: readonly RawLog[], to: number) =>
     logs.length > maxBatchEvents ? (logs[maxBatchEvents - 1] as RawLog).blockNumber : to;
 
-  const backfillStep = async (safe: number) => {
-    status.phase = "backfill";
-    const from = cursor.number + 1;
+  type Fetched =
+    | { readonly kind: "refused" }
+    | { readonly kind: "reorg"; readonly to: number }
+    | {
+        readonly kind: "batch";
+        readonly from: number;
+        readonly to: number;
+        readonly toHash: Hex;
+        readonly headers: BlockHeader[];
+        readonly events: EventRecord[];
+      };
+
+  /**
+   * Reads and decodes the backfill range starting at `from` (the block after one whose hash is
+   * `parentHash`, "" when unknown), signers included: everything but the store's write.
+   */
+  const fetchBackfill = async (
+    from: number,
+    parentHash: string,
+    safe: number,
+  ): Promise<Fetched> => {
     let to = Math.min(safe, from + range.size - 1);
     let logs: RawLog[];
     try {
@@ -211,7 +229,7 @@ export const createSync = ({
       if (error instanceof RangeLimitError) {
         range.refused(to - from + 1, from, error);
         logger.debug("log range refused, shrinking", { from, to, next: range.size });
-        return;
+        return { kind: "refused" };
       }
       throw error;
     }
@@ -223,19 +241,50 @@ export const createSync = ({
     }
     const numbers = new Set(logs.map((l) => l.blockNumber));
     numbers.add(to);
-    if (cursor.hash !== "") numbers.add(from);
+    if (parentHash !== "") numbers.add(from);
     const headers = await getBlockHeaders(
       rpc,
       [...numbers].sort((a, b) => a - b),
     );
     const byNumber = new Map(headers.map((h) => [h.number, h]));
-    if (cursor.hash !== "" && byNumber.get(from)?.parentHash !== cursor.hash) {
-      await handleReorg(to);
+    if (parentHash !== "" && byNumber.get(from)?.parentHash !== parentHash)
+      return { kind: "reorg", to };
+    const events = decodeAll(logs, byNumber);
+    await fillSigners(events);
+    const last = byNumber.get(to) as BlockHeader;
+    return { kind: "batch", from, to, toHash: last.hash, headers, events };
+  };
+
+  /**
+   * The next backfill range, read while the current one is written (PostgreSQL parses and writes
+   * in its own process meanwhile; with PGlite the node's answers are awaited meanwhile). Used only
+   * if it starts right after the committed cursor, on top of its hash.
+   */
+  let prefetched:
+    | { readonly from: number; readonly parentHash: string; readonly result: Promise<Fetched> }
+    | undefined;
+
+  const backfillStep = async (safe: number) => {
+    status.phase = "backfill";
+    const from = cursor.number + 1;
+    const ahead = prefetched;
+    prefetched = undefined;
+    let fetched: Fetched | undefined;
+    if (ahead !== undefined && ahead.from === from && ahead.parentHash === cursor.hash)
+      fetched = await ahead.result.catch(() => undefined); // failed ahead: read it again now
+    fetched ??= await fetchBackfill(from, cursor.hash, safe);
+    if (fetched.kind === "refused") return;
+    if (fetched.kind === "reorg") {
+      await handleReorg(fetched.to);
       return;
     }
-    const events = decodeAll(logs, byNumber);
-    const last = byNumber.get(to) as BlockHeader;
-    await commit({ toBlock: to, toHash: last.hash, headers, events, keepBlocksFrom: safe });
+    const { to, toHash, headers, events } = fetched;
+    if (to < safe && !stopped) {
+      const result = fetchBackfill(to + 1, toHash, safe);
+      result.catch(() => {}); // observed when used; a failure is read again then
+      prefetched = { from: to + 1, parentHash: toHash, result };
+    }
+    await commit({ toBlock: to, toHash, headers, events, keepBlocksFrom: safe });
     if (events.length > 0) logger.debug("backfilled", { from, to, events: events.length });
   };
 
@@ -263,6 +312,7 @@ export const createSync = ({
     const kept = lastBlock < to ? headers.filter((h) => h.number <= lastBlock) : headers;
     const byNumber = new Map(kept.map((h) => [h.number, h]));
     const events = decodeAll(logs, byNumber);
+    await fillSigners(events);
     const last = kept.at(-1) as BlockHeader;
     await commit({
       toBlock: last.number,

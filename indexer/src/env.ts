@@ -40,6 +40,33 @@ export const EnvSchema = z.object({
   FORWARDER_ADDRESS: address.optional(),
   START_BLOCK: int(0).optional(),
   DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
+  /** What this process does: `all` (sync + API), `sync` (writer: leader or standby), `api` (reads only). */
+  INDEXER_ROLE: z.enum(["all", "sync", "api"]).default("all"),
+  /** Where the API reads (a streaming read replica); default DATABASE_URL. */
+  DATABASE_READ_URL: url(["postgres:", "postgresql:"]).optional(),
+  /** Connections of the API's PostgreSQL pool (the writer uses one more, the listener one). */
+  DATABASE_POOL_MAX: int(1, 1_000).default(10),
+  /** `statement_timeout` of the API's PostgreSQL queries, ms; 0: none (the writer has none). */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  /** How often a standby writer tries to take the leader lock. */
+  LEADER_RETRY_MS: int(50, 60_000).default(500),
+  /**
+   * WebSocket endpoint for new heads (`eth_subscribe`): a ws(s) URL, `auto` (RPC_URL's host and
+   * port over ws: Hardhat node, anvil) or `off` (the default: adaptive polling only). Not probed
+   * by default: a probe is an HTTP upgrade request that plain JSON-RPC servers may not expect.
+   */
+  RPC_WS_URL: z
+    .string()
+    .trim()
+    .refine((v) => {
+      if (v === "auto" || v === "off") return true;
+      try {
+        return ["ws:", "wss:"].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, "must be a ws or wss URL, auto or off")
+    .default("off"),
   DATA_DIR: z.string().trim().min(1).default("./.data"),
   PORT: int(0, 65_535).default(8080),
   HOST: z.string().trim().min(1).default("127.0.0.1"),
@@ -78,6 +105,8 @@ export const EnvSchema = z.object({
   RPC_TIMEOUT_MS: int(100, 600_000).default(10_000),
   /** Largest `eth_getLogs` range tried (the node may impose less). */
   MAX_BLOCK_RANGE: int(1, 10_000_000).default(50_000),
+  /** Most events in one backfill batch (one transaction, held in memory); cut at a block boundary. */
+  MAX_BATCH_EVENTS: int(1, 10_000_000).default(10_000),
   /** Largest accepted request body. */
   BODY_LIMIT_BYTES: int(1_024, 100_000_000).default(65_536),
   /** OCDS ocid prefix (registered with the OCDS Data Support team). */

@@ -1,101 +1,123 @@
 /**
- * `npm run indexer`: the jangbu indexer (sync + API on one port), configured only by environment
- * variables (see env.ts). Logs `jangbu indexer listening on http://HOST:PORT` when ready; SIGINT or
- * SIGTERM close the server, stop the sync and close the store. Exit code 1 on bad configuration or
- * a non-retryable error, with the reason on stderr.
+ * `npm run indexer`: the jangbu indexer, configured only by environment variables (see env.ts).
+ * INDEXER_ROLE picks what this process does: `all` (sync + API, the default; the only role on
+ * PGlite), `sync` (a writer: the leader or a standby) or `api` (reads only). See
+ * docs/operations.md.
+ *
+ * Start-up listens first (`jangbu indexer started on http://HOST:PORT`, within a second or two):
+ * `/health` and every other route answer 503 `starting` until the store is open (a fresh PGlite
+ * folder takes seconds to create; an API replica waits for a writer to create the store); then
+ * `jangbu indexer listening on http://HOST:PORT` is logged and the service answers normally. The heavy modules (viem, the
+ * API, PGlite) are imported only after the socket is listening.
+ *
+ * SIGINT or SIGTERM close the server, stop the sync and close the store. Exit code 1 on bad
+ * configuration or a non-retryable error, with the reason on stderr.
  */
 // First: on too old a Node, stop with one line before anything that needs the newer one loads.
 import "../../scripts/lib/preflight.ts";
 import { serve } from "@hono/node-server";
-import { createPortalModule } from "./api/routes/portal.ts";
-import { EnvError, parseEnv } from "./env.ts";
-import { describeError } from "./internal/errors.ts";
-import { tuneHeapForIndexing } from "./internal/heap.ts";
-import { createLogger } from "./internal/logger.ts";
-import { createRelayModule } from "./relay/module.ts";
-import { createIndexer } from "./service.ts";
 
-export { createApp } from "./api/app.ts";
-export type { AppDeps, RouteModule } from "./api/deps.ts";
-export { createIndexer } from "./service.ts";
+type Fetch = (request: Request) => Response | Promise<Response>;
+
+/** The heavy dependencies of run.ts, in the order it needs them. */
+const PRELOAD: readonly (() => Promise<unknown>)[] = [
+  () => import("zod"),
+  () => import("viem"),
+  () => import("@hono/zod-openapi"),
+  () => import("pg"),
+  () => import("@electric-sql/pglite"),
+  () => import("./env.ts"),
+  () => import("./service.ts"),
+  () => import("./relay/module.ts"),
+];
+
+const startingBody = (path: string) =>
+  path === "/health"
+    ? { ok: false, reason: "starting" }
+    : { error: { code: "starting", message: "the indexer is starting; try again in a moment" } };
+
+/** The answer to every request until the store is ready. */
+const starting: Fetch = (request) =>
+  new Response(JSON.stringify(startingBody(new URL(request.url).pathname)), {
+    status: 503,
+    headers: {
+      "content-type": "application/json",
+      "retry-after": "1",
+      "cache-control": "no-store",
+    },
+  });
+
+/** PORT and HOST read before the full validation (env.ts, which imports viem and zod). */
+function listenAddress(): { port: number; host: string } | string {
+  const rawPort = process.env.PORT?.trim() || "8080";
+  const port = Number(rawPort);
+  if (!/^\d+$/.test(rawPort) || port > 65_535)
+    return "invalid environment variable PORT: must be an integer from 0 to 65535";
+  return { port, host: process.env.HOST?.trim() || "127.0.0.1" };
+}
 
 async function main(): Promise<number> {
-  tuneHeapForIndexing();
-  let env: ReturnType<typeof parseEnv>;
-  try {
-    env = parseEnv();
-  } catch (error) {
-    console.error(
-      `jangbu indexer: ${error instanceof EnvError ? error.message : describeError(error)}`,
-    );
+  const address = listenAddress();
+  if (typeof address === "string") {
+    console.error(`jangbu indexer: ${address}`);
     return 1;
   }
-  const logger = createLogger({ level: env.LOG_LEVEL, name: "indexer" });
-  let indexer: Awaited<ReturnType<typeof createIndexer>>;
-  // The relay (indexer/src/relay): POST /api/v1/relay on the same app and port; RELAY_* settings
-  // and the relayer key are checked here, before anything starts.
-  let relay: ReturnType<typeof createRelayModule>;
-  try {
-    relay = createRelayModule({
-      rpcUrl: env.RPC_URL,
-      env: process.env,
-      startBlock: env.START_BLOCK,
-      logger: logger.child("relay"),
-    });
-    // Config for the portal's own chain checks, and demo sign-ins under `npm start` (DEMO_ROSTER).
-    const portal = createPortalModule({
-      publicRpcUrl: process.env.PUBLIC_RPC_URL || env.RPC_URL,
-      demoRosterFile: process.env.DEMO_ROSTER || undefined,
-    });
-    indexer = await createIndexer({ env, logger, modules: [relay, portal] });
-  } catch (error) {
-    console.error(`jangbu indexer: ${describeError(error)}`);
-    return 1;
-  }
-
-  const server = serve({ fetch: indexer.app.fetch, port: env.PORT, hostname: env.HOST });
+  let handler: Fetch = starting;
+  const server = serve({
+    fetch: (request) => handler(request),
+    port: address.port,
+    hostname: address.host,
+  });
   const listening = await new Promise<Error | undefined>((resolve) => {
     server.once("listening", () => resolve(undefined));
     server.once("error", (error) => resolve(error));
   });
   if (listening !== undefined) {
-    console.error(`jangbu indexer: cannot listen on ${env.HOST}:${env.PORT}: ${listening.message}`);
-    await indexer.close();
+    console.error(
+      `jangbu indexer: cannot listen on ${address.host}:${address.port}: ${listening.message}`,
+    );
     return 1;
   }
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : env.PORT;
-  const host = env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST;
-  console.log(`jangbu indexer listening on http://${host}:${port}`);
+  const bound = server.address();
+  const port = typeof bound === "object" && bound !== null ? bound.port : address.port;
+  const host = address.host.includes(":") ? `[${address.host}]` : address.host;
+  const origin = `http://${host}:${port}`;
+  // Scripts and tests wait for "listening on" before using the API: it is logged once the store
+  // is ready (run.ts); until then the socket already answers 503 starting.
+  console.log(`jangbu indexer started on ${origin} (opening the store)`);
 
-  let stopping: Promise<void> | undefined;
-  const shutdown = (why: string) => {
-    stopping ??= (async () => {
-      logger.info(`stopping (${why})`);
-      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
-      if ("closeAllConnections" in server)
-        (server as { closeAllConnections(): void }).closeAllConnections();
-      await closing;
-      await relay.close();
-      await indexer.close();
-    })();
-    return stopping;
+  const closeServer = async () => {
+    const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+    if ("closeAllConnections" in server)
+      (server as { closeAllConnections(): void }).closeAllConnections();
+    await closing;
   };
+  let signalled: string | undefined;
+  let onSignal: (why: string) => void = (why) => {
+    signalled = why;
+  };
+  process.once("SIGINT", () => onSignal("SIGINT"));
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
 
-  const outcome = await new Promise<number>((resolve) => {
-    process.once("SIGINT", () => void shutdown("SIGINT").then(() => resolve(0)));
-    process.once("SIGTERM", () => void shutdown("SIGTERM").then(() => resolve(0)));
-    indexer.sync.run().then(
-      () => resolve(0),
-      (error: unknown) => {
-        logger.error(`sync stopped: ${describeError(error)}`);
-        console.error(`jangbu indexer: ${describeError(error)}`);
-        void shutdown("fatal error").then(() => resolve(1));
-      },
-    );
+  // Importing the rest blocks the event loop while each module graph is evaluated (about 1.5 s on
+  // a busy 2-core machine, viem alone half of it): imported a library at a time, with the loop
+  // let through in between, the socket answers 503 starting meanwhile instead of not at all.
+  for (const load of PRELOAD) {
+    await load();
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const { run } = await import("./run.ts");
+  return run({
+    closeServer,
+    serve: (fetch) => {
+      handler = fetch;
+      console.log(`jangbu indexer listening on ${origin}`);
+    },
+    onSignal: (listener) => {
+      if (signalled !== undefined) listener(signalled);
+      else onSignal = listener;
+    },
   });
-  await stopping;
-  return outcome;
 }
 
 if (

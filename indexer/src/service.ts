@@ -9,6 +9,7 @@ import { type ContractName, findDeployment } from "../../sdk/index.ts";
 import { createApp } from "./api/app.ts";
 import type { App, RouteModule } from "./api/deps.ts";
 import { defaultAllowedHosts } from "./api/hosts.ts";
+import { readCursor, watchCursor } from "./api/live.ts";
 import type { Env } from "./env.ts";
 import { NonRetryableError } from "./internal/errors.ts";
 import { type FolderLock, lockFolder } from "./internal/lock.ts";
@@ -17,20 +18,33 @@ import { createIndexerMetrics, type IndexerMetrics } from "./internal/metrics.ts
 import { createNotifier, type Notifier } from "./internal/notify.ts";
 import { getChainId } from "./rpc/actions.ts";
 import { createRpcClient, type RpcClient } from "./rpc/client.ts";
-import { createPgliteDatabase, createPostgresDatabase, type Database } from "./store/db.ts";
+import {
+  createPgliteDatabase,
+  createPostgresDatabase,
+  createPostgresSession,
+  type Database,
+  notifyCursor,
+} from "./store/db.ts";
 import { createStore, type Store } from "./store/index.ts";
 import { createDecoder } from "./sync/decode.ts";
+import { createHeadWatcher, type HeadWatcher, resolveWsUrl } from "./sync/heads.ts";
 import { createSync, type Sync } from "./sync/index.ts";
+import { createLeaderSync } from "./sync/leader.ts";
 
 export type Indexer = {
   app: App;
-  store: Store;
+  /** The store this process writes (PGlite, or a given database); undefined on PostgreSQL roles, whose writer store lives on the leader's session. */
+  store: Store | undefined;
+  /** The sync: the writer (leader election on PostgreSQL), or idle for INDEXER_ROLE=api. */
   sync: Sync;
   rpc: RpcClient;
   chainId: number;
   addresses: Partial<Record<ContractName, Address>>;
   metrics: IndexerMetrics;
   notifier: Notifier;
+  role: Env["INDEXER_ROLE"];
+  /** Resolves once the store can be read (an API replica waits for a writer to create it). */
+  ready: Promise<void>;
   /** Stops the sync, closes the store and releases the folder lock. */
   close(): Promise<void>;
 };
@@ -38,7 +52,7 @@ export type Indexer = {
 export type CreateIndexerParameters = {
   env: Env;
   logger: Logger;
-  /** An already opened database (tests); otherwise from DATABASE_URL / DATA_DIR. */
+  /** An already opened database (tests): one process, role `all`, no leader election. */
   db?: Database;
   modules?: readonly RouteModule[];
 };
@@ -72,6 +86,11 @@ export async function createIndexer({
   db: given,
   modules,
 }: CreateIndexerParameters): Promise<Indexer> {
+  if (env.INDEXER_ROLE !== "all" && (given !== undefined || env.DATABASE_URL === undefined)) {
+    throw new NonRetryableError(
+      `INDEXER_ROLE=${env.INDEXER_ROLE} needs PostgreSQL (DATABASE_URL): a PGlite data folder is opened by one process only, which therefore runs everything (INDEXER_ROLE=all)`,
+    );
+  }
   const metrics = createIndexerMetrics();
   const notifier = createNotifier();
   const abort = new AbortController();
@@ -91,29 +110,44 @@ export async function createIndexer({
   const chainId = nodeChainId;
   const { addresses, startBlock } = resolveAddresses(env, chainId);
 
+  const heads = createHeadWatcher({
+    pollIntervalMs: env.POLL_INTERVAL_MS,
+    wsUrl: resolveWsUrl(env.RPC_WS_URL, env.RPC_URL),
+    explicitWs: env.RPC_WS_URL !== "auto" && env.RPC_WS_URL !== "off",
+    logger: logger.child("heads"),
+  });
+  if (given === undefined && env.DATABASE_URL !== undefined) {
+    return createPostgresIndexer({
+      env,
+      databaseUrl: env.DATABASE_URL,
+      logger,
+      modules,
+      rpc,
+      abort,
+      heads,
+      chainId,
+      addresses,
+      startBlock,
+      metrics,
+      notifier,
+    });
+  }
   let lock: FolderLock | undefined;
   let db = given;
   if (db === undefined) {
-    if (env.DATABASE_URL !== undefined) {
-      db = await createPostgresDatabase({ url: env.DATABASE_URL });
-    } else {
-      lock = lockFolder(env.DATA_DIR);
-      try {
-        db = await createPgliteDatabase({ dataDir: join(env.DATA_DIR, "pglite") });
-      } catch (error) {
-        lock.release();
-        throw error;
-      }
+    lock = lockFolder(env.DATA_DIR);
+    try {
+      db = await createPgliteDatabase({ dataDir: join(env.DATA_DIR, "pglite") });
+    } catch (error) {
+      lock.release();
+      await heads.close();
+      throw error;
     }
   }
   const opened = db;
   try {
     const store = await createStore({ db: opened });
-    const fingerprint = Object.entries(addresses)
-      .map(([name, address]) => `${name}=${address}`)
-      .sort()
-      .join(",");
-    await store.initSyncState({ chainId, addresses: fingerprint, startBlock });
+    await store.initSyncState({ chainId, addresses: fingerprintOf(addresses), startBlock });
     const decoder = createDecoder({ chainId, addresses });
     const sync = createSync({
       rpc,
@@ -123,9 +157,11 @@ export async function createIndexer({
       reorgDepth: env.REORG_DEPTH,
       pollIntervalMs: env.POLL_INTERVAL_MS,
       maxBlockRange: env.MAX_BLOCK_RANGE,
+      maxBatchEvents: env.MAX_BATCH_EVENTS,
       logger: logger.child("sync"),
       metrics,
       notifier,
+      heads,
     });
     const app = createApp({
       db: opened,
@@ -156,11 +192,14 @@ export async function createIndexer({
       addresses,
       metrics,
       notifier,
+      role: "all",
+      ready: Promise.resolve(),
       async close() {
         if (closed) return;
         closed = true;
         abort.abort(new Error("shutting down"));
         await sync.stop();
+        await heads.close();
         if (given === undefined) await store.close();
         lock?.release();
       },
@@ -168,6 +207,166 @@ export async function createIndexer({
   } catch (error) {
     if (given === undefined) await opened.close().catch(() => {});
     lock?.release();
+    await heads.close();
     throw error;
   }
+}
+
+/** The deployment a store was built for: a store is never reused for another. */
+const fingerprintOf = (addresses: Partial<Record<ContractName, Address>>) =>
+  Object.entries(addresses)
+    .map(([name, address]) => `${name}=${address}`)
+    .sort()
+    .join(",");
+
+type PostgresIndexerParameters = {
+  env: Env;
+  /** The primary (DATABASE_URL). */
+  databaseUrl: string;
+  logger: Logger;
+  modules: readonly RouteModule[] | undefined;
+  rpc: RpcClient;
+  abort: AbortController;
+  heads: HeadWatcher;
+  chainId: number;
+  addresses: Partial<Record<ContractName, Address>>;
+  startBlock: number;
+  metrics: IndexerMetrics;
+  notifier: Notifier;
+};
+
+/**
+ * PostgreSQL: the API reads through a pool (DATABASE_READ_URL or DATABASE_URL); live updates come
+ * from the writer's NOTIFYs (api/live.ts), so every replica's streams and page cache follow the
+ * one writer. Writers (`sync`, `all`) elect a leader (sync/leader.ts); `api` never writes.
+ */
+async function createPostgresIndexer(p: PostgresIndexerParameters): Promise<Indexer> {
+  const {
+    env,
+    databaseUrl,
+    logger,
+    rpc,
+    abort,
+    heads,
+    chainId,
+    addresses,
+    startBlock,
+    metrics,
+    notifier,
+  } = p;
+  const role = env.INDEXER_ROLE;
+  const readUrl = env.DATABASE_READ_URL ?? databaseUrl;
+  const readDb = await createPostgresDatabase({
+    url: readUrl,
+    max: env.DATABASE_POOL_MAX,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    applicationName: `jangbu-indexer-${role}`,
+  });
+  const watch = watchCursor({
+    listenUrl: databaseUrl,
+    readDb,
+    readReplica: env.DATABASE_READ_URL !== undefined,
+    notifier,
+    logger: logger.child("live"),
+  });
+  const sync: Sync =
+    role === "api"
+      ? idleSync()
+      : createLeaderSync({
+          openSession: () =>
+            createPostgresSession({
+              url: databaseUrl,
+              beforeCommit: notifyCursor,
+              applicationName: `jangbu-indexer-writer`,
+            }),
+          async lead(session) {
+            const store = await createStore({ db: session });
+            await store.initSyncState({ chainId, addresses: fingerprintOf(addresses), startBlock });
+            return createSync({
+              rpc,
+              store,
+              decoder: createDecoder({ chainId, addresses }),
+              ...(addresses.JangbuForwarder !== undefined
+                ? { forwarder: addresses.JangbuForwarder }
+                : {}),
+              reorgDepth: env.REORG_DEPTH,
+              pollIntervalMs: env.POLL_INTERVAL_MS,
+              maxBlockRange: env.MAX_BLOCK_RANGE,
+              maxBatchEvents: env.MAX_BATCH_EVENTS,
+              logger: logger.child("sync"),
+              metrics,
+              heads,
+            });
+          },
+          retryMs: env.LEADER_RETRY_MS,
+          logger: logger.child("leader"),
+        });
+  const app = createApp({
+    db: readDb,
+    storeKind: "postgres",
+    chainId,
+    addresses,
+    ...(role === "api" ? {} : { syncStatus: sync.status }),
+    notifier,
+    metrics,
+    logger: logger.child("api"),
+    corsOrigins: env.CORS_ORIGINS,
+    ...(env.ALLOWED_HOSTS === "*"
+      ? {}
+      : { allowedHosts: env.ALLOWED_HOSTS ?? defaultAllowedHosts(env.HOST) }),
+    listenPort: env.PORT,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    portalDir: env.PORTAL_DIR,
+    ocidPrefix: env.OCID_PREFIX,
+    ...(p.modules !== undefined ? { modules: p.modules } : {}),
+  });
+  let closed = false;
+  const ready = (async () => {
+    // The store exists once a writer has migrated and initialised it.
+    while (!closed && (await readCursor(readDb).catch(() => undefined)) === undefined)
+      await new Promise((r) => setTimeout(r, 200));
+  })();
+  return {
+    app,
+    store: undefined,
+    sync,
+    rpc,
+    chainId,
+    addresses,
+    metrics,
+    notifier,
+    role,
+    ready,
+    async close() {
+      if (closed) return;
+      closed = true;
+      abort.abort(new Error("shutting down"));
+      await sync.stop();
+      await heads.close();
+      await watch.close();
+      await readDb.close();
+    },
+  };
+}
+
+/** The sync of an API replica: nothing to do until stopped. */
+function idleSync(): Sync {
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  return {
+    run: () => stopped,
+    async stop() {
+      stop();
+    },
+    status: () => ({
+      head: undefined,
+      indexed: -1,
+      phase: "standby",
+      caughtUp: false,
+      lastError: undefined,
+      reorgs: 0,
+    }),
+  };
 }

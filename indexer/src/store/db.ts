@@ -164,7 +164,12 @@ export type CreatePostgresDatabaseParameters = {
   url: string;
   /** Schema to create and use (tests give each run its own); default `public`. */
   schema?: string;
+  /** Connections in the pool (env DATABASE_POOL_MAX). */
   max?: number;
+  /** PostgreSQL `statement_timeout` of every connection, ms; 0: none (env DATABASE_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs?: number;
+  /** `application_name` shown in `pg_stat_activity`. */
+  applicationName?: string;
 };
 
 const INT8_OID = 20;
@@ -177,27 +182,46 @@ const parseTextArray = (pg.types.getTypeParser as (oid: number) => (value: strin
 /** `int8[]` (the event log's key hashes) as numbers too, as PGlite returns it. */
 const parseInt8Array = (value: string) => parseTextArray(value).map(Number);
 
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === INT8_OID
+      ? parseInt8
+      : oid === INT8_ARRAY_OID
+        ? parseInt8Array
+        : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function checkSchema(schema: string | undefined) {
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+    throw new NonRetryableError(`invalid schema name ${schema}`);
+  }
+}
+
+/** The connection settings shared by the pool, the leader's session and the listener. */
+const clientConfig = (
+  url: string,
+  schema: string | undefined,
+  statementTimeoutMs: number,
+  applicationName: string,
+): pg.ClientConfig => ({
+  connectionString: url,
+  types,
+  application_name: applicationName,
+  ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+  ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+});
+
 export async function createPostgresDatabase({
   url,
   schema,
   max = 10,
+  statementTimeoutMs = 0,
+  applicationName = "jangbu-indexer",
 }: CreatePostgresDatabaseParameters): Promise<Database> {
-  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
-    throw new NonRetryableError(`invalid schema name ${schema}`);
-  }
-  const types = {
-    getTypeParser: ((oid: number, format?: "text" | "binary") =>
-      oid === INT8_OID
-        ? parseInt8
-        : oid === INT8_ARRAY_OID
-          ? parseInt8Array
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-  };
+  checkSchema(schema);
   const pool = new pg.Pool({
-    connectionString: url,
+    ...clientConfig(url, schema, statementTimeoutMs, applicationName),
     max,
-    types,
-    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client losing its connection must not crash the process.
   pool.on("error", () => {});
@@ -217,59 +241,7 @@ export async function createPostgresDatabase({
       },
     );
   }
-  const wrap = (conn: pg.Pool | pg.PoolClient): Sql => ({
-    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
-      try {
-        // Named (prepared) statements: PostgreSQL plans each distinct text once per connection.
-        const result = await conn.query<T>({
-          name: statementName(text),
-          text,
-          values: params as unknown[],
-        });
-        return result.rows;
-      } catch (error) {
-        throw asRetryable(error);
-      }
-    },
-    async exec(text: string) {
-      try {
-        await conn.query(text);
-      } catch (error) {
-        throw asRetryable(error);
-      }
-    },
-    async copy(table, columns, parts) {
-      if (parts === "") return;
-      const client = "release" in conn ? conn : await conn.connect();
-      try {
-        const stream = client.query(copyFrom(`copy ${table} (${columns.join(", ")}) from stdin`));
-        let failed = false;
-        const done = new Promise<void>((resolve, reject) => {
-          stream.on("error", (error) => {
-            failed = true;
-            reject(error);
-          });
-          stream.on("finish", () => resolve());
-        });
-        done.catch(() => {}); // awaited below; observed now in case it fails while parts are built
-        if (typeof parts === "string") stream.end(parts);
-        else {
-          for (const part of parts) {
-            if (failed) break;
-            if (part !== "") stream.write(part);
-            // Lets the socket send this part: the server parses it while the next one is built.
-            await new Promise((resolve) => setImmediate(resolve));
-          }
-          stream.end();
-        }
-        await done;
-      } catch (error) {
-        throw asRetryable(error);
-      } finally {
-        if (!("release" in conn)) client.release();
-      }
-    },
-  });
+  const wrap = wrapPostgres;
   let closed = false;
   return {
     kind: "postgres",
@@ -297,6 +269,307 @@ export async function createPostgresDatabase({
       if (closed) return;
       closed = true;
       await pool.end();
+    },
+  };
+}
+
+/** {@link Sql} over a pool (each call on any free connection) or over one connection. */
+function wrapPostgres(conn: pg.Pool | pg.PoolClient | pg.Client): Sql {
+  return {
+    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
+      try {
+        // Named (prepared) statements: PostgreSQL plans each distinct text once per connection.
+        const result = await conn.query<T>({
+          name: statementName(text),
+          text,
+          values: params as unknown[],
+        });
+        return result.rows;
+      } catch (error) {
+        throw asRetryable(error);
+      }
+    },
+    async exec(text: string) {
+      try {
+        await conn.query(text);
+      } catch (error) {
+        throw asRetryable(error);
+      }
+    },
+    async copy(table, columns, parts) {
+      if (parts === "") return;
+      const pooled = conn instanceof pg.Pool;
+      const client = pooled ? await conn.connect() : conn;
+      try {
+        const stream = client.query(copyFrom(`copy ${table} (${columns.join(", ")}) from stdin`));
+        let failed = false;
+        const done = new Promise<void>((resolve, reject) => {
+          stream.on("error", (error) => {
+            failed = true;
+            reject(error);
+          });
+          stream.on("finish", () => resolve());
+        });
+        done.catch(() => {}); // awaited below; observed now in case it fails while parts are built
+        if (typeof parts === "string") stream.end(parts);
+        else {
+          for (const part of parts) {
+            if (failed) break;
+            if (part !== "") stream.write(part);
+            // Lets the socket send this part: the server parses it while the next one is built.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          stream.end();
+        }
+        await done;
+      } catch (error) {
+        throw asRetryable(error);
+      } finally {
+        if (pooled) (client as pg.PoolClient).release();
+      }
+    },
+  };
+}
+
+/** The advisory lock class of the writers' leader lock (the schema's hash is the second key). */
+export const LEADER_LOCK_CLASS = 7_322_542;
+
+export type PostgresSession = Database & {
+  /**
+   * Tries to take the leader lock of this schema's store (a session-level advisory lock, held
+   * until the session ends; one per schema, so stores in other schemas do not contend).
+   */
+  tryLeaderLock(): Promise<boolean>;
+  /** Resolves (with the reason) when the session's connection is gone: its locks are gone too. */
+  readonly lost: Promise<Error>;
+};
+
+export type CreatePostgresSessionParameters = {
+  url: string;
+  schema?: string;
+  statementTimeoutMs?: number;
+  applicationName?: string;
+  /** Runs last in every transaction, before its commit (the cursor's NOTIFY). */
+  beforeCommit?: (tx: Sql) => Promise<void>;
+  /** A heartbeat query this often; no answer within 3 heartbeats ends the session. */
+  heartbeatMs?: number;
+};
+
+/**
+ * One dedicated PostgreSQL connection as a {@link Database}: the sync leader's. The leader lock is
+ * a session-level advisory lock taken on this same connection and every write goes through it,
+ * so a write can only commit while this process holds the lock: if the connection drops, the
+ * server releases the lock and aborts whatever transaction was open (no stale leader can commit
+ * after a standby took over). Calls are serialised (one connection, one transaction at a time).
+ */
+export async function createPostgresSession({
+  url,
+  schema,
+  statementTimeoutMs = 0,
+  applicationName = "jangbu-indexer-writer",
+  beforeCommit,
+  heartbeatMs = 1_000,
+}: CreatePostgresSessionParameters): Promise<PostgresSession> {
+  checkSchema(schema);
+  const client = new pg.Client({
+    ...clientConfig(url, schema, statementTimeoutMs, applicationName),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 1_000,
+  });
+  let markLost: (error: Error) => void = () => {};
+  const lost = new Promise<Error>((resolve) => {
+    markLost = resolve;
+  });
+  let gone: Error | undefined;
+  const end = (error: Error) => {
+    if (gone !== undefined) return;
+    gone = error;
+    markLost(error);
+  };
+  client.on("error", (error) => end(error));
+  client.on("end", () => end(new Error("the connection closed")));
+  try {
+    await client.connect();
+    // The server notices a vanished client (power loss, network cut) within about 10 s and
+    // frees its lock for a standby; a killed process's socket is closed by the kernel at once.
+    await client.query(
+      "set tcp_keepalives_idle = 5; set tcp_keepalives_interval = 2; set tcp_keepalives_count = 3",
+    );
+    if (schema !== undefined) await client.query(`create schema if not exists ${schema}`);
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw new RetryableError(
+      `cannot connect to PostgreSQL (DATABASE_URL): ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const raw = wrapPostgres(client);
+  // One operation at a time: a query issued during a transaction would otherwise run inside it.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(() => {
+      if (gone !== undefined)
+        throw new RetryableError(`the writer's PostgreSQL session is gone: ${gone.message}`);
+      return fn();
+    });
+    queue = run.catch(() => {});
+    return run;
+  };
+  let beating = false;
+  const heartbeat = setInterval(() => {
+    if (gone !== undefined || beating) return;
+    beating = true;
+    // Queued behind the current operation (a long batch delays it, it does not fail it); the
+    // clock starts when it is sent.
+    serial(async () => {
+      const timer = setTimeout(() => {
+        end(new Error(`no answer to a heartbeat in ${3 * heartbeatMs} ms`));
+        // Drops the socket: the server ends the session (and its lock) when it notices.
+        (
+          client as unknown as { connection?: { stream?: { destroy(): void } } }
+        ).connection?.stream?.destroy();
+      }, 3 * heartbeatMs);
+      try {
+        await client.query("select 1");
+      } finally {
+        clearTimeout(timer);
+      }
+    })
+      .catch(() => {})
+      .finally(() => {
+        beating = false;
+      });
+  }, heartbeatMs);
+  heartbeat.unref();
+  let closed = false;
+  return {
+    kind: "postgres",
+    lost,
+    query: (text, params) => serial(() => raw.query(text, params)),
+    exec: (text) => serial(() => raw.exec(text)),
+    copy: (table, columns, parts) => serial(() => raw.copy(table, columns, parts)),
+    async tryLeaderLock() {
+      const [row] = await serial(() =>
+        raw.query<{ locked: boolean }>(
+          "select pg_try_advisory_lock($1, hashtext(current_schema())) as locked",
+          [LEADER_LOCK_CLASS],
+        ),
+      );
+      return row?.locked === true;
+    },
+    transaction: (fn) =>
+      serial(async () => {
+        try {
+          await client.query("begin");
+          const value = await fn(raw);
+          await beforeCommit?.(raw);
+          await client.query("commit");
+          return value;
+        } catch (error) {
+          await client.query("rollback").catch(() => {});
+          throw asRetryable(error);
+        }
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      await queue;
+      end(new Error("closed"));
+      await client.end().catch(() => {});
+    },
+  };
+}
+
+/** What the writer announces when its store changes: the new cursor and the last event's position. */
+export type CursorNotice = { readonly block: number; readonly lastPos: number };
+
+/** The NOTIFY channel of a schema (each schema is its own store). */
+export const notifyChannel = (schema: string) => `jangbu_cursor:${schema}`;
+
+/**
+ * The `beforeCommit` step of the writer's session: one NOTIFY with `block:lastPos`, delivered to
+ * the listeners when (and only if) the transaction commits, in commit order. Readers then fetch
+ * the new rows themselves (a NOTIFY payload is limited to 8000 bytes).
+ */
+export const notifyCursor = async (tx: Sql) => {
+  await tx.query(
+    `select pg_notify('jangbu_cursor:' || current_schema(),
+       block_number::text || ':' || coalesce((select max(pos) from events), -1)::text)
+     from sync_state where id = 1`,
+  );
+};
+
+export const parseCursorNotice = (payload: string | undefined): CursorNotice | undefined => {
+  const m = /^(-?\d+):(-?\d+)$/.exec(payload ?? "");
+  return m === null ? undefined : { block: Number(m[1]), lastPos: Number(m[2]) };
+};
+
+export type PostgresListener = { close(): Promise<void> };
+
+export type ListenCursorParameters = {
+  url: string;
+  schema?: string;
+  onNotice(notice: CursorNotice): void;
+  /** After every (re)connection: notices may have been missed while it was down. */
+  onConnected(): void;
+  onError?(error: Error): void;
+};
+
+/**
+ * LISTENs for the writer's cursor notices on a dedicated connection (on the primary: a hot
+ * standby delivers no notifications), reconnecting with back-off when it drops.
+ */
+export function listenCursor({
+  url,
+  schema,
+  onNotice,
+  onConnected,
+  onError,
+}: ListenCursorParameters): PostgresListener {
+  checkSchema(schema);
+  let closed = false;
+  let client: pg.Client | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let failures = 0;
+  const connect = async () => {
+    if (closed) return;
+    const next = new pg.Client(clientConfig(url, schema, 0, "jangbu-indexer-listener"));
+    client = next;
+    let dropped = false;
+    const again = (error: Error) => {
+      if (dropped || closed) return;
+      dropped = true;
+      onError?.(error);
+      next.end().catch(() => {});
+      failures++;
+      retry = setTimeout(() => void connect(), Math.min(5_000, 100 * 2 ** Math.min(failures, 6)));
+    };
+    next.on("error", again);
+    next.on("end", () => again(new Error("the listener's connection closed")));
+    next.on("notification", (message) => {
+      const notice = parseCursorNotice(message.payload);
+      if (notice !== undefined) onNotice(notice);
+    });
+    try {
+      await next.connect();
+      const [row] = (await next.query<{ schema: string }>("select current_schema() as schema"))
+        .rows;
+      await next.query(`listen "${notifyChannel(row?.schema ?? "public").replace(/"/g, '""')}"`);
+      failures = 0;
+      onConnected();
+    } catch (error) {
+      again(error as Error);
+    }
+  };
+  void connect();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await client?.end().catch(() => {});
     },
   };
 }

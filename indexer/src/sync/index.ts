@@ -26,6 +26,7 @@ import {
 import type { RpcClient } from "../rpc/client.ts";
 import type { Store } from "../store/index.ts";
 import type { Decoder, EventRecord } from "./decode.ts";
+import { createHeadWatcher, type HeadWatcher } from "./heads.ts";
 import { createBlockRange } from "./range.ts";
 import { attributeForwardedSigners } from "./signers.ts";
 
@@ -33,7 +34,7 @@ export type SyncStatus = {
   /** Latest chain head seen, or undefined before the first answer. */
   readonly head: number | undefined;
   readonly indexed: number;
-  readonly phase: "starting" | "backfill" | "following" | "stopped" | "failed";
+  readonly phase: "starting" | "standby" | "backfill" | "following" | "stopped" | "failed";
   /** True once the cursor has reached the head at least once. */
   readonly caughtUp: boolean;
   readonly lastError: string | undefined;
@@ -59,9 +60,13 @@ export type CreateSyncParameters = {
   maxBlockRange?: number;
   /** Blocks per follow step (headers fetched one by one). */
   followBatchBlocks?: number;
+  /** Most events in one backfill batch (one transaction), cut at a block boundary. */
+  maxBatchEvents?: number;
   logger: Logger;
   metrics?: IndexerMetrics;
   notifier?: Notifier;
+  /** Waits for new heads once caught up (default: adaptive polling at `pollIntervalMs`). */
+  heads?: HeadWatcher;
 };
 
 export const createSync = ({
@@ -74,9 +79,11 @@ export const createSync = ({
   initialBlockRange = 1_000,
   maxBlockRange = 50_000,
   followBatchBlocks = 100,
+  maxBatchEvents = 10_000,
   logger,
   metrics,
   notifier,
+  heads = createHeadWatcher({ pollIntervalMs, logger }),
 }: CreateSyncParameters): Sync => {
   const range = createBlockRange({ initial: initialBlockRange, max: maxBlockRange });
   let stopped = false;
@@ -135,7 +142,6 @@ export const createSync = ({
     keepBlocksFrom: number;
   }) => {
     const started = performance.now();
-    await fillSigners(params.events);
     await store.applyBatch({ expectedBlock: cursor.number, ...params });
     cursor = { number: params.toBlock, hash: params.toHash };
     status.indexed = params.toBlock;
@@ -153,6 +159,7 @@ export const createSync = ({
   /** Finds the newest stored block the node still has (at or below its head) and rolls back to it. */
   const handleReorg = async (nodeHead: number) => {
     logger.warn("chain reorganisation detected", { nodeHead, storedHead: cursor.number });
+    prefetched = undefined; // read before the reorg was seen: maybe from the abandoned branch
     let below = Math.min(cursor.number, nodeHead);
     for (;;) {
       const stored = await store.recentBlocks(below, 32);
@@ -185,10 +192,36 @@ export const createSync = ({
     }
   };
 
-  const backfillStep = async (safe: number) => {
-    status.phase = "backfill";
-    const from = cursor.number + 1;
-    const to = Math.min(safe, from + range.size - 1);
+  /**
+   * One batch is one transaction held in memory: it ends at the block boundary after
+   * `maxBatchEvents` logs (a block is never split; the rest is fetched again next step, with the
+   * backfill range already halved by `range.succeeded`). Logs come ordered by block.
+   */
+  const batchEnd = (logs: readonly RawLog[], to: number) =>
+    logs.length > maxBatchEvents ? (logs[maxBatchEvents - 1] as RawLog).blockNumber : to;
+
+  type Fetched =
+    | { readonly kind: "refused" }
+    | { readonly kind: "reorg"; readonly to: number }
+    | {
+        readonly kind: "batch";
+        readonly from: number;
+        readonly to: number;
+        readonly toHash: Hex;
+        readonly headers: BlockHeader[];
+        readonly events: EventRecord[];
+      };
+
+  /**
+   * Reads and decodes the backfill range starting at `from` (the block after one whose hash is
+   * `parentHash`, "" when unknown), signers included: everything but the store's write.
+   */
+  const fetchBackfill = async (
+    from: number,
+    parentHash: string,
+    safe: number,
+  ): Promise<Fetched> => {
+    let to = Math.min(safe, from + range.size - 1);
     let logs: RawLog[];
     try {
       logs = await getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to });
@@ -196,26 +229,62 @@ export const createSync = ({
       if (error instanceof RangeLimitError) {
         range.refused(to - from + 1, from, error);
         logger.debug("log range refused, shrinking", { from, to, next: range.size });
-        return;
+        return { kind: "refused" };
       }
       throw error;
     }
     range.succeeded(to - from + 1, logs.length);
+    const lastBlock = batchEnd(logs, to);
+    if (lastBlock < to) {
+      logs = logs.filter((l) => l.blockNumber <= lastBlock);
+      to = lastBlock;
+    }
     const numbers = new Set(logs.map((l) => l.blockNumber));
     numbers.add(to);
-    if (cursor.hash !== "") numbers.add(from);
+    if (parentHash !== "") numbers.add(from);
     const headers = await getBlockHeaders(
       rpc,
       [...numbers].sort((a, b) => a - b),
     );
     const byNumber = new Map(headers.map((h) => [h.number, h]));
-    if (cursor.hash !== "" && byNumber.get(from)?.parentHash !== cursor.hash) {
-      await handleReorg(to);
+    if (parentHash !== "" && byNumber.get(from)?.parentHash !== parentHash)
+      return { kind: "reorg", to };
+    const events = decodeAll(logs, byNumber);
+    await fillSigners(events);
+    const last = byNumber.get(to) as BlockHeader;
+    return { kind: "batch", from, to, toHash: last.hash, headers, events };
+  };
+
+  /**
+   * The next backfill range, read while the current one is written (PostgreSQL parses and writes
+   * in its own process meanwhile; with PGlite the node's answers are awaited meanwhile). Used only
+   * if it starts right after the committed cursor, on top of its hash.
+   */
+  let prefetched:
+    | { readonly from: number; readonly parentHash: string; readonly result: Promise<Fetched> }
+    | undefined;
+
+  const backfillStep = async (safe: number) => {
+    status.phase = "backfill";
+    const from = cursor.number + 1;
+    const ahead = prefetched;
+    prefetched = undefined;
+    let fetched: Fetched | undefined;
+    if (ahead !== undefined && ahead.from === from && ahead.parentHash === cursor.hash)
+      fetched = await ahead.result.catch(() => undefined); // failed ahead: read it again now
+    fetched ??= await fetchBackfill(from, cursor.hash, safe);
+    if (fetched.kind === "refused") return;
+    if (fetched.kind === "reorg") {
+      await handleReorg(fetched.to);
       return;
     }
-    const events = decodeAll(logs, byNumber);
-    const last = byNumber.get(to) as BlockHeader;
-    await commit({ toBlock: to, toHash: last.hash, headers, events, keepBlocksFrom: safe });
+    const { to, toHash, headers, events } = fetched;
+    if (to < safe && !stopped) {
+      const result = fetchBackfill(to + 1, toHash, safe);
+      result.catch(() => {}); // observed when used; a failure is read again then
+      prefetched = { from: to + 1, parentHash: toHash, result };
+    }
+    await commit({ toBlock: to, toHash, headers, events, keepBlocksFrom: safe });
     if (events.length > 0) logger.debug("backfilled", { from, to, events: events.length });
   };
 
@@ -237,14 +306,18 @@ export const createSync = ({
         });
       }
     }
-    const logs = await getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to });
-    const byNumber = new Map(headers.map((h) => [h.number, h]));
+    let logs = await getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to });
+    const lastBlock = batchEnd(logs, to);
+    if (lastBlock < to) logs = logs.filter((l) => l.blockNumber <= lastBlock);
+    const kept = lastBlock < to ? headers.filter((h) => h.number <= lastBlock) : headers;
+    const byNumber = new Map(kept.map((h) => [h.number, h]));
     const events = decodeAll(logs, byNumber);
-    const last = headers.at(-1) as BlockHeader;
+    await fillSigners(events);
+    const last = kept.at(-1) as BlockHeader;
     await commit({
-      toBlock: to,
+      toBlock: last.number,
       toHash: last.hash,
-      headers,
+      headers: kept,
       events,
       keepBlocksFrom: head - reorgDepth,
     });
@@ -261,6 +334,7 @@ export const createSync = ({
       try {
         const head = await getBlockNumber(rpc);
         status.head = head;
+        heads.saw(head);
         metrics?.headBlock.set(head);
         if (head < cursor.number) {
           // The node is behind us (restarted, or a deep reorg to a shorter chain): check our tip.
@@ -271,7 +345,7 @@ export const createSync = ({
           status.caughtUp = true;
           status.phase = "following";
           failures = 0;
-          await sleep(pollIntervalMs);
+          await heads.wait(head);
           continue;
         }
         const safe = head - reorgDepth;
@@ -313,6 +387,7 @@ export const createSync = ({
     async stop() {
       stopped = true;
       wake?.();
+      heads.wake();
       await running?.catch(() => {});
     },
     status: () => ({ ...status }),

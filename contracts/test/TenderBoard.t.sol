@@ -1097,6 +1097,7 @@ contract TenderBoardTest is TenderFixture {
     }
 
     function test_hole4_creatorWithoutHouseholdCannotCreate() public {
+        _setHousehold(provinceOfficial, OFFICIAL, JEONNAM, bytes32(0)); // re-issued without a tag
         vm.expectRevert(abi.encodeWithSelector(ITenderBoard.CreatorHouseholdUnknown.selector, provinceOfficial, JEONNAM));
         vm.prank(provinceOfficial);
         board.createTender(JEONNAM, TITLE, SPEC, 1, UNIT, BASE_PRICE, FLOOR_RATE, 2e9, 3e9, BOND, keccak256("s"));

@@ -17,7 +17,11 @@
 import "../../scripts/lib/preflight.ts";
 import { serve } from "@hono/node-server";
 
-type Fetch = (request: Request) => Response | Promise<Response>;
+/**
+ * A fetch handler as @hono/node-server calls it: the second argument carries the Node request
+ * (`incoming`), whose socket tells the host check (api/hosts.ts) the port actually listened on.
+ */
+type Fetch = (request: Request, env?: unknown) => Response | Promise<Response>;
 
 /** The heavy dependencies of run.ts, in the order it needs them. */
 const PRELOAD: readonly (() => Promise<unknown>)[] = [
@@ -64,7 +68,7 @@ async function main(): Promise<number> {
   }
   let handler: Fetch = starting;
   const server = serve({
-    fetch: (request) => handler(request),
+    fetch: (request, env) => handler(request, env),
     port: address.port,
     hostname: address.host,
   });

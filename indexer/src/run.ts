@@ -19,7 +19,7 @@ import { createIndexer, type Indexer } from "./service.ts";
 
 export type RunParameters = {
   /** Starts answering with the service (until then: 503 starting). */
-  serve(fetch: (request: Request) => Response | Promise<Response>): void;
+  serve(fetch: (request: Request, env?: unknown) => Response | Promise<Response>): void;
   closeServer(): Promise<void>;
   /** Called once with SIGINT/SIGTERM (at once if one arrived already). */
   onSignal(listener: (why: string) => void): void;

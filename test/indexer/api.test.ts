@@ -1137,6 +1137,7 @@ describe("store and API at the uint32 bound, without a chain", () => {
       deliveryStart: 1_790_000_000,
       deliveryEnd: 1_800_000_000,
       varieties: [101, 102],
+      disputePeriod: 14 * 24 * 3600,
     }),
     event(1, "RicePurchase", "RegionAllocated", {
       programId: U32,

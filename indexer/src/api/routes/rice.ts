@@ -35,14 +35,13 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 
 // ------------------------------------------------------------------ programmes
 
-const GradePricesSchema = z
-  .object({
-    special: z.string(),
-    first: z.string(),
-    second: z.string(),
-    third: z.string(),
-  })
-  .openapi("GradePrices", { description: "Won per 40 kg unit of each grade (특, 1, 2, 3등)" });
+/** Won per 40 kg unit of each grade (특, 1, 2, 3등). */
+const GradePricesSchema = z.object({
+  special: z.string(),
+  first: z.string(),
+  second: z.string(),
+  third: z.string(),
+});
 
 /** When and in which transaction a step happened (the event's block and transaction). */
 const StepSchema = z.object({
@@ -96,7 +95,7 @@ export const ProgramSchema = z
         millingYieldBps: z.number().int(),
         gradePrices: GradePricesSchema.nullable().openapi({
           description:
-            "The prices these inputs give, as the contract computed them at the proposal",
+            "The prices these inputs give, won per 40 kg of each grade (특, 1, 2, 3등), as the contract computed them at the proposal",
         }),
         proposedAt: StepSchema.nullable(),
       })

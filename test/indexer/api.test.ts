@@ -27,6 +27,8 @@ import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.
 import { createStore } from "../../indexer/src/store/index.ts";
 import { migrate } from "../../indexer/src/store/migrations.ts";
 import { type EventRecord, positionOf } from "../../indexer/src/sync/decode.ts";
+import { createCast } from "../../scripts/seed/actors.ts";
+import { P2_FINAL_INPUTS, P2_MISTYPED_INPUTS, PROGRAMMES } from "../../scripts/seed/rice.ts";
 import { startSeededChain, type TestChain } from "./helpers/chain.ts";
 import { dumpStore, envFor, indexUntil, withTestPostgres } from "./helpers/indexer.ts";
 import { codelist, createOcdsValidator, createRecordPackageValidator } from "./helpers/ocds.ts";
@@ -335,6 +337,187 @@ describe("indexer API", () => {
     await rejects(`/api/v1/tenders?q=${"x".repeat(101)}`, 400);
   });
 
+  it("issue 19 records: household tags, dispute deadlines, the corrected final price (revision 2), refused, terminated and lapsed tenders", async () => {
+    const cast = createCast();
+    // Credentials: each carries the household tag its issuer set; the couple's two farms share one.
+    type Credential = {
+      id: string;
+      subject: string;
+      role: string;
+      householdTag: string | null;
+      successorId: string | null;
+      successor: string | null;
+    };
+    const credentials = await get<Page<Credential>>("/api/v1/credentials?limit=500");
+    for (const persona of [...Object.values(cast.staff), ...cast.farmers]) {
+      const c = credentials.items.find((x) => x.subject === persona.address);
+      assert.ok(c, `${persona.id} has a credential`);
+      assert.equal(c.householdTag, persona.householdTag, `${persona.id}'s household tag`);
+      assert.equal(c.successorId, null);
+      assert.equal(c.successor, null);
+    }
+    const couple = cast.farmers.slice(-2);
+    const shared = await get<Page<Credential>>(
+      `/api/v1/credentials?household=${couple[0]?.householdTag.toUpperCase().replace("0X", "0x")}`,
+    );
+    assert.deepEqual(
+      shared.items.map((c) => c.subject).sort(),
+      couple.map((f) => f.address).sort(),
+      "one household, two farms",
+    );
+    await rejects("/api/v1/credentials?household=0x1234", 400, "invalid_parameter");
+
+    // Programme 2's prices: proposed and confirmed by two national officials, then corrected.
+    type Program = {
+      id: number;
+      disputePeriod: number;
+      priceRevision: number;
+      finalPrices: Record<string, string | number | null> | null;
+      pendingProposal: unknown;
+      history: { event: string; args: Record<string, unknown>; signer: string }[];
+    };
+    const programs = await get<Page<Program>>("/api/v1/programs");
+    for (const p of programs.items) {
+      const days = PROGRAMMES[p.finalPrices === null ? 1 : 2].disputeDays;
+      assert.equal(p.disputePeriod, days * 86_400, `programme ${p.id}'s dispute period`);
+      assert.equal(p.pendingProposal, null, "every demo proposal was confirmed");
+    }
+    const priced = programs.items.find((p) => p.finalPrices !== null);
+    assert.ok(priced, "a programme with final prices");
+    const [mafra, mafra2] = [cast.get("official-mafra"), cast.get("official-mafra-2")];
+    assert.equal(priced.priceRevision, 2, "the demo's final price was corrected once");
+    const prices = priced.finalPrices as Record<string, string | number | null>;
+    assert.equal(prices.farmGatePer80kg, String(P2_FINAL_INPUTS.farmGatePer80kg));
+    assert.equal(prices.millingFee, String(P2_FINAL_INPUTS.millingFee));
+    assert.equal(prices.millingYieldBps, P2_FINAL_INPUTS.millingYieldBps);
+    assert.equal(prices.first, "60400", "(174,000 − 8,500) × 73 % ÷ 2, rounded down to 10 won");
+    assert.equal(prices.proposedBy, mafra2.address, "the correction was proposed by the second");
+    assert.equal(prices.confirmedBy, mafra.address, "and confirmed by the first");
+    const detail = await get<Program>(`/api/v1/programs/${priced.id}`);
+    const setAt = prices.setAt as unknown as { txHash: string; at: string } | null;
+    const priceEvents = detail.history.filter((h) => h.event.startsWith("FinalPrices"));
+    assert.deepEqual(
+      priceEvents.map((h) => [h.event, h.signer, Number(h.args.farmGatePer80kg), h.args.revision]),
+      [
+        ["FinalPricesProposed", mafra.address, P2_MISTYPED_INPUTS.farmGatePer80kg, undefined],
+        ["FinalPricesSet", mafra2.address, P2_MISTYPED_INPUTS.farmGatePer80kg, 1],
+        ["FinalPricesProposed", mafra2.address, P2_FINAL_INPUTS.farmGatePer80kg, undefined],
+        ["FinalPricesSet", mafra.address, P2_FINAL_INPUTS.farmGatePer80kg, 2],
+      ],
+    );
+    const lastSet = priceEvents.at(-1) as unknown as { txHash: string; blockTime: string };
+    assert.equal(setAt?.txHash, lastSet.txHash, "the prices in effect name their confirmation");
+    assert.equal(setAt?.at, lastSet.blockTime);
+
+    // Sales: the dispute deadline is the first inspection plus the programme's period.
+    type Sale = {
+      id: string;
+      programId: number;
+      state: string;
+      disputeDeadline: string | null;
+      history: { event: string; blockTime: string }[];
+    };
+    const sales = await get<Page<Sale>>("/api/v1/sales?limit=500");
+    const period = new Map(programs.items.map((p) => [p.id, p.disputePeriod]));
+    let checked = 0;
+    for (const state of [
+      "Submitted",
+      "Inspected",
+      "Rejected",
+      "Disputed",
+      "Reinspected",
+      "Settled",
+    ]) {
+      for (const sale of sales.items.filter((x) => x.state === state).slice(0, 3)) {
+        const { history } = await get<Sale>(`/api/v1/sales/${sale.id}`);
+        const first = history.find((h) => h.event === "SaleInspected");
+        if (first === undefined) {
+          assert.equal(sale.disputeDeadline, null, `sale ${sale.id} is not inspected yet`);
+          continue;
+        }
+        const expected = Date.parse(first.blockTime) + Number(period.get(sale.programId)) * 1000;
+        assert.equal(sale.disputeDeadline, new Date(expected).toISOString(), `sale ${sale.id}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 8, `${checked} inspected sales checked`);
+    const csv = (await (await indexer.app.request("/api/v1/exports/sales.csv")).text()).replace(
+      /^\uFEFF/,
+      "",
+    );
+    assert.match(csv.split("\r\n")[0] ?? "", /,disputeDeadline$/);
+
+    // Tenders: a delivery refused (and one re-delivered), a termination, a lapse (유찰).
+    type Tender = {
+      id: string;
+      state: string;
+      drawBlock: number | null;
+      deliveryDeadline: string | null;
+      refusals: number;
+      refusalReason: string | null;
+      refusedAt: string | null;
+      terminationReason: string | null;
+      terminatedAt: string | null;
+      lapsedAt: string | null;
+      winner: string | null;
+      award: { drawBlock: number | null; drawBlockHash: string | null } | null;
+      bids: { bidder: string; status: string; passedOver: boolean }[];
+      history: { event: string }[];
+    };
+    const tenders = await get<Page<Tender>>("/api/v1/tenders?limit=100");
+    const one = async (state: string, pick: (t: Tender) => boolean = () => true) => {
+      const found = tenders.items.filter((t) => t.state === state && pick(t));
+      assert.equal(found.length, 1, `one ${state} tender`);
+      return get<Tender>(`/api/v1/tenders/${found[0]?.id}`);
+    };
+    const refused = await one("Refused");
+    assert.equal(refused.refusals, 1);
+    assert.equal(refused.refusalReason, "규격서의 필터 등급(H13)과 다른 제품 납품");
+    assert.ok(refused.refusedAt && refused.deliveryDeadline);
+    assert.ok(refused.refusedAt < refused.deliveryDeadline, "refused before the deadline");
+    assert.ok(refused.history.some((h) => h.event === "DeliveryRefused"));
+    const redelivered = await one("Delivered", (t) => t.refusals > 0);
+    assert.equal(redelivered.refusalReason, "포장 파손 120포, 함수율 기준 초과: 재납품 요구");
+    assert.deepEqual(
+      redelivered.history.map((h) => h.event).filter((e) => e.startsWith("Delivery")),
+      ["DeliveryRecorded", "DeliveryRefused", "DeliveryRecorded"],
+    );
+    const terminated = await one("Terminated");
+    assert.equal(terminated.terminationReason, "납품기한 경과, 납품 없음 (계약 해지)");
+    assert.ok(terminated.terminatedAt && terminated.deliveryDeadline);
+    assert.ok(terminated.terminatedAt >= terminated.deliveryDeadline, "after the deadline");
+    assert.equal(
+      terminated.bids.find((b) => b.bidder === terminated.winner)?.status,
+      "Forfeited",
+      "the winner's bond is forfeited",
+    );
+    assert.ok(terminated.history.some((h) => h.event === "TenderTerminated"));
+    const lapsed = await one("Failed", (t) => t.lapsedAt !== null);
+    assert.equal(lapsed.award, null, "no draw, no award");
+    assert.equal(lapsed.winner, null);
+    assert.ok(lapsed.history.some((h) => h.event === "TenderLapsed"));
+    assert.ok(
+      lapsed.bids.some((b) => b.status === "Released"),
+      "revealed bonds released",
+    );
+    for (const awarded of [refused, redelivered, terminated]) {
+      assert.ok(awarded.drawBlock !== null && awarded.award !== null);
+      assert.equal(awarded.award.drawBlock, awarded.drawBlock, "the draw used the scheduled block");
+      assert.match(awarded.award.drawBlockHash ?? "", /^0x[0-9a-f]{64}$/);
+      assert.ok(awarded.bids.every((b) => b.passedOver === false));
+    }
+    const tenderCsv = (await (await indexer.app.request("/api/v1/exports/tenders.csv")).text())
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    assert.match(
+      tenderCsv[0] ?? "",
+      /,drawBlock,deliveryDeadline,refusals,refusalReason,terminationReason,terminatedAt,lapsedAt$/,
+    );
+    const terminatedLine = tenderCsv.find((l) => l.startsWith(`${terminated.id},`));
+    assert.ok(terminatedLine?.includes("납품기한 경과"), "the CSV carries the termination reason");
+  });
+
   it("accounts and the raw event log", async () => {
     const [row] = await db.query<{ farmer: string }>("select farmer from sales limit 1");
     assert.ok(row);
@@ -577,6 +760,7 @@ describe("indexer API", () => {
       "q",
       "kind",
       "role",
+      "household",
     ];
     for (const route of routes) {
       for (const param of params) {
@@ -1137,7 +1321,7 @@ describe("store and API at the uint32 bound, without a chain", () => {
       deliveryStart: 1_790_000_000,
       deliveryEnd: 1_800_000_000,
       varieties: [101, 102],
-      disputePeriod: 14 * 24 * 3600,
+      disputePeriod: 14 * 86_400, // issue 19: every ProgramCreated carries it
     }),
     event(1, "RicePurchase", "RegionAllocated", {
       programId: U32,

@@ -4,9 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Address, getAddress } from "viem";
-import { type EventRecord, positionOf } from "../../indexer/src/sync/decode.ts";
+import { type Address, encodeEventTopics, getAddress, type Hex, toHex } from "viem";
+import { createDecoder, type EventRecord, positionOf } from "../../indexer/src/sync/decode.ts";
 import { attributeForwardedSigners } from "../../indexer/src/sync/signers.ts";
+import { RicePurchaseAbi } from "../../sdk/index.ts";
 
 const address = (n: number) => getAddress(`0x${n.toString(16).padStart(40, "0")}`);
 const FORWARDER = address(0xf0);
@@ -93,5 +94,67 @@ describe("signer attribution", () => {
     ];
     assert.deepEqual(attributeForwardedSigners(events, FORWARDER), [first]);
     assert.equal(first.signer, null);
+  });
+
+  it("attributes a sale's cancel and dispute to who acted (a lost key's successor), not to the farm the event names", () => {
+    const RICE = address(0x1c);
+    const decoder = createDecoder({ chainId: 31337, addresses: { RicePurchase: RICE } });
+    const [oldFarm, successor] = [address(0xfa1), address(0x5cc)];
+    const saleId = 12345n;
+    const rawLog = (
+      eventName: "SaleCancelled" | "SaleDisputed" | "SaleSubmitted",
+      index: number,
+    ) => {
+      const topics = encodeEventTopics({
+        abi: RicePurchaseAbi,
+        eventName,
+        args:
+          eventName === "SaleSubmitted"
+            ? { saleId, farmer: oldFarm, programId: 1 }
+            : { saleId, farmer: oldFarm },
+      } as never) as Hex[];
+      const data: Hex =
+        eventName === "SaleDisputed"
+          ? toHex(7n, { size: 32 })
+          : eventName === "SaleSubmitted"
+            ? `0x${"00".repeat(32 * 5)}`
+            : "0x";
+      return {
+        address: RICE,
+        topics,
+        data,
+        blockNumber: 9,
+        blockHash: `0x${"99".repeat(32)}` as Hex,
+        transactionHash: `0x${"5e".repeat(32)}` as Hex,
+        transactionIndex: 0,
+        logIndex: index,
+        removed: false,
+      };
+    };
+    const submitted = decoder.decode(rawLog("SaleSubmitted", 0), 1_790_000_000);
+    const cancelled = decoder.decode(rawLog("SaleCancelled", 1), 1_790_000_000);
+    const disputed = decoder.decode(rawLog("SaleDisputed", 2), 1_790_000_000);
+    // The farm still names itself when it submits; the cancel and dispute name the farm only.
+    assert.equal(submitted.signer, oldFarm);
+    assert.equal(cancelled.args.farmer, oldFarm);
+    assert.equal(disputed.args.farmer, oldFarm);
+    assert.equal(cancelled.signer, null);
+    assert.equal(disputed.signer, null);
+    // Relayed for the successor: the request's signer is the actor.
+    const forwarded = {
+      ...log(
+        cancelled.txHash,
+        "ExecutedForwardRequest",
+        { signer: successor, nonce: "0" },
+        successor,
+        FORWARDER,
+      ),
+      blockNumber: 9,
+      logIndex: 3,
+    };
+    const left = attributeForwardedSigners([cancelled, disputed, forwarded], FORWARDER);
+    assert.deepEqual(left, []);
+    assert.equal(cancelled.signer, successor);
+    assert.equal(disputed.signer, successor);
   });
 });

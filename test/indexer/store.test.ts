@@ -257,4 +257,28 @@ describe("indexer store", () => {
       ]);
     });
   });
+
+  it("migration 9 gives an older store's inspected sales the dispute deadlines the handlers write (PGlite and PostgreSQL)", async (t) => {
+    const check = async (db: Database) => {
+      await applyAll(db, events, 3);
+      const expected = await dumpStore(db);
+      const sales = (expected.sales ?? []) as { dispute_deadline: number | null }[];
+      assert.ok(
+        sales.filter((s) => s.dispute_deadline !== null).length > 50,
+        "the synthetic season inspects sales",
+      );
+      await db.exec(
+        "alter table sales drop column dispute_deadline; delete from schema_migrations where id = 9;",
+      );
+      assert.equal(await migrate(db), 1);
+      assert.deepEqual(await dumpStore(db), expected);
+    };
+    const db = await createPgliteDatabase();
+    try {
+      await check(db);
+    } finally {
+      await db.close();
+    }
+    await withTestPostgres(t, check);
+  });
 });

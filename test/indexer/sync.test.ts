@@ -1,13 +1,28 @@
 /**
  * Backfill and follow-head correctness on the demo season (every sale and tender stage, forwarded
  * requests): the projections match what the contracts themselves answer, PGlite and PostgreSQL
- * end identical, and new blocks are followed.
+ * end identical, and new blocks are followed: a pending final-price proposal and its
+ * confirmation, and a lost key's successor cancelling the old farm's sale.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, getAddress } from "viem";
+import {
+  type Abi,
+  type Address,
+  createWalletClient,
+  defineChain,
+  getAddress,
+  type Hex,
+  http,
+  keccak256,
+  parseEventLogs,
+  stringToBytes,
+} from "viem";
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import type { Indexer } from "../../indexer/src/service.ts";
 import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
+import { createCast } from "../../scripts/seed/actors.ts";
+import { Role, SaleState } from "../../sdk/generated/enums.ts";
 import { CredentialRegistryAbi, RicePurchaseAbi, TenderBoardAbi } from "../../sdk/index.ts";
 import { startSeededChain, type TestChain } from "./helpers/chain.ts";
 import { dumpStore, envFor, indexUntil, waitFor, withTestPostgres } from "./helpers/indexer.ts";
@@ -46,10 +61,13 @@ describe("indexer sync on the demo season", () => {
     const client = await chain.connection.viem.getPublicClient();
     const sales = await db.query<{
       id: string;
+      program_id: number;
       state: number;
       grade_first: number | null;
       units: number;
-    }>("select id, state, grade_first, units from sales");
+      dispute_deadline: number | null;
+    }>("select id, program_id, state, grade_first, units, dispute_deadline from sales");
+    let deadlines = 0;
     assert.ok(sales.length > 50);
     const states = new Set<number>();
     for (const sale of sales) {
@@ -62,6 +80,21 @@ describe("indexer sync on the demo season", () => {
       assert.equal(sale.state, onChain.state, `state of sale ${sale.id}`);
       assert.equal(sale.units, onChain.units);
       if (sale.grade_first !== null) assert.equal(sale.grade_first, onChain.gradeFirst);
+      if (onChain.state === SaleState.Inspected || onChain.state === SaleState.Rejected) {
+        // Inspected or Rejected: the contract's own dispute deadline (last = first inspection).
+        const program = await client.readContract({
+          address: chain.deployment.addresses.RicePurchase,
+          abi: RicePurchaseAbi,
+          functionName: "getProgram",
+          args: [sale.program_id],
+        });
+        assert.equal(
+          Number(sale.dispute_deadline),
+          onChain.inspectedAt + program.disputePeriod,
+          `dispute deadline of sale ${sale.id}`,
+        );
+        deadlines++;
+      }
       states.add(sale.state);
       const [interim, finalAmount, balance] = await client.readContract({
         address: chain.deployment.addresses.RicePurchase,
@@ -81,6 +114,7 @@ describe("indexer sync on the demo season", () => {
       }
     }
     assert.ok(states.size >= 8, `the season covers many sale states (${[...states].join(",")})`);
+    assert.ok(deadlines >= 1, "some sale is inspected and awaits approval or a dispute");
   });
 
   it("matches the registry on every credential's validity and the board on every tender", async () => {
@@ -218,5 +252,215 @@ describe("indexer sync on the demo season", () => {
     const events = await indexer.app.request(`/api/v1/events?event=IssuerSet&limit=1`);
     const page = (await events.json()) as { items: { signer: string; blockNumber: number }[] };
     assert.equal(page.items[0]?.signer, getAddress(admin.account.address));
+  });
+
+  /** Sends `functionName` as `account` (funded first) straight to the chain, and waits for it. */
+  const send = async (
+    account: PrivateKeyAccount,
+    address: Address,
+    abi: Abi,
+    functionName: string,
+    args: readonly unknown[],
+  ) => {
+    await chain.request("hardhat_setBalance", [account.address, "0x56bc75e2d63100000"]);
+    const wallet = createWalletClient({
+      account,
+      chain: defineChain({
+        id: 31337,
+        name: "test",
+        nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 },
+        rpcUrls: { default: { http: [chain.url] } },
+      }),
+      transport: http(chain.url),
+    });
+    const hash = await wallet.writeContract({ address, abi, functionName, args } as never);
+    const client = await chain.connection.viem.getPublicClient();
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, "success", `${functionName} by ${account.address}`);
+    return receipt;
+  };
+  const indexedTo = async () => {
+    const head = await chain.head();
+    await waitFor("the new blocks", () => indexer.sync.status().indexed >= head, 10_000);
+  };
+
+  it("shows a pending final-price proposal (who, inputs, prices, when) until a second official confirms it", async () => {
+    const cast = createCast();
+    const rice = chain.deployment.addresses.RicePurchase;
+    const client = await chain.connection.viem.getPublicClient();
+    type Program = {
+      id: number;
+      deliveryEnd: string;
+      priceRevision: number;
+      finalPrices: Record<string, unknown> | null;
+      pendingProposal: {
+        official: string;
+        farmGatePer80kg: string;
+        millingFee: string;
+        millingYieldBps: number;
+        gradePrices: { special: string; first: string; second: string; third: string };
+        proposedAt: { at: string; txHash: string; blockNumber: number };
+      } | null;
+    };
+    const res = await indexer.app.request("/api/v1/programs");
+    const { items } = (await res.json()) as { items: Program[] };
+    const unpriced = items.find((p) => p.finalPrices === null);
+    assert.ok(unpriced, "the demo leaves a programme without final prices");
+    assert.equal(unpriced.pendingProposal, null);
+    // Proposals come after the delivery window.
+    const end = Date.parse(unpriced.deliveryEnd) / 1000;
+    const latest = await client.getBlock();
+    if (Number(latest.timestamp) <= end)
+      await chain.request("evm_setNextBlockTimestamp", [end + 60]);
+    const inputs = [180_000, 8_500, 7_200] as const;
+    const proposal = await send(
+      cast.get("official-mafra").account,
+      rice,
+      RicePurchaseAbi,
+      "setFinalPrices",
+      [unpriced.id, ...inputs],
+    );
+    await indexedTo();
+    const pending = (await (
+      await indexer.app.request(`/api/v1/programs/${unpriced.id}`)
+    ).json()) as Program;
+    assert.equal(pending.finalPrices, null, "nothing takes effect on one signature");
+    assert.equal(pending.priceRevision, 0);
+    assert.ok(pending.pendingProposal);
+    const { gradePrices, proposedAt, ...proposed } = pending.pendingProposal;
+    assert.deepEqual(proposed, {
+      official: cast.get("official-mafra").address,
+      farmGatePer80kg: "180000",
+      millingFee: "8500",
+      millingYieldBps: 7_200,
+    });
+    assert.equal(proposedAt.txHash, proposal.transactionHash);
+    assert.equal(proposedAt.blockNumber, Number(proposal.blockNumber));
+    const onChain = await client.readContract({
+      address: rice,
+      abi: RicePurchaseAbi,
+      functionName: "getPriceProposal",
+      args: [unpriced.id],
+    });
+    assert.equal(onChain.proposer, cast.get("official-mafra").address);
+    assert.equal(onChain.farmGatePer80kg, inputs[0]);
+
+    await send(cast.get("official-mafra-2").account, rice, RicePurchaseAbi, "confirmFinalPrices", [
+      unpriced.id,
+      ...inputs,
+    ]);
+    await indexedTo();
+    const set = (await (
+      await indexer.app.request(`/api/v1/programs/${unpriced.id}`)
+    ).json()) as Program;
+    assert.equal(set.pendingProposal, null, "the confirmation ends the proposal");
+    assert.equal(set.priceRevision, 1);
+    const prices = await client.readContract({
+      address: rice,
+      abi: RicePurchaseAbi,
+      functionName: "getGradePrices",
+      args: [unpriced.id],
+    });
+    const effective = {
+      special: String(prices.special),
+      first: String(prices.first),
+      second: String(prices.second),
+      third: String(prices.third),
+    };
+    // What the proposal showed is exactly what took effect on chain.
+    assert.deepEqual(gradePrices, effective);
+    assert.equal(effective.first, "61740", "(180,000 − 8,500) × 72 % ÷ 2, rounded down to 10 won");
+    assert.deepEqual(
+      {
+        special: set.finalPrices?.special,
+        first: set.finalPrices?.first,
+        second: set.finalPrices?.second,
+        third: set.finalPrices?.third,
+        proposedBy: set.finalPrices?.proposedBy,
+        confirmedBy: set.finalPrices?.confirmedBy,
+      },
+      {
+        ...effective,
+        proposedBy: cast.get("official-mafra").address,
+        confirmedBy: cast.get("official-mafra-2").address,
+      },
+    );
+  });
+
+  it("attributes a successor's cancel of the old farm's sale to the successor, and links the credentials", async () => {
+    const cast = createCast();
+    const registry = chain.deployment.addresses.CredentialRegistry;
+    const issuer = cast.get("official-gangjin").account;
+    const [sale] = await db.query<{ id: string; farmer: Address }>(
+      "select id, farmer from sales where state = $1 order by submitted_pos limit 1",
+      [SaleState.Submitted],
+    );
+    assert.ok(sale, "the demo leaves a submitted sale");
+    const farm = cast.farmers.find((f) => f.address === sale.farmer);
+    assert.ok(farm);
+    const [old] = await db.query<{ id: string }>(
+      "select id from credentials where subject = $1 and role = $2 and not revoked",
+      [sale.farmer, Role.Farmer],
+    );
+    assert.ok(old);
+    // The farm's phone is lost: its credential is revoked, a new key gets a credential of the
+    // same household, and the county names it the old one's successor.
+    await send(issuer, registry, CredentialRegistryAbi, "revoke", [
+      BigInt(old.id),
+      keccak256(stringToBytes("lost phone")),
+    ]);
+    const successor = privateKeyToAccount(generatePrivateKey());
+    const client = await chain.connection.viem.getPublicClient();
+    const now = Number((await client.getBlock()).timestamp);
+    const issued = await send(issuer, registry, CredentialRegistryAbi, "issue", [
+      successor.address,
+      Role.Farmer,
+      farm.region,
+      farm.claimsHash,
+      BigInt(now + 90 * 86_400),
+      farm.householdTag,
+    ]);
+    const [issuedEvent] = parseEventLogs({
+      abi: CredentialRegistryAbi,
+      eventName: "CredentialIssued",
+      logs: issued.logs,
+    });
+    assert.ok(issuedEvent);
+    const newId = issuedEvent.args.id;
+    await send(issuer, registry, CredentialRegistryAbi, "nameSuccessor", [BigInt(old.id), newId]);
+    const cancel = await send(
+      successor,
+      chain.deployment.addresses.RicePurchase,
+      RicePurchaseAbi,
+      "cancelSale",
+      [BigInt(sale.id)],
+    );
+    await indexedTo();
+
+    type Sale = {
+      state: string;
+      provenance: { updated: { signer: string; txHash: string } };
+      history: { event: string; signer: string; args: Record<string, unknown>; txHash: string }[];
+    };
+    const detail = (await (await indexer.app.request(`/api/v1/sales/${sale.id}`)).json()) as Sale;
+    assert.equal(detail.state, "Cancelled");
+    const last = detail.history.at(-1);
+    assert.equal(last?.event, "SaleCancelled");
+    assert.equal(last?.txHash, cancel.transactionHash);
+    assert.equal(last?.args.farmer, sale.farmer, "the event names the farm the sale belongs to");
+    assert.equal(last?.signer, successor.address, "and the record who acted: the successor");
+    assert.equal(detail.provenance.updated.signer, successor.address);
+    // The successor's own activity lists the act; the old credential names its successor.
+    const account = (await (
+      await indexer.app.request(`/api/v1/accounts/${successor.address}`)
+    ).json()) as { activity: { items: { event: string }[] } };
+    assert.ok(account.activity.items.some((e) => e.event === "SaleCancelled"));
+    const credential = (await (
+      await indexer.app.request(`/api/v1/credentials/${old.id}`)
+    ).json()) as { status: string; successorId: string; successor: string; householdTag: Hex };
+    assert.equal(credential.status, "revoked");
+    assert.equal(credential.successorId, String(newId));
+    assert.equal(credential.successor, successor.address);
+    assert.equal(credential.householdTag, farm.householdTag);
   });
 });

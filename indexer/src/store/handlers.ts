@@ -302,6 +302,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
         submitted_time: ev.blockTime,
         updated_pos: ev.pos,
         updated_time: ev.blockTime,
+        dispute_deadline: null,
       });
     },
   },
@@ -311,8 +312,12 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   "RicePurchase.SaleInspected": {
     touches: (a) => [["sales", saleKey(a)]],
+    reads: (a) => [["programs", String(decodeSaleId(BigInt(saleKey(a))).programId)]],
     apply(ev, ctx) {
       const a = ev.args;
+      // The first inspection opens the programme's dispute period (RicePurchase.disputeInspection);
+      // a re-inspection cannot be disputed again and leaves the deadline as it was.
+      const program = ctx.get("programs", String(decodeSaleId(BigInt(saleKey(a))).programId));
       const grades = (Array.isArray(a.gradeUnits) ? a.gradeUnits : []).map(num);
       const accepted = grades.reduce((x, y) => x + y, 0);
       const re = a.reinspection === true;
@@ -337,6 +342,9 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
         inspector: a.inspector,
         inspections: Number(s.inspections ?? 0) + 1,
         accepted_units: accepted,
+        dispute_deadline: re
+          ? (s.dispute_deadline ?? null)
+          : ev.blockTime + Number(program?.dispute_period ?? 0),
       }));
     },
   },

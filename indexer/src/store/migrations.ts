@@ -295,6 +295,19 @@ alter table bids add column passed_over bool not null default false;
 alter table awards add column draw_block int8, add column draw_block_hash text;
 `,
   },
+  {
+    id: 9,
+    name: "sales: the dispute deadline (first inspection + the programme's dispute period)",
+    // The first inspection is the one a farmer may dispute (a re-inspection cannot be disputed
+    // again): its block time, from the event log, plus the programme's period.
+    sql: `
+alter table sales add column dispute_deadline int8;
+update sales s set dispute_deadline = i.inspected + p.dispute_period
+from (select args->>'saleId' as sale_id, min(block_time) as inspected from events
+      where contract = 'RicePurchase' and event = 'SaleInspected' group by 1) i, programs p
+where s.id = i.sale_id and p.id = s.program_id;
+`,
+  },
 ];
 
 /**

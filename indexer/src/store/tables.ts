@@ -133,6 +133,7 @@ export const TABLES = {
     submitted_time: "int8",
     updated_pos: "int8",
     updated_time: "int8",
+    dispute_deadline: "int8",
   }),
   payments: t("payments", ["pos"], {
     pos: "int8",

@@ -69,6 +69,18 @@ const ACTOR_FIELDS = [
   "sender",
 ] as const;
 
+/**
+ * Events whose address arguments name whom the act concerns, not who acted. A sale's cancel and
+ * dispute name the farm the sale belongs to (`farmer`, the old address for an old sale), but the
+ * successor the registry named after a lost key may be the one acting (RicePurchase
+ * `_requireFarmActor`). Their actor is found like that of an event without an actor argument: the
+ * forwarded request's signer, else the transaction's sender.
+ */
+const ACTOR_NOT_IN_ARGS: ReadonlySet<string> = new Set([
+  "RicePurchase.SaleCancelled",
+  "RicePurchase.SaleDisputed",
+]);
+
 /** The ABI of each contract the indexer reads, from `sdk/generated/abis.ts`. */
 export function contractAbis(): Partial<Record<ContractName, Abi>> {
   const all = sdkAbis as unknown as Record<string, Abi | undefined>;
@@ -171,7 +183,8 @@ export const createDecoder = ({ chainId, addresses }: CreateDecoderParameters): 
       }
       const args = (toJson(decoded.args ?? {}) ?? {}) as Record<string, JsonValue>;
       let signer: Address | null = null;
-      for (const field of ACTOR_FIELDS) {
+      const actorInArgs = !ACTOR_NOT_IN_ARGS.has(`${contract.name}.${item.name}`);
+      for (const field of actorInArgs ? ACTOR_FIELDS : []) {
         const v = args[field];
         if (typeof v === "string" && v.startsWith("0x") && v.length === 42) {
           signer = v as Address;

@@ -41,6 +41,9 @@ const sales = [
   sale(1, "Approved", 50, 45), // holds the 45 accepted
   sale(1, "Disputed", 10, 7), // holds the first inspection's 7
   sale(2, "Settled", 60, 60),
+  // Inspected and rejected: one still inside its dispute period, one past it (both hold nothing).
+  { ...sale(1, "Rejected", 31, 0), disputeDeadline: iso(NOW + 86_400 * 5) },
+  { ...sale(1, "Rejected", 32, 0), disputeDeadline: iso(NOW - 60) },
 ];
 
 function mockApi(list = programmes) {
@@ -106,5 +109,31 @@ describe("farmer with allocations in two programmes", () => {
     await waitFor(() => expect(screen.getAllByTestId("sale-form")).toHaveLength(2));
     expect(screen.getAllByTestId("sale-form").map((f) => f.dataset.program)).toEqual(["1", "2"]);
     expect(screen.queryByTestId("window-closed")).toBeNull();
+  });
+});
+
+describe("the dispute period of an inspected sale", () => {
+  it("offers the dispute only until the deadline (chain time), and says when it ends or ended", async () => {
+    mockApi();
+    render(<FarmerHome session={{ address: FARMER, kind: "demo" }} />);
+    await waitFor(() => expect(screen.getAllByTestId("my-sale").length).toBe(sales.length));
+    const card = (units: number) =>
+      screen
+        .getAllByTestId("my-sale")
+        .find((c) => c.querySelector("h3")?.textContent?.startsWith(`${units} `)) as HTMLElement;
+    const open = card(31);
+    expect(within(open).getByTestId("dispute-deadline").textContent).toMatch(
+      /이의 신청 기한: .*까지/,
+    );
+    expect(within(open).getByRole("button", { name: "재검사 요청" })).toBeTruthy();
+    const closed = card(32);
+    expect(within(closed).getByTestId("dispute-deadline").textContent).toMatch(
+      /이의 신청 기간이 .*끝났습니다/,
+    );
+    expect(within(closed).queryByRole("button", { name: "재검사 요청" })).toBeNull();
+    // A sale past inspection shows no deadline and no dispute button.
+    const approved = card(50);
+    expect(within(approved).queryByTestId("dispute-deadline")).toBeNull();
+    expect(within(approved).queryByRole("button", { name: "재검사 요청" })).toBeNull();
   });
 });

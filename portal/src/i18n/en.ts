@@ -352,6 +352,10 @@ export const en: Shape<Dictionary> = {
     nonDesignated:
       "Not a designated variety. Over 20 % in variety testing excludes the farm for 5 years.",
     steps: "Progress",
+    // issue 19: the dispute period after inspection
+    disputeUntil: "You may dispute until {{date}}",
+    disputeClosed:
+      "The dispute period ended on {{date}}: a re-inspection can no longer be requested.",
   },
   official: {
     title: "Official",
@@ -394,6 +398,17 @@ export const en: Shape<Dictionary> = {
       "A farm that lost its phone: revoke the old credential, issue one to the new address, then enter both credential numbers. The new address takes over cancelling and disputing the old sales.",
     previousId: "Revoked credential number",
     successorId: "New credential number",
+    // issue 19: final prices pending a second national official
+    pendingPrices: "Final-price proposals awaiting confirmation",
+    noPendingPrices: "No proposal is awaiting confirmation.",
+    pendingFirst: "Programme {{id}} ({{year}} crop): first price proposal",
+    pendingCorrection: "Programme {{id}} ({{year}} crop): price correction",
+    proposedBy: "Proposed by",
+    proposedAt: "Proposed at",
+    proposedPrices: "Grade prices these inputs give (40 kg)",
+    ownProposal:
+      "You proposed these prices and cannot confirm them: a national official of another household must.",
+    confirmProposal: "Confirm this proposal",
     farmGate: "Farm-gate price (80 kg, won)",
     millingFee: "Milling fee (80 kg, won)",
     millingYield: "Milling yield (%)",

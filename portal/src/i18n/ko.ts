@@ -341,6 +341,9 @@ export const ko = {
     nonDesignated:
       "지정 품종이 아닙니다. 품종검정에서 20%를 넘으면 5년간 매입에서 제외될 수 있습니다.",
     steps: "진행",
+    // issue 19: the dispute period after inspection
+    disputeUntil: "이의 신청 기한: {{date}}까지",
+    disputeClosed: "이의 신청 기간이 {{date}}에 끝났습니다. 재검사를 요청할 수 없습니다.",
   },
   official: {
     title: "공무원 화면",
@@ -384,6 +387,17 @@ export const ko = {
       "휴대폰을 잃어버린 농가: 먼저 옛 자격을 폐지하고 새 주소에 자격을 발급한 뒤, 두 자격 번호를 입력하세요. 새 주소가 옛 출하의 취소·이의 신청을 이어받습니다.",
     previousId: "폐지된 자격 번호",
     successorId: "새 자격 번호",
+    // issue 19: final prices pending a second national official
+    pendingPrices: "확인을 기다리는 최종 가격 제안",
+    noPendingPrices: "확인을 기다리는 제안이 없습니다.",
+    pendingFirst: "사업 {{id}} ({{year}}년산): 최초 가격 제안",
+    pendingCorrection: "사업 {{id}} ({{year}}년산): 가격 정정 제안",
+    proposedBy: "제안한 공무원",
+    proposedAt: "제안 시각",
+    proposedPrices: "이 입력값으로 정해지는 등급별 가격 (40kg)",
+    ownProposal:
+      "직접 제안한 가격은 확인할 수 없습니다. 다른 세대의 전국 공무원이 확인해야 효력이 생깁니다.",
+    confirmProposal: "이 제안 확인·확정",
     farmGate: "산지 쌀값 (80kg, 원)",
     millingFee: "도정 비용 (80kg, 원)",
     millingYield: "도정 수율 (%)",

@@ -9,7 +9,7 @@ import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Badge, Field, Hex, Loading, Section } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
-import { date, isoDay, num, secs, seoulMidnight, tonnes } from "../lib/format.ts";
+import { date, dateTime, isoDay, num, secs, seoulMidnight, tonnes } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { packagingLabel, saleStateLabel, saleStateName, toneOfSale } from "../lib/labels.ts";
 import { COLLECTION_POINTS, refName, VARIETIES } from "../lib/reference.ts";
@@ -305,11 +305,23 @@ function AllocationCard({
   );
 }
 
-function SaleCard({ s, onDone }: { s: Json; onDone: () => void }) {
+/**
+ * Whether an inspected sale may still be disputed at chain time `now`: RicePurchase refuses a
+ * dispute after `disputeDeadline` (the first inspection plus the programme's period). Unknown
+ * (an indexer that does not give the deadline): the contract decides.
+ */
+export function disputeOpen(sale: Json, now: number): boolean {
+  if (typeof sale.disputeDeadline !== "string") return true;
+  return now <= secs(sale.disputeDeadline);
+}
+
+function SaleCard({ s, now, onDone }: { s: Json; now: number; onDone: () => void }) {
   const { t, i18n } = useTranslation();
   const [reason, setReason] = useState("");
   const st = saleStateName(s.state);
   const id = String(s.id);
+  const disputable = st === "Inspected" || st === "Rejected";
+  const deadline = typeof s.disputeDeadline === "string" ? s.disputeDeadline : null;
   const cancel = async () => {
     if (
       await requestSignature({
@@ -349,13 +361,20 @@ function SaleCard({ s, onDone }: { s: Json; onDone: () => void }) {
         <a href={href(`/sale/${id}`)}>{t("record.sale")}</a> ·{" "}
         <a href={href(`/receipt/${id}`)}>{t("farmer.receipt")}</a>
       </p>
+      {disputable && deadline !== null && (
+        <p className={disputeOpen(s, now) ? "muted" : "alert info"} data-testid="dispute-deadline">
+          {t(disputeOpen(s, now) ? "farmer.disputeUntil" : "farmer.disputeClosed", {
+            date: dateTime(deadline),
+          })}
+        </p>
+      )}
       <div className="actions">
         {st === "Submitted" && (
           <button type="button" className="btn danger" onClick={() => void cancel()}>
             {t("farmer.cancel")}
           </button>
         )}
-        {(st === "Inspected" || st === "Rejected") && (
+        {disputable && disputeOpen(s, now) && (
           <>
             <label className="sr-only" htmlFor={`reason-${id}`}>
               {t("farmer.disputeReason")}
@@ -436,7 +455,12 @@ export function FarmerHome({ session }: { session: Session }) {
           {(p) => (
             <ul style={{ listStyle: "none", padding: 0 }}>
               {p.items.map((s) => (
-                <SaleCard key={String(s.id)} s={s} onDone={reload} />
+                <SaleCard
+                  key={String(s.id)}
+                  s={s}
+                  now={now.data ?? Math.floor(Date.now() / 1000)}
+                  onDone={reload}
+                />
               ))}
             </ul>
           )}

@@ -8,11 +8,14 @@ import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Hex, Section } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
-import { date, num, seoulMidnight, won } from "../lib/format.ts";
+import { date, dateTime, num, seoulMidnight, won } from "../lib/format.ts";
 import { useAsync, useLive } from "../lib/hooks.ts";
 import { paymentKindLabel, roleLabel, saleStateName } from "../lib/labels.ts";
 import { REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 import { type CsvError, type CsvRow, parseAllocationCsv, positiveInt } from "../lib/validate.ts";
+
+/** RicePurchase's national region: only its officials propose and confirm final prices. */
+const NATIONAL = 0;
 
 function Form({
   label,
@@ -521,6 +524,150 @@ function FinalPrices({ programmes }: { programmes: Json[] }) {
   );
 }
 
+type PriceProposal = {
+  official: string;
+  farmGatePer80kg: string;
+  millingFee: string;
+  millingYieldBps: number;
+  gradePrices: { special: string; first: string; second: string; third: string } | null;
+  proposedAt: { at: string } | null;
+};
+
+const GRADE_KEYS = [
+  ["special", "Special"],
+  ["first", "First"],
+  ["second", "Second"],
+  ["third", "Third"],
+] as const;
+
+/**
+ * The final-price proposals waiting for a second national official (RicePurchase
+ * `confirmFinalPrices`): who proposed, the inputs, the grade prices they give, and the confirm
+ * action with exactly those inputs. The proposer cannot confirm its own proposal (nor a member of
+ * its household: the contract checks that), so its button is disabled with the reason.
+ */
+export function PendingPrices({
+  programmes,
+  address,
+  onDone,
+}: {
+  programmes: Json[];
+  address: string;
+  onDone: () => void;
+}) {
+  const { t } = useTranslation();
+  const pending = programmes.filter(
+    (p) => p.pendingProposal !== null && typeof p.pendingProposal === "object",
+  );
+  if (pending.length === 0)
+    return (
+      <p className="muted" data-testid="no-pending-prices">
+        {t("official.noPendingPrices")}
+      </p>
+    );
+  return (
+    <ul style={{ listStyle: "none", padding: 0 }}>
+      {pending.map((p) => (
+        <PendingProposal key={String(p.id)} programme={p} address={address} onDone={onDone} />
+      ))}
+    </ul>
+  );
+}
+
+function PendingProposal({
+  programme,
+  address,
+  onDone,
+}: {
+  programme: Json;
+  address: string;
+  onDone: () => void;
+}) {
+  const { t } = useTranslation();
+  const proposal = programme.pendingProposal as PriceProposal;
+  const id = Number(programme.id);
+  const own = proposal.official.toLowerCase() === address.toLowerCase();
+  const correction = programme.finalPricesSet === true;
+  const yieldPct = `${proposal.millingYieldBps / 100}%`;
+  const confirm = async () => {
+    const r = await requestSignature({
+      contract: "RicePurchase",
+      functionName: "confirmFinalPrices",
+      args: [
+        id,
+        Number(proposal.farmGatePer80kg),
+        Number(proposal.millingFee),
+        proposal.millingYieldBps,
+      ],
+      title: t("actions.confirmFinalPrices", { id }),
+      details: [
+        [t("official.proposedBy"), proposal.official],
+        [t("official.farmGate"), won(proposal.farmGatePer80kg)],
+        [t("official.millingFee"), won(proposal.millingFee)],
+        [t("official.millingYield"), yieldPct],
+        ...GRADE_KEYS.map(
+          ([key, label]) =>
+            [t(`grade.${label}`), won(proposal.gradePrices?.[key] ?? null)] as [string, string],
+        ),
+      ],
+    });
+    if (r) onDone();
+  };
+  return (
+    <li className="card" data-testid="pending-prices" data-program={id}>
+      <h3 style={{ margin: 0 }}>
+        {t(correction ? "official.pendingCorrection" : "official.pendingFirst", {
+          id,
+          year: String(programme.cropYear ?? ""),
+        })}
+      </h3>
+      <dl className="dl">
+        <dt>{t("official.proposedBy")}</dt>
+        <dd>
+          <Hex value={proposal.official} />
+        </dd>
+        <dt>{t("official.proposedAt")}</dt>
+        <dd>{dateTime(proposal.proposedAt?.at ?? null)}</dd>
+        <dt>{t("official.farmGate")}</dt>
+        <dd>{won(proposal.farmGatePer80kg)}</dd>
+        <dt>{t("official.millingFee")}</dt>
+        <dd>{won(proposal.millingFee)}</dd>
+        <dt>{t("official.millingYield")}</dt>
+        <dd>{yieldPct}</dd>
+      </dl>
+      <table className="data">
+        <caption>{t("official.proposedPrices")}</caption>
+        <thead>
+          <tr>
+            {GRADE_KEYS.map(([key, label]) => (
+              <th key={key} scope="col">
+                {t(`grade.${label}`)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            {GRADE_KEYS.map(([key]) => (
+              <td key={key} data-grade={key}>
+                {won(proposal.gradePrices?.[key] ?? null)}
+              </td>
+            ))}
+          </tr>
+        </tbody>
+      </table>
+      {own && (
+        <p className="alert info" data-testid="own-proposal">
+          {t("official.ownProposal")}
+        </p>
+      )}
+      <button type="button" className="btn" disabled={own} onClick={() => void confirm()}>
+        {t("official.confirmProposal")}
+      </button>
+    </li>
+  );
+}
+
 /** Payments due: interim after approval, the final top-up, or a clawback repaid. */
 function Payments() {
   const { t } = useTranslation();
@@ -828,7 +975,7 @@ function Credentials({ region }: { region: number }) {
   );
 }
 
-function OfficialHome({ region }: { region: number }) {
+function OfficialHome({ region, address }: { region: number; address: string }) {
   const { t } = useTranslation();
   const programmes = useAsync(() => list<Json>("programs", { limit: 50 }), []);
   const progs = programmes.data?.items ?? [];
@@ -848,6 +995,12 @@ function OfficialHome({ region }: { region: number }) {
         <AllocateRegion programmes={progs} />
       </Section>
       <Section title={t("official.finalPrices")}>
+        {region === NATIONAL && (
+          <>
+            <h3>{t("official.pendingPrices")}</h3>
+            <PendingPrices programmes={progs} address={address} onDone={programmes.reload} />
+          </>
+        )}
         <FinalPrices programmes={progs} />
       </Section>
       <Section title={t("official.credentials")}>
@@ -878,7 +1031,9 @@ export default function Official() {
   return (
     <>
       <h1>{t("official.title")}</h1>
-      <RequireSession>{(s) => <OfficialHome region={s.region ?? 46810} />}</RequireSession>
+      <RequireSession>
+        {(s) => <OfficialHome region={s.region ?? 46810} address={s.address} />}
+      </RequireSession>
     </>
   );
 }

@@ -42,6 +42,18 @@ export const CredentialSchema = z
     revokedAt: z.string().nullable(),
     revokedBy: z.string().nullable(),
     revokeReasonHash: z.string().nullable(),
+    householdTag: z.string().nullable().openapi({
+      description:
+        "The credential's household (세대) tag, set by its issuer at issuance (16 bytes, hex): the hash of a secret the county keeps, equal for the credentials of one household and revealing nothing else. Null: issued without one (a Farmer, Inspector or Official credential without a tag cannot act in the rice purchase).",
+      example: "0x5f0c6a3e9b8d4c2177e1a0b2c3d4e5f6",
+    }),
+    successorId: z.string().nullable().openapi({
+      description:
+        "The credential the issuer named to continue this one's work after its key was lost (CredentialRegistry.nameSuccessor); null when none",
+    }),
+    successor: z.string().nullable().openapi({
+      description: "The address holding `successorId`: it completes the old sales of this address",
+    }),
     txHash: z.string(),
     blockNumber: z.number().int(),
     provenance: RecordProvenanceSchema,
@@ -53,7 +65,24 @@ type Row = Record<string, unknown>;
 /** Status at `now`: a later serial for the same subject, role and region supersedes a credential. */
 const CREDENTIAL_PROV = provenanceSql("c", "issued_pos", "updated_pos");
 export const CREDENTIAL_SELECT = `select c.*, ${CREDENTIAL_PROV.columns}, exists (select 1 from credentials n where n.subject = c.subject and n.role = c.role
-  and n.region = c.region and n.serial > c.serial) as superseded from credentials c ${CREDENTIAL_PROV.joins}`;
+  and n.region = c.region and n.serial > c.serial) as superseded,
+  (select s.subject from credentials s where s.id = c.successor_id) as successor
+  from credentials c ${CREDENTIAL_PROV.joins}`;
+
+/** A zero tag (issued without a household) reads as none. */
+const NO_TAG = /^0x0*$/;
+const householdTagOf = (v: unknown) =>
+  typeof v === "string" && v !== "" && !NO_TAG.test(v) ? v : null;
+
+/** A household tag as a query parameter: 16 bytes, hex. */
+const HouseholdParam = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{32}$/, "a household tag is 0x and 32 hex digits")
+  .transform((v) => v.toLowerCase())
+  .openapi({
+    description: "Household tag (16 bytes, hex)",
+    example: "0x5f0c6a3e9b8d4c2177e1a0b2c3d4e5f6",
+  });
 
 export const credentialJson = (
   r: Row,
@@ -80,6 +109,9 @@ export const credentialJson = (
   revokedAt: iso(r.revoked_at as number | null),
   revokedBy: (r.revoked_by as string | null) ?? null,
   revokeReasonHash: (r.revoke_reason_hash as string | null) ?? null,
+  householdTag: householdTagOf(r.household_tag),
+  successorId: (r.successor_id as string | null) ?? null,
+  successor: (r.successor as string | null) ?? null,
   txHash: String(r.issued_tx),
   blockNumber: Number(r.issued_block),
   provenance: provenanceOf(r),
@@ -97,6 +129,9 @@ const listCredentials = createRoute({
       role: RoleParam.optional(),
       region: RegionParam.optional(),
       status: z.enum(STATUSES).optional(),
+      household: HouseholdParam.optional().openapi({
+        description: "Only the credentials carrying this household tag",
+      }),
       ...PageQuery,
     }),
   },
@@ -174,6 +209,7 @@ export const credentialRoutes = {
       if (q.issuer !== undefined) w.add("c.issuer = ?", q.issuer);
       if (q.role !== undefined) w.add("c.role = ?", RoleNames.indexOf(q.role as never));
       if (q.region !== undefined) w.add("c.region = ?", q.region);
+      if (q.household !== undefined) w.add("lower(c.household_tag) = ?", q.household);
       const newer =
         "exists (select 1 from credentials n where n.subject = c.subject and n.role = c.role and n.region = c.region and n.serial > c.serial)";
       if (q.status === "revoked") w.add("c.revoked");

@@ -276,6 +276,7 @@ export const exportRoutes = {
         "txHash",
         "blockNumber",
         "signer",
+        "disputeDeadline",
       ];
       return c.body(
         await csvExport(
@@ -309,6 +310,7 @@ export const exportRoutes = {
               s.provenance.created?.txHash,
               s.provenance.created?.blockNumber,
               s.provenance.created?.signer,
+              s.disputeDeadline,
             ];
           },
         ),
@@ -382,6 +384,13 @@ export const exportRoutes = {
         "createdAt",
         "txHash",
         "official",
+        "drawBlock",
+        "deliveryDeadline",
+        "refusals",
+        "refusalReason",
+        "terminationReason",
+        "terminatedAt",
+        "lapsedAt",
       ];
       return c.body(
         await csvExport(
@@ -416,6 +425,13 @@ export const exportRoutes = {
               t.createdAt,
               t.provenance.created?.txHash,
               t.official,
+              t.drawBlock,
+              t.deliveryDeadline,
+              t.refusals,
+              t.refusalReason,
+              t.terminationReason,
+              t.terminatedAt,
+              t.lapsedAt,
             ];
           },
         ),

@@ -35,6 +35,21 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 
 // ------------------------------------------------------------------ programmes
 
+/** Won per 40 kg unit of each grade (특, 1, 2, 3등). */
+const GradePricesSchema = z.object({
+  special: z.string(),
+  first: z.string(),
+  second: z.string(),
+  third: z.string(),
+});
+
+/** When and in which transaction a step happened (the event's block and transaction). */
+const StepSchema = z.object({
+  at: z.string().openapi({ description: "Block time, ISO-8601 UTC" }),
+  txHash: z.string(),
+  blockNumber: z.number().int(),
+});
+
 export const ProgramSchema = z
   .object({
     id: z.number().int(),
@@ -46,7 +61,15 @@ export const ProgramSchema = z
     deliveryStart: z.string(),
     deliveryEnd: z.string(),
     varieties: z.array(z.number().int()),
+    disputePeriod: z.number().int().openapi({
+      description:
+        "Seconds after a sale's inspection during which its farmer may dispute it (the sale's `disputeDeadline`)",
+    }),
     finalPricesSet: z.boolean(),
+    priceRevision: z.number().int().openapi({
+      description:
+        "How many times final prices took effect: 0 none yet, 1 first set, 2 and up corrections (each confirmed by a second national official)",
+    }),
     finalPrices: z
       .object({
         farmGatePer80kg: z.string(),
@@ -56,8 +79,31 @@ export const ProgramSchema = z
         first: z.string(),
         second: z.string(),
         third: z.string(),
+        proposedBy: z.string().openapi({ description: "The national official who proposed them" }),
+        confirmedBy: z.string().openapi({
+          description: "The national official, of another household, who confirmed them",
+        }),
+        setAt: StepSchema.nullable(),
       })
-      .nullable(),
+      .nullable()
+      .openapi({ description: "The prices in effect (revision `priceRevision`); null until set" }),
+    pendingProposal: z
+      .object({
+        official: z.string().openapi({ description: "Who proposed" }),
+        farmGatePer80kg: z.string(),
+        millingFee: z.string(),
+        millingYieldBps: z.number().int(),
+        gradePrices: GradePricesSchema.nullable().openapi({
+          description:
+            "The prices these inputs give, won per 40 kg of each grade (특, 1, 2, 3등), as the contract computed them at the proposal",
+        }),
+        proposedAt: StepSchema.nullable(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "Final-price inputs proposed by one national official and not yet confirmed by another (a first setting or a correction); null when none is pending. Nothing is paid on them until confirmed.",
+      }),
     createdAt: z.string(),
     provenance: RecordProvenanceSchema,
   })
@@ -66,6 +112,30 @@ export const ProgramSchema = z
 type Row = Record<string, unknown>;
 const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
 const sr = (v: unknown) => String(v);
+
+/** A step's time and transaction from the joined event columns `${p}_time`, `${p}_tx`, `${p}_block`. */
+const stepOf = (r: Row, p: string) =>
+  r[`${p}_tx`] === null || r[`${p}_tx`] === undefined
+    ? null
+    : {
+        at: isoRequired(Number(r[`${p}_time`])),
+        txHash: sr(r[`${p}_tx`]),
+        blockNumber: Number(r[`${p}_block`]),
+      };
+
+const gradePricesOf = (v: unknown) =>
+  Array.isArray(v) && v.length === 4
+    ? { special: sr(v[0]), first: sr(v[1]), second: sr(v[2]), third: sr(v[3]) }
+    : null;
+
+/** The programme's own row plus the events of its price steps (the proposal's grade prices). */
+const PROGRAM_STEPS = {
+  columns:
+    "pp.block_time as pp_time, pp.tx_hash as pp_tx, pp.block_number as pp_block, pp.args->'gradePrices' as pp_prices, " +
+    "ps.block_time as ps_time, ps.tx_hash as ps_tx, ps.block_number as ps_block",
+  joins:
+    "left join events pp on pp.pos = p.proposal_pos left join events ps on ps.pos = p.prices_pos",
+};
 
 const programJson = (r: Row): z.infer<typeof ProgramSchema> => ({
   id: Number(r.id),
@@ -77,7 +147,9 @@ const programJson = (r: Row): z.infer<typeof ProgramSchema> => ({
   deliveryStart: isoRequired(Number(r.delivery_start)),
   deliveryEnd: isoRequired(Number(r.delivery_end)),
   varieties: [Number(r.variety_a), Number(r.variety_b)].filter((v) => v !== 0),
+  disputePeriod: Number(r.dispute_period ?? 0),
   finalPricesSet: r.final_prices_set === true,
+  priceRevision: Number(r.price_revision ?? 0),
   finalPrices:
     r.final_prices_set === true
       ? {
@@ -88,8 +160,22 @@ const programJson = (r: Row): z.infer<typeof ProgramSchema> => ({
           first: sr(r.price_first),
           second: sr(r.price_second),
           third: sr(r.price_third),
+          proposedBy: sr(r.prices_proposed_by),
+          confirmedBy: sr(r.prices_confirmed_by),
+          setAt: stepOf(r, "ps"),
         }
       : null,
+  pendingProposal:
+    r.proposal_official === null || r.proposal_official === undefined
+      ? null
+      : {
+          official: sr(r.proposal_official),
+          farmGatePer80kg: sr(r.proposal_farm_gate_per_80kg),
+          millingFee: sr(r.proposal_milling_fee),
+          millingYieldBps: Number(r.proposal_milling_yield_bps),
+          gradePrices: gradePricesOf(r.pp_prices),
+          proposedAt: stepOf(r, "pp"),
+        },
   createdAt: isoRequired(Number(r.created_time)),
   provenance: provenanceOf(r),
 });
@@ -161,6 +247,10 @@ export const SaleSchema = z
     inspector: z.string().nullable(),
     inspections: z.number().int(),
     disputeReasonHash: z.string().nullable(),
+    disputeDeadline: z.string().nullable().openapi({
+      description:
+        "Until when (ISO-8601 UTC) the farmer may dispute the first inspection: its time plus the programme's dispute period. Null before inspection. A later dispute is refused (DisputePeriodOver).",
+    }),
     approver: z.string().nullable(),
     interimAmount: z.string().nullable(),
     clawbackAmount: z.string().nullable(),
@@ -200,6 +290,7 @@ const saleJson = (r: Row): z.infer<typeof SaleSchema> => ({
   inspector: s(r.inspector),
   inspections: Number(r.inspections),
   disputeReasonHash: s(r.dispute_reason_hash),
+  disputeDeadline: iso(r.dispute_deadline as number | null),
   approver: s(r.approver),
   interimAmount: s(r.interim_amount),
   clawbackAmount: s(r.clawback_amount),
@@ -452,7 +543,9 @@ function saleJsonSql(packagingNames: string, stateNames: string) {
       'first', s.grade_first, 'second', s.grade_second, 'third', s.grade_third) end,
     'rejectedUnits', s.rejected_units, 'acceptedUnits', s.accepted_units, 'moisturePermille', s.moisture_permille,
     'certificateHash', s.certificate_hash, 'inspector', s.inspector, 'inspections', s.inspections,
-    'disputeReasonHash', s.dispute_reason_hash, 'approver', s.approver, 'interimAmount', s.interim_amount::text,
+    'disputeReasonHash', s.dispute_reason_hash,
+    'disputeDeadline', case when s.dispute_deadline is null then null else ${isoSql("s.dispute_deadline")} end,
+    'approver', s.approver, 'interimAmount', s.interim_amount::text,
     'clawbackAmount', s.clawback_amount::text, 'paidAmount', s.paid_amount::text, 'repaidAmount', s.repaid_amount::text,
     'submittedAt', ${isoSql("s.submitted_time")}, 'updatedAt', ${isoSql("s.updated_time")},
     'provenance', json_build_object('created', ${provSql("pc")}, 'updated', ${provSql("pu")}))::text`;
@@ -474,7 +567,7 @@ export const riceRoutes = {
       const before = decodeCursor(q.cursor);
       if (before !== undefined) w.add("p.created_pos < ?", before);
       const rows = await db.query(
-        `select p.*, ${PROG_PROV.columns} from programs p ${PROG_PROV.joins} ${w.sql()} order by p.created_pos desc limit ${w.param(limit + 1)}`,
+        `select p.*, ${PROG_PROV.columns}, ${PROGRAM_STEPS.columns} from programs p ${PROG_PROV.joins} ${PROGRAM_STEPS.joins} ${w.sql()} order by p.created_pos desc limit ${w.param(limit + 1)}`,
         w.params,
       );
       return c.json(
@@ -486,7 +579,7 @@ export const riceRoutes = {
     app.openapi(getProgram, async (c) => {
       const { id } = c.req.valid("param");
       const [row] = await db.query(
-        `select p.*, ${PROG_PROV.columns} from programs p ${PROG_PROV.joins} where p.id = $1`,
+        `select p.*, ${PROG_PROV.columns}, ${PROGRAM_STEPS.columns} from programs p ${PROG_PROV.joins} ${PROGRAM_STEPS.joins} where p.id = $1`,
         [id],
       );
       if (row === undefined) throw new ApiError(404, "not_found", `no programme ${id}`);

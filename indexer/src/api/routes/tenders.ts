@@ -71,11 +71,19 @@ export const TenderSchema = z
     drawBlock: z.number().int().nullable().openapi({
       description: "The block whose hash is mixed into the draw (fixed by revealSeed)",
     }),
-    deliveryDeadline: z.string().nullable(),
+    deliveryDeadline: z.string().nullable().openapi({
+      description:
+        "Set by the award: the winner delivers before it (a refused delivery may be redone before the same deadline); after it an Official may terminate",
+    }),
     refusals: z.number().int().openapi({ description: "Deliveries refused so far" }),
-    refusalReason: z.string().nullable(),
-    refusedAt: z.string().nullable(),
-    terminationReason: z.string().nullable(),
+    refusalReason: z.string().nullable().openapi({
+      description: "The public reason of the last refusal (state Refused: awaiting a new delivery)",
+    }),
+    refusedAt: z.string().nullable().openapi({ description: "When the last delivery was refused" }),
+    terminationReason: z.string().nullable().openapi({
+      description:
+        "Why the contract was ended early for non-delivery (state Terminated; the winner's bond forfeited)",
+    }),
     terminatedAt: z.string().nullable(),
     lapsedAt: z.string().nullable().openapi({
       description: "When the tender failed for want of an award within the award period",

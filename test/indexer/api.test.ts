@@ -789,6 +789,7 @@ describe("indexer API", () => {
       headers: { "content-type": "application/json" },
     });
     assert.equal(big.status, 413);
+    assert.equal(big.headers.get("connection"), "close", "a pooled client must not reuse it");
     assert.equal(
       ((await big.json()) as { error: { code: string } }).error.code,
       "payload_too_large",

@@ -126,7 +126,12 @@ export function createApp(deps: AppDeps): App {
   );
   const limitBody = bodyLimit({
     maxSize: deps.bodyLimitBytes ?? 65_536,
-    onError: (c) => c.json(errorBody("payload_too_large", "request body too large"), 413),
+    // The unread rest of the body leaves the connection unusable: say so, so that a pooled client
+    // opens a new one for its next request (as the relay's 413 does).
+    onError: (c) => {
+      c.header("Connection", "close");
+      return c.json(errorBody("payload_too_large", "request body too large"), 413);
+    },
   });
   // The relay (indexer/src/relay) limits its own bodies (RELAY_MAX_BODY_BYTES, RELAY_TOO_LARGE).
   // GET and HEAD bodies are never read, and asking for one (`c.req.raw.body`, as bodyLimit does)

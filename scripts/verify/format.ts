@@ -11,7 +11,7 @@ export function formatMismatch(m: Mismatch): string {
 export function formatReport(r: VerifyReport): string {
   const total = Object.values(r.records).reduce((a, b) => a + b, 0);
   const lines = [
-    `chain ${r.chainId} up to block ${r.block}: ${r.events} events, ${total} records rebuilt ` +
+    `chain ${r.chainId} up to block ${r.block} (the API's indexed block; node head ${r.head}): ${r.events} events, ${total} records rebuilt ` +
       `(${r.records.programmes} programmes, ${r.records.sales} sales, ${r.records.tenders} tenders, ${r.records.credentials} credentials); ` +
       `API lists ${r.apiRecords.programmes}/${r.apiRecords.sales}/${r.apiRecords.tenders}/${r.apiRecords.credentials}`,
     ...r.mismatches.map(formatMismatch),

@@ -18,7 +18,7 @@ import {
   saleFields,
   tenderFields,
 } from "../../sdk/reducers/index.ts";
-import { type Api, createApi, type Json } from "./api.ts";
+import { createApi, type Json } from "./api.ts";
 import { type Progress, readChainRecords } from "./chain.ts";
 import { VerifyInputError } from "./errors.ts";
 import { createRpc } from "./rpc.ts";
@@ -37,7 +37,10 @@ export interface Mismatch {
 
 export interface VerifyReport {
   readonly chainId: number;
+  /** The block compared: the API's indexed block (at most the node's head). */
   readonly block: number;
+  /** The node's head when the run started: a block far above `block` means a lagging API. */
+  readonly head: number;
   readonly events: number;
   readonly records: Record<"programmes" | "sales" | "tenders" | "credentials", number>;
   readonly apiRecords: Record<"programmes" | "sales" | "tenders" | "credentials", number>;
@@ -361,6 +364,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   return {
     chainId,
     block,
+    head,
     events: chain?.events ?? 0,
     records: {
       programmes: programmes.size,
@@ -378,5 +382,3 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     seconds: (performance.now() - started) / 1000,
   };
 }
-
-export type { Api };

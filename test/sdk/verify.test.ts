@@ -222,6 +222,8 @@ describe("npm run verify on the demo season", () => {
       demo.deploymentFile,
     ]);
     assert.equal(run.code, 1, run.stderr);
+    // Shown in the test output: what an auditor reads.
+    console.log(run.stdout);
     assert.match(
       run.stdout,
       new RegExp(`✗ sale ${interimPaid.id}: state: API Settled ≠ chain InterimPaid`),

@@ -3,7 +3,14 @@
  * the deployment block (ranges halved when the node refuses one), each log decoded with the SDK
  * ABIs, block times read in batches, and the events folded by the SDK reducers in chain order.
  */
-import { type Abi, type Address, decodeEventLog, type Hex } from "viem";
+import {
+  type Abi,
+  type AbiEvent,
+  type Address,
+  decodeEventLog,
+  type Hex,
+  toEventSelector,
+} from "viem";
 import type { Deployment } from "../../sdk/deployments.ts";
 import {
   CredentialRegistryAbi,
@@ -107,10 +114,20 @@ export async function readChainRecords(
   progress: Progress = () => {},
 ): Promise<ChainRecords> {
   const a = deployment.addresses;
-  const abiOf = new Map<string, { abi: Abi; contract: Decoded["contract"] }>([
-    [a.RicePurchase.toLowerCase(), { abi: RicePurchaseAbi, contract: "rice" }],
-    [a.TenderBoard.toLowerCase(), { abi: TenderBoardAbi, contract: "tender" }],
-    [a.CredentialRegistry.toLowerCase(), { abi: CredentialRegistryAbi, contract: "registry" }],
+  // Each contract's events by topic 0: viem would otherwise hash every event of the ABI per log.
+  const byTopic = (abi: Abi) =>
+    new Map(
+      abi
+        .filter((item): item is AbiEvent => item.type === "event")
+        .map((item) => [toEventSelector(item), item] as const),
+    );
+  const abiOf = new Map<string, { events: Map<Hex, AbiEvent>; contract: Decoded["contract"] }>([
+    [a.RicePurchase.toLowerCase(), { events: byTopic(RicePurchaseAbi), contract: "rice" }],
+    [a.TenderBoard.toLowerCase(), { events: byTopic(TenderBoardAbi), contract: "tender" }],
+    [
+      a.CredentialRegistry.toLowerCase(),
+      { events: byTopic(CredentialRegistryAbi), contract: "registry" },
+    ],
   ]);
   const logs = await getLogs(
     rpc,
@@ -130,8 +147,10 @@ export async function readChainRecords(
     if (source === undefined) continue;
     const blockNumber = BigInt(log.blockNumber);
     try {
+      const item = source.events.get(log.topics[0] as Hex);
+      if (item === undefined) throw new Error("unknown topic");
       const d = decodeEventLog({
-        abi: source.abi,
+        abi: [item],
         data: log.data as Hex,
         topics: log.topics as [Hex, ...Hex[]],
         strict: true,

@@ -70,12 +70,15 @@ async function main(): Promise<number> {
     console.error(`--concurrency: a whole number from 1 to 64\n${USAGE}`);
     return 2;
   }
-  // A progress line on stderr (rewritten in place on a terminal, else every 5 s).
-  let last = 0;
+  // A progress line on stderr once a run is long (rewritten in place on a terminal, else every 5 s).
+  const every = process.stderr.isTTY ? 200 : 5_000;
+  let last = Date.now();
+  let shown = false;
   const progress = (phase: string, done: number, total: number) => {
     const now = Date.now();
-    if (now - last < (process.stderr.isTTY ? 200 : 5_000)) return;
+    if (now - last < every) return;
     last = now;
+    shown = true;
     const line = `verify: ${phase} ${done}/${total}`;
     if (process.stderr.isTTY) process.stderr.write(`\r${line}\x1b[K`);
     else process.stderr.write(`${line}\n`);
@@ -88,7 +91,7 @@ async function main(): Promise<number> {
       progress,
       concurrency,
     });
-    if (process.stderr.isTTY && last > 0) process.stderr.write("\r\x1b[K");
+    if (process.stderr.isTTY && shown) process.stderr.write("\r\x1b[K");
     if (values.json)
       console.log(
         JSON.stringify({ ok: report.mismatches.length === 0, ...report }, (_, v) =>
@@ -98,7 +101,7 @@ async function main(): Promise<number> {
     else console.log(formatReport(report));
     return report.mismatches.length === 0 ? 0 : 1;
   } catch (error) {
-    if (process.stderr.isTTY && last > 0) process.stderr.write("\r\x1b[K");
+    if (process.stderr.isTTY && shown) process.stderr.write("\r\x1b[K");
     const message =
       error instanceof VerifyInputError ? error.message : `verify failed: ${oneLine(error)}`;
     if (values.json) console.log(JSON.stringify({ ok: false, error: message }));

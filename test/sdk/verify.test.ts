@@ -132,6 +132,14 @@ describe("npm run verify on the demo season", () => {
     );
     const withHistory = sales.find((s) => ![interimPaid, paid, graded].includes(s));
     const awarded = tenders.find((t) => t.winner !== null);
+    const failed = tenders.find((t) => t.state === "Failed" && t.reserve !== null);
+    const { items: programmes } = (await api("/api/v1/programs")) as { items: Json[] };
+    const priced = programmes.find((p) => p.finalPricesSet === true);
+    const { items: credentials } = (await api("/api/v1/credentials?status=valid")) as {
+      items: Json[];
+    };
+    const valid = credentials[0];
+    assert.ok(failed && priced && valid, "the season has a failed tender, prices, a credential");
     assert.ok(interimPaid && paid && graded && withHistory && awarded, "the season has each case");
     const fakeId = (BigInt(String(withHistory.id)) + (999n << 160n)).toString();
     const liar = "0x000000000000000000000000000000000000dEaD";
@@ -158,6 +166,13 @@ describe("npm run verify on the demo season", () => {
         if (id === withHistory.id)
           return { ...body, history: (body.history as Json[]).slice(0, -1) };
         if (path.startsWith(`/api/v1/tenders/${awarded.id}`)) return { ...body, winner: liar };
+        if (path === `/api/v1/tenders/${failed.id}`)
+          return { ...body, reserve: String(BigInt(String(body.reserve)) + 1n) };
+        if (path === `/api/v1/programs/${priced.id}`) {
+          const prices = body.finalPrices as Json;
+          return { ...body, finalPrices: { ...prices, first: String(Number(prices.first) + 10) } };
+        }
+        if (path === `/api/v1/credentials/${valid.id}`) return { ...body, status: "revoked" };
         return body;
       }),
     );
@@ -205,7 +220,17 @@ describe("npm run verify on the demo season", () => {
     );
     // Nothing but the lies: every mismatch is about one of the tampered records.
     const tampered = new Set(
-      [interimPaid.id, paid.id, graded.id, withHistory.id, awarded.id, fakeId].map(String),
+      [
+        interimPaid.id,
+        paid.id,
+        graded.id,
+        withHistory.id,
+        awarded.id,
+        fakeId,
+        failed.id,
+        priced.id,
+        valid.id,
+      ].map(String),
     );
     assert.deepEqual(
       report.mismatches.filter((m) => !tampered.has(m.id)),

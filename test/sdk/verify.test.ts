@@ -276,6 +276,21 @@ describe("npm run verify on the demo season", () => {
     assert.equal(parsed.mismatches.length, report.mismatches.length);
   });
 
+  it("runs again at the newer block when the indexer moved during a run", async () => {
+    // The first status answer is 30 blocks old, as if the indexer indexed them while the API
+    // was read: the first run finds API records newer than its block, the second run none.
+    let statusCalls = 0;
+    proxy.set((path, body) => {
+      if (path !== "/api/v1/status") return body;
+      statusCalls++;
+      return statusCalls === 1 ? { ...body, indexedBlock: Number(body.indexedBlock) - 30 } : body;
+    });
+    const report = await verify({ rpcUrl: demo.chain.url, apiUrl: proxy.url, deployment });
+    assert.deepEqual(report.mismatches, []);
+    assert.equal(report.block, demo.chain.lastBlock);
+    assert.equal(statusCalls, 3, "a first run, the check of the indexed block, a second run");
+  });
+
   it("ends bad input with one line and exit 2", async () => {
     const deploymentArgs = ["--deployment", demo.deploymentFile];
     const closed = `http://127.0.0.1:${await freePort()}`;

@@ -20,7 +20,7 @@ export interface Metric {
 }
 export type Metrics = Record<string, Metric>;
 
-const GROUPS = ["gas", "indexer", "api", "relay", "portal"] as const;
+const GROUPS = ["gas", "indexer", "api", "relay", "portal", "verify"] as const;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, "..", "..", "bench", "results.json");
 

@@ -33,7 +33,7 @@ import { TenderBoardAbi } from "../../sdk/generated/abis.ts";
 import { bidCommitment, seedCommitmentOf } from "../../sdk/tenders.ts";
 import { DAY } from "./clock.ts";
 import { by, type SeedContext } from "./context.ts";
-import { REGION, Role, TenderStateNames } from "./enums.ts";
+import { REGION, TenderStateNames } from "./enums.ts";
 import { call, relayBatch } from "./forward.ts";
 
 type Planned =

@@ -1,0 +1,222 @@
+/**
+ * Rebuilds every jangbu record from the chain alone: `eth_getLogs` over the three contracts from
+ * the deployment block (ranges halved when the node refuses one), each log decoded with the SDK
+ * ABIs, block times read in batches, and the events folded by the SDK reducers in chain order.
+ */
+import {
+  type Abi,
+  type AbiEvent,
+  type Address,
+  decodeEventLog,
+  type Hex,
+  toEventSelector,
+} from "viem";
+import type { Deployment } from "../../sdk/deployments.ts";
+import {
+  CredentialRegistryAbi,
+  RicePurchaseAbi,
+  TenderBoardAbi,
+} from "../../sdk/generated/abis.ts";
+import {
+  applyCredentialEvent,
+  applyProgrammeEvent,
+  applySaleEvent,
+  applyTenderEvent,
+  type CredentialEvent,
+  type CredentialRecord,
+  credentialIdOf,
+  isProgrammeEvent,
+  isSaleEvent,
+  type ProgrammeRecord,
+  type RiceEvent,
+  type SaleRecord,
+  type TenderEvent,
+  type TenderRecord,
+} from "../../sdk/reducers/index.ts";
+import { type Rpc, RpcAnswerError, type RpcLog } from "./rpc.ts";
+
+export interface ChainRecords {
+  readonly programmes: Map<number, ProgrammeRecord>;
+  readonly sales: Map<bigint, SaleRecord>;
+  readonly tenders: Map<bigint, TenderRecord>;
+  readonly credentials: Map<bigint, CredentialRecord>;
+  /** jangbu events read (the three contracts). */
+  readonly events: number;
+  /** Events the reducers refused (out of order, unknown record): each one a finding. */
+  readonly foldErrors: { record: string; message: string }[];
+}
+
+export type Progress = (phase: string, done: number, total: number) => void;
+
+/** Reads the logs of `addresses` in [from, to], halving a range the node refuses. */
+async function getLogs(
+  rpc: Rpc,
+  addresses: readonly Address[],
+  from: number,
+  to: number,
+  progress: Progress,
+): Promise<RpcLog[]> {
+  const out: RpcLog[] = [];
+  let span = to - from + 1;
+  let start = from;
+  while (start <= to) {
+    const end = Math.min(to, start + span - 1);
+    try {
+      const logs = await rpc.call<RpcLog[]>("eth_getLogs", [
+        {
+          address: addresses,
+          fromBlock: `0x${start.toString(16)}`,
+          toBlock: `0x${end.toString(16)}`,
+        },
+      ]);
+      for (const log of logs) out.push(log);
+      start = end + 1;
+      progress("reading logs", start - from, to - from + 1);
+    } catch (error) {
+      // A node that limits ranges or results answers with an error: ask for less.
+      if (!(error instanceof RpcAnswerError) || span === 1) throw error;
+      span = Math.max(1, Math.floor(span / 2));
+    }
+  }
+  return out;
+}
+
+/** Block timestamps of `blocks`, 100 per batched request. */
+async function blockTimes(rpc: Rpc, blocks: readonly bigint[], progress: Progress) {
+  const times = new Map<bigint, number>();
+  for (let i = 0; i < blocks.length; i += 100) {
+    const slice = blocks.slice(i, i + 100);
+    const headers = await rpc.batch<{ timestamp: string } | null>(
+      slice.map((b) => ({
+        method: "eth_getBlockByNumber",
+        params: [`0x${b.toString(16)}`, false],
+      })),
+    );
+    slice.forEach((b, j) => {
+      const h = headers[j];
+      if (h !== null && h !== undefined) times.set(b, Number(h.timestamp));
+    });
+    progress("reading block times", Math.min(blocks.length, i + 100), blocks.length);
+  }
+  return times;
+}
+
+type Decoded = {
+  contract: "rice" | "tender" | "registry";
+  event: RiceEvent | TenderEvent | CredentialEvent;
+};
+
+/** Every record of the deployment as of block `toBlock`, rebuilt from its logs. */
+export async function readChainRecords(
+  rpc: Rpc,
+  deployment: Deployment,
+  toBlock: number,
+  progress: Progress = () => {},
+): Promise<ChainRecords> {
+  const a = deployment.addresses;
+  // Each contract's events by topic 0: viem would otherwise hash every event of the ABI per log.
+  const byTopic = (abi: Abi) =>
+    new Map(
+      abi
+        .filter((item): item is AbiEvent => item.type === "event")
+        .map((item) => [toEventSelector(item), item] as const),
+    );
+  const abiOf = new Map<string, { events: Map<Hex, AbiEvent>; contract: Decoded["contract"] }>([
+    [a.RicePurchase.toLowerCase(), { events: byTopic(RicePurchaseAbi), contract: "rice" }],
+    [a.TenderBoard.toLowerCase(), { events: byTopic(TenderBoardAbi), contract: "tender" }],
+    [
+      a.CredentialRegistry.toLowerCase(),
+      { events: byTopic(CredentialRegistryAbi), contract: "registry" },
+    ],
+  ]);
+  const logs = await getLogs(
+    rpc,
+    [a.RicePurchase, a.TenderBoard, a.CredentialRegistry],
+    deployment.startBlock,
+    toBlock,
+    progress,
+  );
+  const blocks = [...new Set(logs.map((l) => BigInt(l.blockNumber)))].sort((x, y) =>
+    x < y ? -1 : x > y ? 1 : 0,
+  );
+  const times = await blockTimes(rpc, blocks, progress);
+  const decoded: Decoded[] = [];
+  const foldErrors: ChainRecords["foldErrors"] = [];
+  for (const log of logs) {
+    const source = abiOf.get(log.address.toLowerCase());
+    if (source === undefined) continue;
+    const blockNumber = BigInt(log.blockNumber);
+    try {
+      const item = source.events.get(log.topics[0] as Hex);
+      if (item === undefined) throw new Error("unknown topic");
+      const d = decodeEventLog({
+        abi: [item],
+        data: log.data as Hex,
+        topics: log.topics as [Hex, ...Hex[]],
+        strict: true,
+      });
+      const blockTime = times.get(blockNumber);
+      decoded.push({
+        contract: source.contract,
+        event: {
+          ...d,
+          blockNumber,
+          logIndex: Number(log.logIndex),
+          transactionHash: log.transactionHash as Hex,
+          ...(blockTime === undefined ? {} : { blockTime }),
+          // The ABI is picked by address at run time: its static event type is the one we picked.
+        } as unknown as Decoded["event"],
+      });
+    } catch {
+      foldErrors.push({
+        record: `log ${Number(blockNumber)}/${Number(log.logIndex)}`,
+        message: `undecodable log of ${source.contract} (is the SDK's ABI the deployed one?)`,
+      });
+    }
+  }
+  // Chain order, whatever order the node answered in.
+  decoded.sort((x, y) =>
+    x.event.blockNumber === y.event.blockNumber
+      ? x.event.logIndex - y.event.logIndex
+      : x.event.blockNumber < y.event.blockNumber
+        ? -1
+        : 1,
+  );
+  const records: ChainRecords = {
+    programmes: new Map(),
+    sales: new Map(),
+    tenders: new Map(),
+    credentials: new Map(),
+    events: decoded.length,
+    foldErrors,
+  };
+  const fold = <K, R>(map: Map<K, R>, key: K, label: string, apply: (old: R | undefined) => R) => {
+    try {
+      map.set(key, apply(map.get(key)));
+    } catch (error) {
+      foldErrors.push({ record: label, message: (error as Error).message });
+    }
+  };
+  for (const { contract, event } of decoded) {
+    if (contract === "rice") {
+      const e = event as RiceEvent;
+      if (isProgrammeEvent(e)) {
+        const id = (e.args as { programId: number }).programId;
+        fold(records.programmes, id, `programme ${id}`, (p) => applyProgrammeEvent(p, e));
+      } else if (isSaleEvent(e)) {
+        const id = (e.args as { saleId: bigint }).saleId;
+        fold(records.sales, id, `sale ${id}`, (s) => applySaleEvent(s, e));
+      }
+    } else if (contract === "tender") {
+      const e = event as TenderEvent;
+      const id = (e.args as { tenderId: bigint }).tenderId;
+      fold(records.tenders, id, `tender ${id}`, (t) => applyTenderEvent(t, e));
+    } else {
+      const e = event as CredentialEvent;
+      const id = credentialIdOf(e);
+      if (id !== undefined)
+        fold(records.credentials, id, `credential ${id}`, (c) => applyCredentialEvent(c, e));
+    }
+  }
+  return records;
+}

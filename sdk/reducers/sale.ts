@@ -1,0 +1,220 @@
+/**
+ * A RicePurchase sale folded from its own events (`SaleSubmitted` … `PaymentRecorded`, all indexed
+ * by `saleId`), in chain order: the same transitions the contract makes, and what its settlement
+ * is worth once the programme's prices are known.
+ */
+import type { Address, Hex } from "viem";
+import type { RicePurchaseAbi } from "../generated/abis.ts";
+import { Packaging, PaymentKind, SaleState } from "../generated/enums.ts";
+import { decodeSaleId } from "../ids.ts";
+import {
+  assertAfter,
+  type ChainPosition,
+  FoldError,
+  type HistoryEntry,
+  historyEntry,
+  type PositionedEvent,
+} from "./event.ts";
+import type { ProgrammeRecord } from "./programme.ts";
+
+export type RiceEvent = PositionedEvent<typeof RicePurchaseAbi>;
+
+/** One payment or clawback repayment of a sale. */
+export interface SalePayment extends ChainPosition {
+  readonly kind: PaymentKind;
+  readonly amount: bigint;
+  readonly transferRefHash: Hex;
+  readonly official: Address;
+}
+
+export interface SaleRecord {
+  readonly id: bigint;
+  readonly programId: number;
+  readonly region: number;
+  readonly seq: number;
+  readonly farmer: Address;
+  readonly units: number;
+  readonly packaging: Packaging;
+  readonly variety: number;
+  readonly collectionPoint: number;
+  readonly state: SaleState;
+  /** 특, 1, 2, 3 of the last inspection; null before one. */
+  readonly grades: readonly [number, number, number, number] | null;
+  readonly rejectedUnits: number | null;
+  readonly acceptedUnits: number | null;
+  readonly moisturePermille: number | null;
+  readonly certificateHash: Hex | null;
+  readonly inspector: Address | null;
+  readonly inspections: number;
+  readonly disputeReasonHash: Hex | null;
+  readonly approver: Address | null;
+  readonly interimAmount: bigint | null;
+  readonly clawbackAmount: bigint | null;
+  /** Interim and final top-up paid to the farmer. */
+  readonly paidAmount: bigint;
+  /** Clawback repaid by the farmer. */
+  readonly repaidAmount: bigint;
+  readonly payments: readonly SalePayment[];
+  readonly history: readonly HistoryEntry[];
+}
+
+const SALE_EVENTS = new Set([
+  "SaleSubmitted",
+  "SaleCancelled",
+  "SaleInspected",
+  "SaleDisputed",
+  "PurchaseApproved",
+  "ClawbackRecorded",
+  "PaymentRecorded",
+]);
+
+/** Whether `event` belongs to a sale's history. */
+export const isSaleEvent = (event: { eventName: string }) => SALE_EVENTS.has(event.eventName);
+
+/** The sale after `event`; `sale` undefined only before its `SaleSubmitted`. */
+export function applySaleEvent(sale: SaleRecord | undefined, event: RiceEvent): SaleRecord {
+  if (event.eventName === "SaleSubmitted") {
+    if (sale !== undefined) throw new FoldError(`sale ${event.args.saleId} submitted twice`);
+    const a = event.args;
+    return {
+      id: a.saleId,
+      programId: a.programId,
+      region: a.region,
+      seq: decodeSaleId(a.saleId).seq,
+      farmer: a.farmer,
+      units: a.units,
+      packaging: a.packaging as Packaging,
+      variety: a.variety,
+      collectionPoint: a.collectionPoint,
+      state: SaleState.Submitted,
+      grades: null,
+      rejectedUnits: null,
+      acceptedUnits: null,
+      moisturePermille: null,
+      certificateHash: null,
+      inspector: null,
+      inspections: 0,
+      disputeReasonHash: null,
+      approver: null,
+      interimAmount: null,
+      clawbackAmount: null,
+      paidAmount: 0n,
+      repaidAmount: 0n,
+      payments: [],
+      history: [historyEntry(event)],
+    };
+  }
+  if (sale === undefined) throw new FoldError(`${event.eventName} before the sale was submitted`);
+  if (!isSaleEvent(event) || (event.args as { saleId?: bigint }).saleId !== sale.id)
+    throw new FoldError(`${event.eventName} is not an event of sale ${sale.id}`);
+  assertAfter(sale.history.at(-1), event, `sale ${sale.id}`);
+  const next = (change: Partial<SaleRecord>): SaleRecord => ({
+    ...sale,
+    ...change,
+    history: [...sale.history, historyEntry(event)],
+  });
+  switch (event.eventName) {
+    case "SaleCancelled":
+      return next({ state: SaleState.Cancelled });
+    case "SaleInspected": {
+      const a = event.args;
+      const [special, first, second, third] = a.gradeUnits;
+      const grades = [special ?? 0, first ?? 0, second ?? 0, third ?? 0] as const;
+      const accepted = grades[0] + grades[1] + grades[2] + grades[3];
+      const state =
+        accepted === 0
+          ? a.reinspection
+            ? SaleState.RejectedOnReinspection
+            : SaleState.Rejected
+          : a.reinspection
+            ? SaleState.Reinspected
+            : SaleState.Inspected;
+      return next({
+        state,
+        grades,
+        rejectedUnits: a.rejectedUnits,
+        acceptedUnits: accepted,
+        moisturePermille: a.moisturePermille,
+        certificateHash: a.certificateHash,
+        inspector: a.inspector,
+        inspections: sale.inspections + 1,
+      });
+    }
+    case "SaleDisputed":
+      return next({ state: SaleState.Disputed, disputeReasonHash: event.args.reasonHash });
+    case "PurchaseApproved":
+      return next({
+        state: SaleState.Approved,
+        approver: event.args.official,
+        acceptedUnits: event.args.acceptedUnits,
+        interimAmount: event.args.interimAmount,
+      });
+    case "ClawbackRecorded":
+      return next({ state: SaleState.ClawbackDue, clawbackAmount: event.args.amount });
+    case "PaymentRecorded": {
+      const a = event.args;
+      const kind = a.kind as PaymentKind;
+      const repayment = kind === PaymentKind.ClawbackRepayment;
+      return next({
+        state: kind === PaymentKind.Interim ? SaleState.InterimPaid : SaleState.Settled,
+        paidAmount: repayment ? sale.paidAmount : sale.paidAmount + a.amount,
+        repaidAmount: repayment ? sale.repaidAmount + a.amount : sale.repaidAmount,
+        payments: [
+          ...sale.payments,
+          {
+            kind,
+            amount: a.amount,
+            transferRefHash: a.transferRefHash,
+            official: a.official,
+            blockNumber: event.blockNumber,
+            logIndex: event.logIndex,
+            transactionHash: event.transactionHash,
+            ...(event.blockTime === undefined ? {} : { blockTime: event.blockTime }),
+          },
+        ],
+      });
+    }
+    default:
+      throw new FoldError(`${event.eventName} is not an event of sale ${sale.id}`);
+  }
+}
+
+/** Folds a sale's events, in chain order, into its state. */
+export function foldSale(events: readonly RiceEvent[]): SaleRecord {
+  let sale: SaleRecord | undefined;
+  for (const event of events) sale = applySaleEvent(sale, event);
+  if (sale === undefined) throw new FoldError("a sale needs at least its SaleSubmitted");
+  return sale;
+}
+
+/** Whether the sale's variety is one of the programme's designated varieties. */
+export const isDesignatedVariety = (variety: number, programme: ProgrammeRecord | undefined) =>
+  variety !== 0 &&
+  programme !== undefined &&
+  (variety === programme.varieties[0] || variety === programme.varieties[1]);
+
+export interface Settlement {
+  /** Accepted units × the programme's interim per unit. */
+  readonly interim: bigint;
+  /** By grade at the final prices, less the bulk deduction; null until prices are set and the sale inspected. */
+  readonly finalAmount: bigint | null;
+  /** final − interim; negative: a clawback the farmer owes. */
+  readonly balance: bigint | null;
+}
+
+/** interim / final / balance exactly as RicePurchase.settlementOf computes them. */
+export function settlementOf(sale: SaleRecord, programme: ProgrammeRecord | undefined): Settlement {
+  const grades = sale.grades ?? [0, 0, 0, 0];
+  const accepted = BigInt(grades[0] + grades[1] + grades[2] + grades[3]);
+  const interim = programme === undefined ? 0n : accepted * BigInt(programme.interimPerUnit);
+  const prices = programme?.finalPrices;
+  if (programme === undefined || prices == null || sale.grades === null)
+    return { interim, finalAmount: null, balance: null };
+  let finalAmount =
+    BigInt(grades[0]) * BigInt(prices.special) +
+    BigInt(grades[1]) * BigInt(prices.first) +
+    BigInt(grades[2]) * BigInt(prices.second) +
+    BigInt(grades[3]) * BigInt(prices.third);
+  if (sale.packaging === Packaging.Bulk) finalAmount -= accepted * BigInt(programme.bulkDeduction);
+  return { interim, finalAmount, balance: finalAmount - interim };
+}

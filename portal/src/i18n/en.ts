@@ -469,6 +469,32 @@ export const en: Shape<Dictionary> = {
     errPicks: "Choose two different numbers from 1 to 15.",
     errPrice: "The bid price must be a whole number of won above 0.",
     noSecret: "The secret of this bid is not in this browser. Import your backup.",
+    alreadyCommitted:
+      "You already submitted a sealed bid on this tender. It cannot be submitted again; the stored secret is kept.",
+    backupNow:
+      "Your sealed bid is submitted. Download the secret backup file now: without it you cannot reveal and the bond is forfeited.",
+    backedUp: "Bid secrets backed up.",
+    chainUnreadable: "Could not read your bid from the blockchain. Try again shortly.",
+    noBid: "You have no sealed bid on this tender.",
+    revealLater: "Reveal here in the reveal window after the bid deadline ({{at}}).",
+    importBad: "The backup file cannot be read. Choose an exported secrets file (.json).",
+    won: "Tenders I won (delivery)",
+    phase: {
+      bidding: "Accepting bids",
+      reveal: "Reveal window",
+      awaitingSeed: "Awaiting award",
+      awaitingAward: "Awaiting award",
+      lapsable: "Lapsing",
+      awaitingDelivery: "Awaiting delivery",
+      terminable: "Delivery overdue",
+      inspection: "Under inspection",
+      closed: "Closed",
+    },
+    bidStatus: {
+      Committed: "Sealed bid submitted (not yet revealed)",
+      Revealed: "Revealed: awaiting the award",
+      Closed: "Bid closed (bond settled)",
+    },
   },
   errors: {
     unknown: "Not processed: unknown error ({{name}}).",

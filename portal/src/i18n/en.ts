@@ -354,6 +354,21 @@ export const en: Shape<Dictionary> = {
     steps: "Progress",
   },
   official: {
+    paymentsHelp:
+      "Only payments now due are listed ({{count}}): the interim after approval, the final top-up or clawback once final prices are set. Make the bank transfer, then record it with its reference.",
+    transferRefHint:
+      "The reference on the bank's transfer receipt (4–64 characters). Only its hash goes on chain.",
+    repaymentRef: "Reference of the farmer's repayment transfer",
+    errTransferRef:
+      "Enter the bank transfer reference, 4–64 characters (letters, digits, - _ / . :).",
+    acceptedBags: "{{units}} bags accepted",
+    clawbackToRecord: "Clawback to record",
+    clawbackAmount: "Clawback amount",
+    clawbackHelp:
+      "At the final prices the sale is worth {{amount}} less than the interim paid. Recording the clawback asks the farmer to repay it.",
+    recordClawback: "Record clawback",
+    repaymentDue: "Clawback repayment",
+    recordRepayment: "Record repayment received",
     title: "Official",
     programmes: "Programmes",
     createProgramme: "Create a programme",
@@ -446,6 +461,11 @@ export const en: Shape<Dictionary> = {
     empty: "Nothing to inspect at this collection point.",
     certificate: "Certificate number",
     fill1: "All grade 1",
+  },
+  exports: {
+    programmeSales: "This programme's sales (CSV)",
+    programmePayments: "This programme's payments (CSV)",
+    holderCredentials: "This holder's credentials (CSV)",
   },
   supplier: {
     title: "Supplier",

@@ -343,6 +343,19 @@ export const ko = {
     steps: "진행",
   },
   official: {
+    paymentsHelp:
+      "지급할 차례가 된 건만 보입니다 ({{count}}건): 승인 뒤 중간정산금, 최종 가격이 정해진 뒤 최종 정산금 또는 환수. 은행 이체를 마친 뒤 그 거래번호를 적어 기록하세요.",
+    transferRefHint: "은행 이체 확인증의 거래번호 (4~64자). 체인에는 지문(해시)만 남습니다.",
+    repaymentRef: "농가가 반납한 이체의 거래번호",
+    errTransferRef: "은행 이체 거래번호를 4~64자로 입력하세요 (글자, 숫자, - _ / . :).",
+    acceptedBags: "매입 {{units}}포대",
+    clawbackToRecord: "환수 확정 필요",
+    clawbackAmount: "환수 금액",
+    clawbackHelp:
+      "최종 가격으로 계산한 금액이 중간정산금보다 {{amount}} 적습니다. 환수를 확정하면 농가에 반납을 요청하게 됩니다.",
+    recordClawback: "환수 확정 기록",
+    repaymentDue: "환수금 반납 확인",
+    recordRepayment: "반납 받음 기록",
     title: "공무원 화면",
     programmes: "매입 사업",
     createProgramme: "매입 사업 만들기",
@@ -436,6 +449,11 @@ export const ko = {
     empty: "이 수매장에 검사할 출하가 없습니다.",
     certificate: "검사증명서 번호",
     fill1: "전부 1등",
+  },
+  exports: {
+    programmeSales: "이 사업의 판매 CSV",
+    programmePayments: "이 사업의 지급 CSV",
+    holderCredentials: "이 주소의 자격 CSV",
   },
   supplier: {
     title: "공급업체 화면",

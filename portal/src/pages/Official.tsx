@@ -1,18 +1,19 @@
 import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { encodeAbiParameters, getAddress, isAddress, keccak256, toHex } from "viem";
-import { PaymentKind, Role, RoleNames } from "../../../sdk/generated/enums.ts";
+import { Role, RoleNames } from "../../../sdk/generated/enums.ts";
 import { householdTagOf, NO_HOUSEHOLD, newHouseholdSecret } from "../../../sdk/households.ts";
-import { getRecord, type Json, list } from "../api/client.ts";
+import { type Json, list } from "../api/client.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Hex, Section } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
 import { date, num, seoulMidnight, won } from "../lib/format.ts";
 import { useAsync, useLive } from "../lib/hooks.ts";
-import { paymentKindLabel, roleLabel, saleStateName } from "../lib/labels.ts";
+import { roleLabel, saleStateName } from "../lib/labels.ts";
 import { REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 import { type CsvError, type CsvRow, parseAllocationCsv, positiveInt } from "../lib/validate.ts";
+import Payments from "./OfficialPayments.tsx";
 
 function Form({
   label,
@@ -518,78 +519,6 @@ function FinalPrices({ programmes }: { programmes: Json[] }) {
         </Field>
       </div>
     </Form>
-  );
-}
-
-/** Payments due: interim after approval, the final top-up, or a clawback repaid. */
-function Payments() {
-  const { t } = useTranslation();
-  const q = useAsync(async () => {
-    const states = ["Approved", "InterimPaid", "ClawbackDue"];
-    const pages = await Promise.all(
-      states.map((state) => list<Json>("sales", { state, limit: 100 })),
-    );
-    return pages.flatMap((p) => p.items).filter((s) => states.includes(saleStateName(s.state)));
-  }, []);
-  useLive(() => q.reload(), 800);
-  const pay = async (s: Json) => {
-    const st = saleStateName(s.state);
-    const kind =
-      st === "Approved"
-        ? PaymentKind.Interim
-        : st === "ClawbackDue"
-          ? PaymentKind.ClawbackRepayment
-          : PaymentKind.FinalBalance;
-    const detail = await getRecord<Json>("sales", String(s.id));
-    const settlement = (detail.settlement ?? {}) as Json;
-    const balance = BigInt(String(settlement.balance ?? "0"));
-    const amount =
-      kind === PaymentKind.Interim
-        ? BigInt(String(s.interimAmount ?? "0"))
-        : kind === PaymentKind.ClawbackRepayment
-          ? BigInt(String(s.clawbackAmount ?? "0")) - BigInt(String(s.repaidAmount ?? "0"))
-          : balance;
-    const ref = `transfer-${String(s.id).slice(-8)}-${Date.now()}`;
-    const r = await requestSignature({
-      contract: "RicePurchase",
-      functionName: "recordPayment",
-      args: [BigInt(String(s.id)), kind, amount, textHash(ref)],
-      title: t("actions.recordPayment", {
-        kind: paymentKindLabel(t, kind),
-        amount: won(amount),
-        id: `0x${BigInt(String(s.id)).toString(16).slice(0, 8)}…`,
-      }),
-      details: [[t("official.transferRef"), ref]],
-    });
-    if (r) q.reload();
-  };
-  return (
-    <Async state={q} empty={(x) => x.length === 0}>
-      {(items) => (
-        <ul style={{ listStyle: "none", padding: 0 }}>
-          {items.map((s, i) => (
-            <li
-              key={String(s.id)}
-              className="row"
-              style={{ alignItems: "center", margin: "6px 0" }}
-            >
-              <span>
-                #{i + 1} <Hex value={s.farmer as string} /> · {num(s.acceptedUnits as number)} ·{" "}
-                {won(s.interimAmount as string)}
-              </span>
-              <button
-                type="button"
-                className="btn small"
-                onClick={() => void pay(s)}
-                data-testid="pay"
-              >
-                {t("official.pay")}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </Async>
   );
 }
 

@@ -200,6 +200,8 @@ function OpenTender({
   const id = String(x.id);
   const phase = tenderPhaseOf(x, now);
   const [justCommitted, setJustCommitted] = useState(false);
+  // A second commit refused (e.g. from a tab opened before the first): said above the status.
+  const [refused, setRefused] = useState(false);
   // The chain, not the indexer, says whether we hold a bid: re-read on every change of the tender.
   const chain = useAsync(
     () => readChainBid(id, session.address),
@@ -249,13 +251,21 @@ function OpenTender({
               setJustCommitted(true);
               chain.reload();
             }}
-            onRefused={() => chain.reload()}
+            onRefused={() => {
+              setRefused(true);
+              chain.reload();
+            }}
           />
         ) : (
           <p>{t("supplier.noBid")}</p>
         )
       ) : (
         <div data-testid="bid-status">
+          {refused && (
+            <p className="alert warn" role="alert">
+              {t("supplier.alreadyCommitted")}
+            </p>
+          )}
           <p>
             <strong>
               {t(

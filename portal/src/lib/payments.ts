@@ -5,8 +5,10 @@ import {
   type PaymentTerms,
   settlementOf,
 } from "../../../sdk/settlement.ts";
-import type { Json } from "../api/client.ts";
 import { packagingName, saleStateName } from "./labels.ts";
+
+/** An API record (kept local: this module also runs in Node, in the tests, without the DOM). */
+type Json = Record<string, unknown>;
 
 /** The programme's payment terms from its API record (`finalPrices` null until set). */
 export function termsOf(programme: Json): PaymentTerms {

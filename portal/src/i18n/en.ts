@@ -354,6 +354,16 @@ export const en: Shape<Dictionary> = {
     steps: "Progress",
   },
   official: {
+    pages: "Official's work",
+    page: {
+      approvals: "Approvals",
+      payments: "Payments",
+      programmes: "Programmes and quotas",
+      credentials: "Credentials",
+      tenders: "Tenders",
+    },
+    notOfficial:
+      "Only an account holding a valid Official credential can use these pages. Sign in as an official.",
     paymentsHelp:
       "Only payments now due are listed ({{count}}): the interim after approval, the final top-up or clawback once final prices are set. Make the bank transfer, then record it with its reference.",
     transferRefHint:

@@ -343,6 +343,16 @@ export const ko = {
     steps: "진행",
   },
   official: {
+    pages: "공무원 업무",
+    page: {
+      approvals: "매입 승인",
+      payments: "지급",
+      programmes: "사업·배정",
+      credentials: "자격",
+      tenders: "입찰",
+    },
+    notOfficial:
+      "이 화면은 유효한 공무원 자격이 있는 계정만 쓸 수 있습니다. 공무원 자격으로 로그인하세요.",
     paymentsHelp:
       "지급할 차례가 된 건만 보입니다 ({{count}}건): 승인 뒤 중간정산금, 최종 가격이 정해진 뒤 최종 정산금 또는 환수. 은행 이체를 마친 뒤 그 거래번호를 적어 기록하세요.",
     transferRefHint: "은행 이체 확인증의 거래번호 (4~64자). 체인에는 지문(해시)만 남습니다.",

@@ -181,7 +181,7 @@ const tests: [string, () => Promise<void>][] = [
       // 1. Official (강진군): CSV allocation, with a bad row first (nothing applied), then fixed.
       const off = await newPage();
       await signIn(off, "official-gangjin");
-      await off.goto(url("/official"));
+      await off.goto(url("/official/programmes"));
       const csv = off.getByLabel("또는 붙여넣기");
       await csv.fill(`address,units\n${farmer.address},${target}\n0x1234,10\n`);
       await off.getByRole("button", { name: "검사하기" }).click();
@@ -232,12 +232,12 @@ const tests: [string, () => Promise<void>][] = [
       // 4. Another official (정산 담당): approve, then record the interim payment.
       const pay = await newPage();
       await signIn(pay, "official-gangjin-pay");
-      await pay.goto(url("/official"));
+      await pay.goto(url("/official/approvals"));
       await pay.getByRole("checkbox", { name: "모두 선택" }).check();
       await pay.getByRole("button", { name: /건 승인$/ }).click();
       await sign(pay, /매입 \d+건 일괄 승인/);
       assert.equal(((await api(`sales/${saleId}`)) as { state: string }).state, "Approved");
-      await pay.reload();
+      await pay.goto(url("/official/payments"));
       // Only the payments now due are listed, each with the amount the contract requires.
       await assertDuePayments(pay);
       const row = pay.getByTestId("payment-due").filter({ hasText: farmer.address.slice(0, 8) });
@@ -266,6 +266,40 @@ const tests: [string, () => Promise<void>][] = [
           .count(),
         0,
       );
+      for (const p of [off, fp, ip, pay]) await p.context().close();
+    },
+  ],
+  [
+    "official at 1280 px: only the payments due, each with its amount; a typed transfer reference; a clawback repayment",
+    async () => {
+      const pay = await newPage();
+      await signIn(pay, "official-gangjin-pay");
+      await pay.goto(url("/official/payments"));
+      await assertDuePayments(pay);
+      // An interim due on a demo sale: refused without a reference, recorded with one.
+      const row = pay.getByTestId("payment-due").filter({ hasText: "중간정산금" }).first();
+      const id = decodeURIComponent(
+        ((await row.locator('a[href*="/sale/"]').getAttribute("href")) ?? "").split("/sale/")[1] ??
+          "",
+      );
+      const amount = (await row.getByTestId("payment-amount").textContent()) ?? "";
+      await row.getByTestId("pay").click();
+      await row.getByText("은행 이체 거래번호를 4~64자로").waitFor();
+      assert.equal(await pay.locator("dialog.sign-dialog[open]").count(), 0);
+      const transferRef = "농협 351-1234-5678-93 이체 2026120500018";
+      await row.getByTestId("transfer-ref").fill(transferRef);
+      await row.getByTestId("pay").click();
+      await sign(pay, new RegExp(`지급 기록: 중간정산금 ${amount}`));
+      const paid = (await api(`sales/${id}`)) as {
+        state: string;
+        payments: { kind: string; amount: string; transferRefHash: string }[];
+      };
+      assert.equal(paid.state, "InterimPaid");
+      assert.equal(paid.payments.at(-1)?.kind, "Interim");
+      assert.equal(won(paid.payments.at(-1)?.amount ?? ""), amount);
+      assert.equal(paid.payments.at(-1)?.transferRefHash, textHash(transferRef));
+      await pay.reload();
+      await assertDuePayments(pay);
       // A clawback the farmer owes (demo sale of farmer-52): its repayment is recorded here too.
       const repay = pay.getByTestId("payment-due").filter({ hasText: "환수금 반납 확인" }).first();
       await repay.waitFor();
@@ -286,7 +320,7 @@ const tests: [string, () => Promise<void>][] = [
       assert.equal(repaid.payments.at(-1)?.kind, "ClawbackRepayment");
       assert.equal(repaid.payments.at(-1)?.transferRefHash, textHash(repayRef));
       await shots(pay, "official-payments");
-      for (const p of [off, fp, ip, pay]) await p.context().close();
+      await pay.context().close();
     },
   ],
   [
@@ -377,8 +411,7 @@ const tests: [string, () => Promise<void>][] = [
     async () => {
       const off = await newPage();
       await signIn(off, "official-gangjin-contract");
-      await off.goto(url("/official"));
-      await off.getByRole("button", { name: "입찰 관리" }).click();
+      await off.goto(url("/official/tenders"));
       const f = off.getByRole("form", { name: "입찰 공고" });
       await f.getByLabel(/^제목/).fill("e2e 무인 방제기 구매");
       await f.getByLabel(/^수량/).fill("3");
@@ -400,6 +433,8 @@ const tests: [string, () => Promise<void>][] = [
         await signIn(sp, id);
         // A second tab opened before the commit, with no live updates: its form is stale.
         const stale = await sp.context().newPage();
+        await servePersonas(stale, people);
+        await signIn(stale, id);
         await stale.route("**/api/v1/stream", (r) => r.abort());
         await stale.goto(url("/supplier"));
         const staleCard = stale.locator("li.card", { hasText: "e2e 무인 방제기 구매" });
@@ -456,8 +491,12 @@ const tests: [string, () => Promise<void>][] = [
       await rpc(stack.rpc, "evm_increaseTime", [26 * 3600]);
       await rpc(stack.rpc, "evm_mine");
       await off.reload();
-      await off.getByRole("button", { name: "입찰 관리" }).click();
       const card = off.locator("li.card", { hasText: "e2e 무인 방제기 구매" });
+      // Two steps (issue 19): the seed's reveal fixes the next block as the draw block, then the award.
+      await card.getByRole("button", { name: "추첨 시드 공개" }).click();
+      await sign(off, /추첨 시드 공개/);
+      await rpc(stack.rpc, "evm_mine");
+      await off.reload();
       await card.getByRole("button", { name: "추첨·낙찰" }).click();
       await sign(off, /예정가격 추첨과 낙찰 결정/);
       const auditor = await newPage();

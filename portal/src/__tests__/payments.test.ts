@@ -67,3 +67,18 @@ describe("paymentDueOf (sdk/settlement.ts nextPaymentDue)", () => {
     expect(paymentDueOf(sale("Approved"), undefined)).toBeNull();
   });
 });
+
+describe("validTransferRef (what the official types from the bank's slip)", () => {
+  it("takes any printable reference of 4–64 characters, refuses empty, short, long and control", async () => {
+    const { validTransferRef } = await import("../pages/OfficialPayments.tsx");
+    for (const ok of [
+      "농협 입금 2026120500042 (환수금)",
+      "351-1234-5678-93",
+      "KB#0042/12.05",
+      "abcd",
+    ])
+      expect(validTransferRef(ok), ok).toBe(true);
+    for (const bad of ["", "   ", "abc", "x".repeat(65), "ab\ncd", "ab\u0000cd"])
+      expect(validTransferRef(bad), JSON.stringify(bad)).toBe(false);
+  });
+});

@@ -369,8 +369,7 @@ export const en: Shape<Dictionary> = {
     transferRefHint:
       "The reference on the bank's transfer receipt (4–64 characters). Only its hash goes on chain.",
     repaymentRef: "Reference of the farmer's repayment transfer",
-    errTransferRef:
-      "Enter the bank transfer reference, 4–64 characters (letters, digits, - _ / . :).",
+    errTransferRef: "Enter the bank transfer reference, 4–64 characters.",
     acceptedBags: "{{units}} bags accepted",
     clawbackToRecord: "Clawback to record",
     clawbackAmount: "Clawback amount",

@@ -357,7 +357,7 @@ export const ko = {
       "지급할 차례가 된 건만 보입니다 ({{count}}건): 승인 뒤 중간정산금, 최종 가격이 정해진 뒤 최종 정산금 또는 환수. 은행 이체를 마친 뒤 그 거래번호를 적어 기록하세요.",
     transferRefHint: "은행 이체 확인증의 거래번호 (4~64자). 체인에는 지문(해시)만 남습니다.",
     repaymentRef: "농가가 반납한 이체의 거래번호",
-    errTransferRef: "은행 이체 거래번호를 4~64자로 입력하세요 (글자, 숫자, - _ / . :).",
+    errTransferRef: "은행 이체 거래번호를 4~64자로 입력하세요.",
     acceptedBags: "매입 {{units}}포대",
     clawbackToRecord: "환수 확정 필요",
     clawbackAmount: "환수 금액",

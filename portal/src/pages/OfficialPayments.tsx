@@ -21,8 +21,8 @@ import { REGIONS, refName } from "../lib/reference.ts";
 /** Sale states that can have a payment or clawback due (sdk/settlement.ts nextPaymentDue). */
 const PAYABLE_STATES = ["Approved", "InterimPaid", "ClawbackDue"] as const;
 
-/** A bank reference: printable, 4–64 characters (what a transfer slip shows). */
-const validRef = (v: string) => /^[\p{L}\p{N}\-_/.: ]{4,64}$/u.test(v.trim());
+/** A bank reference as the transfer slip shows it: 4–64 characters, no control characters. */
+export const validTransferRef = (v: string) => /^[^\p{C}]{4,64}$/u.test(v.trim());
 
 function DueRow({
   sale: s,
@@ -50,7 +50,7 @@ function DueRow({
       if (r) onDone();
       return;
     }
-    if (!validRef(ref)) {
+    if (!validTransferRef(ref)) {
       setErr(t("official.errTransferRef"));
       return;
     }

@@ -495,6 +495,9 @@ const tests: [string, () => Promise<void>][] = [
       // Two steps (issue 19): the seed's reveal fixes the next block as the draw block, then the award.
       await card.getByRole("button", { name: "추첨 시드 공개" }).click();
       await sign(off, /추첨 시드 공개/);
+      // The draw block, then one more: the signing dialog's check runs on the latest block, where
+      // the draw block is not yet in the past (DrawBlockNotMined).
+      await rpc(stack.rpc, "evm_mine");
       await rpc(stack.rpc, "evm_mine");
       await off.reload();
       await card.getByRole("button", { name: "추첨·낙찰" }).click();

@@ -341,13 +341,13 @@ function WonTender({ tender: x, now }: { tender: Json; now: number }) {
 function SupplierHome({ session }: { session: Session }) {
   const { t } = useTranslation();
   const open = useAsync(() => list<Json>("tenders", { state: "Open", limit: 50 }), []);
-  const won_ = useAsync(
+  const wonTenders = useAsync(
     () => list<Json>("tenders", { winner: session.address, limit: 50 }),
     [session.address],
   );
   useLive(() => {
     open.reload();
-    won_.reload();
+    wonTenders.reload();
   }, 800);
   const [secrets, setSecrets] = useState<BidSecret[]>([]);
   const [backed, setBacked] = useState(() => isBackedUp(session));
@@ -418,7 +418,7 @@ function SupplierHome({ session }: { session: Session }) {
         </Async>
       </Section>
       <Section title={t("supplier.won")}>
-        <Async state={won_} empty={(p) => p.items.length === 0}>
+        <Async state={wonTenders} empty={(p) => p.items.length === 0}>
           {(p) => (
             <ul style={{ listStyle: "none", padding: 0 }}>
               {p.items.map((x) => (

@@ -7,3 +7,4 @@ export * from "./forwarder.ts";
 export * from "./generated/abis.ts";
 export * from "./generated/enums.ts";
 export * from "./households.ts";
+export * from "./settlement.ts";

@@ -129,14 +129,18 @@ export function App() {
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
   }, [menuOpen]);
+  // A signed-in persona sees the work page of its own role only (the others' actions would be
+  // refused by the contracts); signed out, every work page is listed (each asks to sign in).
+  const work = (k: string, role: string): [string, string][] =>
+    !session?.role || session.role === role ? [[k, t(`nav.${k}`)]] : [];
   const links: [string, string][] = [
     ["", t("nav.home")],
     ["search", t("nav.search")],
     ["stats", t("nav.stats")],
-    ["farmer", t("nav.farmer")],
-    ["inspector", t("nav.inspector")],
-    ["official", t("nav.official")],
-    ["supplier", t("nav.supplier")],
+    ...work("farmer", "Farmer"),
+    ...work("inspector", "Inspector"),
+    ...work("official", "Official"),
+    ...work("supplier", "Supplier"),
     ["wallet", session ? t("nav.wallet") : t("nav.signIn")],
   ];
   useEffect(() => {

@@ -8,6 +8,9 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
+import { textHash } from "../../portal/src/lib/docs.ts";
+import { won } from "../../portal/src/lib/format.ts";
+import { paymentDueOf } from "../../portal/src/lib/payments.ts";
 import {
   axe,
   launch,
@@ -107,6 +110,43 @@ async function sign(page: Page, expectTitle: RegExp): Promise<void> {
 
 let saleId = "";
 
+/**
+ * The official's payment list shows exactly the sales with a payment or clawback due, as
+ * sdk/settlement.ts computes it from the API's records, each with its amount.
+ */
+async function assertDuePayments(page: Page): Promise<void> {
+  const programmes = new Map(
+    ((await api("programs?limit=100")).items as Record<string, unknown>[]).map((p) => [
+      String(p.id),
+      p,
+    ]),
+  );
+  const expected = new Map<string, string>();
+  for (const state of ["Approved", "InterimPaid", "ClawbackDue"]) {
+    for (const sale of (await api(`sales?state=${state}&limit=100`)).items as Record<
+      string,
+      unknown
+    >[]) {
+      const due = paymentDueOf(sale, programmes.get(String(sale.programId)));
+      if (due) expected.set(String(sale.id), won(due.amount));
+    }
+  }
+  await page.getByTestId("payment-due").first().waitFor();
+  const shown = await page.getByTestId("payment-due").evaluateAll((rows) =>
+    rows.map((r) => ({
+      id: decodeURIComponent(
+        (r.querySelector('a[href*="/sale/"]')?.getAttribute("href") ?? "").split("/sale/")[1] ?? "",
+      ),
+      amount: r.querySelector('[data-testid="payment-amount"]')?.textContent ?? "",
+    })),
+  );
+  assert.deepEqual(
+    new Map(shown.map((x) => [x.id, x.amount])),
+    expected,
+    "the payment list is exactly the payments due",
+  );
+}
+
 const tests: [string, () => Promise<void>][] = [
   [
     "home, search and statistics render (Korean, KST), axe clean, screenshots",
@@ -141,7 +181,7 @@ const tests: [string, () => Promise<void>][] = [
       // 1. Official (강진군): CSV allocation, with a bad row first (nothing applied), then fixed.
       const off = await newPage();
       await signIn(off, "official-gangjin");
-      await off.goto(url("/official"));
+      await off.goto(url("/official/programmes"));
       const csv = off.getByLabel("또는 붙여넣기");
       await csv.fill(`address,units\n${farmer.address},${target}\n0x1234,10\n`);
       await off.getByRole("button", { name: "검사하기" }).click();
@@ -192,20 +232,95 @@ const tests: [string, () => Promise<void>][] = [
       // 4. Another official (정산 담당): approve, then record the interim payment.
       const pay = await newPage();
       await signIn(pay, "official-gangjin-pay");
-      await pay.goto(url("/official"));
+      await pay.goto(url("/official/approvals"));
       await pay.getByRole("checkbox", { name: "모두 선택" }).check();
       await pay.getByRole("button", { name: /건 승인$/ }).click();
       await sign(pay, /매입 \d+건 일괄 승인/);
       assert.equal(((await api(`sales/${saleId}`)) as { state: string }).state, "Approved");
-      await pay.reload();
-      const row = pay
-        .locator("li", { has: pay.getByTestId("pay") })
-        .filter({ hasText: farmer.address.slice(0, 8) })
-        .first();
-      await row.getByTestId("pay").click();
+      await pay.goto(url("/official/payments"));
+      // Only the payments now due are listed, each with the amount the contract requires.
+      await assertDuePayments(pay);
+      const row = pay.getByTestId("payment-due").filter({ hasText: farmer.address.slice(0, 8) });
+      assert.match((await row.first().textContent()) ?? "", /중간정산금 ₩1,600,000/);
+      // The bank reference is typed by the official; an empty one is refused before signing.
+      await row.first().getByTestId("pay").click();
+      await row.first().getByText("은행 이체 거래번호를 4~64자로").waitFor();
+      const transferRef = "농협 351-1234-5678-93 이체 2026120500017";
+      await row.first().getByTestId("transfer-ref").fill(transferRef);
+      await row.first().getByTestId("pay").click();
       await sign(pay, /지급 기록: 중간정산금 ₩1,600,000/);
-      assert.equal(((await api(`sales/${saleId}`)) as { state: string }).state, "InterimPaid");
+      const paid = (await api(`sales/${saleId}`)) as {
+        state: string;
+        payments: { transferRefHash: string }[];
+      };
+      assert.equal(paid.state, "InterimPaid");
+      assert.equal(paid.payments.at(-1)?.transferRefHash, textHash(transferRef));
+      // The interim is no longer offered for this sale.
+      await pay.reload();
+      await assertDuePayments(pay);
+      assert.equal(
+        await pay
+          .getByTestId("payment-due")
+          .filter({ hasText: farmer.address.slice(0, 8) })
+          .filter({ hasText: "중간정산금" })
+          .count(),
+        0,
+      );
       for (const p of [off, fp, ip, pay]) await p.context().close();
+    },
+  ],
+  [
+    "official at 1280 px: only the payments due, each with its amount; a typed transfer reference; a clawback repayment",
+    async () => {
+      const pay = await newPage();
+      await signIn(pay, "official-gangjin-pay");
+      await pay.goto(url("/official/payments"));
+      await assertDuePayments(pay);
+      // An interim due on a demo sale: refused without a reference, recorded with one.
+      const row = pay.getByTestId("payment-due").filter({ hasText: "중간정산금" }).first();
+      const id = decodeURIComponent(
+        ((await row.locator('a[href*="/sale/"]').getAttribute("href")) ?? "").split("/sale/")[1] ??
+          "",
+      );
+      const amount = (await row.getByTestId("payment-amount").textContent()) ?? "";
+      await row.getByTestId("pay").click();
+      await row.getByText("은행 이체 거래번호를 4~64자로").waitFor();
+      assert.equal(await pay.locator("dialog.sign-dialog[open]").count(), 0);
+      const transferRef = "농협 351-1234-5678-93 이체 2026120500018";
+      await row.getByTestId("transfer-ref").fill(transferRef);
+      await row.getByTestId("pay").click();
+      await sign(pay, new RegExp(`지급 기록: 중간정산금 ${amount}`));
+      const paid = (await api(`sales/${id}`)) as {
+        state: string;
+        payments: { kind: string; amount: string; transferRefHash: string }[];
+      };
+      assert.equal(paid.state, "InterimPaid");
+      assert.equal(paid.payments.at(-1)?.kind, "Interim");
+      assert.equal(won(paid.payments.at(-1)?.amount ?? ""), amount);
+      assert.equal(paid.payments.at(-1)?.transferRefHash, textHash(transferRef));
+      await pay.reload();
+      await assertDuePayments(pay);
+      // A clawback the farmer owes (demo sale of farmer-52): its repayment is recorded here too.
+      const repay = pay.getByTestId("payment-due").filter({ hasText: "환수금 반납 확인" }).first();
+      await repay.waitFor();
+      const repaySale = decodeURIComponent(
+        ((await repay.locator('a[href*="/sale/"]').getAttribute("href")) ?? "").split(
+          "/sale/",
+        )[1] ?? "",
+      );
+      const repayRef = "농협 입금 2026120500042 (환수금)";
+      await repay.getByTestId("transfer-ref").fill(repayRef);
+      await repay.getByTestId("pay").click();
+      await sign(pay, /지급 기록: 환수금 반납 ₩/);
+      const repaid = (await api(`sales/${repaySale}`)) as {
+        state: string;
+        payments: { kind: string; transferRefHash: string }[];
+      };
+      assert.equal(repaid.state, "Settled");
+      assert.equal(repaid.payments.at(-1)?.kind, "ClawbackRepayment");
+      assert.equal(repaid.payments.at(-1)?.transferRefHash, textHash(repayRef));
+      await shots(pay, "official-payments");
+      await pay.context().close();
     },
   ],
   [
@@ -228,6 +343,40 @@ const tests: [string, () => Promise<void>][] = [
       await page.goto(url(`/receipt/${saleId}`));
       await page.locator(".qr svg").waitFor();
       await shots(page, "receipt");
+      await page.context().close();
+    },
+  ],
+  [
+    "auditor: every CSV button downloads its file (search lists and a programme's page)",
+    async () => {
+      const page = await newPage();
+      const csvOf = async (button: ReturnType<Page["locator"]>) => {
+        const download = page.waitForEvent("download");
+        await button.click();
+        const file = await download;
+        const text = Buffer.concat(await (await file.createReadStream()).toArray()).toString();
+        const [header, ...rows] = text
+          .replace(/^\uFEFF/, "")
+          .split("\r\n")
+          .filter(Boolean);
+        assert.match(header ?? "", /^id,[a-zA-Z]+(,[a-zA-Z]+)+$/, file.suggestedFilename());
+        assert.ok(rows.length > 0, `${file.suggestedFilename()}: no rows`);
+        return { name: file.suggestedFilename(), rows: rows.length };
+      };
+      const got: string[] = [];
+      for (const kind of ["sales", "programs", "tenders", "credentials", "payments"]) {
+        await page.goto(url(`/search?kind=${kind}`));
+        const f = await csvOf(page.locator('a[data-export="csv"]').first());
+        assert.equal(f.name, `${kind}.csv`);
+        got.push(`${f.name} ${f.rows}`);
+      }
+      await page.goto(url("/programme/1"));
+      await page.getByTestId("record-ready").waitFor();
+      for (const name of ["이 사업의 판매 CSV", "이 사업의 지급 CSV"]) {
+        const f = await csvOf(page.getByRole("link", { name }));
+        got.push(`${name}: ${f.name} ${f.rows}`);
+      }
+      console.log(`    CSV downloads: ${got.join("; ")}`);
       await page.context().close();
     },
   ],
@@ -262,8 +411,7 @@ const tests: [string, () => Promise<void>][] = [
     async () => {
       const off = await newPage();
       await signIn(off, "official-gangjin-contract");
-      await off.goto(url("/official"));
-      await off.getByRole("button", { name: "입찰 관리" }).click();
+      await off.goto(url("/official/tenders"));
       const f = off.getByRole("form", { name: "입찰 공고" });
       await f.getByLabel(/^제목/).fill("e2e 무인 방제기 구매");
       await f.getByLabel(/^수량/).fill("3");
@@ -279,9 +427,18 @@ const tests: [string, () => Promise<void>][] = [
       ];
       const pages: Page[] = [];
       for (const [id, price, [a, b]] of bidders) {
-        const sp = await newPage();
+        // The supplier works on a 360 px phone.
+        const sp = await phonePage();
         pages.push(sp);
         await signIn(sp, id);
+        // A second tab opened before the commit, with no live updates: its form is stale.
+        const stale = await sp.context().newPage();
+        await servePersonas(stale, people);
+        await signIn(stale, id);
+        await stale.route("**/api/v1/stream", (r) => r.abort());
+        await stale.goto(url("/supplier"));
+        const staleCard = stale.locator("li.card", { hasText: "e2e 무인 방제기 구매" });
+        await staleCard.getByRole("button", { name: "봉인해서 제출" }).waitFor();
         await sp.goto(url("/supplier"));
         const card = sp.locator("li.card", { hasText: "e2e 무인 방제기 구매" });
         await card.getByLabel(/^입찰가/).fill(price);
@@ -289,25 +446,60 @@ const tests: [string, () => Promise<void>][] = [
         await card.getByLabel(/②/).fill(String(b));
         await card.getByRole("button", { name: "봉인해서 제출" }).click();
         await sign(sp, /봉인 입찰 제출/);
-        await sp.getByText("백업하지 않은 봉인 입찰 비밀이 있습니다").first().waitFor();
+        // The form gives way to the bid's status, with the backup offered right there.
+        await card.getByTestId("bid-status").getByText("봉인 입찰 제출됨").waitFor();
+        assert.equal(await card.getByRole("button", { name: "봉인해서 제출" }).count(), 0);
+        const offer = card.getByTestId("backup-offer");
+        await offer.waitFor();
+        const box = await offer.getByRole("button").boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= 360, `backup button ${box?.x}`);
         const download = sp.waitForEvent("download");
-        await sp.getByRole("button", { name: "비밀 내보내기 (백업)" }).click();
-        await download;
+        await offer.getByRole("button", { name: "비밀 내보내기 (백업)" }).click();
+        const file = await download;
+        const backup = JSON.parse(
+          await (await file.createReadStream()).toArray().then((c) => Buffer.concat(c).toString()),
+        ) as { secrets: { tenderId: string; price: string }[] };
+        assert.ok(backup.secrets.some((x) => x.tenderId === tender.id && x.price === price));
+        await card.getByText("입찰 비밀을 백업했습니다.").waitFor();
+        // The stale tab cannot commit a second bid: refused before anything is stored or signed.
+        await staleCard.getByLabel(/^입찰가/).fill("1000");
+        await staleCard.getByLabel(/①/).fill("1");
+        await staleCard.getByLabel(/②/).fill("2");
+        await staleCard.getByRole("button", { name: "봉인해서 제출" }).click();
+        await staleCard.getByText("이미 봉인 입찰을 제출했습니다").waitFor();
+        assert.equal(await stale.locator("dialog.sign-dialog[open]").count(), 0);
+        await stale.close();
+        const layout = await phoneLayout(sp);
+        assert.ok(
+          layout.overflowX <= 0,
+          `supplier page scrolls sideways by ${layout.overflowX} px`,
+        );
       }
       // Past the bid deadline (chain time), then reveal.
       await rpc(stack.rpc, "evm_increaseTime", [26 * 3600]);
       await rpc(stack.rpc, "evm_mine");
-      for (const sp of pages) {
+      for (const [i, sp] of pages.entries()) {
+        const price = bidders[i]?.[1] ?? "";
         await sp.reload();
         const card = sp.locator("li.card", { hasText: "e2e 무인 방제기 구매" });
         await card.getByRole("button", { name: "개찰 (입찰가 공개)" }).click();
-        await sign(sp, /개찰: 입찰가/);
+        // The stored secret is the first bid's: the stale tab's attempt replaced nothing.
+        await sign(sp, new RegExp(`개찰: 입찰가 ${won(price)}`));
+        await card.getByText("개찰 완료").waitFor();
+        assert.equal(await card.getByRole("button", { name: "개찰 (입찰가 공개)" }).count(), 0);
       }
       await rpc(stack.rpc, "evm_increaseTime", [26 * 3600]);
       await rpc(stack.rpc, "evm_mine");
       await off.reload();
-      await off.getByRole("button", { name: "입찰 관리" }).click();
       const card = off.locator("li.card", { hasText: "e2e 무인 방제기 구매" });
+      // Two steps (issue 19): the seed's reveal fixes the next block as the draw block, then the award.
+      await card.getByRole("button", { name: "추첨 시드 공개" }).click();
+      await sign(off, /추첨 시드 공개/);
+      // The draw block, then one more: the signing dialog's check runs on the latest block, where
+      // the draw block is not yet in the past (DrawBlockNotMined).
+      await rpc(stack.rpc, "evm_mine");
+      await rpc(stack.rpc, "evm_mine");
+      await off.reload();
       await card.getByRole("button", { name: "추첨·낙찰" }).click();
       await sign(off, /예정가격 추첨과 낙찰 결정/);
       const auditor = await newPage();

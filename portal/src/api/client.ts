@@ -246,11 +246,3 @@ export function getConfig(): Promise<PortalConfig> {
 export function resetConfig(): void {
   configPromise = null;
 }
-
-/** Export links (served by the API, downloaded by the browser). */
-export const exportUrl = (
-  kind: string,
-  format: "csv" | "ocds",
-  params: Record<string, string | undefined> = {},
-) =>
-  format === "csv" ? `${API}/${kind}.csv${query(params)}` : `${API}/ocds/${kind}${query(params)}`;

@@ -358,6 +358,30 @@ export const en: Shape<Dictionary> = {
       "The dispute period ended on {{date}}: a re-inspection can no longer be requested.",
   },
   official: {
+    pages: "Official's work",
+    page: {
+      approvals: "Approvals",
+      payments: "Payments",
+      programmes: "Programmes and quotas",
+      credentials: "Credentials",
+      tenders: "Tenders",
+    },
+    notOfficial:
+      "Only an account holding a valid Official credential can use these pages. Sign in as an official.",
+    paymentsHelp:
+      "Only payments now due are listed ({{count}}): the interim after approval, the final top-up or clawback once final prices are set. Make the bank transfer, then record it with its reference.",
+    transferRefHint:
+      "The reference on the bank's transfer receipt (4–64 characters). Only its hash goes on chain.",
+    repaymentRef: "Reference of the farmer's repayment transfer",
+    errTransferRef: "Enter the bank transfer reference, 4–64 characters.",
+    acceptedBags: "{{units}} bags accepted",
+    clawbackToRecord: "Clawback to record",
+    clawbackAmount: "Clawback amount",
+    clawbackHelp:
+      "At the final prices the sale is worth {{amount}} less than the interim paid. Recording the clawback asks the farmer to repay it.",
+    recordClawback: "Record clawback",
+    repaymentDue: "Clawback repayment",
+    recordRepayment: "Record repayment received",
     title: "Official",
     programmes: "Programmes",
     createProgramme: "Create a programme",
@@ -462,6 +486,11 @@ export const en: Shape<Dictionary> = {
     certificate: "Certificate number",
     fill1: "All grade 1",
   },
+  exports: {
+    programmeSales: "This programme's sales (CSV)",
+    programmePayments: "This programme's payments (CSV)",
+    holderCredentials: "This holder's credentials (CSV)",
+  },
   supplier: {
     title: "Supplier",
     open: "Open tenders",
@@ -484,6 +513,32 @@ export const en: Shape<Dictionary> = {
     errPicks: "Choose two different numbers from 1 to 15.",
     errPrice: "The bid price must be a whole number of won above 0.",
     noSecret: "The secret of this bid is not in this browser. Import your backup.",
+    alreadyCommitted:
+      "You already submitted a sealed bid on this tender. It cannot be submitted again; the stored secret is kept.",
+    backupNow:
+      "Your sealed bid is submitted. Download the secret backup file now: without it you cannot reveal and the bond is forfeited.",
+    backedUp: "Bid secrets backed up.",
+    chainUnreadable: "Could not read your bid from the blockchain. Try again shortly.",
+    noBid: "You have no sealed bid on this tender.",
+    revealLater: "Reveal here in the reveal window after the bid deadline ({{at}}).",
+    importBad: "The backup file cannot be read. Choose an exported secrets file (.json).",
+    won: "Tenders I won (delivery)",
+    phase: {
+      bidding: "Accepting bids",
+      reveal: "Reveal window",
+      awaitingSeed: "Awaiting award",
+      awaitingAward: "Awaiting award",
+      lapsable: "Lapsing",
+      awaitingDelivery: "Awaiting delivery",
+      terminable: "Delivery overdue",
+      inspection: "Under inspection",
+      closed: "Closed",
+    },
+    bidStatus: {
+      Committed: "Sealed bid submitted (not yet revealed)",
+      Revealed: "Revealed: awaiting the award",
+      Closed: "Bid closed (bond settled)",
+    },
   },
   errors: {
     unknown: "Not processed: unknown error ({{name}}).",

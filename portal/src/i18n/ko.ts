@@ -346,6 +346,29 @@ export const ko = {
     disputeClosed: "이의 신청 기간이 {{date}}에 끝났습니다. 재검사를 요청할 수 없습니다.",
   },
   official: {
+    pages: "공무원 업무",
+    page: {
+      approvals: "매입 승인",
+      payments: "지급",
+      programmes: "사업·배정",
+      credentials: "자격",
+      tenders: "입찰",
+    },
+    notOfficial:
+      "이 화면은 유효한 공무원 자격이 있는 계정만 쓸 수 있습니다. 공무원 자격으로 로그인하세요.",
+    paymentsHelp:
+      "지급할 차례가 된 건만 보입니다 ({{count}}건): 승인 뒤 중간정산금, 최종 가격이 정해진 뒤 최종 정산금 또는 환수. 은행 이체를 마친 뒤 그 거래번호를 적어 기록하세요.",
+    transferRefHint: "은행 이체 확인증의 거래번호 (4~64자). 체인에는 지문(해시)만 남습니다.",
+    repaymentRef: "농가가 반납한 이체의 거래번호",
+    errTransferRef: "은행 이체 거래번호를 4~64자로 입력하세요.",
+    acceptedBags: "매입 {{units}}포대",
+    clawbackToRecord: "환수 확정 필요",
+    clawbackAmount: "환수 금액",
+    clawbackHelp:
+      "최종 가격으로 계산한 금액이 중간정산금보다 {{amount}} 적습니다. 환수를 확정하면 농가에 반납을 요청하게 됩니다.",
+    recordClawback: "환수 확정 기록",
+    repaymentDue: "환수금 반납 확인",
+    recordRepayment: "반납 받음 기록",
     title: "공무원 화면",
     programmes: "매입 사업",
     createProgramme: "매입 사업 만들기",
@@ -451,6 +474,11 @@ export const ko = {
     certificate: "검사증명서 번호",
     fill1: "전부 1등",
   },
+  exports: {
+    programmeSales: "이 사업의 판매 CSV",
+    programmePayments: "이 사업의 지급 CSV",
+    holderCredentials: "이 주소의 자격 CSV",
+  },
   supplier: {
     title: "공급업체 화면",
     open: "진행 중인 입찰",
@@ -473,6 +501,32 @@ export const ko = {
     errPicks: "1~15 사이의 서로 다른 번호 2개를 고르세요.",
     errPrice: "입찰가는 0보다 큰 정수(원)여야 합니다.",
     noSecret: "이 입찰의 비밀이 이 브라우저에 없습니다. 백업 파일을 가져오세요.",
+    alreadyCommitted:
+      "이 입찰에는 이미 봉인 입찰을 제출했습니다. 다시 제출할 수 없으며, 저장된 비밀은 그대로 둡니다.",
+    backupNow:
+      "봉인 입찰을 제출했습니다. 지금 비밀 백업 파일을 받아 두세요: 이 파일이 없으면 개찰할 수 없고 보증금이 귀속됩니다.",
+    backedUp: "입찰 비밀을 백업했습니다.",
+    chainUnreadable: "블록체인에서 내 입찰 상태를 읽지 못했습니다. 잠시 후 다시 시도하세요.",
+    noBid: "이 입찰에는 제출한 봉인 입찰이 없습니다.",
+    revealLater: "입찰 마감({{at}}) 뒤 개찰 기간에 이 화면에서 개찰하세요.",
+    importBad: "백업 파일을 읽을 수 없습니다. 내보낸 비밀 파일(.json)을 고르세요.",
+    won: "내 낙찰 (납품)",
+    phase: {
+      bidding: "입찰 접수 중",
+      reveal: "개찰 기간",
+      awaitingSeed: "낙찰 대기",
+      awaitingAward: "낙찰 대기",
+      lapsable: "유찰 예정",
+      awaitingDelivery: "납품 대기",
+      terminable: "납품 기한 지남",
+      inspection: "검수 중",
+      closed: "종료",
+    },
+    bidStatus: {
+      Committed: "봉인 입찰 제출됨 (개찰 전)",
+      Revealed: "개찰 완료: 낙찰 결과를 기다립니다",
+      Closed: "입찰 종료 (보증금 정산됨)",
+    },
   },
   errors: {
     unknown: "알 수 없는 오류로 처리되지 않았습니다 ({{name}}).",

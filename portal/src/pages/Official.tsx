@@ -1,18 +1,20 @@
-import { type ReactNode, useState } from "react";
+import { lazy, type ReactNode, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { encodeAbiParameters, getAddress, isAddress, keccak256, toHex } from "viem";
-import { PaymentKind, Role, RoleNames } from "../../../sdk/generated/enums.ts";
+import { Role, RoleNames } from "../../../sdk/generated/enums.ts";
 import { householdTagOf, NO_HOUSEHOLD, newHouseholdSecret } from "../../../sdk/households.ts";
-import { getRecord, type Json, list } from "../api/client.ts";
+import { type Json, list } from "../api/client.ts";
+import type { Session } from "../chain/session.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
-import { Async, Field, Hex, Section } from "../components/ui.tsx";
+import { Async, ErrorBox, Field, Hex, Loading, Section } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
 import { date, dateTime, num, seoulMidnight, won } from "../lib/format.ts";
-import { useAsync, useLive } from "../lib/hooks.ts";
-import { paymentKindLabel, roleLabel, saleStateName } from "../lib/labels.ts";
+import { href, useAsync, useLive, useRoute } from "../lib/hooks.ts";
+import { roleLabel, saleStateName } from "../lib/labels.ts";
 import { REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 import { type CsvError, type CsvRow, parseAllocationCsv, positiveInt } from "../lib/validate.ts";
+import Payments from "./OfficialPayments.tsx";
 
 /** RicePurchase's national region: only its officials propose and confirm final prices. */
 const NATIONAL = 0;
@@ -668,78 +670,6 @@ function PendingProposal({
   );
 }
 
-/** Payments due: interim after approval, the final top-up, or a clawback repaid. */
-function Payments() {
-  const { t } = useTranslation();
-  const q = useAsync(async () => {
-    const states = ["Approved", "InterimPaid", "ClawbackDue"];
-    const pages = await Promise.all(
-      states.map((state) => list<Json>("sales", { state, limit: 100 })),
-    );
-    return pages.flatMap((p) => p.items).filter((s) => states.includes(saleStateName(s.state)));
-  }, []);
-  useLive(() => q.reload(), 800);
-  const pay = async (s: Json) => {
-    const st = saleStateName(s.state);
-    const kind =
-      st === "Approved"
-        ? PaymentKind.Interim
-        : st === "ClawbackDue"
-          ? PaymentKind.ClawbackRepayment
-          : PaymentKind.FinalBalance;
-    const detail = await getRecord<Json>("sales", String(s.id));
-    const settlement = (detail.settlement ?? {}) as Json;
-    const balance = BigInt(String(settlement.balance ?? "0"));
-    const amount =
-      kind === PaymentKind.Interim
-        ? BigInt(String(s.interimAmount ?? "0"))
-        : kind === PaymentKind.ClawbackRepayment
-          ? BigInt(String(s.clawbackAmount ?? "0")) - BigInt(String(s.repaidAmount ?? "0"))
-          : balance;
-    const ref = `transfer-${String(s.id).slice(-8)}-${Date.now()}`;
-    const r = await requestSignature({
-      contract: "RicePurchase",
-      functionName: "recordPayment",
-      args: [BigInt(String(s.id)), kind, amount, textHash(ref)],
-      title: t("actions.recordPayment", {
-        kind: paymentKindLabel(t, kind),
-        amount: won(amount),
-        id: `0x${BigInt(String(s.id)).toString(16).slice(0, 8)}…`,
-      }),
-      details: [[t("official.transferRef"), ref]],
-    });
-    if (r) q.reload();
-  };
-  return (
-    <Async state={q} empty={(x) => x.length === 0}>
-      {(items) => (
-        <ul style={{ listStyle: "none", padding: 0 }}>
-          {items.map((s, i) => (
-            <li
-              key={String(s.id)}
-              className="row"
-              style={{ alignItems: "center", margin: "6px 0" }}
-            >
-              <span>
-                #{i + 1} <Hex value={s.farmer as string} /> · {num(s.acceptedUnits as number)} ·{" "}
-                {won(s.interimAmount as string)}
-              </span>
-              <button
-                type="button"
-                className="btn small"
-                onClick={() => void pay(s)}
-                data-testid="pay"
-              >
-                {t("official.pay")}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </Async>
-  );
-}
-
 /** Onboarding: paste or scan the address QR shown on the new user's phone, then issue. */
 function Credentials({ region }: { region: number }) {
   const { t } = useTranslation();
@@ -975,65 +905,136 @@ function Credentials({ region }: { region: number }) {
   );
 }
 
-function OfficialHome({ region, address }: { region: number; address: string }) {
+/** The official's pages, each at `/official/<page>`; the header links them. */
+const PAGES = ["approvals", "payments", "programmes", "credentials", "tenders"] as const;
+type OfficialPage = (typeof PAGES)[number];
+
+const OfficialTenders = lazy(() => import("./OfficialTenders.tsx"));
+
+function OfficialHome({
+  region,
+  address,
+  page,
+}: {
+  region: number;
+  address: string;
+  page: OfficialPage;
+}) {
   const { t } = useTranslation();
-  const programmes = useAsync(() => list<Json>("programs", { limit: 50 }), []);
+  const programmes = useAsync(
+    () =>
+      page === "programmes"
+        ? list<Json>("programs", { limit: 50 })
+        : Promise.resolve({ items: [], nextCursor: null }),
+    [page],
+  );
   const progs = programmes.data?.items ?? [];
-  const [TendersAdmin, setTA] = useState<null | ((p: { region: number }) => ReactNode)>(null);
   return (
     <>
-      <Section title={t("official.approvals")}>
-        <Approvals />
-      </Section>
-      <Section title={t("official.payments")}>
-        <Payments />
-      </Section>
-      <Section title={t("official.allocateFarms")}>
-        <CsvAllocation programmes={progs} region={region} />
-      </Section>
-      <Section title={t("official.allocateRegion")}>
-        <AllocateRegion programmes={progs} />
-      </Section>
-      <Section title={t("official.finalPrices")}>
-        {region === NATIONAL && (
-          <>
-            <h3>{t("official.pendingPrices")}</h3>
-            <PendingPrices programmes={progs} address={address} onDone={programmes.reload} />
-          </>
-        )}
-        <FinalPrices programmes={progs} />
-      </Section>
-      <Section title={t("official.credentials")}>
-        <Credentials region={region} />
-      </Section>
-      <Section title={t("official.createProgramme")}>
-        <CreateProgramme />
-      </Section>
-      <Section title={t("official.tenders")}>
-        {TendersAdmin ? (
-          <TendersAdmin region={region} />
-        ) : (
-          <button
-            type="button"
-            className="btn secondary"
-            onClick={() => void import("./OfficialTenders.tsx").then((m) => setTA(() => m.default))}
+      <nav className="subnav" aria-label={t("official.pages")}>
+        {PAGES.map((p) => (
+          <a
+            key={p}
+            className={`btn small${p === page ? "" : " secondary"}`}
+            href={href(`/official/${p}`)}
+            aria-current={p === page ? "page" : undefined}
           >
-            {t("official.tenders")}
-          </button>
-        )}
-      </Section>
+            {t(`official.page.${p}`)}
+          </a>
+        ))}
+      </nav>
+      {page === "approvals" && (
+        <Section title={t("official.approvals")}>
+          <Approvals />
+        </Section>
+      )}
+      {page === "payments" && (
+        <Section title={t("official.payments")}>
+          <Payments />
+        </Section>
+      )}
+      {page === "programmes" && (
+        <>
+          <Section title={t("official.allocateFarms")}>
+            <CsvAllocation programmes={progs} region={region} />
+          </Section>
+          <Section title={t("official.allocateRegion")}>
+            <AllocateRegion programmes={progs} />
+          </Section>
+          <Section title={t("official.finalPrices")}>
+            {region === NATIONAL && (
+              <>
+                <h3>{t("official.pendingPrices")}</h3>
+                <PendingPrices programmes={progs} address={address} onDone={programmes.reload} />
+              </>
+            )}
+            <FinalPrices programmes={progs} />
+          </Section>
+          <Section title={t("official.createProgramme")}>
+            <CreateProgramme />
+          </Section>
+        </>
+      )}
+      {page === "credentials" && (
+        <Section title={t("official.credentials")}>
+          <Credentials region={region} />
+        </Section>
+      )}
+      {page === "tenders" && (
+        <Section title={t("official.tenders")}>
+          <Suspense fallback={<Loading />}>
+            <OfficialTenders region={region} />
+          </Suspense>
+        </Section>
+      )}
     </>
   );
 }
 
+/**
+ * The official's pages open only to an account holding a valid Official credential (the demo
+ * persona's role, or the credentials the API lists for the address): the contracts refuse every
+ * action here to anyone else, so nobody else is shown forms that cannot succeed.
+ */
+function OfficialGate({ session, page }: { session: Session; page: OfficialPage }) {
+  const { t } = useTranslation();
+  const access = useAsync(async () => {
+    if (session.role === "Official") return { ok: true, region: session.region ?? 46810 };
+    const valid = await list<Json>("credentials", {
+      subject: session.address,
+      role: "Official",
+      status: "valid",
+      limit: 10,
+    });
+    const first = valid.items[0];
+    return { ok: first !== undefined, region: Number(first?.region ?? session.region ?? 0) };
+  }, [session.address, session.role]);
+  if (access.data === undefined)
+    return access.error ? <ErrorBox error={access.error} /> : <Loading />;
+  if (!access.data.ok)
+    return (
+      <div className="alert warn" role="alert">
+        <p>{t("official.notOfficial")}</p>
+        <a className="btn" href={href("/wallet")}>
+          {t("nav.wallet")}
+        </a>
+      </div>
+    );
+  return <OfficialHome region={access.data.region} address={session.address} page={page} />;
+}
+
 export default function Official() {
   const { t } = useTranslation();
+  const { parts } = useRoute();
+  const page = (PAGES as readonly string[]).includes(parts[1] ?? "")
+    ? (parts[1] as OfficialPage)
+    : "approvals";
   return (
     <>
-      <h1>{t("official.title")}</h1>
-      <RequireSession>
-        {(s) => <OfficialHome region={s.region ?? 46810} address={s.address} />}
-      </RequireSession>
+      <h1>
+        {t("official.title")} · {t(`official.page.${page}`)}
+      </h1>
+      <RequireSession>{(s) => <OfficialGate session={s} page={page} />}</RequireSession>
     </>
   );
 }

@@ -1,12 +1,10 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Hex, toHex } from "viem";
-import { TenderStateNames } from "../../../sdk/generated/enums.ts";
 import {
   earliestAmendedBidDeadline,
   seedCommitmentOf,
   type TenderPhase,
-  tenderPhase,
 } from "../../../sdk/tenders.ts";
 import { getConfig, type Json, list } from "../api/client.ts";
 import { chainNow } from "../chain/verify.ts";
@@ -16,6 +14,7 @@ import { download, textHash } from "../lib/docs.ts";
 import { dateTime, secs, won } from "../lib/format.ts";
 import { useAsync, useLive } from "../lib/hooks.ts";
 import { tenderStateLabel, tenderStateName } from "../lib/labels.ts";
+import { tenderPhaseOf } from "../lib/tender-phase.ts";
 import { positiveInt } from "../lib/validate.ts";
 
 const SEEDS = "jangbu.tenderSeeds";
@@ -92,17 +91,7 @@ export default function OfficialTenders({ region }: { region: number }) {
   };
   const clock = useAsync(async () => chainNow((await getConfig()).rpcUrl), [tenders.data]);
   const now = clock.data ?? Date.now() / 1000;
-  const phaseOf = (x: Json): TenderPhase =>
-    tenderPhase(
-      {
-        state: TenderStateNames.indexOf(tenderStateName(x.state) as never),
-        bidDeadline: secs(x.bidDeadline),
-        revealDeadline: secs(x.revealDeadline),
-        drawBlock: x.drawBlock == null ? null : Number(x.drawBlock),
-        deliveryDeadline: x.deliveryDeadline == null ? null : secs(x.deliveryDeadline),
-      },
-      now,
-    );
+  const phaseOf = (x: Json): TenderPhase => tenderPhaseOf(x, now);
   const act = async (x: Json, fn: string) => {
     const id = BigInt(String(x.id));
     if (fn === "revealSeed" || fn === "award") {

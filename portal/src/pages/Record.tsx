@@ -6,7 +6,6 @@ import { useTranslation } from "react-i18next";
 import {
   ApiError,
   asEvent,
-  exportUrl,
   getConfig,
   getRecord,
   type HistoryEvent,
@@ -15,6 +14,7 @@ import {
   provenanceOf,
   updatedOf,
 } from "../api/client.ts";
+import { recordExports } from "../api/exports.ts";
 import { rpcCall } from "../chain/rpc-lite.ts";
 import { RECORD_SPECS } from "../chain/specs.ts";
 import { Async, Badge, CopyButton, DL, Hex, Loading, Section } from "../components/ui.tsx";
@@ -562,22 +562,17 @@ function RecordView({ kind, id }: { kind: string; id: string }) {
               <Section title={t("record.history")}>
                 <History events={events} />
                 <p className="actions">
-                  <a
-                    className="btn small secondary"
-                    href={exportUrl(API_KIND[kind] ?? kind, "csv", { id })}
-                    download
-                  >
-                    {t("search.csv")}
-                  </a>
-                  {(kind === "tender" || kind === "sale") && (
+                  {recordExports(kind, String(r.id ?? id), r).map((x) => (
                     <a
+                      key={x.href}
                       className="btn small secondary"
-                      href={exportUrl(API_KIND[kind] ?? kind, "ocds", { id })}
+                      href={x.href}
                       download
+                      data-export={x.format}
                     >
-                      {t("search.ocds")}
+                      {t(x.label)}
                     </a>
-                  )}
+                  ))}
                 </p>
               </Section>
             </div>

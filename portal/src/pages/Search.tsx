@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { exportUrl, type Json, list, type Page } from "../api/client.ts";
+import { type Json, list, type Page } from "../api/client.ts";
+import { listExports, SEARCH_KINDS } from "../api/exports.ts";
 import { Async, Badge, Field, Hex, Section } from "../components/ui.tsx";
 import { date, num, tonnes, won } from "../lib/format.ts";
 import { href, navigate, useAsync, useLive, useRoute } from "../lib/hooks.ts";
@@ -14,7 +15,7 @@ import {
 } from "../lib/labels.ts";
 import { REGIONS, refName } from "../lib/reference.ts";
 
-const KINDS = ["sales", "programs", "tenders", "credentials", "payments"] as const;
+const KINDS = SEARCH_KINDS;
 type Kind = (typeof KINDS)[number];
 
 export function SaleTable({ items }: { items: Json[] }) {
@@ -255,14 +256,17 @@ export function Search() {
         title={t(`search.${kind === "programs" ? "programmes" : kind}`)}
         actions={
           <span className="actions" style={{ marginTop: 0 }}>
-            <a className="btn small secondary" href={exportUrl(kind, "csv")} download>
-              {t("search.csv")}
-            </a>
-            {(kind === "tenders" || kind === "sales") && (
-              <a className="btn small secondary" href={exportUrl(kind, "ocds")} download>
-                {t("search.ocds")}
+            {listExports(kind).map((x) => (
+              <a
+                key={x.href}
+                className="btn small secondary"
+                href={x.href}
+                download
+                data-export={x.format}
+              >
+                {t(x.label)}
               </a>
-            )}
+            ))}
           </span>
         }
       >

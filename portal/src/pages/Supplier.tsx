@@ -1,14 +1,20 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Address, toHex } from "viem";
+import { BidStatus } from "../../../sdk/generated/enums.ts";
 import { bidCommitment } from "../../../sdk/tenders.ts";
 import { getConfig, type Json, list } from "../api/client.ts";
+import { readChainBid } from "../chain/bids.ts";
 import {
+  BidAlreadyCommittedError,
   type BidSecret,
+  type ChainBid,
+  importSecrets,
   isBackedUp,
+  keepNewSecret,
   loadSecrets,
   markBackedUp,
-  saveSecrets,
+  secretForBid,
 } from "../chain/secrets.ts";
 import type { Session } from "../chain/session.ts";
 import { chainNow } from "../chain/verify.ts";
@@ -19,16 +25,30 @@ import { download, textHash } from "../lib/docs.ts";
 import { dateTime, secs, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { tenderStateLabel, tenderStateName } from "../lib/labels.ts";
+import { tenderPhaseOf } from "../lib/tender-phase.ts";
 import { positiveInt, validatePicks } from "../lib/validate.ts";
+
+/** What the supplier's pages share: the stored secrets and the backup state. */
+interface Vault {
+  secrets: BidSecret[];
+  backed: boolean;
+  setSecrets: (s: BidSecret[]) => void;
+  setBacked: (b: boolean) => void;
+  exportAll: () => void;
+}
 
 function BidForm({
   tender,
   session,
-  onSealed,
+  vault,
+  onCommitted,
+  onRefused,
 }: {
   tender: Json;
   session: Session;
-  onSealed: (s: BidSecret) => Promise<void>;
+  vault: Vault;
+  onCommitted: () => void;
+  onRefused: () => void;
 }) {
   const { t } = useTranslation();
   const [price, setPrice] = useState("");
@@ -36,6 +56,7 @@ function BidForm({
   const [b, setB] = useState("");
   const [bondDoc, setBondDoc] = useState("");
   const [errs, setErrs] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
   const submit = async () => {
     const e: Record<string, string> = {};
     const p = positiveInt(price);
@@ -48,10 +69,11 @@ function BidForm({
     const salt = toHex(crypto.getRandomValues(new Uint8Array(32)));
     const docHash = textHash(`입찰서 ${tender.id} ${session.address} ${p}`);
     const picks: [number, number] = [Number(a) - 1, Number(b) - 1];
+    const tenderId = String(tender.id);
     const commitment = bidCommitment({
       chainId: cfg.chainId,
       board: cfg.contracts.TenderBoard as Address,
-      tenderId: BigInt(String(tender.id)),
+      tenderId: BigInt(tenderId),
       bidder: session.address,
       price: BigInt(p),
       picks,
@@ -59,7 +81,7 @@ function BidForm({
       salt,
     });
     const secret: BidSecret = {
-      tenderId: String(tender.id),
+      tenderId,
       price: String(p),
       picks,
       salt,
@@ -67,25 +89,38 @@ function BidForm({
       commitment,
       createdAt: Date.now(),
     };
-    // Keep the secret BEFORE sending: losing it after commit forfeits the bond.
-    await onSealed(secret);
+    // Keep the secret BEFORE sending (losing it after commit forfeits the bond), but only when
+    // the chain holds no bid of ours yet: the stored secret of a committed bid is never replaced.
+    try {
+      vault.setSecrets(
+        await keepNewSecret(session, secret, () => readChainBid(tenderId, session.address)),
+      );
+      vault.setBacked(false);
+    } catch (err) {
+      if (err instanceof BidAlreadyCommittedError) {
+        setErrs({ form: t("supplier.alreadyCommitted") });
+        onRefused();
+        return;
+      }
+      throw err;
+    }
     const bond = BigInt(String(tender.bond ?? 0));
-    await requestSignature({
+    const sent = await requestSignature({
       contract: "TenderBoard",
       functionName: "commitBid",
       args: [
-        BigInt(String(tender.id)),
+        BigInt(tenderId),
         commitment,
         bond,
-        textHash(bondDoc || `보증서 ${tender.id} ${session.address}`),
+        textHash(bondDoc || `보증서 ${tenderId} ${session.address}`),
       ],
-      title: t("actions.commitBid", { id: String(tender.id), bond: won(bond) }),
+      title: t("actions.commitBid", { id: tenderId, bond: won(bond) }),
       details: [
         [t("supplier.price"), `${won(p)} (🔒)`],
         [t("fields.picks"), `${a}, ${b} (🔒)`],
-        ["commitment", `${commitment.slice(0, 18)}…`],
       ],
     });
+    if (sent) onCommitted();
   };
   return (
     <form
@@ -93,7 +128,9 @@ function BidForm({
       aria-label={t("supplier.bid")}
       onSubmit={(e) => {
         e.preventDefault();
-        void submit();
+        if (busy) return;
+        setBusy(true);
+        void submit().finally(() => setBusy(false));
       }}
     >
       <div className="row">
@@ -121,19 +158,200 @@ function BidForm({
           {(p) => <input {...p} value={bondDoc} onChange={(e) => setBondDoc(e.target.value)} />}
         </Field>
       </div>
-      <button type="submit" className="btn">
+      {errs.form && (
+        <p className="alert warn" role="alert">
+          {errs.form}
+        </p>
+      )}
+      <button type="submit" className="btn" disabled={busy}>
         {t("supplier.commit")}
       </button>
     </form>
   );
 }
 
+/** The backup offer shown as soon as a bid is sealed and until the file is saved. */
+function BackupOffer({ vault }: { vault: Vault }) {
+  const { t } = useTranslation();
+  if (vault.backed) return <p className="alert ok">{t("supplier.backedUp")}</p>;
+  return (
+    <div className="alert warn" role="alert" data-testid="backup-offer">
+      <p style={{ marginTop: 0 }}>{t("supplier.backupNow")}</p>
+      <button type="button" className="btn" onClick={vault.exportAll}>
+        {t("supplier.exportSecrets")}
+      </button>
+    </div>
+  );
+}
+
+/** One open tender: the bid form until the chain holds our bid, then that bid's status. */
+function OpenTender({
+  tender: x,
+  session,
+  vault,
+  now,
+}: {
+  tender: Json;
+  session: Session;
+  vault: Vault;
+  now: number;
+}) {
+  const { t } = useTranslation();
+  const id = String(x.id);
+  const phase = tenderPhaseOf(x, now);
+  const [justCommitted, setJustCommitted] = useState(false);
+  // A second commit refused (e.g. from a tab opened before the first): said above the status.
+  const [refused, setRefused] = useState(false);
+  // The chain, not the indexer, says whether we hold a bid: re-read on every change of the tender.
+  const chain = useAsync(
+    () => readChainBid(id, session.address),
+    [id, x.updatedAt, x.commitCount, x.revealedCount, session.address],
+  );
+  const held: ChainBid | null =
+    chain.data &&
+    chain.data.bid.status !== BidStatus.None &&
+    chain.data.bid.version === chain.data.tenderVersion
+      ? chain.data.bid
+      : null;
+  const secret = secretForBid(vault.secrets, id, held);
+  const reveal = async () => {
+    if (!secret) return;
+    const sent = await requestSignature({
+      contract: "TenderBoard",
+      functionName: "revealBid",
+      args: [BigInt(id), BigInt(secret.price), secret.picks, secret.salt, secret.docHash],
+      title: t("actions.revealBid", { id, price: won(secret.price) }),
+      details: [[t("fields.picks"), `${secret.picks[0] + 1}, ${secret.picks[1] + 1}`]],
+    });
+    if (sent) chain.reload();
+  };
+  return (
+    <li className="card" data-testid={`open-tender-${id}`}>
+      <h3 style={{ marginTop: 0 }}>
+        <a href={href(`/tender/${id}`)}>
+          #{id} {String(x.title ?? "")}
+        </a>
+      </h3>
+      <p>
+        {t(`supplier.phase.${phase}`)} · {t("fields.basePrice")} {won(x.basePrice as string)} ·{" "}
+        {phase === "bidding" ? t("fields.bidDeadline") : t("fields.revealDeadline")}{" "}
+        {dateTime((phase === "bidding" ? x.bidDeadline : x.revealDeadline) as string)}
+      </p>
+      {chain.data === undefined ? (
+        chain.error ? (
+          <p className="alert warn">{t("supplier.chainUnreadable")}</p>
+        ) : null
+      ) : held === null ? (
+        phase === "bidding" ? (
+          <BidForm
+            tender={x}
+            session={session}
+            vault={vault}
+            onCommitted={() => {
+              setJustCommitted(true);
+              chain.reload();
+            }}
+            onRefused={() => {
+              setRefused(true);
+              chain.reload();
+            }}
+          />
+        ) : (
+          <p>{t("supplier.noBid")}</p>
+        )
+      ) : (
+        <div data-testid="bid-status">
+          {refused && (
+            <p className="alert warn" role="alert">
+              {t("supplier.alreadyCommitted")}
+            </p>
+          )}
+          <p>
+            <strong>
+              {t(
+                `supplier.bidStatus.${held.status === BidStatus.Committed ? "Committed" : held.status === BidStatus.Revealed ? "Revealed" : "Closed"}`,
+              )}
+            </strong>
+            {secret && ` · ${t("supplier.price")} ${won(secret.price)}`}
+          </p>
+          {held.status === BidStatus.Committed && (justCommitted || !vault.backed) && (
+            <BackupOffer vault={vault} />
+          )}
+          {held.status === BidStatus.Committed &&
+            phase === "reveal" &&
+            (secret ? (
+              <button type="button" className="btn" onClick={() => void reveal()}>
+                {t("supplier.reveal")}
+              </button>
+            ) : (
+              <p className="alert warn">{t("supplier.noSecret")}</p>
+            ))}
+          {held.status === BidStatus.Committed && phase === "bidding" && (
+            <p>{t("supplier.revealLater", { at: dateTime(x.bidDeadline as string) })}</p>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** A tender we won: its delivery deadline and the delivery record while it is due. */
+function WonTender({ tender: x, now }: { tender: Json; now: number }) {
+  const { t } = useTranslation();
+  const st = tenderStateName(x.state);
+  const deliver = async () => {
+    await requestSignature({
+      contract: "TenderBoard",
+      functionName: "recordDelivery",
+      args: [BigInt(String(x.id)), textHash(`납품서 ${x.id} ${Date.now()}`)],
+      title: t("actions.recordDelivery", { id: String(x.id) }),
+      details: [],
+    });
+  };
+  return (
+    <li className="card">
+      <h3 style={{ marginTop: 0 }}>
+        <a href={href(`/tender/${x.id}`)}>
+          #{String(x.id)} {String(x.title ?? "")}
+        </a>
+      </h3>
+      <p>
+        {tenderStateLabel(t, x.state)} · {t("fields.amount")} {won(x.contractAmount as string)}
+      </p>
+      {st === "Refused" && x.refusalReason != null && (
+        <p className="alert warn">
+          {t("official.refuseReason")}: {String(x.refusalReason)}
+        </p>
+      )}
+      {x.deliveryDeadline != null && (
+        <p>
+          {t("official.deliveryDeadline")} {dateTime(x.deliveryDeadline as string)}
+        </p>
+      )}
+      {(st === "Awarded" || st === "Refused") &&
+        (x.deliveryDeadline == null || now < secs(x.deliveryDeadline)) && (
+          <button type="button" className="btn" onClick={() => void deliver()}>
+            {t("supplier.deliver")}
+          </button>
+        )}
+    </li>
+  );
+}
+
 function SupplierHome({ session }: { session: Session }) {
   const { t } = useTranslation();
-  const tenders = useAsync(() => list<Json>("tenders", { limit: 50 }), []);
-  useLive(() => tenders.reload(), 800);
+  const open = useAsync(() => list<Json>("tenders", { state: "Open", limit: 50 }), []);
+  const wonTenders = useAsync(
+    () => list<Json>("tenders", { winner: session.address, limit: 50 }),
+    [session.address],
+  );
+  useLive(() => {
+    open.reload();
+    wonTenders.reload();
+  }, 800);
   const [secrets, setSecrets] = useState<BidSecret[]>([]);
   const [backed, setBacked] = useState(() => isBackedUp(session));
+  const [importErr, setImportErr] = useState<string | null>(null);
   useEffect(() => {
     void loadSecrets(session).then(setSecrets, () => setSecrets([]));
   }, [session]);
@@ -147,59 +365,79 @@ function SupplierHome({ session }: { session: Session }) {
     window.addEventListener("beforeunload", h);
     return () => window.removeEventListener("beforeunload", h);
   }, [backed, secrets.length, t]);
-  const onSealed = async (s: BidSecret) => {
-    const next = [...secrets.filter((x) => x.tenderId !== s.tenderId), s];
-    setSecrets(next);
-    setBacked(false);
-    await saveSecrets(session, next, false);
-  };
   const exportAll = () => {
-    download(
-      `jangbu-bids-${session.address.slice(0, 8)}.json`,
-      JSON.stringify({ address: session.address, secrets }, null, 2),
-      "application/json",
-    );
-    markBackedUp(session);
-    setBacked(true);
+    void loadSecrets(session).then((stored) => {
+      download(
+        `jangbu-bids-${session.address.slice(0, 8)}.json`,
+        JSON.stringify({ address: session.address, secrets: stored }, null, 2),
+        "application/json",
+      );
+      markBackedUp(session);
+      setBacked(true);
+    });
   };
+  const vault: Vault = { secrets, backed, setSecrets, setBacked, exportAll };
   const importFile = async (f: File) => {
-    const body = JSON.parse(await f.text()) as { secrets?: BidSecret[] };
-    const merged = [...secrets];
-    for (const s of body.secrets ?? [])
-      if (!merged.some((m) => m.tenderId === s.tenderId)) merged.push(s);
-    setSecrets(merged);
-    await saveSecrets(session, merged, true);
-    setBacked(true);
+    try {
+      const body = JSON.parse(await f.text()) as { secrets?: BidSecret[] };
+      if (!Array.isArray(body.secrets)) throw new Error("no secrets");
+      setSecrets(await importSecrets(session, body.secrets));
+      setBacked(true);
+      setImportErr(null);
+    } catch {
+      setImportErr(t("supplier.importBad"));
+    }
   };
-  const reveal = async (x: Json) => {
-    const s = secrets.find((m) => m.tenderId === String(x.id));
-    if (!s) return;
-    await requestSignature({
-      contract: "TenderBoard",
-      functionName: "revealBid",
-      args: [BigInt(s.tenderId), BigInt(s.price), s.picks, s.salt, s.docHash],
-      title: t("actions.revealBid", { id: s.tenderId, price: won(s.price) }),
-      details: [[t("fields.picks"), `${s.picks[0] + 1}, ${s.picks[1] + 1}`]],
-    });
-  };
-  const deliver = async (x: Json) => {
-    await requestSignature({
-      contract: "TenderBoard",
-      functionName: "recordDelivery",
-      args: [BigInt(String(x.id)), textHash(`납품서 ${x.id} ${Date.now()}`)],
-      title: t("actions.recordDelivery", { id: String(x.id) }),
-      details: [],
-    });
-  };
-  const clock = useAsync(async () => chainNow((await getConfig()).rpcUrl), [tenders.data]);
+  const clock = useAsync(async () => chainNow((await getConfig()).rpcUrl), [open.data]);
   const now = clock.data ?? Date.now() / 1000;
   return (
     <>
+      <Section title={t("supplier.open")}>
+        <Async
+          state={open}
+          empty={(p) =>
+            p.items.filter((x) => ["bidding", "reveal"].includes(tenderPhaseOf(x, now))).length ===
+            0
+          }
+        >
+          {(p) => (
+            <ul style={{ listStyle: "none", padding: 0 }}>
+              {p.items
+                .filter((x) => ["bidding", "reveal"].includes(tenderPhaseOf(x, now)))
+                .map((x) => (
+                  <OpenTender
+                    key={String(x.id)}
+                    tender={x}
+                    session={session}
+                    vault={vault}
+                    now={now}
+                  />
+                ))}
+            </ul>
+          )}
+        </Async>
+      </Section>
+      <Section title={t("supplier.won")}>
+        <Async state={wonTenders} empty={(p) => p.items.length === 0}>
+          {(p) => (
+            <ul style={{ listStyle: "none", padding: 0 }}>
+              {p.items.map((x) => (
+                <WonTender key={String(x.id)} tender={x} now={now} />
+              ))}
+            </ul>
+          )}
+        </Async>
+      </Section>
       <Section title={t("supplier.secrets")}>
         <p>{t("supplier.secretsHelp")}</p>
         {!backed && secrets.length > 0 && (
           <p className="alert warn" role="alert">
             {t("supplier.backupWarn")}
+          </p>
+        )}
+        {importErr && (
+          <p className="alert warn" role="alert">
+            {importErr}
           </p>
         )}
         <div className="actions">
@@ -217,63 +455,6 @@ function SupplierHome({ session }: { session: Session }) {
             onChange={(e) => e.target.files?.[0] && void importFile(e.target.files[0])}
           />
         </div>
-      </Section>
-      <Section title={t("supplier.open")}>
-        <Async state={tenders} empty={(p) => p.items.length === 0}>
-          {(p) => (
-            <ul style={{ listStyle: "none", padding: 0 }}>
-              {p.items.map((x) => {
-                const st = tenderStateName(x.state);
-                const bidding = st === "Open" && now < secs(x.bidDeadline);
-                const revealing =
-                  st === "Open" && now >= secs(x.bidDeadline) && now < secs(x.revealDeadline);
-                const mine = secrets.find((m) => m.tenderId === String(x.id));
-                return (
-                  <li key={String(x.id)} className="card">
-                    <h3 style={{ marginTop: 0 }}>
-                      <a href={href(`/tender/${x.id}`)}>
-                        #{String(x.id)} {String(x.title ?? "")}
-                      </a>
-                    </h3>
-                    <p>
-                      {tenderStateLabel(t, x.state)} · {t("fields.basePrice")}{" "}
-                      {won(x.basePrice as string)} · {t("fields.bidDeadline")}{" "}
-                      {dateTime(x.bidDeadline as string)}
-                    </p>
-                    {bidding && <BidForm tender={x} session={session} onSealed={onSealed} />}
-                    {revealing &&
-                      (mine ? (
-                        <button type="button" className="btn" onClick={() => void reveal(x)}>
-                          {t("supplier.reveal")}
-                        </button>
-                      ) : (
-                        <p>{t("supplier.noSecret")}</p>
-                      ))}
-                    {st === "Refused" && x.refusalReason != null && (
-                      <p className="alert warn">
-                        {t("official.refuseReason")}: {String(x.refusalReason)}
-                      </p>
-                    )}
-                    {(st === "Awarded" || st === "Refused") &&
-                      String(x.winner ?? "").toLowerCase() === session.address.toLowerCase() &&
-                      x.deliveryDeadline != null && (
-                        <p>
-                          {t("official.deliveryDeadline")} {dateTime(x.deliveryDeadline as string)}
-                        </p>
-                      )}
-                    {(st === "Awarded" || st === "Refused") &&
-                      String(x.winner ?? "").toLowerCase() === session.address.toLowerCase() &&
-                      (x.deliveryDeadline == null || now < secs(x.deliveryDeadline)) && (
-                        <button type="button" className="btn" onClick={() => void deliver(x)}>
-                          {t("supplier.deliver")}
-                        </button>
-                      )}
-                  </li>
-                );
-              })}
-            </ul>
-          )}
-        </Async>
       </Section>
     </>
   );

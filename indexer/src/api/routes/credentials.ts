@@ -117,23 +117,42 @@ export const credentialJson = (
   provenance: provenanceOf(r),
 });
 
+/** The credential list's filters (the list and its CSV export). */
+export const CredentialsFilterQuery = z.object({
+  subject: AddressParam.optional(),
+  issuer: AddressParam.optional(),
+  role: RoleParam.optional(),
+  region: RegionParam.optional(),
+  status: z.enum(STATUSES).optional(),
+  household: HouseholdParam.optional().openapi({
+    description: "Only the credentials carrying this household tag",
+  }),
+});
+
+/** The filters as SQL over `CREDENTIAL_SELECT`; the status depends on `now`. */
+export function credentialsWhere(q: z.infer<typeof CredentialsFilterQuery>, now: number) {
+  const w = where();
+  if (q.subject !== undefined) w.add("c.subject = ?", q.subject);
+  if (q.issuer !== undefined) w.add("c.issuer = ?", q.issuer);
+  if (q.role !== undefined) w.add("c.role = ?", RoleNames.indexOf(q.role as never));
+  if (q.region !== undefined) w.add("c.region = ?", q.region);
+  if (q.household !== undefined) w.add("lower(c.household_tag) = ?", q.household);
+  const newer =
+    "exists (select 1 from credentials n where n.subject = c.subject and n.role = c.role and n.region = c.region and n.serial > c.serial)";
+  if (q.status === "revoked") w.add("c.revoked");
+  if (q.status === "superseded") w.add(`not c.revoked and ${newer}`);
+  if (q.status === "expired") w.add(`not c.revoked and not ${newer} and c.expires_at <= ?`, now);
+  if (q.status === "valid") w.add(`not c.revoked and not ${newer} and c.expires_at > ?`, now);
+  return w;
+}
+
 const listCredentials = createRoute({
   method: "get",
   path: "/api/v1/credentials",
   tags: ["credentials"],
   summary: "Credentials, newest first",
   request: {
-    query: z.object({
-      subject: AddressParam.optional(),
-      issuer: AddressParam.optional(),
-      role: RoleParam.optional(),
-      region: RegionParam.optional(),
-      status: z.enum(STATUSES).optional(),
-      household: HouseholdParam.optional().openapi({
-        description: "Only the credentials carrying this household tag",
-      }),
-      ...PageQuery,
-    }),
+    query: CredentialsFilterQuery.extend({ ...PageQuery }),
   },
   responses: {
     200: {
@@ -204,19 +223,7 @@ export const credentialRoutes = {
       const q = c.req.valid("query");
       const limit = q.limit ?? 50;
       const now = Math.floor(Date.now() / 1000);
-      const w = where();
-      if (q.subject !== undefined) w.add("c.subject = ?", q.subject);
-      if (q.issuer !== undefined) w.add("c.issuer = ?", q.issuer);
-      if (q.role !== undefined) w.add("c.role = ?", RoleNames.indexOf(q.role as never));
-      if (q.region !== undefined) w.add("c.region = ?", q.region);
-      if (q.household !== undefined) w.add("lower(c.household_tag) = ?", q.household);
-      const newer =
-        "exists (select 1 from credentials n where n.subject = c.subject and n.role = c.role and n.region = c.region and n.serial > c.serial)";
-      if (q.status === "revoked") w.add("c.revoked");
-      if (q.status === "superseded") w.add(`not c.revoked and ${newer}`);
-      if (q.status === "expired")
-        w.add(`not c.revoked and not ${newer} and c.expires_at <= ?`, now);
-      if (q.status === "valid") w.add(`not c.revoked and not ${newer} and c.expires_at > ?`, now);
+      const w = credentialsWhere(q, now);
       const before = decodeCursor(q.cursor);
       if (before !== undefined) w.add("c.issued_pos < ?", before);
       const rows = await db.query(

@@ -1,5 +1,9 @@
-/** CSV exports (sales, payments, tenders) and OCDS 1.1 release packages (tenders, purchases). */
+/**
+ * CSV exports (sales, payments, tenders, programmes, credentials: every list the portal shows)
+ * and OCDS 1.1 release packages (tenders, purchases).
+ */
 import { createRoute, z } from "@hono/zod-openapi";
+import { CSV_EXPORT_PATHS } from "../../../../sdk/exports.ts";
 import { ApiError, describeError } from "../../internal/errors.ts";
 import {
   AddressParam,
@@ -10,6 +14,7 @@ import {
   notFoundResponse,
   PageQuery,
   ProgramIdParam,
+  provenanceSql,
   RangeQuery,
   RegionParam,
   TextParam,
@@ -19,7 +24,13 @@ import {
 import type { App, AppDeps } from "../deps.ts";
 import { historyOf } from "../events.ts";
 import { recordPackage, releasePackage, saleReleases, tenderReleases } from "../ocds.ts";
-import { paymentJson, SalesFilterQuery, saleJson, salesQuery } from "./rice.ts";
+import {
+  CREDENTIAL_SELECT,
+  CredentialsFilterQuery,
+  credentialJson,
+  credentialsWhere,
+} from "./credentials.ts";
+import { paymentJson, programJson, SalesFilterQuery, saleJson, salesQuery } from "./rice.ts";
 import { tenderJson, tendersQuery } from "./tenders.ts";
 
 const CSV_HEADERS = { "content-type": "text/csv; charset=utf-8" };
@@ -104,6 +115,7 @@ async function csvExport<T extends Row>(
 }
 
 const CHUNK = 2_000;
+const PROGRAM_PROV = provenanceSql("p", "created_pos", "updated_pos");
 
 const csvRoute = <Q extends z.ZodObject>(path: string, summary: string, query: Q) =>
   createRoute({
@@ -123,12 +135,12 @@ const csvRoute = <Q extends z.ZodObject>(path: string, summary: string, query: Q
   });
 
 const salesCsv = csvRoute(
-  "/api/v1/exports/sales.csv",
+  CSV_EXPORT_PATHS.sales,
   "All sales matching the filters, as CSV",
   SalesFilterQuery,
 );
 const paymentsCsv = csvRoute(
-  "/api/v1/exports/payments.csv",
+  CSV_EXPORT_PATHS.payments,
   "All payments matching the filters, as CSV",
   z.object({
     program: ProgramIdParam.optional(),
@@ -137,13 +149,24 @@ const paymentsCsv = csvRoute(
   }),
 );
 const tendersCsv = csvRoute(
-  "/api/v1/exports/tenders.csv",
+  CSV_EXPORT_PATHS.tenders,
   "All tenders matching the filters, as CSV",
   z.object({
     region: RegionParam.optional(),
     q: TextParam(100).optional(),
     ...RangeQuery,
   }),
+);
+
+const programsCsv = csvRoute(
+  CSV_EXPORT_PATHS.programs,
+  "All purchase programmes, as CSV",
+  z.object({ cropYear: z.coerce.number().int().min(1900).max(9999).optional() }),
+);
+const credentialsCsv = csvRoute(
+  CSV_EXPORT_PATHS.credentials,
+  "All credentials matching the filters, as CSV",
+  CredentialsFilterQuery,
 );
 
 const PackageSchema = z
@@ -437,6 +460,124 @@ export const exportRoutes = {
         ),
         200,
         { ...CSV_HEADERS, "content-disposition": 'attachment; filename="tenders.csv"' },
+      );
+    });
+
+    app.openapi(programsCsv, async (c) => {
+      const q = c.req.valid("query");
+      const columns = [
+        "id",
+        "cropYear",
+        "nationalQuota",
+        "interimPerUnit",
+        "bulkDeduction",
+        "deliveryStart",
+        "deliveryEnd",
+        "varieties",
+        "finalPricesSet",
+        "priceSpecial",
+        "priceFirst",
+        "priceSecond",
+        "priceThird",
+        "createdAt",
+        "txHash",
+        "official",
+      ];
+      return c.body(
+        await csvExport(
+          deps,
+          "programs",
+          columns,
+          async (before) => {
+            const w = where();
+            if (q.cropYear !== undefined) w.add("p.crop_year = ?", q.cropYear);
+            if (before !== undefined) w.add("p.created_pos < ?", before);
+            const rows = await db.query(
+              `select p.*, ${PROGRAM_PROV.columns} from programs p ${PROGRAM_PROV.joins} ${w.sql()} order by p.created_pos desc limit ${w.param(CHUNK)}`,
+              w.params,
+            );
+            return { rows, pos: (r: Row) => Number(r.created_pos) };
+          },
+          (r: Row) => {
+            const p = programJson(r);
+            return [
+              p.id,
+              p.cropYear,
+              p.nationalQuota,
+              p.interimPerUnit,
+              p.bulkDeduction,
+              p.deliveryStart,
+              p.deliveryEnd,
+              p.varieties.join(" "),
+              p.finalPricesSet,
+              p.finalPrices?.special,
+              p.finalPrices?.first,
+              p.finalPrices?.second,
+              p.finalPrices?.third,
+              p.createdAt,
+              p.provenance.created?.txHash,
+              p.official,
+            ];
+          },
+        ),
+        200,
+        { ...CSV_HEADERS, "content-disposition": 'attachment; filename="programs.csv"' },
+      );
+    });
+
+    app.openapi(credentialsCsv, async (c) => {
+      const q = c.req.valid("query");
+      const now = Math.floor(Date.now() / 1000);
+      const columns = [
+        "id",
+        "subject",
+        "role",
+        "region",
+        "serial",
+        "issuer",
+        "status",
+        "issuedAt",
+        "expiresAt",
+        "revokedAt",
+        "revokedBy",
+        "txHash",
+        "blockNumber",
+      ];
+      return c.body(
+        await csvExport(
+          deps,
+          "credentials",
+          columns,
+          async (before) => {
+            const w = credentialsWhere(q, now);
+            if (before !== undefined) w.add("c.issued_pos < ?", before);
+            const rows = await db.query(
+              `${CREDENTIAL_SELECT} ${w.sql()} order by c.issued_pos desc limit ${w.param(CHUNK)}`,
+              w.params,
+            );
+            return { rows, pos: (r: Row) => Number(r.issued_pos) };
+          },
+          (r: Row) => {
+            const x = credentialJson(r, now);
+            return [
+              x.id,
+              x.subject,
+              x.role,
+              x.region,
+              x.serial,
+              x.issuer,
+              x.status,
+              x.issuedAt,
+              x.expiresAt,
+              x.revokedAt,
+              x.revokedBy,
+              x.txHash,
+              x.blockNumber,
+            ];
+          },
+        ),
+        200,
+        { ...CSV_HEADERS, "content-disposition": 'attachment; filename="credentials.csv"' },
       );
     });
 

@@ -1,5 +1,6 @@
 /** Programmes, regional quotas, farm allocations, sales and payments of RicePurchase. */
 import { createRoute, z } from "@hono/zod-openapi";
+import { settlementOf as settlementRule } from "../../../../sdk/settlement.ts";
 import { PackagingNames, PaymentKindNames, SaleStateNames } from "../../domain.ts";
 import { ApiError } from "../../internal/errors.ts";
 import {
@@ -312,28 +313,41 @@ export const SettlementSchema = z
   })
   .openapi("Settlement");
 
-/** interim / final / balance exactly as RicePurchase.settlementOf computes them. */
+/** interim / final / balance of a sale row and its programme row (sdk/settlement.ts's rule). */
 export function settlementOf(
   sale: Row,
   program: Row | undefined,
 ): z.infer<typeof SettlementSchema> {
-  const accepted = BigInt(Number(sale.accepted_units ?? 0));
-  const interim = program === undefined ? 0n : accepted * BigInt(String(program.interim_per_unit));
-  if (program === undefined || program.final_prices_set !== true || sale.grade_first === null) {
-    return { interim: interim.toString(), finalAmount: null, balance: null };
-  }
-  const g = (k: string) => BigInt(Number(sale[k] ?? 0));
+  if (program === undefined) return { interim: "0", finalAmount: null, balance: null };
   const p = (k: string) => BigInt(String(program[k]));
-  let final =
-    g("grade_special") * p("price_special") +
-    g("grade_first") * p("price_first") +
-    g("grade_second") * p("price_second") +
-    g("grade_third") * p("price_third");
-  if (PackagingNames[Number(sale.packaging)] === "Bulk") final -= accepted * p("bulk_deduction");
+  const s = settlementRule(
+    sale.grade_first === null || sale.grade_first === undefined
+      ? null
+      : {
+          special: Number(sale.grade_special ?? 0),
+          first: Number(sale.grade_first ?? 0),
+          second: Number(sale.grade_second ?? 0),
+          third: Number(sale.grade_third ?? 0),
+        },
+    PackagingNames[Number(sale.packaging)] === "Bulk",
+    {
+      interimPerUnit: p("interim_per_unit"),
+      bulkDeduction: p("bulk_deduction"),
+      prices:
+        program.final_prices_set === true
+          ? {
+              special: p("price_special"),
+              first: p("price_first"),
+              second: p("price_second"),
+              third: p("price_third"),
+            }
+          : null,
+    },
+  );
   return {
-    interim: interim.toString(),
-    finalAmount: final.toString(),
-    balance: (final - interim).toString(),
+    interim: s.interim.toString(),
+    finalAmount: s.finalAmount === null ? null : s.finalAmount.toString(),
+    balance: s.balance === null ? null : s.balance.toString(),
   };
 }
 

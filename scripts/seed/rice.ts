@@ -66,7 +66,9 @@ export const PROGRAMMES = {
     gangjin: 145_000n,
     interimPerUnit: 40_000,
     bulkDeduction: 1_200,
-    windowDays: [0, 75],
+    // Open for the whole demo: the tender season (award, a 30-day delivery period, termination)
+    // moves the chain's clock to about day 80, and the portal's farmers still sell into it.
+    windowDays: [0, 120],
     disputeDays: 14,
   },
   2: {

@@ -24,7 +24,11 @@ import {
 } from "./lib.ts";
 
 const stack = await startStack();
-const browser: Browser = await launch();
+// A browser that cannot start must not leave the stack (a chain and an indexer) running behind.
+const browser: Browser = await launch().catch(async (error: unknown) => {
+  await stack.stop();
+  throw error;
+});
 const cast = roster(stack.dataDir);
 const people: Persona[] = [...cast.staff, ...cast.farmers];
 const who = (id: string) => {

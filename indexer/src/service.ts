@@ -58,6 +58,20 @@ export type CreateIndexerParameters = {
 };
 
 /** The addresses to index: the SDK's deployment for the chain, overridden by the env. */
+/** The app's HTTP settings from the environment, the same for every role and store. */
+function httpSettings(env: Env) {
+  return {
+    corsOrigins: env.CORS_ORIGINS,
+    ...(env.ALLOWED_HOSTS === "*"
+      ? {}
+      : { allowedHosts: env.ALLOWED_HOSTS ?? defaultAllowedHosts(env.HOST) }),
+    listenPort: env.PORT,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    portalDir: env.PORTAL_DIR,
+    ocidPrefix: env.OCID_PREFIX,
+  };
+}
+
 export function resolveAddresses(env: Env, chainId: number) {
   const deployment = findDeployment(chainId);
   const pick = (name: ContractName, override: Address | undefined) => {
@@ -172,14 +186,7 @@ export async function createIndexer({
       notifier,
       metrics,
       logger: logger.child("api"),
-      corsOrigins: env.CORS_ORIGINS,
-      ...(env.ALLOWED_HOSTS === "*"
-        ? {}
-        : { allowedHosts: env.ALLOWED_HOSTS ?? defaultAllowedHosts(env.HOST) }),
-      listenPort: env.PORT,
-      bodyLimitBytes: env.BODY_LIMIT_BYTES,
-      portalDir: env.PORTAL_DIR,
-      ocidPrefix: env.OCID_PREFIX,
+      ...httpSettings(env),
       ...(modules !== undefined ? { modules } : {}),
     });
     let closed = false;
@@ -310,14 +317,7 @@ async function createPostgresIndexer(p: PostgresIndexerParameters): Promise<Inde
     notifier,
     metrics,
     logger: logger.child("api"),
-    corsOrigins: env.CORS_ORIGINS,
-    ...(env.ALLOWED_HOSTS === "*"
-      ? {}
-      : { allowedHosts: env.ALLOWED_HOSTS ?? defaultAllowedHosts(env.HOST) }),
-    listenPort: env.PORT,
-    bodyLimitBytes: env.BODY_LIMIT_BYTES,
-    portalDir: env.PORTAL_DIR,
-    ocidPrefix: env.OCID_PREFIX,
+    ...httpSettings(env),
     ...(p.modules !== undefined ? { modules: p.modules } : {}),
   });
   let closed = false;

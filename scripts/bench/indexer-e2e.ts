@@ -9,7 +9,8 @@
  *
  * `BENCH_E2E_RUNS` (default 1) runs per store, interleaved; `BENCH_E2E_ROOTS` (comma-separated
  * checkouts, default this one) compares indexer versions on the same chain in the same run;
- * `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of each indexer process there.
+ * `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of each indexer process there; MAX_BATCH_EVENTS
+ * and MAX_BLOCK_RANGE, when set, are passed to the indexer.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -99,6 +100,11 @@ export async function indexOnce(chain: Chain, root: string, store: Store): Promi
     PORTAL_DIR: join(dataDir, "no-portal"),
     ...(databaseUrl !== undefined ? { DATABASE_URL: databaseUrl } : {}),
   };
+  // Sync tuning under test, passed through when set (else the service's defaults).
+  for (const name of ["MAX_BATCH_EVENTS", "MAX_BLOCK_RANGE"]) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
   const profile = process.env.BENCH_CPU_PROF;
   const args = [
     ...(profile !== undefined ? ["--cpu-prof", "--cpu-prof-dir", resolve(profile)] : []),

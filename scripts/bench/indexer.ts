@@ -1,16 +1,22 @@
 /**
- * `npm run bench -- indexer`: backfill throughput into PGlite and PostgreSQL, peak RSS, and head
+ * `npm run bench -- indexer`: backfill throughput end to end and store only, peak RSS, and head
  * lag on a real chain.
  *
- * Backfill: 100,000 synthetic decoded jangbu events (a season of farms: credential, allocation,
- * then per sale submit → inspect → approve → interim → final payment) fed through the store's
- * apply path (`store.applyBatch`, the same transaction the sync commits: raw event log, block
- * hashes, projections, cursor) in batches of 5,000 events. Generating 100,000 real events on a
- * chain takes far longer than indexing them, so the RPC side is not part of this figure (the sync
- * tests cover it). Head lag: an in-process Hardhat chain over HTTP mining a block every second,
- * the real sync following it at the service's default settings (HTTP only: the adaptive polling);
- * lag = time from a transaction's receipt (polled every 2 ms) to the store having its block.
- * `npx tsx scripts/bench/indexer.ts --head-lag` measures the head lag alone.
+ * End to end (indexer-e2e.ts, metrics `backfill.e2e.*`): a chain of 100,981 jangbu events written
+ * with the real contracts (indexer-chain.ts: the demo season, 2,000 farm credentials, 98,000
+ * allocations in 491 blocks of 200 events), served over JSON-RPC HTTP by its own process; the
+ * indexer process started cold on an empty PGlite folder or PostgreSQL schema and timed from its
+ * spawn to its status reaching the chain head; peak RSS is the kernel's high-water mark of that
+ * process.
+ *
+ * Store only (metrics `backfill.storeOnly.*`): 100,000 synthetic decoded jangbu events (a season
+ * of farms: credential, allocation, then per sale submit → inspect → approve → interim → final
+ * payment) fed through the store's apply path (`store.applyBatch`, the same transaction the sync
+ * commits: raw event log, block hashes, projections, cursor) in batches of 5,000 events: no RPC,
+ * no decoding, no start-up. Head lag: an in-process Hardhat chain over HTTP mining a block every
+ * second, the real sync following it at the service's default settings (HTTP only: the adaptive
+ * polling); lag = time from a transaction's receipt (polled every 2 ms) to the store having its
+ * block. `npx tsx scripts/bench/indexer.ts --head-lag` measures the head lag alone.
  */
 
 import { spawn } from "node:child_process";

@@ -33,6 +33,8 @@ export type E2eRun = {
   startSeconds: number;
   eventsPerSec: number;
   peakRssMB: number;
+  /** Peak RSS at "listening on" (store open, nothing indexed yet). */
+  startRssMB: number;
   load1: number;
   /** The sync's own "caught up" log line: time spent per part. */
   breakdown: string;
@@ -124,6 +126,8 @@ export async function indexOnce(chain: Chain, root: string, store: Store): Promi
   });
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   let failed: string | undefined;
+  /** Peak RSS when the store is open, before the sync has read anything. */
+  let startRss = 0;
   void exited.then((code) => {
     failed ??= `the indexer exited ${code} before catching up`;
   });
@@ -133,7 +137,10 @@ export async function indexOnce(chain: Chain, root: string, store: Store): Promi
       child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
         out += chunk;
         const match = /listening on (http:\/\/\S+)/.exec(out);
-        if (match?.[1] !== undefined) resolveOrigin({ origin: match[1], at: performance.now() });
+        if (match?.[1] !== undefined) {
+          startRss = peakRssMB(child.pid as number);
+          resolveOrigin({ origin: match[1], at: performance.now() });
+        }
       });
       void exited.then((code) => reject(new Error(`the indexer exited ${code}:\n${out}`)));
     });
@@ -170,6 +177,7 @@ export async function indexOnce(chain: Chain, root: string, store: Store): Promi
       startSeconds: (origin.at - started) / 1000,
       eventsPerSec: chain.events / seconds,
       peakRssMB: peak,
+      startRssMB: startRss,
       load1: loadavg()[0] ?? Number.NaN,
       breakdown: breakdown.replace(/^.*caught up\s*/, ""),
     };
@@ -218,7 +226,7 @@ export async function e2e(options: {
           const run = await indexOnce(chain, root, store);
           runs.push(run);
           log(
-            `  e2e ${store} [${root}]: ${run.seconds.toFixed(2)} s (start-up ${run.startSeconds.toFixed(2)} s), ${Math.round(run.eventsPerSec)} events/s, peak RSS ${Math.round(run.peakRssMB)} MB, load ${run.load1.toFixed(2)}\n      ${run.breakdown}`,
+            `  e2e ${store} [${root}]: ${run.seconds.toFixed(2)} s (start-up ${run.startSeconds.toFixed(2)} s), ${Math.round(run.eventsPerSec)} events/s, peak RSS ${Math.round(run.peakRssMB)} MB (${Math.round(run.startRssMB)} MB at start-up), load ${run.load1.toFixed(2)}\n      ${run.breakdown}`,
           );
         }
       }

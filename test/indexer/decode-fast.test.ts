@@ -80,7 +80,7 @@ describe("fast static event decoding", () => {
         const viem = toJson(
           decodeEventLog({ abi: [item], topics: topics as [Hex], data, strict: true }).args ?? {},
         );
-        const mine = decode(topics, data);
+        const mine: unknown = decode(topics, data);
         assert.equal(
           JSON.stringify(mine),
           JSON.stringify(viem),

@@ -205,7 +205,6 @@ async function main() {
   }
 
   await chain.request("evm_setAutomine", [false]);
-  const firstPlanned = (await chain.head()) + 1;
   let denseBlocks = 0;
   let denseEvents = 0;
   for (const block of plan.blocks) {
@@ -247,7 +246,6 @@ async function main() {
     mkdirSync(dirname(cache), { recursive: true });
     writeFileSync(cache, JSON.stringify({ ...plan, expected: { events, blocks } }));
   }
-  void firstPlanned;
 
   process.on("message", async (message: { type: string }) => {
     if (message.type === "stop") {

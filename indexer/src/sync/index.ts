@@ -90,6 +90,22 @@ export const createSync = ({
   let wake: (() => void) | undefined;
   let running: Promise<void> | undefined;
   let cursor = { number: -1, hash: "" };
+  /**
+   * Where the backfill's time goes, in ms, logged once when the sync first catches up. Reads of
+   * the next range overlap the store's write of the current one, so the parts add up to more
+   * than the wall time; `waitRead` is the time the loop waited on a read it could not overlap.
+   */
+  const spent = { logs: 0, headers: 0, decode: 0, signers: 0, store: 0, waitRead: 0 };
+  const backfillStarted = performance.now();
+  let backfilledEvents = 0;
+  const timed = async <T>(part: keyof typeof spent, work: Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work;
+    } finally {
+      spent[part] += performance.now() - t0;
+    }
+  };
   const status: { -readonly [K in keyof SyncStatus]: SyncStatus[K] } = {
     head: undefined,
     indexed: -1,
@@ -143,6 +159,8 @@ export const createSync = ({
   }) => {
     const started = performance.now();
     await store.applyBatch({ expectedBlock: cursor.number, ...params });
+    spent.store += performance.now() - started;
+    backfilledEvents += params.events.length;
     cursor = { number: params.toBlock, hash: params.toHash };
     status.indexed = params.toBlock;
     metrics?.batchSeconds.observe((performance.now() - started) / 1000);
@@ -224,7 +242,10 @@ export const createSync = ({
     let to = Math.min(safe, from + range.size - 1);
     let logs: RawLog[];
     try {
-      logs = await getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to });
+      logs = await timed(
+        "logs",
+        getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to }),
+      );
     } catch (error) {
       if (error instanceof RangeLimitError) {
         range.refused(to - from + 1, from, error);
@@ -242,15 +263,20 @@ export const createSync = ({
     const numbers = new Set(logs.map((l) => l.blockNumber));
     numbers.add(to);
     if (parentHash !== "") numbers.add(from);
-    const headers = await getBlockHeaders(
-      rpc,
-      [...numbers].sort((a, b) => a - b),
+    const headers = await timed(
+      "headers",
+      getBlockHeaders(
+        rpc,
+        [...numbers].sort((a, b) => a - b),
+      ),
     );
     const byNumber = new Map(headers.map((h) => [h.number, h]));
     if (parentHash !== "" && byNumber.get(from)?.parentHash !== parentHash)
       return { kind: "reorg", to };
+    const t0 = performance.now();
     const events = decodeAll(logs, byNumber);
-    await fillSigners(events);
+    spent.decode += performance.now() - t0;
+    await timed("signers", fillSigners(events));
     const last = byNumber.get(to) as BlockHeader;
     return { kind: "batch", from, to, toHash: last.hash, headers, events };
   };
@@ -271,8 +297,11 @@ export const createSync = ({
     prefetched = undefined;
     let fetched: Fetched | undefined;
     if (ahead !== undefined && ahead.from === from && ahead.parentHash === cursor.hash)
-      fetched = await ahead.result.catch(() => undefined); // failed ahead: read it again now
-    fetched ??= await fetchBackfill(from, cursor.hash, safe);
+      fetched = await timed(
+        "waitRead",
+        ahead.result.catch(() => undefined), // failed ahead: read it again now
+      );
+    fetched ??= await timed("waitRead", fetchBackfill(from, cursor.hash, safe));
     if (fetched.kind === "refused") return;
     if (fetched.kind === "reorg") {
       await handleReorg(fetched.to);
@@ -342,6 +371,15 @@ export const createSync = ({
           continue;
         }
         if (cursor.number >= head) {
+          if (!status.caughtUp) {
+            const round = (ms: number) => Math.round(ms);
+            logger.info("caught up", {
+              block: cursor.number,
+              events: backfilledEvents,
+              ms: round(performance.now() - backfillStarted),
+              ...Object.fromEntries(Object.entries(spent).map(([k, v]) => [`${k}Ms`, round(v)])),
+            });
+          }
           status.caughtUp = true;
           status.phase = "following";
           failures = 0;

@@ -7,15 +7,19 @@ import type { Address, Hex } from "viem";
 import type { RicePurchaseAbi } from "../generated/abis.ts";
 import { Packaging, PaymentKind, SaleState } from "../generated/enums.ts";
 import { decodeSaleId } from "../ids.ts";
+import { type Settlement, settlementOf as settlementRule } from "../settlement.ts";
 import {
   assertAfter,
   type ChainPosition,
   FoldError,
+  foldEvents,
   type HistoryEntry,
   historyEntry,
   type PositionedEvent,
 } from "./event.ts";
 import type { ProgrammeRecord } from "./programme.ts";
+
+export type { Settlement };
 
 export type RiceEvent = PositionedEvent<typeof RicePurchaseAbi>;
 
@@ -181,10 +185,7 @@ export function applySaleEvent(sale: SaleRecord | undefined, event: RiceEvent): 
 
 /** Folds a sale's events, in chain order, into its state. */
 export function foldSale(events: readonly RiceEvent[]): SaleRecord {
-  let sale: SaleRecord | undefined;
-  for (const event of events) sale = applySaleEvent(sale, event);
-  if (sale === undefined) throw new FoldError("a sale needs at least its SaleSubmitted");
-  return sale;
+  return foldEvents(events, applySaleEvent, "SaleSubmitted");
 }
 
 /** Whether the sale's variety is one of the programme's designated varieties. */
@@ -193,28 +194,26 @@ export const isDesignatedVariety = (variety: number, programme: ProgrammeRecord 
   programme !== undefined &&
   (variety === programme.varieties[0] || variety === programme.varieties[1]);
 
-export interface Settlement {
-  /** Accepted units × the programme's interim per unit. */
-  readonly interim: bigint;
-  /** By grade at the final prices, less the bulk deduction; null until prices are set and the sale inspected. */
-  readonly finalAmount: bigint | null;
-  /** final − interim; negative: a clawback the farmer owes. */
-  readonly balance: bigint | null;
-}
-
-/** interim / final / balance exactly as RicePurchase.settlementOf computes them. */
+/** interim / final / balance by sdk/settlement.ts's rule (RicePurchase.settlementOf). */
 export function settlementOf(sale: SaleRecord, programme: ProgrammeRecord | undefined): Settlement {
-  const grades = sale.grades ?? [0, 0, 0, 0];
-  const accepted = BigInt(grades[0] + grades[1] + grades[2] + grades[3]);
-  const interim = programme === undefined ? 0n : accepted * BigInt(programme.interimPerUnit);
-  const prices = programme?.finalPrices;
-  if (programme === undefined || prices == null || sale.grades === null)
-    return { interim, finalAmount: null, balance: null };
-  let finalAmount =
-    BigInt(grades[0]) * BigInt(prices.special) +
-    BigInt(grades[1]) * BigInt(prices.first) +
-    BigInt(grades[2]) * BigInt(prices.second) +
-    BigInt(grades[3]) * BigInt(prices.third);
-  if (sale.packaging === Packaging.Bulk) finalAmount -= accepted * BigInt(programme.bulkDeduction);
-  return { interim, finalAmount, balance: finalAmount - interim };
+  if (programme === undefined) return { interim: 0n, finalAmount: null, balance: null };
+  const [special, first, second, third] = sale.grades ?? [0, 0, 0, 0];
+  const prices = programme.finalPrices;
+  return settlementRule(
+    sale.grades === null ? null : { special, first, second, third },
+    sale.packaging === Packaging.Bulk,
+    {
+      interimPerUnit: BigInt(programme.interimPerUnit),
+      bulkDeduction: BigInt(programme.bulkDeduction),
+      prices:
+        prices === null
+          ? null
+          : {
+              special: BigInt(prices.special),
+              first: BigInt(prices.first),
+              second: BigInt(prices.second),
+              third: BigInt(prices.third),
+            },
+    },
+  );
 }

@@ -12,6 +12,7 @@ import {
   assertAfter,
   type ChainPosition,
   FoldError,
+  foldEvents,
   type HistoryEntry,
   historyEntry,
   type PositionedEvent,
@@ -109,10 +110,7 @@ export function applyCredentialEvent(
 
 /** Folds a credential's events, in chain order, into its state. */
 export function foldCredential(events: readonly CredentialEvent[]): CredentialRecord {
-  let credential: CredentialRecord | undefined;
-  for (const event of events) credential = applyCredentialEvent(credential, event);
-  if (credential === undefined) throw new FoldError("a credential needs its CredentialIssued");
-  return credential;
+  return foldEvents(events, applyCredentialEvent, "CredentialIssued");
 }
 
 export type CredentialStatus = "valid" | "revoked" | "expired" | "superseded";

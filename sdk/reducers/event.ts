@@ -49,3 +49,18 @@ export function assertAfter(last: ChainPosition | undefined, next: ChainPosition
       `${what}: event at ${next.blockNumber}/${next.logIndex} is not after ${last.blockNumber}/${last.logIndex}`,
     );
 }
+
+/**
+ * Folds a record's events, in chain order, with its one-event step; `firstEvent` names the event
+ * that creates the record, for the error when it is missing.
+ */
+export function foldEvents<R, E>(
+  events: readonly E[],
+  apply: (record: R | undefined, event: E) => R,
+  firstEvent: string,
+): R {
+  let record: R | undefined;
+  for (const event of events) record = apply(record, event);
+  if (record === undefined) throw new FoldError(`the record needs at least its ${firstEvent}`);
+  return record;
+}

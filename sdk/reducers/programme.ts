@@ -9,6 +9,7 @@ import {
   assertAfter,
   type ChainPosition,
   FoldError,
+  foldEvents,
   type HistoryEntry,
   historyEntry,
 } from "./event.ts";
@@ -203,10 +204,7 @@ export function applyProgrammeEvent(
 
 /** Folds a programme's events, in chain order, into its state. */
 export function foldProgramme(events: readonly RiceEvent[]): ProgrammeRecord {
-  let programme: ProgrammeRecord | undefined;
-  for (const event of events) programme = applyProgrammeEvent(programme, event);
-  if (programme === undefined) throw new FoldError("a programme needs at least its ProgramCreated");
-  return programme;
+  return foldEvents(events, applyProgrammeEvent, "ProgramCreated");
 }
 
 /**

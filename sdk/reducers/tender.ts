@@ -19,6 +19,7 @@ import {
   assertAfter,
   type ChainPosition,
   FoldError,
+  foldEvents,
   type HistoryEntry,
   historyEntry,
   type PositionedEvent,
@@ -413,10 +414,7 @@ export function applyTenderEvent(
 
 /** Folds a tender's events, in chain order, into its state. */
 export function foldTender(events: readonly TenderEvent[]): TenderRecord {
-  let tender: TenderRecord | undefined;
-  for (const event of events) tender = applyTenderEvent(tender, event);
-  if (tender === undefined) throw new FoldError("a tender needs at least its TenderCreated");
-  return tender;
+  return foldEvents(events, applyTenderEvent, "TenderCreated");
 }
 
 /** The draw and winner recomputed from the tender's own revealed bids (ITenderBoard steps 1–7). */

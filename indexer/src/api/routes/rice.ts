@@ -124,7 +124,7 @@ const stepOf = (r: Row, p: string) =>
         blockNumber: Number(r[`${p}_block`]),
       };
 
-const gradePricesOf = (v: unknown) =>
+const gradePricesFromEventArgs = (v: unknown) =>
   Array.isArray(v) && v.length === 4
     ? { special: sr(v[0]), first: sr(v[1]), second: sr(v[2]), third: sr(v[3]) }
     : null;
@@ -174,7 +174,7 @@ const programJson = (r: Row): z.infer<typeof ProgramSchema> => ({
           farmGatePer80kg: sr(r.proposal_farm_gate_per_80kg),
           millingFee: sr(r.proposal_milling_fee),
           millingYieldBps: Number(r.proposal_milling_yield_bps),
-          gradePrices: gradePricesOf(r.pp_prices),
+          gradePrices: gradePricesFromEventArgs(r.pp_prices),
           proposedAt: stepOf(r, "pp"),
         },
   createdAt: isoRequired(Number(r.created_time)),

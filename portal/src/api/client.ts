@@ -197,6 +197,8 @@ export interface Status {
 export interface PortalConfig {
   chainId: number;
   rpcUrl: string;
+  /** Where rpcUrl comes from: the server (/api/v1/config or /status) or the address bar's ?rpc=. */
+  rpcSource: "server" | "address";
   contracts: Record<string, `0x${string}`>;
   demo: boolean;
 }
@@ -223,7 +225,8 @@ export function getConfig(): Promise<PortalConfig> {
     }
     const chain = (s.chain ?? {}) as Json;
     const chainId = Number(c.chainId ?? s.chainId ?? chain.id ?? chain.chainId ?? 31337);
-    // An explicit node to verify against (settings, tests): ?rpc=… once, kept for the tab.
+    // ?rpc=URL (docs/operations.md): the node this tab reads and sends through, kept for the tab;
+    // the auditor's own node for "체인과 직접 대조" is chosen on the record page instead.
     const override =
       new URLSearchParams(location.search).get("rpc") ?? sessionStorage.getItem("jangbu.rpc");
     if (override) {
@@ -238,7 +241,13 @@ export function getConfig(): Promise<PortalConfig> {
       ...known,
       ...((c.contracts ?? c.addresses ?? s.contracts ?? s.addresses ?? {}) as Json),
     } as Record<string, `0x${string}`>;
-    return { chainId, rpcUrl, contracts, demo: Boolean(c.demo ?? s.demo ?? false) };
+    return {
+      chainId,
+      rpcUrl,
+      rpcSource: override ? "address" : "server",
+      contracts,
+      demo: Boolean(c.demo ?? s.demo ?? false),
+    };
   })();
   return configPromise;
 }

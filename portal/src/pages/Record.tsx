@@ -16,7 +16,6 @@ import {
 } from "../api/client.ts";
 import { recordExports } from "../api/exports.ts";
 import { rpcCall } from "../chain/rpc-lite.ts";
-import { RECORD_SPECS } from "../chain/specs.ts";
 import { Async, Badge, CopyButton, DL, Hex, Loading, Section } from "../components/ui.tsx";
 import { date, dateTime, num, percent, tonnes, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
@@ -35,7 +34,7 @@ import {
 } from "../lib/labels.ts";
 import { COLLECTION_POINTS, REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 import { SaleTable } from "./Search.tsx";
-import { DocCheck, documentHashes, VerifyPanel } from "./verify-panels.tsx";
+import { AccountAudit, DocCheck, documentHashes, RecordAudit } from "./verify-panels.tsx";
 
 const API_KIND: Record<string, string> = {
   sale: "sales",
@@ -472,6 +471,16 @@ function AccountPage({ address }: { address: string }) {
           {(p) => <SaleTable items={p.items as Json[]} />}
         </Async>
       </Section>
+      {creds.data && sales.data && (
+        <Section title={t("record.verify")}>
+          <AccountAudit
+            address={address}
+            credentials={creds.data.items as Json[]}
+            sales={sales.data.items as Json[]}
+            salesComplete={sales.data.nextCursor === null}
+          />
+        </Section>
+      )}
     </>
   );
 }
@@ -514,16 +523,11 @@ function RecordView({ kind, id }: { kind: string; id: string }) {
       <Async state={rec}>
         {(r) => {
           const events = hist.data ?? [];
-          // The record's own event first when the API has no history route.
-          const p = provenanceOf(r);
-          const evs: HistoryEvent[] =
-            events.length > 0 ? events : p.txHash ? [{ ...p, event: p.event ?? "", args: {} }] : [];
           let business: ReactNode = null;
           if (kind === "sale") business = <SaleBusiness r={r} />;
           else if (kind === "programme") business = <ProgrammeBusiness r={r} />;
           else if (kind === "tender") business = <TenderBusiness r={r} events={events} />;
           else if (kind === "credential") business = <CredentialBusiness r={r} />;
-          const extra = kind === "sale" && r.grades ? { gradeUnits: gradeUnitsOf(r) } : {};
           const up = updatedOf(r);
           return (
             <div data-testid="record-ready">
@@ -548,14 +552,14 @@ function RecordView({ kind, id }: { kind: string; id: string }) {
                   <pre style={{ whiteSpace: "pre-wrap" }}>{JSON.stringify(r, null, 2)}</pre>
                 )}
               </Section>
-              <Section title={t("record.verify")}>
-                <VerifyPanel
-                  events={evs}
-                  record={r}
-                  extra={extra}
-                  spec={RECORD_SPECS[kind] ?? {}}
-                />
-              </Section>
+              {(kind === "sale" ||
+                kind === "programme" ||
+                kind === "tender" ||
+                kind === "credential") && (
+                <Section title={t("record.verify")}>
+                  <RecordAudit kind={kind} id={id} record={r} />
+                </Section>
+              )}
               <Section title={t("record.docCheck")}>
                 <DocCheck hashes={documentHashes(r, events)} />
               </Section>

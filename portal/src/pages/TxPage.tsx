@@ -7,6 +7,7 @@ import { Async, CopyButton, DL, Hex, Section } from "../components/ui.tsx";
 import { dateTime, num } from "../lib/format.ts";
 import { useAsync } from "../lib/hooks.ts";
 import { eventLabel } from "../lib/labels.ts";
+import { TxAudit } from "./verify-panels.tsx";
 
 /** A transaction straight from the RPC, every log decoded with the SDK ABIs (Otterscan-like). */
 export default function TxPage({ hash }: { hash: string }) {
@@ -89,6 +90,13 @@ export default function TxPage({ hash }: { hash: string }) {
                 </li>
               ))}
             </ol>
+            <h3>{t("record.verify")}</h3>
+            <TxAudit
+              hash={hash}
+              blockNumber={receipt.blockNumber}
+              status={receipt.status}
+              logs={logs.map((l) => ({ ...l, event: l.event ?? "" }))}
+            />
           </Section>
         )}
       </Async>

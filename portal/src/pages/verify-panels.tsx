@@ -1,117 +1,254 @@
-import { type DragEvent, useState } from "react";
+import { type DragEvent, type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { getConfig, type HistoryEvent, type Json } from "../api/client.ts";
-import type { Check, RecordSpec } from "../chain/verify.ts";
+import { getConfig, type HistoryEvent, type Json, type PortalConfig } from "../api/client.ts";
+import { type AuditPage, describeDifference } from "../chain/audit-labels.ts";
+import {
+  hostOf,
+  type NodeInfo,
+  NodeProblem,
+  parseNodeUrl,
+  probeNode,
+  savedNode,
+  saveNode,
+} from "../chain/audit-node.ts";
+import type { AuditResult, ShownLog } from "../chain/rebuild.ts";
 import { Hex } from "../components/ui.tsx";
 import { checkLabel } from "../lib/labels.ts";
 
-/** Re-reads every event of the record from the RPC and compares it with the API, field by field. */
-export function VerifyPanel({
-  events,
-  record,
-  extra,
-  spec,
+type Rebuild = typeof import("../chain/rebuild.ts");
+type TFn = ReturnType<typeof useTranslation>["t"];
+
+/** A node problem (or any failure) as one Korean sentence. */
+export function problemMessage(t: TFn, e: unknown): string {
+  if (e instanceof NodeProblem) return t(`audit.problem.${e.kind}`, { host: e.host, ...e.detail });
+  return t("audit.problem.other", { message: e instanceof Error ? e.message : String(e) });
+}
+
+/**
+ * "체인과 직접 대조": which node it reads (host and chain id, and who chose it), a field to use
+ * another node (kept in this browser), and the comparison `run` makes with the rebuild module,
+ * which is loaded only when the auditor asks.
+ */
+export function ChainAudit({
+  page,
+  run,
 }: {
-  events: HistoryEvent[];
-  record: Json;
-  extra?: Record<string, unknown>;
-  spec: RecordSpec;
+  page: AuditPage;
+  run: (lib: Rebuild, node: NodeInfo, cfg: PortalConfig) => Promise<AuditResult>;
 }) {
   const { t } = useTranslation();
+  const [cfg, setCfg] = useState<PortalConfig | null>(null);
+  const [custom, setCustom] = useState<string | null>(() => savedNode());
+  const [typed, setTyped] = useState("");
+  const [node, setNode] = useState<NodeInfo | null>(null);
   const [busy, setBusy] = useState(false);
-  const [checks, setChecks] = useState<Check[] | null>(null);
+  const [result, setResult] = useState<AuditResult | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [rpc, setRpc] = useState("");
 
-  const run = async () => {
+  useEffect(() => {
+    let live = true;
+    getConfig().then(
+      (c) => live && setCfg(c),
+      (e: unknown) => live && setProblem(problemMessage(t, e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [t]);
+  const url = custom ?? cfg?.rpcUrl ?? null;
+  // Which chain the node is on, said before anything is compared.
+  useEffect(() => {
+    if (url === null || cfg === null) return;
+    let live = true;
+    setNode(null);
+    setProblem(null);
+    setResult(null);
+    probeNode(url, cfg.chainId).then(
+      (n) => live && setNode(n),
+      (e: unknown) => live && setProblem(problemMessage(t, e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [url, cfg, t]);
+
+  const start = async () => {
+    if (url === null || cfg === null) return;
     setBusy(true);
-    setChecks(null);
+    setResult(null);
     setProblem(null);
     try {
-      const [cfg, { compareEvent, compareRecord, readEvent }] = await Promise.all([
-        getConfig(),
-        import("../chain/verify.ts"),
-      ]);
-      setRpc(cfg.rpcUrl);
-      const chainEvents = [];
-      const all: Check[] = [];
-      for (const ev of events.filter((e) => e.txHash)) {
-        const c = await readEvent(cfg.rpcUrl, ev);
-        if (c.missing) {
-          all.push({
-            field: `${ev.event}·log`,
-            api: `#${ev.logIndex ?? "?"}`,
-            chain: "∅",
-            ok: false,
-          });
-          continue;
-        }
-        chainEvents.push(c);
-        all.push(...compareEvent(ev, c));
-      }
-      all.push(...compareRecord(record, chainEvents, spec, extra));
-      setChecks(all);
+      const fresh = await probeNode(url, cfg.chainId);
+      setNode(fresh);
+      const lib = await import("../chain/rebuild.ts");
+      setResult(await run(lib, fresh, cfg));
     } catch (e) {
-      setProblem((await import("../chain/errors.ts")).errorMessage(t, e));
+      setProblem(problemMessage(t, e));
     } finally {
       setBusy(false);
     }
   };
-  const bad = checks?.filter((c) => !c.ok) ?? [];
+  const choose = (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const next = parseNodeUrl(typed);
+      saveNode(next);
+      setCustom(next);
+      setTyped("");
+    } catch (error) {
+      setProblem(problemMessage(t, error));
+    }
+  };
+  const source =
+    custom !== null
+      ? t("audit.sourceSaved")
+      : cfg?.rpcSource === "address"
+        ? t("audit.sourceAddress")
+        : t("audit.sourceServer");
+  const bad = result?.mismatches ?? [];
   return (
     <div className="verify">
-      <p>{t("record.verifyHelp", { rpc: rpc || "RPC" })}</p>
+      <p>{t("audit.help")}</p>
+      <p data-testid="audit-node">
+        <strong>{t("audit.node")}:</strong>{" "}
+        {url === null
+          ? "…"
+          : node !== null && node.url === url
+            ? t("audit.nodeChecked", { host: node.host, chainId: node.chainId })
+            : t("audit.nodeUnchecked", { host: hostOf(url) })}
+        <br />
+        <small>{source}</small>
+      </p>
+      <form className="field" onSubmit={choose} aria-label={t("audit.nodeInput")}>
+        <label htmlFor="audit-node-url">{t("audit.nodeInput")}</label>
+        <input
+          id="audit-node-url"
+          type="url"
+          inputMode="url"
+          placeholder="https://"
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+          data-testid="audit-node-url"
+        />
+        <p className="actions">
+          <button type="submit" className="btn small secondary" data-testid="audit-node-save">
+            {t("audit.nodeSave")}
+          </button>
+          {custom !== null && (
+            <button
+              type="button"
+              className="btn small secondary"
+              onClick={() => {
+                saveNode(null);
+                setCustom(null);
+              }}
+              data-testid="audit-node-reset"
+            >
+              {t("audit.nodeReset")}
+            </button>
+          )}
+        </p>
+      </form>
       <button
         type="button"
         className="btn"
-        onClick={() => void run()}
-        disabled={busy}
+        onClick={() => void start()}
+        disabled={busy || url === null || cfg === null}
         data-testid="verify"
       >
-        {busy ? t("record.verifying") : t("record.verify")}
+        {busy ? t("audit.running") : t("audit.run")}
       </button>
       <div aria-live="polite" role="status" data-testid="verify-result">
-        {checks && bad.length === 0 && checks.length > 0 && (
-          <p className="alert ok check-ok">{t("record.verifiedAll", { count: checks.length })}</p>
+        {result && bad.length === 0 && (
+          <p className="alert ok check-ok">
+            {t("audit.ok", { count: result.compared, events: result.events })}
+          </p>
         )}
-        {checks && bad.length > 0 && (
+        {result && bad.length > 0 && (
           <div className="alert danger">
-            <p className="check-bad">{t("record.mismatch", { count: bad.length })}</p>
+            <p className="check-bad">{t("audit.bad", { count: bad.length })}</p>
             <ul>
-              {bad.map((c) => (
-                <li key={c.field}>
-                  {t("record.mismatchRow", {
-                    field: checkLabel(t, c.field),
-                    api: c.api,
-                    chain: c.chain,
-                  })}
+              {bad.map((d) => (
+                <li key={d.field} className="check-bad" data-field={d.field}>
+                  ✗ {describeDifference(t, page, d)}
                 </li>
               ))}
             </ul>
           </div>
         )}
-        {checks && checks.length > 0 && (
-          <details>
-            <summary>{t("record.raw")}</summary>
-            <ul>
-              {checks.map((c) => (
-                <li key={c.field} className={c.ok ? "check-ok" : "check-bad"}>
-                  {c.ok ? "✓ " : "✗ "}
-                  {c.ok
-                    ? t("record.matchRow", { field: checkLabel(t, c.field) })
-                    : t("record.mismatchRow", { ...c })}
-                </li>
-              ))}
-            </ul>
-          </details>
-        )}
       </div>
       {problem && (
-        <p className="alert danger" role="alert">
-          {t("record.verifyError", { message: problem })}
+        <p className="alert danger" role="alert" data-testid="verify-problem">
+          {problem}
         </p>
       )}
     </div>
+  );
+}
+
+/** The record page's audit: the record rebuilt from its own events. */
+export function RecordAudit({
+  kind,
+  id,
+  record,
+}: {
+  kind: "sale" | "programme" | "tender" | "credential";
+  id: string;
+  record: Json;
+}) {
+  return (
+    <ChainAudit
+      page={kind}
+      run={(lib, node, cfg) =>
+        lib.auditRecord(node, lib.contractsOf(cfg), kind, lib.idOf(kind, id), record)
+      }
+    />
+  );
+}
+
+/** The account page's audit: its credentials and sales, both ways. */
+export function AccountAudit({
+  address,
+  credentials,
+  sales,
+  salesComplete,
+}: {
+  address: string;
+  credentials: Json[];
+  sales: Json[];
+  salesComplete: boolean;
+}) {
+  return (
+    <ChainAudit
+      page="account"
+      run={(lib, node, cfg) =>
+        lib.auditAccount(node, lib.contractsOf(cfg), address, {
+          credentials,
+          sales,
+          salesComplete,
+        })
+      }
+    />
+  );
+}
+
+/** The transaction page's audit: its block, result and logs from the auditor's node. */
+export function TxAudit({
+  hash,
+  blockNumber,
+  status,
+  logs,
+}: {
+  hash: string;
+  blockNumber: bigint;
+  status: string;
+  logs: ShownLog[];
+}) {
+  return (
+    <ChainAudit
+      page="tx"
+      run={(lib, node) => lib.auditTx(node, hash, { blockNumber, status, logs })}
+    />
   );
 }
 

@@ -162,12 +162,17 @@ export async function shots(page: Page, name: string): Promise<void> {
   }
 }
 
-/** A tiny mocha-style runner: its summary lines are what scripts/test.ts parses. */
+/**
+ * A tiny mocha-style runner: its summary lines are what scripts/test.ts parses. E2E_ONLY=text
+ * runs only the scenarios whose name contains it (one scenario while working on it).
+ */
 export async function runTests(tests: [string, () => Promise<void>][]): Promise<number> {
   let passing = 0;
   let failing = 0;
   const started = Date.now();
+  const only = process.env.E2E_ONLY;
   for (const [name, fn] of tests) {
+    if (only !== undefined && only !== "" && !name.includes(only)) continue;
     const t0 = Date.now();
     try {
       await fn();

@@ -1,7 +1,9 @@
 /**
  * Browser end-to-end tests (real Chromium): `npm run test:e2e`.
  *   - the rice flow through the UI by four personas: allocate (CSV) → sale → inspection →
- *     approval → interim payment → the auditor verifies ✓; a tampered API answer shows ✗;
+ *     approval → interim payment → the auditor verifies ✓; tampered API answers (state, amount,
+ *     grade, winner, a dropped event, an invented record) each show ✗ with the field; the node
+ *     picker says which node and chain it checked and refuses another chain or a dead node;
  *   - the tender flow: publish, sealed bids, reveal, award; the auditor sees the recomputed reserve;
  *   - screenshots at 360 and 1280 px under test-artifacts/, axe scan of each main page.
  * Starts its own `npm start` on spare ports unless E2E_BASE_URL (+ E2E_RPC_URL, E2E_DATA_DIR) is set.
@@ -340,8 +342,8 @@ const tests: [string, () => Promise<void>][] = [
       await page.getByTestId("verify").click();
       await page
         .getByTestId("verify-result")
-        .getByText(/✓ 모든 항목이 체인과 일치합니다/)
-        .waitFor({ timeout: 30_000 });
+        .getByText(/✓ 화면의 모든 항목이 체인과 일치합니다/)
+        .waitFor({ timeout: 60_000 });
       a11y.push(...(await axe(page, "record")));
       await shots(page, "record");
       await page.goto(url(`/receipt/${saleId}`));
@@ -385,28 +387,205 @@ const tests: [string, () => Promise<void>][] = [
     },
   ],
   [
-    "auditor: a tampered API answer shows ✗ with the exact field",
+    "auditor: tampered API answers show ✗ with the field (state, amount, grade, winner, dropped event, invented record); the clean record ✓",
     async () => {
-      if (!saleId)
+      // A sale with grades and a payment: the rice flow's, else one of the demo season's.
+      const withPayment = async (id: string) =>
+        id !== "" &&
+        (((await api(`sales/${id}`)) as { payments?: unknown[] }).payments?.length ?? 0) > 0;
+      if (!(await withPayment(saleId)))
         saleId =
-          ((await api("sales?state=Settled&limit=1")).items as { id: string }[])[0]?.id ?? "";
-      const units = ((await api(`sales/${saleId}`)) as { units: number }).units;
+          ((await api("sales?state=InterimPaid&limit=1")).items as { id: string }[])[0]?.id ?? "";
+      assert.ok(saleId, "a sale with a payment");
+      const sale = (await api(`sales/${saleId}`)) as {
+        units: number;
+        paidAmount: string;
+        grades: { first: number };
+        history: { event: string; blockNumber: number }[];
+      };
       const page = await newPage();
-      await page.route(`**/api/v1/sales/${saleId}`, async (route) => {
-        const res = await route.fetch();
-        const body = (await res.json()) as Record<string, unknown>;
-        body.units = Number(body.units) + 1;
-        await route.fulfill({ response: res, json: body });
-      });
-      await page.goto(url(`/sale/${saleId}`));
-      await page.getByTestId("record-ready").waitFor();
-      await page.getByTestId("verify").click();
-      const result = page.getByTestId("verify-result");
-      await result.getByText(/✗ 체인과 다릅니다: 1개 항목 불일치/).waitFor({ timeout: 30_000 });
-      assert.match(
-        (await result.textContent()) ?? "",
-        new RegExp(`수량: 서버 ${units + 1} ≠ 체인 ${units}`),
+      let tamper: ((body: Record<string, unknown>) => void) | null = null;
+      await page.route(
+        (u) => /\/api\/v1\/(sales|tenders)\/[0-9]+$/.test(u.pathname),
+        async (route) => {
+          const res = await route.fetch();
+          const body = (await res.json()) as Record<string, unknown>;
+          tamper?.(body);
+          await route.fulfill({ response: res, json: body });
+        },
       );
+      /** Opens a record page, runs the check, and returns what the panel says. */
+      const check = async (hash: string, expect: RegExp) => {
+        // A fresh load each time (the same address with only a new answer would not reload).
+        await page.goto("about:blank");
+        await page.goto(url(hash));
+        await page.getByTestId("record-ready").waitFor();
+        await page
+          .getByTestId("audit-node")
+          .getByText(/체인 ID 31337/)
+          .waitFor();
+        await page.getByTestId("verify").click();
+        const result = page.getByTestId("verify-result");
+        await result.getByText(/[✓✗]/).first().waitFor({ timeout: 60_000 });
+        const text = (await result.textContent()) ?? "";
+        assert.match(text, expect, text);
+        return text;
+      };
+      const clean = await check(`/sale/${saleId}`, /✓ 화면의 모든 항목이 체인과 일치합니다/);
+      console.log(`    clean sale: ${clean}`);
+      const cases: [string, (b: Record<string, unknown>) => void, RegExp][] = [
+        [
+          "units",
+          (b) => {
+            b.units = Number(b.units) + 1;
+          },
+          new RegExp(`수량: 서버 ${sale.units + 1} ≠ 체인 ${sale.units}`),
+        ],
+        [
+          "state",
+          (b) => {
+            b.state = "Settled";
+          },
+          /상태: 서버 최종 정산 완료 ≠ 체인 중간정산금 지급/,
+        ],
+        [
+          "amount",
+          (b) => {
+            b.paidAmount = "4000000";
+          },
+          new RegExp(`지급액: 서버 ₩4,000,000 ≠ 체인 ${won(sale.paidAmount)}`),
+        ],
+        [
+          "grade",
+          (b) => {
+            (b.grades as { first: number }).first += 1;
+          },
+          new RegExp(`1등 수량: 서버 ${sale.grades.first + 1} ≠ 체인 ${sale.grades.first}`),
+        ],
+        [
+          "dropped event",
+          (b) => {
+            (b.history as unknown[]).pop();
+          },
+          new RegExp(
+            `서버가 빠뜨림: 이력: 대금 지급 기록 \\(블록 ${sale.history.at(-1)?.blockNumber}\\)`,
+          ),
+        ],
+      ];
+      for (const [name, change, expect] of cases) {
+        tamper = change;
+        const text = await check(`/sale/${saleId}`, expect);
+        assert.match(text, /✗ 체인과 다릅니다/, name);
+      }
+      // A record the server made up: a sale id with no event on chain.
+      const invented = (BigInt(saleId) + 1n).toString();
+      await page.route(`**/api/v1/sales/${invented}`, async (route) => {
+        const res = await route.fetch({ url: `${stack.base}/api/v1/sales/${saleId}` });
+        const body = (await res.json()) as Record<string, unknown>;
+        await route.fulfill({ response: res, json: { ...body, id: invented } });
+      });
+      tamper = null;
+      await check(`/sale/${invented}`, /✗.*이 기록은 체인에 없습니다/);
+      // A tender's winner.
+      const awarded = ((await api("tenders?state=Awarded&limit=1")).items as { id: string }[])[0];
+      assert.ok(awarded, "an awarded tender");
+      const tender = (await api(`tenders/${awarded.id}`)) as { winner: string };
+      const liar = "0x000000000000000000000000000000000000dEaD";
+      await check(`/tender/${awarded.id}`, /✓ 화면의 모든 항목이 체인과 일치합니다/);
+      tamper = (b) => {
+        b.winner = liar;
+      };
+      await check(
+        `/tender/${awarded.id}`,
+        new RegExp(`낙찰자: 서버 0x0000…dead ≠ 체인 ${tender.winner.slice(0, 6).toLowerCase()}…`),
+      );
+      tamper = null;
+      a11y.push(...(await axe(page, "record-audit")));
+      await shots(page, "record-audit");
+      await page.context().close();
+    },
+  ],
+  [
+    "auditor: the node picker (host and chain id shown, kept in the browser; another chain, an unreachable node and garbage each say so); account and transaction pages verify ✓",
+    async () => {
+      const page = await newPage();
+      // A node of another chain and one answering garbage, served by the test.
+      await page.route("http://other-chain.test/**", (route) =>
+        route.fulfill({
+          json: {
+            jsonrpc: "2.0",
+            id: 1,
+            result: /eth_chainId/.test(route.request().postData() ?? "") ? "0x1" : "0x10",
+          },
+          headers: { "access-control-allow-origin": "*" },
+        }),
+      );
+      await page.route("http://garbage.test/**", (route) =>
+        route.fulfill({
+          body: "<html>not a node</html>",
+          headers: { "access-control-allow-origin": "*" },
+        }),
+      );
+      const farmer = (
+        (await api("sales?state=InterimPaid&limit=1")).items as { farmer: string }[]
+      )[0]?.farmer;
+      assert.ok(farmer, "a farmer with a sale");
+      await page.goto(url(`/account/${farmer}`));
+      const node = page.getByTestId("audit-node");
+      await node
+        .getByText(`${new URL(stack.rpc).host} · 체인 ID 31337`)
+        .waitFor({ timeout: 30_000 });
+      await page.getByTestId("verify").click();
+      await page
+        .getByTestId("verify-result")
+        .getByText(/✓ 화면의 모든 항목이 체인과 일치합니다/)
+        .waitFor({ timeout: 60_000 });
+      const pick = async (nodeUrl: string) => {
+        await page.getByTestId("audit-node-url").fill(nodeUrl);
+        await page.getByTestId("audit-node-save").click();
+      };
+      await pick("http://other-chain.test/");
+      await page
+        .getByTestId("verify-problem")
+        .getByText(
+          "노드 other-chain.test는 체인 ID 1의 노드입니다. 이 장부는 체인 ID 31337에 기록되어 있으니, 같은 체인의 노드를 입력하세요.",
+        )
+        .waitFor();
+      // Remembered in this browser: still the chosen node after a reload.
+      await page.reload();
+      await node.getByText(/other-chain\.test/).waitFor();
+      await node.getByText("직접 입력한 노드입니다 (이 브라우저에 저장됨).").waitFor();
+      await pick("http://127.0.0.1:1/");
+      await page
+        .getByTestId("verify-problem")
+        .getByText(/노드 127\.0\.0\.1:1에 연결할 수 없습니다/)
+        .waitFor({ timeout: 30_000 });
+      await pick("http://garbage.test/");
+      await page
+        .getByTestId("verify-problem")
+        .getByText("노드 garbage.test의 답이 블록체인 노드의 답이 아닙니다.")
+        .waitFor();
+      await pick("not a url");
+      await page
+        .getByTestId("verify-problem")
+        .getByText(/노드 주소가 올바르지 않습니다/)
+        .waitFor();
+      // The auditor's own node, typed: the real chain (here the test's node), then back to the default.
+      await pick(stack.rpc);
+      await node.getByText(`${new URL(stack.rpc).host} · 체인 ID 31337`).waitFor();
+      await page.getByTestId("audit-node-reset").click();
+      await node.getByText(/주소창의 \?rpc= 값|서버가 알려준 기본 노드/).waitFor();
+      // A transaction page: its logs against the node.
+      const tx = ((await api(`sales/${saleId}`)) as { history: { txHash: string }[] }).history.at(
+        -1,
+      )?.txHash;
+      assert.ok(tx, "a transaction");
+      await page.goto(url(`/tx/${tx}`));
+      await page.getByTestId("verify").click();
+      await page
+        .getByTestId("verify-result")
+        .getByText(/✓ 화면의 모든 항목이 체인과 일치합니다/)
+        .waitFor({ timeout: 60_000 });
       await page.context().close();
     },
   ],

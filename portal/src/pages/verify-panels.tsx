@@ -119,7 +119,7 @@ export function ChainAudit({
         <br />
         <small>{source}</small>
       </p>
-      <form className="field" onSubmit={choose} aria-label={t("audit.nodeInput")}>
+      <form className="field" onSubmit={choose} aria-label={t("audit.nodeInput")} noValidate>
         <label htmlFor="audit-node-url">{t("audit.nodeInput")}</label>
         <input
           id="audit-node-url"

@@ -544,9 +544,10 @@ const tests: [string, () => Promise<void>][] = [
           headers: { "access-control-allow-origin": "*" },
         }),
       );
-      const farmer = (
-        (await api("sales?state=InterimPaid&limit=1")).items as { farmer: string }[]
-      )[0]?.farmer;
+      const paidSale = (
+        (await api("sales?state=InterimPaid&limit=1")).items as { id: string; farmer: string }[]
+      )[0];
+      const farmer = paidSale?.farmer;
       assert.ok(farmer, "a farmer with a sale");
       await page.goto(url(`/account/${farmer}`));
       const node = page.getByTestId("audit-node");
@@ -593,10 +594,26 @@ const tests: [string, () => Promise<void>][] = [
       await node.getByText(`${new URL(stack.rpc).host} · 체인 ID 31337`).waitFor();
       await page.getByTestId("audit-node-reset").click();
       await node.getByText(/주소창의 \?rpc= 값|서버가 알려준 기본 노드/).waitFor();
+      // The account's lists: a sale the server leaves out is named.
+      await page.route(`**/api/v1/sales?*farmer=*`, async (route) => {
+        const res = await route.fetch();
+        const body = (await res.json()) as { items: { id: string }[] };
+        body.items.pop();
+        await route.fulfill({ response: res, json: body });
+      });
+      await page.goto("about:blank");
+      await page.goto(url(`/account/${farmer}`));
+      await node.getByText(/체인 ID 31337/).waitFor({ timeout: 30_000 });
+      await page.getByTestId("verify").click();
+      await page
+        .getByTestId("verify-result")
+        .getByText(/서버가 빠뜨림: 판매 기록 #/)
+        .waitFor({ timeout: 60_000 });
+      await page.unroute(`**/api/v1/sales?*farmer=*`);
       // A transaction page: its logs against the node.
-      const tx = ((await api(`sales/${saleId}`)) as { history: { txHash: string }[] }).history.at(
-        -1,
-      )?.txHash;
+      const tx = (
+        (await api(`sales/${paidSale?.id}`)) as { history: { txHash: string }[] }
+      ).history.at(-1)?.txHash;
       assert.ok(tx, "a transaction");
       await page.goto(url(`/tx/${tx}`));
       await page.getByTestId("verify").click();

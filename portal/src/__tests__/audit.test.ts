@@ -5,6 +5,7 @@
  */
 import {
   type AbiEvent,
+  decodeEventLog,
   encodeAbiParameters,
   encodeEventTopics,
   type Hex,
@@ -15,7 +16,7 @@ import { RicePurchaseAbi } from "../../../sdk/generated/abis.ts";
 import type { Json, PortalConfig } from "../api/client.ts";
 import { describeDifference } from "../chain/audit-labels.ts";
 import { NodeProblem, parseNodeUrl, probeNode } from "../chain/audit-node.ts";
-import { auditRecord, contractsOf } from "../chain/rebuild.ts";
+import { auditRecord, auditTx, contractsOf } from "../chain/rebuild.ts";
 import i18n from "../i18n/index.ts";
 import { problemMessage } from "../pages/verify-panels.tsx";
 
@@ -194,6 +195,12 @@ function fakeNode(chainId = 31337, logs = LOGS) {
         timestamp: `0x${(1_790_000_000 + n * 12).toString(16)}`,
       });
     }
+    if (req.method === "eth_getTransactionReceipt")
+      return answer(
+        req.params[0] === LOGS[1]?.transactionHash
+          ? { blockNumber: "0x3", status: "0x1", logs: [LOGS[1]] }
+          : null,
+      );
     if (req.method === "eth_getLogs") {
       const f = req.params[0] as { topics: (string | string[] | null)[] };
       const match = (topic: string | undefined, want: string | string[] | null | undefined) =>
@@ -352,5 +359,36 @@ describe("the browser's rebuild against a node", () => {
     expect(
       toEventSelector("SaleSubmitted(uint256,uint32,address,uint32,uint16,uint8,uint16,uint32)"),
     ).toBe(LOGS[1]?.topics[0]);
+  });
+
+  it("the transaction page: a changed argument and a log left out are named", async () => {
+    vi.stubGlobal("fetch", fakeNode());
+    const node = await probeNode(cfg.rpcUrl, cfg.chainId);
+    const log = LOGS[1] as (typeof LOGS)[number];
+    const d = decodeEventLog({
+      abi: RicePurchaseAbi,
+      data: log.data,
+      topics: log.topics as [Hex, ...Hex[]],
+    });
+    const shown = (args: unknown) => ({
+      blockNumber: 3n,
+      status: "success",
+      logs: [{ index: 0, address: RICE, event: d.eventName, args }],
+    });
+    const clean = await auditTx(node, log.transactionHash, shown(d.args));
+    expect(clean.mismatches).toEqual([]);
+    const lied = await auditTx(node, log.transactionHash, shown({ ...d.args, units: 21 }));
+    expect(lied.mismatches.map((m) => describeDifference(t, "tx", m))).toEqual([
+      "로그 #0 · 수량: 서버 21 ≠ 체인 20",
+    ]);
+    const dropped = await auditTx(node, log.transactionHash, { ...shown(d.args), logs: [] });
+    expect(dropped.mismatches.map((m) => describeDifference(t, "tx", m))).toEqual([
+      "로그 수: 서버 0 ≠ 체인 1",
+      "서버가 빠뜨림: 로그 #0 (체인에는 있음)",
+    ]);
+    const none = await auditTx(node, `0x${"99".repeat(32)}`, shown(d.args));
+    expect(none.mismatches.map((m) => describeDifference(t, "tx", m))[0]).toMatch(
+      /체인에 없습니다/,
+    );
   });
 });

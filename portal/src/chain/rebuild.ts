@@ -15,6 +15,7 @@ import {
 import {
   apiFields,
   type CredentialEvent,
+  canonical,
   compareFields,
   credentialFields,
   credentialIdOf,
@@ -543,8 +544,8 @@ export async function auditTx(
   let compared = 0;
   const check = (field: string, api: unknown, chain: unknown) => {
     compared++;
-    const a = JSON.stringify(plain(api)) ?? null;
-    const c = JSON.stringify(plain(chain)) ?? null;
+    const a = canonical(plain(api));
+    const c = canonical(plain(chain));
     if (a !== c) mismatches.push({ field, api: a, chain: c });
   };
   check("blockNumber", shown.blockNumber.toString(), quantity(node.host, receipt.blockNumber));

@@ -391,4 +391,34 @@ describe("the browser's rebuild against a node", () => {
       /체인에 없습니다/,
     );
   });
+
+  it("a node answering garbage to eth_getLogs, or refusing every range, ends in a sentence", async () => {
+    const base = fakeNode();
+    const withLogs = (logsAnswer: (init?: RequestInit) => Response) =>
+      vi.fn(async (url: string, init?: RequestInit) =>
+        /eth_getLogs/.test(String(init?.body)) ? logsAnswer(init) : base(url, init),
+      );
+    vi.stubGlobal(
+      "fetch",
+      withLogs(() => new Response(JSON.stringify({ jsonrpc: "2.0", id: 1, result: "oops" }))),
+    );
+    const node = await probeNode(cfg.rpcUrl, cfg.chainId);
+    const junk = await auditRecord(node, contractsOf(cfg), "sale", SALE_ID, apiSale()).catch(
+      (e: unknown) => e,
+    );
+    expect(problemMessage(t, junk)).toBe("노드 node.test의 답이 블록체인 노드의 답이 아닙니다.");
+    const refuse = withLogs(
+      () =>
+        new Response(
+          JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: -32005, message: "too many" } }),
+        ),
+    );
+    vi.stubGlobal("fetch", refuse);
+    const refused = await auditRecord(node, contractsOf(cfg), "sale", SALE_ID, apiSale()).catch(
+      (e: unknown) => e,
+    );
+    expect(problemMessage(t, refused)).toBe("노드 node.test가 요청을 거절했습니다: too many");
+    // The range was halved down to one block before giving up (0x0–0x10: 17 blocks → 5 tries).
+    expect(refuse.mock.calls.filter(([, i]) => /eth_getLogs/.test(String(i?.body))).length).toBe(5);
+  });
 });

@@ -419,11 +419,12 @@ const tests: [string, () => Promise<void>][] = [
         // A fresh load each time (the same address with only a new answer would not reload).
         await page.goto("about:blank");
         await page.goto(url(hash));
-        await page.getByTestId("record-ready").waitFor();
+        // Generous waits: the shared test machine may be loaded (a programme page reads the most).
+        await page.getByTestId("record-ready").waitFor({ timeout: 90_000 });
         await page
           .getByTestId("audit-node")
           .getByText(/체인 ID 31337/)
-          .waitFor();
+          .waitFor({ timeout: 60_000 });
         await page.getByTestId("verify").click();
         const result = page.getByTestId("verify-result");
         await result.getByText(/[✓✗]/).first().waitFor({ timeout: 60_000 });

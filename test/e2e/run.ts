@@ -446,7 +446,9 @@ const tests: [string, () => Promise<void>][] = [
         `/tender/${await first("tenders?state=Paid&limit=1")}`,
         `/tender/${await first("tenders?state=Failed&limit=1")}`,
         `/credential/${await first("credentials?limit=1")}`,
-      ];
+        // A state the earlier scenarios may have moved on (the one clawback gets repaid): skipped.
+      ].filter((hash) => !hash.endsWith("/"));
+      assert.ok(records.length >= 6, records.join(" "));
       for (const hash of records) {
         const text = await check(hash, /[✓✗]/);
         assert.match(text, /✓ 화면의 모든 항목이 체인과 일치합니다/, `${hash}: ${text}`);

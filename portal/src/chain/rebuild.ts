@@ -206,7 +206,7 @@ const ISSUED = selectorsOf(CredentialRegistryAbi as Abi, (n) => n === "Credentia
 
 function need(address: string | undefined, name: string): string {
   if (address === undefined || !/^0x[0-9a-fA-F]{40}$/.test(address))
-    throw new Error(`no ${name} address`);
+    throw new Error(`${name} 계약의 주소를 알 수 없습니다`);
   return address;
 }
 
@@ -381,7 +381,7 @@ export function idOf(kind: AuditKind, pageId: string): bigint {
   try {
     return BigInt(pageId);
   } catch {
-    throw new Error(`${kind} id ${pageId}`);
+    throw new Error(`기록 번호가 올바르지 않습니다: ${pageId}`);
   }
 }
 

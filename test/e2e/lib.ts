@@ -167,7 +167,9 @@ export async function runTests(tests: [string, () => Promise<void>][]): Promise<
   let passing = 0;
   let failing = 0;
   const started = Date.now();
-  for (const [name, fn] of tests) {
+  // E2E_GREP=text runs only the scenarios whose name contains it (while working on one).
+  const grep = process.env.E2E_GREP;
+  for (const [name, fn] of tests.filter(([n]) => !grep || n.includes(grep))) {
     const t0 = Date.now();
     try {
       await fn();

@@ -37,6 +37,7 @@ export default function CredentialVerify() {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<PresentationResult | null>(null);
   const [chainError, setChainError] = useState(false);
+  const [runs, setRuns] = useState(0);
   const wanted = params.get("challenge");
 
   useEffect(() => {
@@ -78,6 +79,7 @@ export default function CredentialVerify() {
         reader: rpcCredentialReader((m, p) => rpcCall(cfg.rpcUrl, m, p), registry),
       });
       setResult(r);
+      setRuns((n) => n + 1);
       // An accepted presentation uses the challenge up: the next one is new.
       if (r.ok) renew();
     } catch {
@@ -143,7 +145,7 @@ export default function CredentialVerify() {
       </Section>
       {result && (
         <Section title={result.ok ? t("credential.verify.ok") : t("credential.verify.refused")}>
-          <div data-testid="verify-result" data-ok={result.ok}>
+          <div data-testid="verify-result" data-ok={result.ok} data-run={runs}>
             {result.ok ? (
               <>
                 <p className="alert ok">{t("credential.verify.ok")}</p>

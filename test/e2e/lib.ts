@@ -167,9 +167,11 @@ export async function runTests(tests: [string, () => Promise<void>][]): Promise<
   let passing = 0;
   let failing = 0;
   const started = Date.now();
-  // E2E_GREP=text runs only the scenarios whose name contains it (while working on one).
-  const grep = process.env.E2E_GREP;
-  for (const [name, fn] of tests.filter(([n]) => !grep || n.includes(grep))) {
+  // E2E_GREP=a|b runs only the scenarios whose name contains a or b (while working on some).
+  const grep = process.env.E2E_GREP?.split("|").filter(Boolean) ?? [];
+  for (const [name, fn] of tests.filter(
+    ([n]) => grep.length === 0 || grep.some((g) => n.includes(g)),
+  )) {
     const t0 = Date.now();
     try {
       await fn();

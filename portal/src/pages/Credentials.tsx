@@ -111,7 +111,7 @@ function Present({ s, file }: { s: Session; file: CredentialFile }) {
       <fieldset>
         <legend>{t("credential.holder.choose")}</legend>
         {file.fields.map((f) => (
-          <label key={f.name} className="check">
+          <label key={f.name} className="check" style={{ display: "block", margin: "0.5rem 0" }}>
             <input
               type="checkbox"
               data-field={f.name}

@@ -69,6 +69,7 @@ export const credentialEn: Shape<typeof credentialKo> = {
     check: "Check",
     checking: "Checking on the chain…",
     ok: "Verified. The fields below match what the issuer recorded on the chain.",
+    result: "Result",
     refused: "Not verified.",
     proven: "Proven fields",
     issuer: "Issuer address",

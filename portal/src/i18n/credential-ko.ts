@@ -65,6 +65,7 @@ export const credentialKo = {
     check: "확인하기",
     checking: "블록체인에서 확인하는 중…",
     ok: "확인되었습니다. 아래 항목은 발급 기관이 블록체인에 남긴 기록과 일치합니다.",
+    result: "확인 결과",
     refused: "확인할 수 없습니다.",
     proven: "증명된 항목",
     issuer: "발급 기관 주소",

@@ -144,7 +144,7 @@ export default function CredentialVerify() {
         {chainError && <p className="alert danger">{t("credential.verify.chainError")}</p>}
       </Section>
       {result && (
-        <Section title={result.ok ? t("credential.verify.ok") : t("credential.verify.refused")}>
+        <Section title={t("credential.verify.result")}>
           <div data-testid="verify-result" data-ok={result.ok} data-run={runs}>
             {result.ok ? (
               <>
@@ -160,17 +160,20 @@ export default function CredentialVerify() {
                 </dl>
               </>
             ) : (
-              <ul className="alert danger" data-testid="verify-refusals">
-                {result.refusals.map((r) => (
-                  <li key={`${r.code}:${r.field ?? ""}`} data-code={r.code}>
-                    {t(`credential.verify.reasons.${r.code}`, {
-                      field: r.field ? label(r.field) : "",
-                      signer: result.signer ?? "—",
-                      date: result.chain ? date(result.chain.expiresAt) : "—",
-                    })}
-                  </li>
-                ))}
-              </ul>
+              <>
+                <p className="alert danger">{t("credential.verify.refused")}</p>
+                <ul data-testid="verify-refusals">
+                  {result.refusals.map((r) => (
+                    <li key={`${r.code}:${r.field ?? ""}`} data-code={r.code}>
+                      {t(`credential.verify.reasons.${r.code}`, {
+                        field: r.field ? label(r.field) : "",
+                        signer: result.signer ?? "—",
+                        date: result.chain ? date(result.chain.expiresAt) : "—",
+                      })}
+                    </li>
+                  ))}
+                </ul>
+              </>
             )}
             {result.chain && (
               <dl className="dl">

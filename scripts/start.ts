@@ -365,6 +365,11 @@ Contracts: ${Object.entries(deployed.deployment.addresses)
 
 Demo sign-ins (seed "${seeded.cast.seed}"; names, records and demo keys in ${join(shown, "demo-roster.json")}):
 ${signIns(seeded.cast)}
+
+A credential presentation to try (${seeded.holders.presenter} shows a region and a farm registration number, not the name or bank account):
+  ${join(shown, relative(s.dataDir, seeded.holders.presentationFile))}
+  load it on ${indexer ? `${apiUrl}/#/verify?challenge=${seeded.holders.challenge}` : "the portal's verify page"}
+  (the demo verifier's challenge; holders' credential files: ${join(shown, "demo-credentials")})
 `);
     const pids = children.map((c) => `${c.name} ${c.pid}`).join(", ");
     console.log(`processes: ${pids}`);

@@ -20,6 +20,8 @@ const Inspector = lazy(() => import("./pages/Inspector.tsx"));
 const Official = lazy(() => import("./pages/Official.tsx"));
 const Supplier = lazy(() => import("./pages/Supplier.tsx"));
 const Receipt = lazy(() => import("./pages/Receipt.tsx"));
+const Credentials = lazy(() => import("./pages/Credentials.tsx"));
+const CredentialVerify = lazy(() => import("./pages/CredentialVerify.tsx"));
 
 const RECORD_KINDS = new Set(["sale", "programme", "tender", "credential", "account", "tx"]);
 
@@ -36,6 +38,8 @@ function Page() {
   if (first === "inspector") return <Inspector />;
   if (first === "official") return <Official />;
   if (first === "supplier") return <Supplier />;
+  if (first === "credentials") return <Credentials />;
+  if (first === "verify") return <CredentialVerify />;
   if (first === "receipt" && parts[1]) return <Receipt id={decodeURIComponent(parts[1])} />;
   return <Home />;
 }
@@ -141,6 +145,8 @@ export function App() {
     ...work("inspector", "Inspector"),
     ...work("official", "Official"),
     ...work("supplier", "Supplier"),
+    ...(session ? ([["credentials", t("credential.holder.title")]] as [string, string][]) : []),
+    ["verify", t("credential.verify.title")],
     ["wallet", session ? t("nav.wallet") : t("nav.signIn")],
   ];
   useEffect(() => {

@@ -4,8 +4,9 @@
  * the same addresses. Names and personal records stay off-chain (DATA_DIR/demo-roster.json); the
  * chain only sees addresses and salted hashes of those records.
  */
-import { type Address, encodeAbiParameters, type Hex, keccak256, stringToBytes } from "viem";
+import { type Address, type Hex, keccak256, stringToBytes } from "viem";
 import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
+import { type ClaimField, claimsRoot, saltFields } from "../../sdk/claims.ts";
 import { householdTagOf } from "../../sdk/households.ts";
 import { REGION, type RoleName } from "./enums.ts";
 import { SeedRandom } from "./random.ts";
@@ -31,9 +32,11 @@ export interface Persona extends PersonaSpec {
   readonly account: PrivateKeyAccount;
   readonly address: Address;
   readonly privateKey: Hex;
-  /** The off-chain record the credential's claimsHash commits to. */
+  /** The off-chain record the credential's claimsHash commits to, field by field. */
   readonly record: Readonly<Record<string, string>>;
-  readonly salt: Hex;
+  /** The record's fields, each with its own salt (sdk/claims.ts): the holder's to keep. */
+  readonly claims: readonly ClaimField[];
+  /** The root of the claims tree (docs/credential-claims.md). */
   readonly claimsHash: Hex;
   /** The household tag its credential carries (sdk `householdTagOf` of the household secret). */
   readonly householdTag: Hex;
@@ -208,17 +211,27 @@ export function farmerId(index: number): string {
   return `farmer-${String(index + 1).padStart(2, "0")}`;
 }
 
+/** A 사업자등록번호 (###-##-#####) drawn from the seed; fictitious, like every demo record. */
+function businessRegistrationNo(random: SeedRandom, id: string): string {
+  const n = String(random.int(`${id}:brn`, 1_000_000_000)).padStart(9, "0");
+  return `415-${n.slice(0, 2)}-${n.slice(2, 7)}`;
+}
+
 /** The private key of persona `id` under `seed`. */
 export function personaKey(seed: string, id: string): Hex {
   return keccak256(stringToBytes(`${seed}:${id}`));
 }
 
-/** Salted commitment to an off-chain record: keccak256(abi.encode(salt, canonical JSON)). */
-export function claimsHashOf(salt: Hex, record: Readonly<Record<string, string>>): Hex {
-  const canonical = JSON.stringify(Object.fromEntries(Object.entries(record).sort()));
-  return keccak256(
-    encodeAbiParameters([{ type: "bytes32" }, { type: "string" }], [salt, canonical]),
-  );
+/**
+ * The record's salted fields. A real issuer draws every salt at random (sdk `newClaimSalt`); the
+ * demo derives them from the seed so that a re-seed gives the same roots.
+ */
+export function demoClaims(
+  seed: string,
+  id: string,
+  record: Readonly<Record<string, string>>,
+): ClaimField[] {
+  return saltFields(record, (name) => keccak256(stringToBytes(`${seed}:salt:${id}:${name}`)));
 }
 
 /**
@@ -233,15 +246,15 @@ export function householdSecretOf(seed: string, household: string): Hex {
 function persona(seed: string, spec: PersonaSpec, record: Record<string, string>): Persona {
   const privateKey = personaKey(seed, spec.id);
   const account = privateKeyToAccount(privateKey);
-  const salt = keccak256(stringToBytes(`${seed}:salt:${spec.id}`));
+  const claims = demoClaims(seed, spec.id, record);
   return {
     ...spec,
     account,
     address: account.address,
     privateKey,
     record,
-    salt,
-    claimsHash: claimsHashOf(salt, record),
+    claims,
+    claimsHash: claimsRoot(claims),
     householdTag: householdTagOf(householdSecretOf(seed, spec.household ?? spec.id)),
   };
 }
@@ -259,7 +272,17 @@ export function createCast(seed = DEFAULT_SEED): Cast {
   const staff = Object.fromEntries(
     STAFF.map((spec) => [
       spec.id,
-      persona(seed, spec, { name: spec.name, organisation: spec.organisation, title: spec.title }),
+      persona(seed, spec, {
+        name: spec.name,
+        organisation: spec.organisation,
+        title: spec.title,
+        ...(spec.role === "Supplier"
+          ? {
+              companyName: spec.organisation,
+              businessRegistrationNo: businessRegistrationNo(random, spec.id),
+            }
+          : {}),
+      }),
     ]),
   );
   const farmers = Array.from({ length: FARMER_COUNT }, (_, i): Farmer => {
@@ -279,8 +302,8 @@ export function createCast(seed = DEFAULT_SEED): Cast {
     };
     const record = {
       name,
-      farmRegistration: `4681${String(random.int(`${id}:reg`, 1_000_000)).padStart(6, "0")}`,
-      address: `전라남도 강진군 ${village}`,
+      farmRegistrationNo: `4681${String(random.int(`${id}:reg`, 1_000_000)).padStart(6, "0")}`,
+      region: `전라남도 강진군 ${village}`,
       bankAccount: `강진농협 351-${String(random.int(`${id}:bank`, 10_000)).padStart(4, "0")}-****-**`,
       paddyAreaM2: String(paddyArea),
     };

@@ -2,7 +2,8 @@
  * Credentials of the whole cast, issued through the forwarder by the demo issuers the deploy
  * script named: the national official (농림축산식품부) issues Official, Inspector and Auditor
  * credentials; the county official (강진군) issues Farmer and Supplier credentials. Each credential
- * commits to the holder's off-chain record by a salted hash, and carries the holder's household tag
+ * commits to the holder's off-chain record by the root of a tree of salted fields
+ * (docs/credential-claims.md; the holders' files are written by ./holders.ts), and carries the holder's household tag
  * (a hash of the household's secret, which the county keeps); nothing personal goes on-chain.
  */
 import { CredentialRegistryAbi } from "../../sdk/generated/abis.ts";
@@ -12,7 +13,8 @@ import { by, type SeedContext } from "./context.ts";
 import { Role, type RoleName } from "./enums.ts";
 import { call, relayBatch } from "./forward.ts";
 
-const ISSUER_OF: Record<RoleName, string> = {
+/** Which demo official issues each role's credentials. */
+export const ISSUER_OF: Record<RoleName, string> = {
   Official: "official-mafra",
   Inspector: "official-mafra",
   Auditor: "official-mafra",

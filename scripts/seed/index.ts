@@ -32,6 +32,7 @@ import type { SeedContext } from "./context.ts";
 import { issueCredentials } from "./credentials.ts";
 import { Role } from "./enums.ts";
 import { createRelay } from "./forward.ts";
+import { type HolderFiles, writeHolderFiles } from "./holders.ts";
 import { SeedRandom } from "./random.ts";
 import { type RiceSummary, seedRice } from "./rice.ts";
 
@@ -58,6 +59,8 @@ export interface SeedResult {
   rosterFile: string;
   cast: Cast;
   skipped: string[];
+  /** The holders' credential files and the ready demo presentation. */
+  holders: HolderFiles;
 }
 
 export function defaultRpcUrl(): string {
@@ -156,9 +159,26 @@ export async function seedDemo(options: SeedOptions): Promise<SeedResult> {
   }
   for (const note of skipped) log(`skipped ${note}`);
 
-  writeRoster(rosterFile, { seed, chainId, deployment, cast, roster });
+  const holders = await writeHolderFiles({
+    dataDir,
+    seed,
+    chainId,
+    registry,
+    cast,
+    client: relay.publicClient,
+  });
+  writeRoster(rosterFile, { seed, chainId, deployment, cast, roster, holders });
   const lastBlock = Number(await rpc<string>(rpcUrl, "eth_blockNumber"));
-  return { lastBlock, alreadySeeded, timeTravel, rosterFile, cast, skipped, ...result };
+  return {
+    lastBlock,
+    alreadySeeded,
+    timeTravel,
+    rosterFile,
+    cast,
+    skipped,
+    holders,
+    ...result,
+  };
 }
 
 /** The ISSUERS value under which `seed`'s demo officials may issue the demo credentials. */
@@ -176,12 +196,14 @@ function writeRoster(
     deployment,
     cast,
     roster,
+    holders,
   }: {
     seed: string;
     chainId: number;
     deployment: Deployment;
     cast: Cast;
     roster: Record<string, unknown>;
+    holders: HolderFiles;
   },
 ): void {
   const persona = (p: ReturnType<Cast["get"]>) => ({
@@ -193,15 +215,17 @@ function writeRoster(
     title: p.title,
     address: p.address,
     record: p.record,
-    salt: p.salt,
+    claims: p.claims,
     claimsHash: p.claimsHash,
+    credentialFile: holders.files[p.id] ?? null,
     // Demo only: derived from the public seed, so anyone can recompute it anyway.
     privateKey: p.privateKey,
   });
   const content = {
     note:
       "Demo roster: off-chain records of the demo cast. The chain holds only addresses and " +
-      "claimsHash = keccak256(abi.encode(salt, canonical JSON of record)). Keys derive from the " +
+      "claimsHash = the root of a Merkle tree of the record's salted fields (docs/credential-claims.md); " +
+      "each holder's credential file is in credentialFile. Keys derive from the " +
       "public seed: never use them on a real chain.",
     seed,
     chainId,
@@ -209,6 +233,11 @@ function writeRoster(
     deployment,
     staff: Object.values(cast.staff).map(persona),
     farmers: cast.farmers.map(persona),
+    demoPresentation: {
+      file: holders.presentationFile,
+      challenge: holders.challenge,
+      holder: holders.presenter,
+    },
     ...roster,
   };
   mkdirSync(resolve(file, ".."), { recursive: true });

@@ -163,16 +163,17 @@ export async function shots(page: Page, name: string): Promise<void> {
 }
 
 /**
- * A tiny mocha-style runner: its summary lines are what scripts/test.ts parses. E2E_ONLY=text
- * runs only the scenarios whose name contains it (one scenario while working on it).
+ * A tiny mocha-style runner: its summary lines are what scripts/test.ts parses.
  */
 export async function runTests(tests: [string, () => Promise<void>][]): Promise<number> {
   let passing = 0;
   let failing = 0;
   const started = Date.now();
-  const only = process.env.E2E_ONLY;
-  for (const [name, fn] of tests) {
-    if (only !== undefined && only !== "" && !name.includes(only)) continue;
+  // E2E_GREP=a|b runs only the scenarios whose name contains a or b (while working on some).
+  const grep = process.env.E2E_GREP?.split("|").filter(Boolean) ?? [];
+  for (const [name, fn] of tests.filter(
+    ([n]) => grep.length === 0 || grep.some((g) => n.includes(g)),
+  )) {
     const t0 = Date.now();
     try {
       await fn();

@@ -9,10 +9,20 @@
  * Starts its own `npm start` on spare ports unless E2E_BASE_URL (+ E2E_RPC_URL, E2E_DATA_DIR) is set.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
+import { createWalletClient, type Hex, http, keccak256, toHex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { textHash } from "../../portal/src/lib/docs.ts";
 import { won } from "../../portal/src/lib/format.ts";
 import { paymentDueOf } from "../../portal/src/lib/payments.ts";
+import { CredentialRegistryAbi } from "../../sdk/generated/abis.ts";
+import {
+  type CredentialFile,
+  makePresentation,
+  parseCredentialFile,
+} from "../../sdk/presentation.ts";
 import {
   axe,
   launch,
@@ -115,6 +125,83 @@ async function sign(page: Page, expectTitle: RegExp): Promise<void> {
 }
 
 let saleId = "";
+
+// ---- Credentials proven field by field (docs/credential-claims.md) ----
+
+const holderFile = (id: string): CredentialFile =>
+  parseCredentialFile(readFileSync(join(stack.dataDir, "demo-credentials", `${id}.json`), "utf8"));
+
+/** Pastes a presentation on the verify page and checks it: ok, refusal codes and the text shown. */
+async function verifyOn(
+  page: Page,
+  text: string,
+): Promise<{ ok: boolean; codes: string[]; text: string }> {
+  await page.getByTestId("verify-paste").fill(text);
+  const before = page.getByTestId("verify-result");
+  const run = (await before.count()) > 0 ? Number(await before.getAttribute("data-run")) : 0;
+  await page.getByRole("button", { name: "확인하기" }).click();
+  const result = page.locator(`[data-testid="verify-result"][data-run="${run + 1}"]`);
+  await result.waitFor({ timeout: 30_000 });
+  return {
+    ok: (await result.getAttribute("data-ok")) === "true",
+    codes: await result
+      .locator("[data-code]")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-code") ?? "")),
+    text: (await result.textContent()) ?? "",
+  };
+}
+
+const challengeOf = async (page: Page) =>
+  ((await page.getByTestId("verify-challenge").textContent()) ?? "").trim() as Hex;
+
+/** A presentation made in Node (the holder's key or another), for the refusals. */
+const presentNode = async (file: CredentialFile, names: string[], challenge: Hex, key: string) =>
+  JSON.stringify(
+    await makePresentation(file, names, challenge, (typed) =>
+      privateKeyToAccount(key as Hex).signTypedData(typed),
+    ),
+  );
+
+/** Sends a CredentialRegistry call straight from a persona's key (funded first). */
+async function registryTx(
+  id: string,
+  functionName: "revoke" | "issue",
+  args: readonly unknown[],
+): Promise<void> {
+  const p = who(id);
+  await rpc(stack.rpc, "hardhat_setBalance", [p.address, "0x56BC75E2D63100000"]);
+  const chainId = Number(await rpc(stack.rpc, "eth_chainId"));
+  const wallet = createWalletClient({
+    account: privateKeyToAccount(p.privateKey as Hex),
+    chain: {
+      id: chainId,
+      name: "e2e",
+      nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [stack.rpc] } },
+    },
+    transport: http(stack.rpc),
+  });
+  const registry = (cast.deployment as { addresses: { CredentialRegistry: Hex } }).addresses
+    .CredentialRegistry;
+  const hash = await wallet.writeContract({
+    address: registry,
+    abi: CredentialRegistryAbi,
+    functionName,
+    // biome-ignore lint/suspicious/noExplicitAny: the two calls' tuples, checked by the contract
+    args: args as any,
+  });
+  for (let i = 0; i < 100; i++) {
+    const r = (await rpc(stack.rpc, "eth_getTransactionReceipt", [hash])) as {
+      status: string;
+    } | null;
+    if (r) {
+      assert.equal(r.status, "0x1", `${functionName} reverted`);
+      return;
+    }
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  throw new Error(`${functionName} not mined`);
+}
 
 /**
  * The official's payment list shows exactly the sales with a payment or clawback due, as
@@ -882,6 +969,213 @@ const tests: [string, () => Promise<void>][] = [
       a11y.push(...(await axe(page, "inspector-phone")));
       await shots(page, "inspector-queue-phone");
       await page.context().close();
+    },
+  ],
+  [
+    "credentials: the official issues field by field, the farmer shows two fields at 360 px, the verifier checks the chain and refuses each forgery",
+    async () => {
+      // 1. The county official issues a supplier credential; the holder's file appears once, and
+      //    no field value or salt goes to the API or the relay.
+      const off = await newPage();
+      const sent: string[] = [];
+      off.on("request", (r) => {
+        if (r.url().includes("/api/")) sent.push(`${r.url()} ${r.postData() ?? ""}`);
+      });
+      await signIn(off, "official-gangjin");
+      await off.goto(url("/official/credentials"));
+      const holderKey = keccak256(toHex(`e2e-supplier-${Date.now()}`));
+      const holder = privateKeyToAccount(holderKey);
+      const form = off.getByRole("form", { name: "자격 발급" });
+      await form.getByLabel("대상 주소").fill(holder.address);
+      await form.getByLabel("역할").selectOption({ label: "공급업체" });
+      await form.getByLabel("사업자등록번호").fill("415-81-99999");
+      await form.getByLabel("상호").fill("청자농기계상사");
+      await form.getByRole("button", { name: "자격 발급" }).click();
+      await sign(off, /자격/);
+      const issued = parseCredentialFile(await off.getByTestId("holder-file").inputValue());
+      assert.equal(issued.subject, holder.address);
+      assert.deepEqual(
+        issued.fields.map((f) => f.name),
+        ["businessRegistrationNo", "companyName"],
+      );
+      for (const r of sent) {
+        assert.ok(
+          !r.includes("415-81-99999") && !r.includes(encodeURIComponent("청자농기계상사")),
+          r,
+        );
+        for (const f of issued.fields)
+          assert.ok(!r.includes(f.salt.slice(2)), "a salt left the device");
+      }
+      await shots(off, "credential-issued");
+      await off.context().close();
+
+      // 2. The verifier (no sign-in) and the farmer's phone.
+      const verifier = await newPage();
+      await verifier.goto(url("/verify"));
+      const first = await challengeOf(verifier);
+      assert.match(first, /^0x[0-9a-f]{64}$/);
+      // The issued supplier proves its business number with a presentation made by its own key.
+      const supplierVp = await presentNode(issued, ["businessRegistrationNo"], first, holderKey);
+      const supplierOk = await verifyOn(verifier, supplierVp);
+      assert.ok(supplierOk.ok, supplierOk.text);
+      assert.match(supplierOk.text, /사업자등록번호\s*415-81-99999/);
+      assert.ok(supplierOk.text.includes(who("official-gangjin").address), "names the issuer");
+
+      const phone = await phonePage();
+      await signIn(phone, "farmer-10");
+      await phone.goto(url("/credentials"));
+      await phone
+        .getByTestId("credential-import-file")
+        .setInputFiles(join(stack.dataDir, "demo-credentials", "farmer-10.json"));
+      await phone.getByText("가져왔습니다").waitFor();
+      const card = phone.locator("li[data-credential]").first();
+      await card.locator('[data-field="region"]').check();
+      await card.locator('[data-field="farmRegistrationNo"]').check();
+      const challenge = await challengeOf(verifier);
+      assert.notEqual(challenge, first, "an accepted presentation used its challenge up");
+      await card.getByLabel("확인하는 곳의 확인 요청 번호").fill(challenge);
+      await card.getByRole("button", { name: "제시 자료 만들기" }).click();
+      const vp = await card.getByTestId("presentation").inputValue();
+      const layout = await phoneLayout(phone);
+      assert.ok(layout.overflowX <= 0, `scrolls sideways by ${layout.overflowX} px`);
+      a11y.push(...(await axe(phone, "credentials-phone")));
+      await shots(phone, "credential-present-phone");
+
+      const farmer = holderFile("farmer-10");
+      const value = (name: string) => farmer.fields.find((f) => f.name === name)?.value ?? "";
+      assert.ok(
+        !vp.includes(value("bankAccount")) && !vp.includes(value("name")),
+        "only two fields",
+      );
+      const ok = await verifyOn(verifier, vp);
+      assert.ok(ok.ok, ok.text);
+      assert.ok(ok.text.includes(value("region")) && ok.text.includes(value("farmRegistrationNo")));
+      assert.ok(!ok.text.includes(value("bankAccount")));
+      assert.match(ok.text, /확인되었습니다/);
+      a11y.push(...(await axe(verifier, "verify")));
+      await shots(verifier, "credential-verified");
+
+      // 3. Refusals, each with its reason.
+      const replay = await verifyOn(verifier, vp);
+      assert.deepEqual(replay.codes, ["challenge"]);
+      assert.match(replay.text, /예전 제시 자료/);
+
+      const now = await challengeOf(verifier);
+      const edit = (f: CredentialFile, name: string, patch: { value?: string; salt?: Hex }) => ({
+        ...f,
+        fields: f.fields.map((x) => (x.name === name ? { ...x, ...patch } : x)),
+      });
+      const key10 = who("farmer-10").privateKey;
+      const changed = await verifyOn(
+        verifier,
+        await presentNode(
+          edit(farmer, "region", { value: "전라남도 해남군" }),
+          ["region"],
+          now,
+          key10,
+        ),
+      );
+      assert.deepEqual(changed.codes, ["field"]);
+      assert.match(changed.text, /‘지역’ 항목이 블록체인 기록과 맞지 않습니다/);
+
+      const salted = await verifyOn(
+        verifier,
+        await presentNode(
+          edit(farmer, "region", { salt: `0x${"5a".repeat(32)}` }),
+          ["region"],
+          now,
+          key10,
+        ),
+      );
+      assert.deepEqual(salted.codes, ["field"]);
+
+      // farmer-11's region field (its value and salt) presented under farmer-10's credential.
+      const foreign = holderFile("farmer-11").fields.find((f) => f.name === "region");
+      assert.ok(foreign);
+      const borrowed = await verifyOn(
+        verifier,
+        await presentNode(edit(farmer, "region", foreign), ["region"], now, key10),
+      );
+      assert.deepEqual(borrowed.codes, ["field"]);
+
+      const stolen = await verifyOn(
+        verifier,
+        await presentNode(farmer, ["region"], now, who("farmer-11").privateKey),
+      );
+      assert.deepEqual(stolen.codes, ["signature"]);
+      assert.ok(stolen.text.includes(who("farmer-11").address), "names who signed");
+
+      const revokedFile = holderFile("farmer-12");
+      await registryTx("official-gangjin", "revoke", [
+        BigInt(revokedFile.credentialId),
+        textHash("e2e: 폐업"),
+      ]);
+      const revoked = await verifyOn(
+        verifier,
+        await presentNode(revokedFile, ["region"], now, who("farmer-12").privateKey),
+      );
+      assert.deepEqual(revoked.codes, ["revoked"]);
+      assert.match(revoked.text, /취소한 자격증명/);
+
+      // A supplier credential valid for one minute, then the chain's clock moves two minutes on.
+      const shortKey = keccak256(toHex(`e2e-short-${Date.now()}`));
+      const short = privateKeyToAccount(shortKey);
+      const chainNow = Number(
+        BigInt(
+          ((await rpc(stack.rpc, "eth_getBlockByNumber", ["latest", false])) as { timestamp: Hex })
+            .timestamp,
+        ),
+      );
+      const fields = [
+        { name: "companyName", value: "하루상회", salt: `0x${"77".repeat(32)}` as Hex },
+      ];
+      const registry = (cast.deployment as { addresses: { CredentialRegistry: Hex } }).addresses
+        .CredentialRegistry;
+      const { claimsRoot } = await import("../../sdk/claims.ts");
+      await registryTx("official-gangjin", "issue", [
+        short.address,
+        1,
+        46810,
+        claimsRoot(fields),
+        BigInt(chainNow + 60),
+        "0x00000000000000000000000000000000",
+      ]);
+      await rpc(stack.rpc, "evm_increaseTime", [120]);
+      await rpc(stack.rpc, "evm_mine", []);
+      const shortFile = parseCredentialFile({
+        type: "JangbuCredentialFile",
+        version: 1,
+        chainId: issued.chainId,
+        registry,
+        credentialId: (
+          (BigInt(short.address) << 96n) |
+          (1n << 88n) |
+          (46810n << 64n) |
+          1n
+        ).toString(),
+        subject: short.address,
+        role: "Supplier",
+        region: 46810,
+        issuer: who("official-gangjin").address,
+        claimsRoot: claimsRoot(fields),
+        fields,
+      });
+      const expired = await verifyOn(
+        verifier,
+        await presentNode(shortFile, ["companyName"], now, shortKey),
+      );
+      assert.deepEqual(expired.codes, ["expired"]);
+      assert.match(expired.text, /유효기간이 지난/);
+      await shots(verifier, "credential-refused");
+
+      // 4. npm start's ready presentation, on the demo verifier's challenge.
+      const demo = cast.demoPresentation as { file: string; challenge: Hex };
+      await verifier.goto(url(`/verify?challenge=${demo.challenge}`));
+      await verifier.getByText("시연용 확인 요청 번호").waitFor();
+      const demoOk = await verifyOn(verifier, readFileSync(demo.file, "utf8"));
+      assert.ok(demoOk.ok, demoOk.text);
+      await verifier.context().close();
+      await phone.context().close();
     },
   ],
   [

@@ -58,7 +58,7 @@ function rosterSecrets(roster: { staff: Person[]; farmers: Person[] }): string[]
   for (const person of [...roster.staff, ...roster.farmers]) {
     secrets.add(person.name);
     for (const [field, value] of Object.entries(person.record ?? {})) {
-      if (field === "farmRegistration") secrets.add(value);
+      if (field === "farmRegistrationNo" || field === "businessRegistrationNo") secrets.add(value);
       // "강진농협 351-0042-****-**": the visible digits are the secret part.
       if (field === "bankAccount") secrets.add(value.replace(/^\D+/, "").replace(/[-*]+$/, ""));
     }

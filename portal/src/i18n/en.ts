@@ -1,3 +1,4 @@
+import { credentialEn } from "./credential-en.ts";
 import type { Dictionary } from "./ko.ts";
 
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
@@ -444,7 +445,6 @@ export const en: Shape<Dictionary> = {
     onboardHelp: "Scan the address QR on the other person's phone, or paste the address.",
     scan: "Scan QR",
     scanUnsupported: "This browser cannot read QR codes. Paste the address.",
-    claims: "Credential record (name, registration no. — only a hash goes on chain)",
     issue: "Issue credential",
     revoke: "Revoke",
     revokeReason: "Reason for revocation",
@@ -968,4 +968,5 @@ export const en: Shape<Dictionary> = {
       provenance_updated_blockTime: "last changed at",
     },
   },
+  credential: credentialEn,
 };

@@ -1,3 +1,5 @@
+import { credentialKo } from "./credential-ko.ts";
+
 /** Korean (default). Every visible string of the portal goes through i18next with these keys. */
 export const ko = {
   app: {
@@ -432,7 +434,6 @@ export const ko = {
     onboardHelp: "상대방 휴대폰의 주소 QR을 찍거나 주소를 붙여넣으세요.",
     scan: "QR 찍기",
     scanUnsupported: "이 브라우저는 QR 인식을 지원하지 않습니다. 주소를 붙여넣으세요.",
-    claims: "자격 기록 (이름, 등록번호 등 — 체인에는 해시만)",
     issue: "자격 발급",
     revoke: "폐지",
     revokeReason: "폐지 사유",
@@ -956,6 +957,7 @@ export const ko = {
       provenance_updated_blockTime: "마지막으로 바꾼 시각",
     },
   },
+  credential: credentialKo,
 };
 
 export type Dictionary = typeof ko;

@@ -1,10 +1,18 @@
 import { lazy, type ReactNode, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { encodeAbiParameters, getAddress, isAddress, keccak256, toHex } from "viem";
+import { getAddress, isAddress } from "viem";
+import { claimsRoot, saltFields } from "../../../sdk/claims.ts";
 import { Role, RoleNames } from "../../../sdk/generated/enums.ts";
 import { householdTagOf, NO_HOUSEHOLD, newHouseholdSecret } from "../../../sdk/households.ts";
-import { type Json, list } from "../api/client.ts";
+import type { CredentialFile } from "../../../sdk/presentation.ts";
+import { getConfig, type Json, list } from "../api/client.ts";
 import type { Session } from "../chain/session.ts";
+import {
+  ClaimFieldsInput,
+  CredentialHandover,
+  claimFieldsOf,
+  credentialFromReceipt,
+} from "../components/CredentialIssue.tsx";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, ErrorBox, Field, Hex, Loading, Section } from "../components/ui.tsx";
@@ -677,12 +685,15 @@ function Credentials({ region }: { region: number }) {
     subject: "",
     role: String(Role.Farmer),
     region: String(region),
-    claims: "",
     years: "1",
     householdSecret: "",
   });
   const [err, setErr] = useState<string | null>(null);
   const [householdErr, setHouseholdErr] = useState<string | null>(null);
+  // The record's fields: salted one by one here, handed to the holder, never sent anywhere else.
+  const [claims, setClaims] = useState<Record<string, string>>({});
+  const [claimsErr, setClaimsErr] = useState<string | null>(null);
+  const [handover, setHandover] = useState<CredentialFile | "missing" | null>(null);
   const [successor, setSuccessor] = useState({ previousId: "", successorId: "" });
   const [scanMsg, setScanMsg] = useState<string | null>(null);
   const [revokeId, setRevokeId] = useState("");
@@ -735,12 +746,17 @@ function Credentials({ region }: { region: number }) {
     setHouseholdErr(null);
     const householdTag = validSecret ? householdTagOf(secret as `0x${string}`) : NO_HOUSEHOLD;
     const subject = getAddress(v.subject.trim());
-    const salt = toHex(crypto.getRandomValues(new Uint8Array(32)));
-    const claimsHash = keccak256(
-      encodeAbiParameters([{ type: "bytes32" }, { type: "string" }], [salt, v.claims || "{}"]),
+    const record = Object.fromEntries(
+      claimFieldsOf(role)
+        .map((name) => [name, (claims[name] ?? "").trim()] as const)
+        .filter(([, value]) => value !== ""),
     );
+    if (Object.keys(record).length === 0) return setClaimsErr(t("credential.issue.errEmpty"));
+    setClaimsErr(null);
+    const fields = saltFields(record);
+    const claimsHash = claimsRoot(fields);
     const expires = Math.floor(Date.now() / 1000) + Number(v.years || 1) * 365 * 86_400;
-    await requestSignature({
+    const sent = await requestSignature({
       contract: "CredentialRegistry",
       functionName: "issue",
       args: [subject, role, Number(v.region), claimsHash, BigInt(expires), householdTag],
@@ -748,10 +764,14 @@ function Credentials({ region }: { region: number }) {
       details: [
         [t("fields.region"), v.region],
         [t("fields.expiresAt"), date(expires)],
-        ["claimsHash", `${claimsHash.slice(0, 18)}… (salt ${salt.slice(0, 10)}…)`],
+        [t("ux.fields.claimsHash"), `${claimsHash.slice(0, 18)}…`],
         [t("official.householdTag"), householdTag],
       ],
     });
+    if (!sent) return;
+    const { chainId } = await getConfig();
+    setHandover(credentialFromReceipt(sent.receipt, fields, chainId) ?? "missing");
+    setClaims({});
   };
   const nameSuccessor = async () => {
     const previous = successor.previousId.trim();
@@ -820,15 +840,12 @@ function Credentials({ region }: { region: number }) {
             )}
           </Field>
         </div>
-        <Field label={t("official.claims")}>
-          {(p) => (
-            <textarea
-              {...p}
-              value={v.claims}
-              onChange={(e) => setV({ ...v, claims: e.target.value })}
-            />
-          )}
-        </Field>
+        <ClaimFieldsInput
+          role={Number(v.role)}
+          value={claims}
+          onChange={setClaims}
+          error={claimsErr}
+        />
         <Field label={t("official.householdSecret")} error={householdErr}>
           {(p) => (
             <input
@@ -849,6 +866,7 @@ function Credentials({ region }: { region: number }) {
           {t("official.householdNew")}
         </button>
       </Form>
+      {handover && <CredentialHandover file={handover} onClose={() => setHandover(null)} />}
       <h3>{t("official.successor")}</h3>
       <p>{t("official.successorHelp")}</p>
       <Form

@@ -1,0 +1,96 @@
+import type { credentialKo } from "./credential-ko.ts";
+
+type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
+
+/** English text of the field-by-field credentials (same keys as credential-ko.ts). */
+export const credentialEn: Shape<typeof credentialKo> = {
+  fieldNames: {
+    name: "Name",
+    farmRegistrationNo: "Farm registration no.",
+    region: "Region",
+    bankAccount: "Bank account",
+    paddyAreaM2: "Paddy area (m²)",
+    businessRegistrationNo: "Business registration no.",
+    companyName: "Company name",
+    organisation: "Organisation",
+    title: "Title",
+  },
+  issue: {
+    fields:
+      "Credential record fields (each provable on its own; only one fingerprint of all goes on chain)",
+    errEmpty: "Fill in at least one field.",
+    handoverTitle: "Credential file for the holder",
+    handoverHelp:
+      "This file holds the fields and a secret random value per field. Only the holder should have it; it is never sent to the server or the chain. Download it for her, or let her scan the QR codes in turn. Once this panel is closed it cannot be shown again.",
+    handoverNoId:
+      "The credential id was not found in the issue record. Do not hand over the file; check the issue history.",
+  },
+  file: {
+    download: "Download file",
+    qrPart: "QR code {{i}} / {{n}}",
+    prev: "Previous QR",
+    next: "Next QR",
+  },
+  holder: {
+    title: "My credentials",
+    help: "Keep the credential files your issuer gave you, encrypted on this device, and show a verifier only the fields it needs.",
+    import: "Import a credential file",
+    importFile: "Choose file",
+    importPaste: "Paste the file or the QR codes' text",
+    importButton: "Import",
+    imported: "Imported; kept encrypted on this device.",
+    notMine:
+      "This file is someone else's credential (holder {{subject}}). Sign in with your own wallet.",
+    badFile: "Cannot read the credential file. Check it is the whole file from the issuer.",
+    none: "No credential kept yet.",
+    stored: "Credentials kept",
+    credential: "{{role}} credential · issuer {{issuer}}",
+    choose: "Fields to show",
+    challenge: "The verifier's challenge",
+    challengeHelp: "Type the number shown on the verifier's screen (0x and 64 hex digits).",
+    errChallenge: "A challenge is 0x followed by 64 hex digits.",
+    errNone: "Choose at least one field.",
+    present: "Make the presentation",
+    ready: "Presentation ready. Hand over the file or show the QR codes in turn.",
+    shown: "Shown: {{fields}}",
+    notShown: "Not shown: {{fields}}",
+    backup: "Download a backup",
+    locked: "Cannot open the kept credentials. Sign in with the wallet that kept them.",
+  },
+  verify: {
+    title: "Verify a credential",
+    help: "Checks the fields a holder chose against the chain directly. No sign-in. Trusts no server: asks a chain node itself.",
+    challenge: "This check's challenge",
+    challengeHelp: "Give the holder this number. It changes after a successful check.",
+    newChallenge: "New challenge",
+    load: "Load a presentation",
+    loadFile: "Presentation file",
+    paste: "Paste a presentation (file or QR text)",
+    check: "Check",
+    checking: "Checking on the chain…",
+    ok: "Verified. The fields below match what the issuer recorded on the chain.",
+    result: "Result",
+    refused: "Not verified.",
+    proven: "Proven fields",
+    issuer: "Issuer address",
+    holder: "Holder address",
+    kind: "Credential kind",
+    region: "Region code",
+    expires: "Valid until",
+    credentialId: "Credential id",
+    chainError: "Could not ask the chain node. Try again shortly.",
+    demoChallenge: "Using the demo challenge (to check npm start's demo presentation).",
+    reasons: {
+      format: "The presentation is malformed. Check that the whole file was given.",
+      network: "Made for another chain or registry.",
+      challenge: "Not an answer to this challenge: possibly an old presentation replayed.",
+      signature: "Not signed by the credential's holder (signed by {{signer}}).",
+      notIssued: "The registry never issued this credential.",
+      revoked: "The issuer revoked this credential.",
+      superseded: "Replaced by a newer credential; no longer usable.",
+      expired: "The credential expired ({{date}}).",
+      field:
+        "Field ‘{{field}}’ does not match the chain: a changed value, a wrong secret value, or another credential's field.",
+    },
+  },
+};

@@ -282,6 +282,8 @@ describe("relay allow-list", () => {
       assert.ok(!allow.CredentialRegistry.includes(fn), fn);
     }
     assert.ok(!allow.RicePurchase.includes("getSale"));
+    // Issue 24: national officials record the farm-gate prices through the relay; views stay out.
+    assert.deepEqual(allow.FarmGatePrices, ["recordObservation"]);
   });
 });
 
@@ -365,6 +367,10 @@ describe("sdk actions", () => {
   });
 
   it("summarises actions in one Korean line", () => {
+    assert.equal(
+      describeAction(buildAction(c.FarmGatePrices, "recordObservation", [2, 20261105, 175_000])),
+      "매입 계획 #2 산지쌀값 기록 (11월 5일, 80kg ₩175,000)",
+    );
     assert.equal(
       describeAction(buildAction(c.RicePurchase, "approvePurchase", [saleId])),
       "강진군 매입 #3 승인",

@@ -101,6 +101,12 @@ const steps: Step[] = [
   },
   // Real Chromium against `npm start` on its own ports (needs portal/dist from "vite build").
   { name: "e2e chromium", commands: () => [["tsx", "test/e2e/run.ts"]], testRunner: true },
+  // Issue 24: the farmer's settlement estimate at 360 px (a stack of its own, after run.ts's).
+  {
+    name: "e2e estimate",
+    commands: () => [["tsx", "test/e2e/estimate.ts"]],
+    testRunner: true,
+  },
 ];
 
 /** Runs a command, streaming its output through, and returns its exit code and plain output. */

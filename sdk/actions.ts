@@ -26,6 +26,7 @@ import type { Deployment } from "./deployments.ts";
 import type { ForwardRequest, RelayBody } from "./forwarder.ts";
 import {
   CredentialRegistryAbi,
+  FarmGatePricesAbi,
   JangbuForwarderAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
@@ -36,6 +37,7 @@ export const ACTION_ABIS = {
   CredentialRegistry: CredentialRegistryAbi,
   RicePurchase: RicePurchaseAbi,
   TenderBoard: TenderBoardAbi,
+  FarmGatePrices: FarmGatePricesAbi,
 } as const;
 
 export type ActionContractName = keyof typeof ACTION_ABIS;
@@ -77,6 +79,11 @@ export function jangbuContracts(deployment: Pick<Deployment, "addresses">): {
     CredentialRegistry: { name: "CredentialRegistry", address: addresses.CredentialRegistry },
     RicePurchase: { name: "RicePurchase", address: addresses.RicePurchase },
     TenderBoard: { name: "TenderBoard", address: addresses.TenderBoard },
+    // A deployment from before issue 24 has none: the zero address, as for a missing TenderBoard.
+    FarmGatePrices: {
+      name: "FarmGatePrices",
+      address: addresses.FarmGatePrices ?? zeroAddress,
+    },
   };
 }
 
@@ -286,6 +293,10 @@ export function describeAction(
   const tender = () => `입찰 #${String(a[0])}`;
   const list = (i: number) => (Array.isArray(a[i]) ? (a[i] as unknown[]).length : 0);
   switch (`${action.contract}.${action.functionName}`) {
+    case "FarmGatePrices.recordObservation": {
+      const d = String(a[1]);
+      return `매입 계획 #${String(a[0])} 산지쌀값 기록 (${Number(d.slice(4, 6))}월 ${Number(d.slice(6, 8))}일, 80kg ${won(a[2])})`;
+    }
     case "RicePurchase.createProgram": {
       const p = a[0] as { cropYear: number; nationalQuota: bigint };
       return `${p.cropYear}년산 공공비축미 매입 계획 수립 (전국 ${count(p.nationalQuota)}포대)`;

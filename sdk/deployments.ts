@@ -8,6 +8,7 @@ import { deployments } from "./generated/deployments.ts";
 
 export const CONTRACT_NAMES = [
   "CredentialRegistry",
+  "FarmGatePrices",
   "JangbuForwarder",
   "RicePurchase",
   "TenderBoard",

@@ -3,6 +3,7 @@
 export * from "./actions.ts";
 export * from "./allocation.ts";
 export * from "./deployments.ts";
+export * from "./estimate.ts";
 export * from "./forwarder.ts";
 export * from "./generated/abis.ts";
 export * from "./generated/enums.ts";

@@ -14,7 +14,9 @@
  * Every planned sale's final state is checked against the chain at the end.
  */
 import { type Address, parseEventLogs } from "viem";
-import { RicePurchaseAbi } from "../../sdk/generated/abis.ts";
+import { DEFAULT_MILLING_TERMS, farmGateAverage, surveyDates } from "../../sdk/estimate.ts";
+import { FarmGatePricesAbi, RicePurchaseAbi } from "../../sdk/generated/abis.ts";
+import { isDeployed } from "../lib/deployment.ts";
 import type { Farmer } from "./actors.ts";
 import { by, type SeedContext } from "./context.ts";
 import { Packaging, PaymentKind, REGION, SALE_STATES, type SaleStateName } from "./enums.ts";
@@ -83,11 +85,24 @@ export const PROGRAMMES = {
   },
 } as const;
 
-/** Programme 2's final-price inputs: (174,000 − 8,500) × 73 % ÷ 2 = 60,407.5 → 1등 60,400 won. */
+/**
+ * The farm-gate prices (산지쌀값, won per 80 kg) the national official records for each
+ * programme, on the survey dates of crop year 2026 from 5 October: programme 2 has all nine (a
+ * falling season, as in 2016), so its final prices come from their average; programme 1 is
+ * midway (five), so its farmers see an estimate with a range.
+ */
+export const FARM_GATE_SERIES = {
+  1: [186_000, 185_200, 184_100, 183_500, 182_600],
+  2: [179_000, 177_500, 176_000, 175_000, 174_000, 173_000, 172_000, 170_500, 169_000],
+} as const;
+
+/**
+ * Programme 2's final-price inputs: the average of its nine farm-gate prices (174,000) with the
+ * default milling terms: (174,000 − 8,500) × 73 % ÷ 2 = 60,407.5 → 1등 60,400 won.
+ */
 export const P2_FINAL_INPUTS = {
-  farmGatePer80kg: 174_000,
-  millingFee: 8_500,
-  millingYieldBps: 7_300,
+  farmGatePer80kg: farmGateAverage(FARM_GATE_SERIES[2]),
+  ...DEFAULT_MILLING_TERMS,
 };
 
 /**
@@ -314,6 +329,31 @@ export async function seedRice(ctx: SeedContext): Promise<RiceSummary> {
   ctx.log(
     `rice: programmes ${programIds[1]} (${PROGRAMMES[1].name}) and ${programIds[2]} (${PROGRAMMES[2].name}), quotas 전국 → 전남 → 강진군 → ${farmers.length} farms`,
   );
+
+  const farmGate = ctx.deployment.addresses.FarmGatePrices;
+  if (isDeployed(farmGate)) {
+    // The national official records the farm-gate prices published so far (before programme 2's
+    // final prices: its series closes with them).
+    const items = ([1, 2] as const).flatMap((n) =>
+      FARM_GATE_SERIES[n].map((price, i) =>
+        by(
+          ctx,
+          "official-mafra",
+          call(farmGate, {
+            abi: FarmGatePricesAbi,
+            functionName: "recordObservation",
+            args: [programIds[n], surveyDates(2026)[i] as number, price],
+          }),
+        ),
+      ),
+    );
+    await relayBatch(ctx.relay, items);
+    ctx.log(
+      `rice: farm-gate prices, ${FARM_GATE_SERIES[1].length} for programme ${programIds[1]} and ${FARM_GATE_SERIES[2].length} for programme ${programIds[2]}`,
+    );
+  } else {
+    ctx.log("rice: FarmGatePrices is not deployed: no farm-gate prices recorded");
+  }
 
   const sales = plan(ctx, alloc);
   const seqs = new Map<string, number>();

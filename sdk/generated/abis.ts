@@ -568,6 +568,211 @@ export const CredentialRegistryAbi = [
   },
 ] as const;
 
+/** contracts/FarmGatePrices.sol:FarmGatePrices */
+export const FarmGatePricesAbi = [
+  {
+    inputs: [
+      { internalType: "address", name: "trustedForwarder_", type: "address" },
+      { internalType: "contract ICredentialRegistry", name: "registry_", type: "address" },
+      { internalType: "contract IRicePurchase", name: "ricePurchase_", type: "address" },
+    ],
+    stateMutability: "nonpayable",
+    type: "constructor",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "account", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "CredentialRequired",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "date", type: "uint32" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+    ],
+    name: "DateOutsidePriceWindow",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "date", type: "uint32" },
+    ],
+    name: "DuplicateObservation",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "account", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "HouseholdTagMissing",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "NoObservations",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "date", type: "uint32" },
+      { internalType: "uint32", name: "lastDate", type: "uint32" },
+    ],
+    name: "ObservationOutOfOrder",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "pricePer80kg", type: "uint32" },
+      { internalType: "uint32", name: "min", type: "uint32" },
+      { internalType: "uint32", name: "max", type: "uint32" },
+    ],
+    name: "PriceOutOfBounds",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "SeriesClosed",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "UnknownProgram",
+    type: "error",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "date", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "pricePer80kg", type: "uint32" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "uint8", name: "index", type: "uint8" },
+    ],
+    name: "FarmGatePriceRecorded",
+    type: "event",
+  },
+  {
+    inputs: [],
+    name: "MAX_PRICE",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "MIN_PRICE",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "OBSERVATIONS_PER_SEASON",
+    outputs: [{ internalType: "uint8", name: "", type: "uint8" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "averageOf",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "credentialRegistry",
+    outputs: [{ internalType: "contract ICredentialRegistry", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "getObservations",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint32", name: "date", type: "uint32" },
+          { internalType: "uint32", name: "pricePer80kg", type: "uint32" },
+        ],
+        internalType: "struct IFarmGatePrices.Observation[]",
+        name: "observations",
+        type: "tuple[]",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "getSeries",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint8", name: "count", type: "uint8" },
+          { internalType: "uint32", name: "lastDate", type: "uint32" },
+          { internalType: "uint64", name: "sum", type: "uint64" },
+        ],
+        internalType: "struct IFarmGatePrices.Series",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "date", type: "uint32" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+    ],
+    name: "isSurveyDate",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "pure",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "forwarder", type: "address" }],
+    name: "isTrustedForwarder",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "date", type: "uint32" },
+      { internalType: "uint32", name: "pricePer80kg", type: "uint32" },
+    ],
+    name: "recordObservation",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "ricePurchase",
+    outputs: [{ internalType: "contract IRicePurchase", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "trustedForwarder",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+] as const;
+
 /** contracts/interfaces/ICommonErrors.sol:ICommonErrors */
 export const ICommonErrorsAbi = [
   {
@@ -859,6 +1064,125 @@ export const ICredentialRegistryAbi = [
     name: "successorOf",
     outputs: [{ internalType: "address", name: "", type: "address" }],
     stateMutability: "view",
+    type: "function",
+  },
+] as const;
+
+/** contracts/interfaces/IFarmGatePrices.sol:IFarmGatePrices */
+export const IFarmGatePricesAbi = [
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "date", type: "uint32" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+    ],
+    name: "DateOutsidePriceWindow",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "date", type: "uint32" },
+    ],
+    name: "DuplicateObservation",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "NoObservations",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "date", type: "uint32" },
+      { internalType: "uint32", name: "lastDate", type: "uint32" },
+    ],
+    name: "ObservationOutOfOrder",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "pricePer80kg", type: "uint32" },
+      { internalType: "uint32", name: "min", type: "uint32" },
+      { internalType: "uint32", name: "max", type: "uint32" },
+    ],
+    name: "PriceOutOfBounds",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "SeriesClosed",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "UnknownProgram",
+    type: "error",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "date", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "pricePer80kg", type: "uint32" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "uint8", name: "index", type: "uint8" },
+    ],
+    name: "FarmGatePriceRecorded",
+    type: "event",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "averageOf",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "getObservations",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint32", name: "date", type: "uint32" },
+          { internalType: "uint32", name: "pricePer80kg", type: "uint32" },
+        ],
+        internalType: "struct IFarmGatePrices.Observation[]",
+        name: "",
+        type: "tuple[]",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
+    name: "getSeries",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint8", name: "count", type: "uint8" },
+          { internalType: "uint32", name: "lastDate", type: "uint32" },
+          { internalType: "uint64", name: "sum", type: "uint64" },
+        ],
+        internalType: "struct IFarmGatePrices.Series",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "date", type: "uint32" },
+      { internalType: "uint32", name: "pricePer80kg", type: "uint32" },
+    ],
+    name: "recordObservation",
+    outputs: [],
+    stateMutability: "nonpayable",
     type: "function",
   },
 ] as const;

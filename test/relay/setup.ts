@@ -15,6 +15,7 @@ import {
   type PublicClient,
   toHex,
   type WalletClient,
+  zeroAddress,
 } from "viem";
 import { generatePrivateKey, type LocalAccount, privateKeyToAccount } from "viem/accounts";
 import { type Action, buildAction, jangbuContracts } from "../../sdk/actions.ts";
@@ -54,6 +55,7 @@ export async function setupRelayChain({ farmers: farmerCount = 3 }: { farmers?: 
       CredentialRegistry: registry,
       RicePurchase: rice,
       TenderBoard: tenders,
+      FarmGatePrices: zeroAddress,
     },
     startBlock,
   };

@@ -87,6 +87,7 @@ const deployment: Deployment = {
     CredentialRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
     RicePurchase: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
     TenderBoard: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+    FarmGatePrices: "0x0000000000000000000000000000000000000000",
   },
 };
 
@@ -281,6 +282,8 @@ describe("relay allow-list", () => {
       assert.ok(!allow.CredentialRegistry.includes(fn), fn);
     }
     assert.ok(!allow.RicePurchase.includes("getSale"));
+    // Issue 24: national officials record the farm-gate prices through the relay; views stay out.
+    assert.deepEqual(allow.FarmGatePrices, ["recordObservation"]);
   });
 });
 
@@ -364,6 +367,10 @@ describe("sdk actions", () => {
   });
 
   it("summarises actions in one Korean line", () => {
+    assert.equal(
+      describeAction(buildAction(c.FarmGatePrices, "recordObservation", [2, 20261105, 175_000])),
+      "매입 계획 #2 산지쌀값 기록 (11월 5일, 80kg ₩175,000)",
+    );
     assert.equal(
       describeAction(buildAction(c.RicePurchase, "approvePurchase", [saleId])),
       "강진군 매입 #3 승인",

@@ -21,6 +21,7 @@ import { hasEncodedControl } from "./common.ts";
 import type { App, AppDeps, AppEnv, RouteModule } from "./deps.ts";
 import { hostGuard, noStoreForPersonalRecords } from "./hosts.ts";
 import { credentialRoutes } from "./routes/credentials.ts";
+import { estimateRoutes } from "./routes/estimates.ts";
 import { exportRoutes } from "./routes/exports.ts";
 import { riceRoutes } from "./routes/rice.ts";
 import { streamRoutes } from "./routes/stream.ts";
@@ -33,6 +34,7 @@ export const BUILTIN_MODULES: readonly RouteModule[] = [
   systemRoutes,
   credentialRoutes,
   riceRoutes,
+  estimateRoutes,
   tenderRoutes,
   exportRoutes,
   streamRoutes,

@@ -1,6 +1,6 @@
 /**
  * What the relay pays for: calls to the jangbu action contracts of its deployment, and only the
- * functions of their interfaces (IRicePurchase, ITenderBoard, ICredentialRegistry) that change
+ * functions of their interfaces (IRicePurchase, ITenderBoard, ICredentialRegistry, IFarmGatePrices) that change
  * state, minus the registry admin's `setIssuer` (the admin sends its own transactions). The
  * list follows the generated ABIs, so a function added to an interface is relayable at once.
  */
@@ -18,6 +18,7 @@ import { ACTION_ABIS, type ActionContractName } from "../../../sdk/actions.ts";
 import type { Deployment } from "../../../sdk/deployments.ts";
 import {
   ICredentialRegistryAbi,
+  IFarmGatePricesAbi,
   IRicePurchaseAbi,
   ITenderBoardAbi,
 } from "../../../sdk/generated/abis.ts";
@@ -32,6 +33,7 @@ const INTERFACE_ABIS: Readonly<Record<ActionContractName, Abi>> = {
   CredentialRegistry: ICredentialRegistryAbi,
   RicePurchase: IRicePurchaseAbi,
   TenderBoard: ITenderBoardAbi,
+  FarmGatePrices: IFarmGatePricesAbi,
 };
 
 /** The relayable function names per contract by the rule above. */

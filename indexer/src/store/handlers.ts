@@ -411,6 +411,25 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       });
     },
   },
+  "FarmGatePrices.FarmGatePriceRecorded": {
+    // FarmGatePrices refuses a second observation of a date: one row per (programme, date).
+    creates: "farm_gate_prices",
+    touches: (a) => [["farm_gate_prices", `${num(a.programId)}|${num(a.date)}`]],
+    apply(ev, ctx) {
+      const a = ev.args;
+      ctx.put("farm_gate_prices", `${num(a.programId)}|${num(a.date)}`, {
+        program_id: num(a.programId),
+        date: num(a.date),
+        price_per_80kg: num(a.pricePer80kg),
+        official: a.official,
+        idx: num(a.index),
+        pos: ev.pos,
+        block_number: ev.blockNumber,
+        block_time: ev.blockTime,
+        tx_hash: ev.txHash,
+      });
+    },
+  },
 };
 
 const tenderKey = (args: EventArgs) => str(args.tenderId);

@@ -308,6 +308,18 @@ from (select args->>'saleId' as sale_id, min(block_time) as inspected from event
 where s.id = i.sale_id and p.id = s.program_id;
 `,
   },
+  {
+    id: 11,
+    name: "issue 24: the farm-gate price series (산지쌀값) of each programme, from FarmGatePrices",
+    sql: `
+create table farm_gate_prices (
+  program_id int8 not null, date int4 not null, price_per_80kg int8 not null, official text not null,
+  idx int2 not null, pos int8 not null, block_number int8 not null, block_time int8 not null,
+  tx_hash text not null,
+  primary key (program_id, date)
+);
+`,
+  },
 ];
 
 /**

@@ -149,6 +149,17 @@ export const TABLES = {
     block_time: "int8",
     tx_hash: "text",
   }),
+  farm_gate_prices: t("farm_gate_prices", ["program_id", "date"], {
+    program_id: "int8",
+    date: "int4",
+    price_per_80kg: "int8",
+    official: "text",
+    idx: "int2",
+    pos: "int8",
+    block_number: "int8",
+    block_time: "int8",
+    tx_hash: "text",
+  }),
   tenders: t("tenders", ["id"], {
     id: "text",
     region: "int4",

@@ -89,6 +89,7 @@ export function contractAbis(): Partial<Record<ContractName, Abi>> {
     "CredentialRegistry",
     "RicePurchase",
     "TenderBoard",
+    "FarmGatePrices",
     "JangbuForwarder",
   ] as const) {
     const abi = all[`${name}Abi`];

@@ -2,12 +2,19 @@
 import type { Abi } from "viem";
 import {
   CredentialRegistryAbi,
+  FarmGatePricesAbi,
   JangbuForwarderAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
 } from "../../../sdk/generated/abis.ts";
 
-export { CredentialRegistryAbi, JangbuForwarderAbi, RicePurchaseAbi, TenderBoardAbi };
+export {
+  CredentialRegistryAbi,
+  FarmGatePricesAbi,
+  JangbuForwarderAbi,
+  RicePurchaseAbi,
+  TenderBoardAbi,
+};
 
 /** Every event and error of the system, deduplicated by signature. */
 export const ALL_ABI: Abi = (() => {
@@ -18,6 +25,7 @@ export const ALL_ABI: Abi = (() => {
     TenderBoardAbi,
     CredentialRegistryAbi,
     JangbuForwarderAbi,
+    FarmGatePricesAbi,
   ] as Abi[]) {
     for (const item of abi) {
       if (item.type !== "event" && item.type !== "error") continue;

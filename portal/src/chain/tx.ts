@@ -12,6 +12,7 @@ import {
 import { API, getConfig, getJson, type PortalConfig } from "../api/client.ts";
 import {
   CredentialRegistryAbi,
+  FarmGatePricesAbi,
   JangbuForwarderAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
@@ -26,6 +27,7 @@ export const ABI_OF: Record<ContractName, Abi> = {
   TenderBoard: TenderBoardAbi as Abi,
   CredentialRegistry: CredentialRegistryAbi as Abi,
   JangbuForwarder: JangbuForwarderAbi as Abi,
+  FarmGatePrices: FarmGatePricesAbi as Abi,
 };
 
 export interface Action {

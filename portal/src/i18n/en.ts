@@ -333,6 +333,34 @@ export const en: Shape<Dictionary> = {
     terminateForNonDelivery: "Terminate for non-delivery (tender {{id}})",
     tenderPayment: "Record payment {{amount}} (tender {{id}})",
   },
+  estimate: {
+    title: "Settlement estimate",
+    interimPaid: "Interim received",
+    interimDue: "Interim to receive",
+    estimated: "Final amount at the prices so far",
+    finalFromAll: "Final amount from every survey price",
+    range: "Range it could still reach",
+    clawbackRisk: "May have to pay back",
+    none: "nothing",
+    oweAtEstimate: "If the final price is fixed at today's prices, you pay back {{amount}}.",
+    oweIfFalls:
+      "Nothing to pay back now, but if prices keep falling you may pay back up to {{amount}}.",
+    noOwe: "Even if prices keep falling, nothing should be paid back.",
+    actualFinal: "Final amount (fixed)",
+    actualTopUp: "Still to receive",
+    actualClawback: "To pay back",
+    actualOwe: "The final price is fixed. You pay back {{amount}}.",
+    actualGet: "The final price is fixed. You receive {{amount}} more.",
+    noObservations: "No farm-gate price published yet: no estimate.",
+    basis:
+      "Average of {{observed}} published farm-gate prices, {{average}} per 80 kg; {{remaining}} still to come.",
+    assumption:
+      "The range assumes each remaining price moves at most {{pct}}% from the one before.",
+    chartTitle: "Farm-gate rice price (80 kg, 5 Oct – 25 Dec)",
+    date: "Survey date",
+    day: "{{day}}/{{month}}",
+    price80kg: "Price per 80 kg",
+  },
   farmer: {
     title: "Farmer",
     allocation: "My allocation",
@@ -695,6 +723,7 @@ export const en: Shape<Dictionary> = {
       RoleRevoked: "Role revoked",
       ClawbackRecorded: "Clawback recorded",
       FinalPricesSet: "Final prices set",
+      FarmGatePriceRecorded: "Farm-gate price recorded",
       PaymentRecorded: "Payment recorded",
       ProgramCreated: "Program created",
       PurchaseApproved: "Purchase approved",
@@ -758,6 +787,7 @@ export const en: Shape<Dictionary> = {
       docHash: "doc hash",
       expiresAt: "expires at",
       farmGatePer80kg: "farm gate per80kg",
+      pricePer80kg: "farm-gate price per 80 kg",
       farmer: "farmer",
       finalSeed: "final seed",
       floor: "floor",
@@ -824,6 +854,7 @@ export const en: Shape<Dictionary> = {
       TenderBoard: "Goods tender contract",
       CredentialRegistry: "Credential registry",
       JangbuForwarder: "Signature relay contract",
+      FarmGatePrices: "Farm-gate price record",
     },
     errors: {
       generic:

@@ -2,10 +2,11 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { allocationRemaining } from "../../../sdk/allocation.ts";
 import { Packaging } from "../../../sdk/generated/enums.ts";
-import { getConfig, getRecord, type Json, list } from "../api/client.ts";
+import { API, getConfig, getJson, getRecord, type Json, list } from "../api/client.ts";
 import { chainNow } from "../chain/clock.ts";
 import type { Session } from "../chain/session.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
+import { SettlementEstimate } from "../components/SettlementEstimate.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Badge, Field, Hex, Loading, Section } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
@@ -315,7 +316,34 @@ export function disputeOpen(sale: Json, now: number): boolean {
   return now <= secs(sale.disputeDeadline);
 }
 
-function SaleCard({ s, now, onDone }: { s: Json; now: number; onDone: () => void }) {
+/** The farm's settlement estimates by sale id, with each programme's farm-gate series by id. */
+export async function myEstimates(
+  address: string,
+): Promise<{ bySale: Map<string, Json>; series: Map<number, Json> }> {
+  const { items } = await getJson<{ items: Json[] }>(`${API}/estimates?farmer=${address}`);
+  const ids = [...new Set(items.map((e) => Number(e.programId)))];
+  const series = await Promise.all(
+    ids.map((id) => getJson<Json>(`${API}/programs/${id}/farm-gate-prices`)),
+  );
+  return {
+    bySale: new Map(items.map((e) => [String(e.saleId), e])),
+    series: new Map(ids.map((id, i) => [id, series[i] as Json])),
+  };
+}
+
+function SaleCard({
+  s,
+  now,
+  onDone,
+  estimate,
+  series,
+}: {
+  s: Json;
+  now: number;
+  onDone: () => void;
+  estimate?: Json | undefined;
+  series?: Json | undefined;
+}) {
   const { t, i18n } = useTranslation();
   const [reason, setReason] = useState("");
   const st = saleStateName(s.state);
@@ -368,6 +396,7 @@ function SaleCard({ s, now, onDone }: { s: Json; now: number; onDone: () => void
           })}
         </p>
       )}
+      {estimate !== undefined && <SettlementEstimate estimate={estimate} series={series} />}
       <div className="actions">
         {st === "Submitted" && (
           <button type="button" className="btn danger" onClick={() => void cancel()}>
@@ -403,6 +432,11 @@ export function FarmerHome({ session }: { session: Session }) {
     [session.address],
   );
   const programmes = useAsync(() => list<Json>("programs", { limit: 50 }), []);
+  // An estimate that cannot load leaves the sales as they are: it is extra, not the record.
+  const estimates = useAsync(
+    () => myEstimates(session.address).catch(() => undefined),
+    [session.address],
+  );
   // Windows follow the chain's clock (what submitSale checks), not the phone's.
   const now = useAsync(
     () =>
@@ -414,6 +448,7 @@ export function FarmerHome({ session }: { session: Session }) {
   const reload = () => {
     allocs.reload();
     sales.reload();
+    estimates.reload();
   };
   useLive(reload, 600);
   // The page appears once, when what it is built from has arrived: late pieces would push the
@@ -421,6 +456,7 @@ export function FarmerHome({ session }: { session: Session }) {
   const settled = (x: { data: unknown; error: Error | undefined }) =>
     x.data !== undefined || x.error;
   if (![allocs, sales, programmes, now].every(settled)) return <Loading />;
+  const estimateOf = (id: string) => estimates.data?.bySale.get(id);
   return (
     <>
       <p>
@@ -460,6 +496,8 @@ export function FarmerHome({ session }: { session: Session }) {
                   s={s}
                   now={now.data ?? Math.floor(Date.now() / 1000)}
                   onDone={reload}
+                  estimate={estimateOf(String(s.id))}
+                  series={estimates.data?.series.get(Number(s.programId))}
                 />
               ))}
             </ul>

@@ -151,6 +151,11 @@ export async function startChain(): Promise<
     ]);
     const rice = await viem.deployContract("RicePurchase", [forwarder.address, registry.address]);
     const tender = await viem.deployContract("TenderBoard", [forwarder.address, registry.address]);
+    const farmGate = await viem.deployContract("FarmGatePrices", [
+      forwarder.address,
+      registry.address,
+      rice.address,
+    ]);
     const publicClient = await viem.getPublicClient();
     for (const grant of demoIssuerGrants()) {
       for (const role of grant.roles) {
@@ -171,6 +176,7 @@ export async function startChain(): Promise<
         CredentialRegistry: registry.address as Address,
         RicePurchase: rice.address as Address,
         TenderBoard: tender.address as Address,
+        FarmGatePrices: farmGate.address as Address,
       },
     };
   };

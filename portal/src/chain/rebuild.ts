@@ -377,7 +377,7 @@ export async function auditRecord(
 }
 
 /** A record id from the page's address or the server's record (decimal or 0x). */
-export function idOf(kind: AuditKind, pageId: string): bigint {
+export function idOf(pageId: string): bigint {
   try {
     return BigInt(pageId);
   } catch {

@@ -200,7 +200,7 @@ export function RecordAudit({
     <ChainAudit
       page={kind}
       run={(lib, node, cfg) =>
-        lib.auditRecord(node, lib.contractsOf(cfg), kind, lib.idOf(kind, id), record)
+        lib.auditRecord(node, lib.contractsOf(cfg), kind, lib.idOf(id), record)
       }
     />
   );

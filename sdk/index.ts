@@ -2,10 +2,12 @@
 
 export * from "./actions.ts";
 export * from "./allocation.ts";
+export * from "./claims.ts";
 export * from "./deployments.ts";
 export * from "./estimate.ts";
 export * from "./forwarder.ts";
 export * from "./generated/abis.ts";
 export * from "./generated/enums.ts";
 export * from "./households.ts";
+export * from "./presentation.ts";
 export * from "./settlement.ts";

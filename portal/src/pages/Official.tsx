@@ -1,18 +1,13 @@
 import { lazy, type ReactNode, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { getAddress, isAddress } from "viem";
-import { claimsRoot, saltFields } from "../../../sdk/claims.ts";
+import { type ClaimField, claimsRoot, saltFields } from "../../../sdk/claims.ts";
 import { Role, RoleNames } from "../../../sdk/generated/enums.ts";
 import { householdTagOf, NO_HOUSEHOLD, newHouseholdSecret } from "../../../sdk/households.ts";
-import type { CredentialFile } from "../../../sdk/presentation.ts";
 import { getConfig, type Json, list } from "../api/client.ts";
 import type { Session } from "../chain/session.ts";
-import {
-  ClaimFieldsInput,
-  CredentialHandover,
-  claimFieldsOf,
-  credentialFromReceipt,
-} from "../components/CredentialIssue.tsx";
+import type { Sent } from "../chain/tx.ts";
+import { ClaimFieldsInput, claimFieldsOf } from "../components/CredentialIssue.tsx";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, ErrorBox, Field, Hex, Loading, Section } from "../components/ui.tsx";
@@ -23,6 +18,8 @@ import { roleLabel, saleStateName } from "../lib/labels.ts";
 import { REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 import { type CsvError, type CsvRow, parseAllocationCsv, positiveInt } from "../lib/validate.ts";
 import Payments from "./OfficialPayments.tsx";
+
+const CredentialHandover = lazy(() => import("../components/CredentialHandover.tsx"));
 
 /** RicePurchase's national region: only its officials propose and confirm final prices. */
 const NATIONAL = 0;
@@ -693,7 +690,11 @@ function Credentials({ region }: { region: number }) {
   // The record's fields: salted one by one here, handed to the holder, never sent anywhere else.
   const [claims, setClaims] = useState<Record<string, string>>({});
   const [claimsErr, setClaimsErr] = useState<string | null>(null);
-  const [handover, setHandover] = useState<CredentialFile | "missing" | null>(null);
+  const [handover, setHandover] = useState<{
+    receipt: Sent["receipt"];
+    fields: ClaimField[];
+    chainId: number;
+  } | null>(null);
   const [successor, setSuccessor] = useState({ previousId: "", successorId: "" });
   const [scanMsg, setScanMsg] = useState<string | null>(null);
   const [revokeId, setRevokeId] = useState("");
@@ -770,7 +771,7 @@ function Credentials({ region }: { region: number }) {
     });
     if (!sent) return;
     const { chainId } = await getConfig();
-    setHandover(credentialFromReceipt(sent.receipt, fields, chainId) ?? "missing");
+    setHandover({ receipt: sent.receipt, fields, chainId });
     setClaims({});
   };
   const nameSuccessor = async () => {
@@ -866,7 +867,11 @@ function Credentials({ region }: { region: number }) {
           {t("official.householdNew")}
         </button>
       </Form>
-      {handover && <CredentialHandover file={handover} onClose={() => setHandover(null)} />}
+      {handover && (
+        <Suspense fallback={<Loading />}>
+          <CredentialHandover {...handover} onClose={() => setHandover(null)} />
+        </Suspense>
+      )}
       <h3>{t("official.successor")}</h3>
       <p>{t("official.successorHelp")}</p>
       <Form

@@ -101,6 +101,7 @@ const steps: Step[] = [
   },
   // Real Chromium against `npm start` on its own ports (needs portal/dist from "vite build").
   { name: "e2e chromium", commands: () => [["tsx", "test/e2e/run.ts"]], testRunner: true },
+  { name: "e2e passkey", commands: () => [["tsx", "test/e2e/passkey.ts"]], testRunner: true },
 ];
 
 /** Runs a command, streaming its output through, and returns its exit code and plain output. */

@@ -58,5 +58,12 @@ export function deploymentEnv(deployment: Deployment): Record<string, string> {
     CREDENTIAL_REGISTRY_ADDRESS: addresses.CredentialRegistry,
     RICE_PURCHASE_ADDRESS: addresses.RicePurchase,
     ...(isDeployed(addresses.TenderBoard) ? { TENDER_BOARD_ADDRESS: addresses.TenderBoard } : {}),
+    ...(deployment.passkey
+      ? {
+          PASSKEY_FACTORY_ADDRESS: deployment.passkey.factory,
+          PASSKEY_IMPLEMENTATION_ADDRESS: deployment.passkey.implementation,
+          PASSKEY_RP_ID: deployment.passkey.rpId,
+        }
+      : {}),
   };
 }

@@ -199,6 +199,8 @@ export interface PortalConfig {
   rpcUrl: string;
   contracts: Record<string, `0x${string}`>;
   demo: boolean;
+  /** Passkey accounts (issue 23): absent where they are not deployed. */
+  passkey?: { factory: `0x${string}`; implementation: `0x${string}`; rpId: string };
 }
 
 let configPromise: Promise<PortalConfig> | null = null;
@@ -238,7 +240,14 @@ export function getConfig(): Promise<PortalConfig> {
       ...known,
       ...((c.contracts ?? c.addresses ?? s.contracts ?? s.addresses ?? {}) as Json),
     } as Record<string, `0x${string}`>;
-    return { chainId, rpcUrl, contracts, demo: Boolean(c.demo ?? s.demo ?? false) };
+    const passkey = (c.passkey ?? findDeployment(chainId)?.passkey) as PortalConfig["passkey"];
+    return {
+      chainId,
+      rpcUrl,
+      contracts,
+      demo: Boolean(c.demo ?? s.demo ?? false),
+      ...(passkey ? { passkey } : {}),
+    };
   })();
   return configPromise;
 }

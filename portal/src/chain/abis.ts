@@ -2,12 +2,20 @@
 import type { Abi } from "viem";
 import {
   CredentialRegistryAbi,
+  IPasskeyAccountAbi,
   JangbuForwarderAbi,
+  PasskeyAccountAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
 } from "../../../sdk/generated/abis.ts";
 
-export { CredentialRegistryAbi, JangbuForwarderAbi, RicePurchaseAbi, TenderBoardAbi };
+export {
+  CredentialRegistryAbi,
+  JangbuForwarderAbi,
+  PasskeyAccountAbi,
+  RicePurchaseAbi,
+  TenderBoardAbi,
+};
 
 /** Every event and error of the system, deduplicated by signature. */
 export const ALL_ABI: Abi = (() => {
@@ -18,6 +26,7 @@ export const ALL_ABI: Abi = (() => {
     TenderBoardAbi,
     CredentialRegistryAbi,
     JangbuForwarderAbi,
+    IPasskeyAccountAbi,
   ] as Abi[]) {
     for (const item of abi) {
       if (item.type !== "event" && item.type !== "error") continue;

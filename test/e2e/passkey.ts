@@ -77,30 +77,27 @@ async function assertionInPage(
   credentialId: string,
   userVerification: UserVerificationRequirement,
 ): Promise<{ authenticatorData: number[]; clientDataJSON: number[]; signature: number[] }> {
-  return p.evaluate(
-    async ({ challenge, credentialId, userVerification }) => {
-      const bytes = (hex: string) =>
-        Uint8Array.from(hex.slice(2).match(/../g) ?? [], (h) => Number.parseInt(h, 16));
-      const b64 = credentialId.replace(/-/g, "+").replace(/_/g, "/");
-      const id = Uint8Array.from(atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4)), (c) =>
-        c.charCodeAt(0),
-      );
-      const c = (await navigator.credentials.get({
-        publicKey: {
-          challenge: bytes(challenge),
-          allowCredentials: [{ type: "public-key", id }],
-          userVerification,
-        },
-      })) as PublicKeyCredential;
-      const r = c.response as AuthenticatorAssertionResponse;
-      return {
-        authenticatorData: [...new Uint8Array(r.authenticatorData)],
-        clientDataJSON: [...new Uint8Array(r.clientDataJSON)],
-        signature: [...new Uint8Array(r.signature)],
-      };
-    },
-    { challenge, credentialId, userVerification },
-  );
+  // A plain script, not a transpiled function: tsx's helpers (`__name`) do not exist in the page.
+  const args = JSON.stringify({ challenge, credentialId, userVerification });
+  return p.evaluate(`(async () => {
+    const { challenge, credentialId, userVerification } = ${args};
+    const hex = challenge.slice(2).match(/../g) || [];
+    const b64 = credentialId.replace(/-/g, "+").replace(/_/g, "/");
+    const padded = b64 + "=".repeat((4 - (b64.length % 4)) % 4);
+    const c = await navigator.credentials.get({
+      publicKey: {
+        challenge: Uint8Array.from(hex, (h) => parseInt(h, 16)),
+        allowCredentials: [{ type: "public-key", id: Uint8Array.from(atob(padded), (ch) => ch.charCodeAt(0)) }],
+        userVerification,
+      },
+    });
+    const r = c.response;
+    return {
+      authenticatorData: [...new Uint8Array(r.authenticatorData)],
+      clientDataJSON: [...new Uint8Array(r.clientDataJSON)],
+      signature: [...new Uint8Array(r.signature)],
+    };
+  })()`);
 }
 
 async function signedCall(

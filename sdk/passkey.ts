@@ -111,6 +111,17 @@ export function passkeyAccountAddress(
   });
 }
 
+/** The runtime code of a passkey account: OpenZeppelin's minimal proxy of `implementation`. */
+export const passkeyAccountCode = (implementation: Address): Hex =>
+  `0x363d3d373d3d3d363d73${implementation.slice(2).toLowerCase()}5af43d82803e903d91602b57fd5bf3`;
+
+/**
+ * True when `code` (an address's code, from the chain) is a passkey account of this deployment:
+ * how the portal marks records signed by a passkey, from the chain itself.
+ */
+export const isPasskeyAccountCode = (code: Hex | undefined, implementation: Address): boolean =>
+  code !== undefined && code.toLowerCase() === passkeyAccountCode(implementation);
+
 // ---------------------------------------------------------------- encodings
 
 /** base64url without padding, as WebAuthn writes the challenge into clientDataJSON. */

@@ -275,6 +275,9 @@ const code = await runTests([
       const sales = (await api(`sales?farmer=${account}`)).items as { id: string; units: number }[];
       assert.equal(sales.length, 1, "the passkey sale is indexed under the account");
       assert.equal(sales[0]?.units, 40);
+      // The account's page marks it as a passkey account (read from the chain's code).
+      await page.goto(url(`/account/${account}`));
+      await page.locator("[data-passkey-account]").first().waitFor();
     },
   ],
   [

@@ -18,6 +18,7 @@ import {
 } from "../../sdk/generated/abis.ts";
 import { householdTagOf } from "../../sdk/households.ts";
 import {
+  isPasskeyAccountCode,
   type PasskeyCall,
   passkeyAccountAddress,
   passkeyChallenge,
@@ -33,6 +34,7 @@ describe("relay: passkey-signed calls", () => {
   const passkey = softwarePasskey("relay test farmer");
   let account: Hex;
   let factory: Hex;
+  let implementation: Hex;
 
   before(async () => {
     chain = await setupRelayChain({ farmers: 1 });
@@ -45,7 +47,7 @@ describe("relay: passkey-signed calls", () => {
         rpIdHashOf("localhost"),
       ])
     ).address;
-    const implementation = await chain.publicClient.readContract({
+    implementation = await chain.publicClient.readContract({
       address: factory,
       abi: PasskeyAccountFactoryAbi,
       functionName: "implementation",
@@ -164,6 +166,16 @@ describe("relay: passkey-signed calls", () => {
     assert.equal(receipt.status, "success");
     assert.equal(receipt.to?.toLowerCase(), account.toLowerCase());
     assert.equal(await nonceOf(), 1n);
+    // The deployed code is the passkey account's (how the portal marks its records).
+    assert.ok(
+      isPasskeyAccountCode(await chain.publicClient.getCode({ address: account }), implementation),
+    );
+    assert.ok(
+      !isPasskeyAccountCode(
+        await chain.publicClient.getCode({ address: chain.deployment.addresses.RicePurchase }),
+        implementation,
+      ),
+    );
     // The sale id carries the seller: the account.
     const sale = (1n << 216n) | (BigInt(GANGJIN) << 192n) | (1n << 160n) | BigInt(account);
     const got = await chain.publicClient.readContract({

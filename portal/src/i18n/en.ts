@@ -196,6 +196,9 @@ export const en: Shape<Dictionary> = {
     bidders: "Bidders",
   },
   record: {
+    passkeyAccount: "passkey account",
+    passkeyAccountHelp:
+      "This account's records were signed with a phone passkey (fingerprint or face).",
     sale: "Sale record",
     programme: "Programme record",
     tender: "Tender record",

@@ -185,6 +185,8 @@ export const ko = {
     bidders: "입찰자",
   },
   record: {
+    passkeyAccount: "패스키 계정",
+    passkeyAccountHelp: "이 계정의 기록은 휴대전화 패스키(지문이나 얼굴 확인)로 서명되었습니다.",
     sale: "출하·매입 기록",
     programme: "매입 사업 기록",
     tender: "입찰 기록",
@@ -553,7 +555,7 @@ export const ko = {
     PasskeyMalformedAssertion: "패스키 응답이 올바르지 않습니다.",
     PasskeyWrongRelyingParty: "다른 사이트에서 만든 패스키 서명이라 거부되었습니다.",
     PasskeyUserNotPresent: "패스키 확인 중 사용자가 확인되지 않았습니다.",
-    PasskeyUserNotVerified: "지문·얼굴·PIN 확인 없이 만든 서명이라 거부되었습니다.",
+    PasskeyUserNotVerified: "지문이나 얼굴 확인 없이 만든 서명이라 거부되었습니다.",
     PasskeyHighS: "패스키 서명 형식이 올바르지 않습니다.",
     PasskeyInvalidAssertion: "이 작업을 위한 패스키 서명이 아닙니다. 다시 서명하세요.",
     PasskeyOnlySelf: "계정 주인만 할 수 있는 작업입니다.",

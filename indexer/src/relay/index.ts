@@ -620,6 +620,8 @@ export const createRelay = ({
   };
 
   const submitPasskeyChecked = async (json: unknown): Promise<SubmitResult> => {
+    // The body's shape first: a malformed request is a 400 whatever the relay's state.
+    const call: PasskeyCall = parsePasskeyBody(json, config);
     try {
       await ready();
     } catch (error) {
@@ -639,7 +641,6 @@ export const createRelay = ({
       });
     }
     const p = await passkeyDeployment();
-    const call: PasskeyCall = parsePasskeyBody(json, config);
     const id = await verifyPasskeyCall(call, { chainId, rpId: p.rpId });
     const known = passkeyResults.get(id);
     if (known !== undefined) return { ...known, duplicate: true };

@@ -13,6 +13,9 @@
  * default to all, region to 0 = national). On the local chain, unset ISSUERS means the demo
  * officials of the seed (scripts/seed/actors.ts). Grants already in place are skipped.
  *
+ * Passkeys: PASSKEY_RP_ID is the portal's domain that passkeys are made for (default "localhost";
+ * an assertion for any other domain is refused on chain).
+ *
  * Output: chain 31337 (local Hardhat node) → DATA_DIR/deployment.json (and the Ignition journal in
  * DATA_DIR/ignition); any other chain → sdk/generated/deployments.ts and ignition/deployments/.
  */
@@ -24,9 +27,13 @@ import { fileURLToPath } from "node:url";
 import { configVariable } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { type Address, getAddress, isAddress } from "viem";
-import JangbuModule, { JANGBU_MODULE_ID } from "../ignition/modules/Jangbu.ts";
+import JangbuModule, {
+  DEFAULT_PASSKEY_RP_ID,
+  JANGBU_MODULE_ID,
+} from "../ignition/modules/Jangbu.ts";
 import type { Deployment } from "../sdk/deployments.ts";
-import { CredentialRegistryAbi } from "../sdk/generated/abis.ts";
+import { CredentialRegistryAbi, PasskeyAccountFactoryAbi } from "../sdk/generated/abis.ts";
+import { rpIdHashOf } from "../sdk/passkey.ts";
 import { writeDeployment } from "./gen-sdk.ts";
 import { LOCAL_CHAIN_ID, resolveDataDir, writeLocalDeployment } from "./lib/deployment.ts";
 import { createProjectHre, ROOT } from "./lib/hre.ts";
@@ -191,11 +198,13 @@ export async function deploy(options: DeployOptions = {}): Promise<DeployResult>
     const confirmations = process.env.CONFIRMATIONS ? Number(process.env.CONFIRMATIONS) : undefined;
     const headBefore = Number(await rpc<string>(rpcUrl, "eth_blockNumber"));
     log(`deploying jangbu to ${network} (chain ${chainId}, ${rpcUrl}) from ${deployer}`);
+    const rpId = process.env.PASSKEY_RP_ID || DEFAULT_PASSKEY_RP_ID;
 
     const contracts = await connection.ignition.deploy(JangbuModule, {
       parameters: {
         [JANGBU_MODULE_ID]: {
           admin,
+          passkeyRpIdHash: rpIdHashOf(rpId),
           ...(process.env.ADMIN_TRANSFER_DELAY
             ? { adminTransferDelay: Number(process.env.ADMIN_TRANSFER_DELAY) }
             : {}),
@@ -216,7 +225,18 @@ export async function deploy(options: DeployOptions = {}): Promise<DeployResult>
       TenderBoard: getAddress(contracts.tenderBoard.address),
       FarmGatePrices: getAddress(contracts.farmGatePrices.address),
     };
-    const deployment: Deployment = { chainId, addresses, startBlock };
+    const factory = getAddress(contracts.passkeyFactory.address);
+    const implementation = await (await connection.viem.getPublicClient()).readContract({
+      address: factory,
+      abi: PasskeyAccountFactoryAbi,
+      functionName: "implementation",
+    });
+    const deployment: Deployment = {
+      chainId,
+      addresses,
+      startBlock,
+      passkey: { factory, implementation: getAddress(implementation), rpId },
+    };
 
     const grants =
       options.issuers ??

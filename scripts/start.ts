@@ -292,6 +292,12 @@ async function main(): Promise<number> {
 
     // 4. The indexer, API and portal.
     const apiUrl = `http://${s.host}:${s.port}`;
+    // Passkeys (WebAuthn) need a secure context and a domain, not an IP: on this machine that is
+    // http://localhost, which the service answers too (ALLOWED_HOSTS default).
+    const portalUrl =
+      s.host === "127.0.0.1" || s.host === "localhost" || s.host === "::1" || s.host === "0.0.0.0"
+        ? `http://localhost:${s.port}`
+        : apiUrl;
     let indexer: ManagedProcess | undefined;
     if (hasIndexer) {
       const indexerDir = join(s.dataDir, "indexer");
@@ -355,7 +361,7 @@ async function main(): Promise<number> {
     console.log(`
 jangbu is running (ready in ${seconds}s). Ctrl-C stops everything.
 
-  Portal  ${indexer ? (existsSync(join(PORTAL_DIST, "index.html")) ? `${apiUrl}/` : "(not built: npm run build:portal)") : "(not started: indexer/src/main.ts is not in the tree yet)"}
+  Portal  ${indexer ? (existsSync(join(PORTAL_DIST, "index.html")) ? `${portalUrl}/` : "(not built: npm run build:portal)") : "(not started: indexer/src/main.ts is not in the tree yet)"}
   API     ${indexer ? `${apiUrl}/api/v1` : "(not started)"}
   RPC     ${rpcUrl}  (chain ${deployed.deployment.chainId}, a new chain at every start)
 
@@ -374,7 +380,7 @@ A credential presentation to try (${seeded.holders.presenter} shows a region and
     const pids = children.map((c) => `${c.name} ${c.pid}`).join(", ");
     console.log(`processes: ${pids}`);
     console.log(
-      `jangbu ready: rpc ${rpcUrl}${indexer ? ` api ${apiUrl}/api/v1 portal ${apiUrl}/` : ""} block ${seeded.lastBlock}`,
+      `jangbu ready: rpc ${rpcUrl}${indexer ? ` api ${apiUrl}/api/v1 portal ${portalUrl}/` : ""} block ${seeded.lastBlock}`,
     );
 
     // Run until a signal, or until a child dies on its own.

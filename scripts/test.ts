@@ -107,6 +107,7 @@ const steps: Step[] = [
     commands: () => [["tsx", "test/e2e/estimate.ts"]],
     testRunner: true,
   },
+  { name: "e2e passkey", commands: () => [["tsx", "test/e2e/passkey.ts"]], testRunner: true },
 ];
 
 /** Runs a command, streaming its output through, and returns its exit code and plain output. */

@@ -20,6 +20,17 @@ export interface Deployment {
   readonly addresses: Readonly<Record<ContractName, Address>>;
   /** The block of the first deployment transaction: where indexers start scanning. */
   readonly startBlock: number;
+  /** Passkey accounts (issue 23); absent on a deployment made before them. */
+  readonly passkey?: PasskeyDeployment;
+}
+
+/** Where passkey accounts come from, and the domain their passkeys are made for. */
+export interface PasskeyDeployment {
+  readonly factory: Address;
+  /** The account code every clone delegates to (`PasskeyAccountFactory.implementation()`). */
+  readonly implementation: Address;
+  /** The relying-party id (the portal's domain, "localhost" locally). */
+  readonly rpId: string;
 }
 
 const byChainId: Readonly<Record<string, Deployment | undefined>> = deployments;

@@ -68,6 +68,7 @@ export async function run({ serve, closeServer, onSignal }: RunParameters): Prom
       createPortalModule({
         publicRpcUrl: process.env.PUBLIC_RPC_URL || env.RPC_URL,
         demoRosterFile: process.env.DEMO_ROSTER || undefined,
+        passkeyEnv: process.env,
       }),
     );
     indexer = await createIndexer({ env, logger, modules });

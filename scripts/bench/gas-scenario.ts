@@ -18,12 +18,16 @@ import {
   CredentialRegistryAbi,
   householdTagOf,
   JangbuForwarderAbi,
+  PasskeyAccountAbi,
+  PasskeyAccountFactoryAbi,
   RicePurchaseAbi,
   Role,
   signForwardRequest,
   TenderBoardAbi,
 } from "../../sdk/index.ts";
+import { passkeyChallenge, rpIdHashOf } from "../../sdk/passkey.ts";
 import { bidCommitment, seedCommitmentOf } from "../../sdk/tenders.ts";
+import { softwarePasskey } from "../lib/software-passkey.ts";
 
 /**
  * Ceilings from the issues, in total transaction gas (21,000 base included). Issue 19 raised two:
@@ -50,6 +54,8 @@ export const GAS_TARGETS: Readonly<Record<string, number>> = {
   "tender.award.perBid": 8_000,
   // issue 19: the seed is revealed first, fixing the block whose hash the award mixes in.
   "tender.revealSeed": 65_000,
+  // issue 23: a returning passkey account's submitSale, relayer to sale, with the P-256 precompile.
+  "passkey.submitSale": 120_000,
 };
 
 const GANGJIN = 46_810;
@@ -238,6 +244,137 @@ export async function measureGas(): Promise<Record<string, number>> {
       registry,
     }),
   );
+  await connection.close();
+  // Issue 23: the same sale signed by a passkey, on a chain with the P256VERIFY precompile
+  // (Hardhat 3's default hardfork, osaka: EIP-7951 at 0x100) and on one without it (prague:
+  // OpenZeppelin's Solidity P-256 verification runs instead).
+  gas["passkey.submitSale"] = await measurePasskeySale("osaka");
+  gas["passkey.submitSale.noPrecompile"] = await measurePasskeySale("prague");
+  gas["passkey.createAccount"] = passkeyCreateGas ?? 0;
+  return gas;
+}
+
+let passkeyCreateGas: number | undefined;
+
+/**
+ * A returning passkey account's `submitSale`: the relayer sends `PasskeyAccount.execute`, which
+ * checks the WebAuthn assertion and calls RicePurchase as the account. Total transaction gas of
+ * the account's second sale (the first pays for its nonce slot), and of the account's deployment.
+ */
+async function measurePasskeySale(hardfork: string): Promise<number> {
+  const connection = await network.create({ override: { hardfork } } as never);
+  const { viem } = connection;
+  const publicClient = await viem.getPublicClient();
+  const [admin, official, national, province, relayer] = await viem.getWalletClients();
+  if (!admin || !official || !national || !province || !relayer) throw new Error("need 5 accounts");
+  const chainId = await publicClient.getChainId();
+  const forwarder = (await viem.deployContract("JangbuForwarder")).address;
+  const registry = (
+    await viem.deployContract("CredentialRegistry", [forwarder, admin.account.address, 0])
+  ).address;
+  const rice = (await viem.deployContract("RicePurchase", [forwarder, registry])).address;
+  const factory = (
+    await viem.deployContract("PasskeyAccountFactory", [
+      forwarder,
+      registry,
+      rpIdHashOf("localhost"),
+    ])
+  ).address;
+  const tx = async (
+    w: typeof admin,
+    to: Address,
+    abi: Abi,
+    functionName: string,
+    args: readonly unknown[],
+  ) => {
+    const hash = await w.sendTransaction({
+      to,
+      data: encodeFunctionData({ abi, functionName, args } as never),
+    });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`${functionName} reverted`);
+    return receipt.gasUsed;
+  };
+  const passkey = softwarePasskey("gas bench farmer");
+  const account = await publicClient.readContract({
+    address: factory,
+    abi: PasskeyAccountFactoryAbi,
+    functionName: "accountAddress",
+    args: [passkey.key.qx, passkey.key.qy],
+  });
+  const now = Number((await publicClient.getBlock()).timestamp);
+  const expiry = BigInt((now + 365 * 24 * 3600) | 0x01010101);
+  for (const role of [Role.Farmer, Role.Official]) {
+    await tx(admin, registry, CredentialRegistryAbi, "setIssuer", [
+      admin.account.address,
+      role,
+      0,
+      true,
+    ]);
+  }
+  const issue = (who: Address, role: number, region: number) =>
+    tx(admin, registry, CredentialRegistryAbi, "issue", [
+      who,
+      role,
+      region,
+      claims(who),
+      expiry,
+      householdTagOf(keccak256(toHex(`household secret:${who}`))),
+    ]);
+  await issue(account, Role.Farmer, GANGJIN); // before the account exists: its address is known
+  await issue(official.account.address, Role.Official, GANGJIN);
+  await issue(national.account.address, Role.Official, 0);
+  await issue(province.account.address, Role.Official, JEONNAM);
+  const riceTx = (w: typeof admin, fn: string, args: readonly unknown[]) =>
+    tx(w, rice, RicePurchaseAbi, fn, args);
+  await riceTx(national, "createProgram", [
+    {
+      cropYear: 2026,
+      nationalQuota: 11_250_000n,
+      interimPerUnit: 40_000,
+      bulkDeduction: 1_000,
+      deliveryStart: now,
+      deliveryEnd: now + 60 * 24 * 3600,
+      varieties: [101, 102],
+      disputePeriod: 14 * 24 * 3600,
+    },
+  ]);
+  await riceTx(national, "allocateRegion", [1, JEONNAM, 1_000_000n]);
+  await riceTx(province, "allocateRegion", [1, GANGJIN, 100_000n]);
+  await riceTx(official, "allocate", [1, GANGJIN, account, 10_000]);
+  const created = await tx(relayer, factory, PasskeyAccountFactoryAbi, "createAccount", [
+    passkey.key.qx,
+    passkey.key.qy,
+  ]);
+  if (hardfork === "osaka") passkeyCreateGas = Number(created);
+
+  const data = encodeFunctionData({
+    abi: RicePurchaseAbi,
+    functionName: "submitSale",
+    args: [1, 20, 0, 101, 4_681_001],
+  });
+  const signed = async (nonce: bigint) => {
+    const challenge = passkeyChallenge({
+      chainId,
+      account,
+      target: rice,
+      data,
+      nonce,
+      deadline: FIXED_DEADLINE,
+    });
+    const auth = passkey.assert(challenge);
+    return tx(relayer, account, PasskeyAccountAbi, "execute", [
+      rice,
+      data,
+      nonce,
+      FIXED_DEADLINE,
+      passkey.key.qx,
+      passkey.key.qy,
+      auth,
+    ]);
+  };
+  await signed(0n);
+  const gas = Number(await signed(1n));
   await connection.close();
   return gas;
 }

@@ -61,5 +61,12 @@ export function deploymentEnv(deployment: Deployment): Record<string, string> {
     ...(isDeployed(addresses.FarmGatePrices)
       ? { FARM_GATE_PRICES_ADDRESS: addresses.FarmGatePrices }
       : {}),
+    ...(deployment.passkey
+      ? {
+          PASSKEY_FACTORY_ADDRESS: deployment.passkey.factory,
+          PASSKEY_IMPLEMENTATION_ADDRESS: deployment.passkey.implementation,
+          PASSKEY_RP_ID: deployment.passkey.rpId,
+        }
+      : {}),
   };
 }

@@ -44,6 +44,10 @@ export const RELAY_ERROR_STATUS = {
   RELAY_NONCE_TOO_FAR: 409,
   /** The call reverts in simulation; `details` has the decoded custom error. */
   RELAY_SIMULATION_REVERTED: 422,
+  /** A passkey assertion that does not hold for this call: another site (relying party), user
+   * verification off, another challenge (action, target, chain, nonce, deadline), or a bad
+   * signature; `details.errorName` is the account's custom error when the chain refused it. */
+  RELAY_PASSKEY_REFUSED: 422,
   /** Too many requests from this signer or client address. */
   RELAY_RATE_LIMITED: 429,
   /** No request or relayed transaction with that id. */

@@ -15,6 +15,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import {
   type Address,
   decodeFunctionData,
+  encodeFunctionData,
   getAbiItem,
   getAddress,
   type Hash,
@@ -27,18 +28,31 @@ import {
 import { describeAction } from "../../../sdk/actions.ts";
 import type { Deployment } from "../../../sdk/deployments.ts";
 import { FORWARDER_NAME, FORWARDER_VERSION, forwardRequestDigest } from "../../../sdk/forwarder.ts";
-import { JangbuForwarderAbi } from "../../../sdk/generated/abis.ts";
+import { JangbuForwarderAbi, PasskeyAccountFactoryAbi } from "../../../sdk/generated/abis.ts";
+import type { PasskeyCall } from "../../../sdk/passkey.ts";
 import { DEFAULT_RELAY_CONFIG, type RelayConfig, RelayConfigError } from "./config.ts";
 import { type CredentialCheck, createChainCredentialCheck } from "./credentials.ts";
 import { isRelayError, RelayRefusal, type RelayRefusalCode, RelayUnavailable } from "./errors.ts";
 import { type RelayLogger, silentRelayLogger } from "./logger.ts";
+import {
+  executeDataOf,
+  isFirstKeyAccount,
+  parsePasskeyBody,
+  selfCallOf,
+  verifyPasskeyCall,
+} from "./passkey.ts";
 import { type AllowedAction, createRelayPolicy } from "./policy.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 import { createRecoverPool, type Recover, type RecoverPool } from "./recover-pool.ts";
 import { checkDomain, parseRelayBody, verifySignature } from "./request.ts";
 import { createRelayRoutes } from "./routes.ts";
 import { createSequencer, type Sequencer } from "./sequencer.ts";
-import { type DecodedRevert, simulateForwardedCall } from "./simulate.ts";
+import {
+  type DecodedRevert,
+  decodeRevert,
+  revertDataOf,
+  simulateForwardedCall,
+} from "./simulate.ts";
 import {
   createSubmitter,
   type RelayedRequest,
@@ -138,6 +152,8 @@ export type Relay = {
   ready(): Promise<void>;
   /** Checks and submits one request body (what `POST /relay` does after the size and client checks). */
   submit(body: unknown): Promise<SubmitResult>;
+  /** Checks and sends one passkey-signed call (`POST /relay/passkey`), waiting for its receipt. */
+  submitPasskey(body: unknown): Promise<SubmitResult>;
   /** A request (by id) or relay transaction (by hash); undefined when unknown. */
   lookup(id: Hex): Promise<RequestStatus | TransactionStatus | undefined>;
   /** For `/api/v1/status`. */
@@ -386,6 +402,20 @@ export const createRelay = ({
 
   const refusalOf = (revert: DecodedRevert, from: Address): RelayRefusal => {
     const args = revert.args as Record<string, unknown>;
+    if (revert.errorName === "PasskeyBadNonce") {
+      return new RelayRefusal(
+        "RELAY_STALE_NONCE",
+        `the passkey call's nonce ${String(args.given)} is not the account's next (${String(args.expected)}): replayed or stale`,
+        { errorName: revert.errorName, args: revert.args },
+      );
+    }
+    if (revert.errorName.startsWith("Passkey")) {
+      return new RelayRefusal(
+        "RELAY_PASSKEY_REFUSED",
+        `the account refuses the passkey assertion: ${revert.errorName}`,
+        { errorName: revert.errorName, args: revert.args, data: revert.data },
+      );
+    }
     const account = typeof args.account === "string" ? args.account : undefined;
     const details = { errorName: revert.errorName, args: revert.args, data: revert.data };
     if (
@@ -549,6 +579,221 @@ export const createRelay = ({
     return resultOf(record, duplicate);
   };
 
+  // ---------------------------------------------------------------- passkey calls
+
+  const passkeyResults = new Map<Hex, SubmitResult & { blockNumber: string | null }>();
+  let passkeyTurn: Promise<unknown> = Promise.resolve();
+  let implementation: Address | undefined;
+
+  const passkeyDeployment = async () => {
+    const p = deployment.passkey;
+    if (p === undefined) {
+      throw new RelayUnavailable(
+        "RELAY_DISABLED",
+        "passkey accounts are not deployed on this chain",
+        {
+          retryAfter: 600,
+        },
+      );
+    }
+    implementation ??= getAddress(
+      await publicClient.readContract({
+        address: p.factory,
+        abi: PasskeyAccountFactoryAbi,
+        functionName: "implementation",
+      }),
+    );
+    return { factory: p.factory, implementation, rpId: p.rpId };
+  };
+
+  /** Sends a relayer call and waits for its receipt (at most `sendWaitMs`, then pending). */
+  const sendAndWait = async (sub: Submitter, to: Address, data: Hex, gas: bigint) => {
+    const hash = await sub.sendDirect({ to, data, gas });
+    const receipt = await publicClient
+      .waitForTransactionReceipt({
+        hash,
+        timeout: Math.max(config.sendWaitMs, 5_000),
+        pollingInterval: 100,
+      })
+      .catch(() => undefined);
+    return { hash, receipt };
+  };
+
+  const submitPasskeyChecked = async (json: unknown): Promise<SubmitResult> => {
+    // The body's shape first: a malformed request is a 400 whatever the relay's state.
+    const call: PasskeyCall = parsePasskeyBody(json, config);
+    try {
+      await ready();
+    } catch (error) {
+      throw new RelayUnavailable(
+        "RELAY_DISABLED",
+        `the relay is not available: ${problem ?? String(error)}`,
+        {
+          cause: error,
+          retryAfter: 10,
+        },
+      );
+    }
+    const sub = submitter;
+    if (closed || sub === undefined) {
+      throw new RelayUnavailable("RELAY_DISABLED", "no relayer account is configured", {
+        retryAfter: 60,
+      });
+    }
+    const p = await passkeyDeployment();
+    const id = await verifyPasskeyCall(call, { chainId, rpId: p.rpId });
+    const known = passkeyResults.get(id);
+    if (known !== undefined) return { ...known, duplicate: true };
+    const limited = signerLimiter.take(call.account);
+    if (!limited.ok) {
+      throw new RelayRefusal(
+        "RELAY_RATE_LIMITED",
+        `too many requests from ${call.account}; try again in ${limited.retryAfterSeconds} s`,
+        { scope: "signer", retryAfterSeconds: limited.retryAfterSeconds },
+        limited.retryAfterSeconds,
+      );
+    }
+    await refreshHead();
+    const t = chainNow();
+    if (call.deadline < t + config.deadlineMarginSeconds) {
+      throw new RelayRefusal("RELAY_EXPIRED", "the deadline has passed or is too close", {
+        deadline: call.deadline,
+        chainTime: t,
+      });
+    }
+    if (call.deadline > t + config.maxDeadlineSeconds) {
+      throw new RelayRefusal(
+        "RELAY_DEADLINE_TOO_FAR",
+        `the deadline is more than ${config.maxDeadlineSeconds} s away`,
+        {
+          deadline: call.deadline,
+          chainTime: t,
+        },
+      );
+    }
+    const self = selfCallOf(call);
+    const summary =
+      self !== undefined
+        ? `passkey account ${self}`
+        : (() => {
+            const action = policy.check(call.target, call.data);
+            return describeAction(
+              { contract: action.contract, functionName: action.functionName, args: action.args },
+              regionName ? { regionName } : {},
+            );
+          })();
+
+    // One call per account at a time: the second of two with the same nonce sees it used.
+    const run = async (): Promise<SubmitResult> => {
+      const code = await publicClient.getCode({ address: call.account }).catch((error: unknown) => {
+        throw new RelayUnavailable(
+          "RELAY_UNAVAILABLE",
+          "the chain's RPC failed reading the account",
+          {
+            cause: error,
+          },
+        );
+      });
+      if (code === undefined || code === "0x") {
+        if (!isFirstKeyAccount(call, p)) {
+          throw new RelayRefusal(
+            "RELAY_MALFORMED",
+            "account: not deployed, and not this passkey's account address",
+            {
+              account: call.account,
+            },
+          );
+        }
+        const created = await sendAndWait(
+          sub,
+          p.factory,
+          encodeFunctionData({
+            abi: PasskeyAccountFactoryAbi,
+            functionName: "createAccount",
+            args: [call.key.qx, call.key.qy],
+          }),
+          400_000n,
+        );
+        if (created.receipt?.status !== "success") {
+          throw new RelayUnavailable(
+            "RELAY_SUBMIT_FAILED",
+            "the passkey account could not be created",
+            {
+              details: { txHash: created.hash },
+            },
+          );
+        }
+        logger.info("passkey account created", { account: call.account, tx: created.hash });
+      }
+      const data = executeDataOf(call);
+      let gas: bigint;
+      try {
+        gas = await publicClient.estimateGas({
+          account: account?.address ?? call.account,
+          to: call.account,
+          data,
+        });
+      } catch (error) {
+        const r = revertDataOf(error);
+        if (!r.reverted) {
+          throw new RelayUnavailable(
+            "RELAY_UNAVAILABLE",
+            "the chain's RPC failed during simulation",
+            { cause: error },
+          );
+        }
+        throw refusalOf(decodeRevert(r.data, r.message), call.account);
+      }
+      gas = (gas * 6n) / 5n;
+      if (gas > config.gasCap + 600_000n) {
+        throw new RelayRefusal("RELAY_GAS_OVER_CAP", `gas ${gas} is above the relay's cap`, {
+          gas: gas.toString(),
+        });
+      }
+      const { hash, receipt } = await sendAndWait(sub, call.account, data, gas);
+      const result = {
+        requestId: id,
+        txHash: hash,
+        state: (receipt === undefined
+          ? "pending"
+          : receipt.status === "success"
+            ? "mined"
+            : "reverted") as RequestState,
+        duplicate: false,
+        blockNumber: receipt?.blockNumber.toString() ?? null,
+      };
+      passkeyResults.set(id, result);
+      if (passkeyResults.size > 10_000)
+        passkeyResults.delete(passkeyResults.keys().next().value as Hex);
+      logger.debug(`relayed passkey call: ${summary}`, {
+        account: call.account,
+        tx: hash,
+        state: result.state,
+      });
+      const { blockNumber: _b, ...answer } = result;
+      return answer;
+    };
+    const turn = passkeyTurn.then(run, run);
+    passkeyTurn = turn.catch(() => undefined);
+    return turn;
+  };
+
+  const submitPasskey = async (json: unknown): Promise<SubmitResult> => {
+    try {
+      return await submitPasskeyChecked(json);
+    } catch (error) {
+      if (error instanceof RelayRefusal) {
+        refused[error.code] = (refused[error.code] ?? 0) + 1;
+        logger.debug("refused passkey call", { code: error.code, message: error.message });
+      } else if (!isRelayError(error)) {
+        logger.error("relay failure", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+      throw error;
+    }
+  };
+
   const submit = async (json: unknown): Promise<SubmitResult> => {
     try {
       return await submitChecked(json);
@@ -581,6 +826,22 @@ export const createRelay = ({
 
   const lookup = async (id: Hex): Promise<RequestStatus | TransactionStatus | undefined> => {
     const key = id.toLowerCase() as Hex;
+    const passkeyCall = passkeyResults.get(key);
+    if (passkeyCall !== undefined) {
+      return {
+        kind: "transaction",
+        txHash: passkeyCall.txHash as Hash,
+        state:
+          passkeyCall.state === "mined"
+            ? "mined"
+            : passkeyCall.state === "reverted"
+              ? "reverted"
+              : "pending",
+        blockNumber: passkeyCall.blockNumber,
+        replacedBy: null,
+        requests: [],
+      };
+    }
     const r = submitter?.request(key);
     if (r !== undefined) return requestStatus(r);
     const tx = submitter?.tx(key);
@@ -672,6 +933,7 @@ export const createRelay = ({
   const routes = createRelayRoutes({
     config,
     submit,
+    submitPasskey,
     lookup,
     takeClient: (client) => clientLimiter.take(client),
     onRefused: (code) => {
@@ -683,6 +945,7 @@ export const createRelay = ({
     routes,
     ready,
     submit,
+    submitPasskey,
     lookup,
     status,
     async close() {

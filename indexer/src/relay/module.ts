@@ -7,6 +7,9 @@
  * Keys: RELAYER_PRIVATE_KEY, or RELAYER_KEYSTORE + RELAYER_KEYSTORE_PASSWORD; on the local
  * Hardhat chain without either, Hardhat's funded development account #9 (./account.ts). With no
  * key elsewhere the routes answer 503 RELAY_DISABLED.
+ *
+ * Passkey accounts (`POST /api/v1/relay/passkey`): PASSKEY_FACTORY_ADDRESS,
+ * PASSKEY_IMPLEMENTATION_ADDRESS and PASSKEY_RP_ID (default "localhost"), else the SDK's deployment.
  */
 import {
   type Address,
@@ -17,13 +20,33 @@ import {
   type PublicClient,
   zeroAddress,
 } from "viem";
-import { findDeployment } from "../../../sdk/deployments.ts";
+import { findDeployment, type PasskeyDeployment } from "../../../sdk/deployments.ts";
 import type { App, AppDeps, RouteModule } from "../api/deps.ts";
 import type { Logger } from "../internal/logger.ts";
 import { relayerAccountFromEnv } from "./account.ts";
 import { type RelayConfig, relayConfigFromEnv } from "./config.ts";
 import { createChainCredentialCheck, createStoreCredentialCheck } from "./credentials.ts";
 import { createRelay, type Relay, type RelayStatus } from "./index.ts";
+
+/** The passkey factory from the environment (set by `npm start`), else from the SDK's deployment. */
+export function passkeyDeploymentOf(
+  env: NodeJS.ProcessEnv,
+  chainId: number,
+): { passkey?: PasskeyDeployment } {
+  const factory = env.PASSKEY_FACTORY_ADDRESS;
+  const implementation = env.PASSKEY_IMPLEMENTATION_ADDRESS;
+  if (factory && implementation) {
+    return {
+      passkey: {
+        factory: getAddress(factory),
+        implementation: getAddress(implementation),
+        rpId: env.PASSKEY_RP_ID || "localhost",
+      },
+    };
+  }
+  const fromSdk = findDeployment(chainId)?.passkey;
+  return fromSdk ? { passkey: fromSdk } : {};
+}
 
 export type RelayModule = RouteModule & {
   /** The relay, once registered. */
@@ -67,6 +90,7 @@ export function createRelayModule({
       const deployment = {
         chainId: deps.chainId,
         startBlock: fromBlock,
+        ...passkeyDeploymentOf(env, deps.chainId),
         addresses: {
           JangbuForwarder: address(deps.addresses.JangbuForwarder),
           CredentialRegistry: address(deps.addresses.CredentialRegistry),

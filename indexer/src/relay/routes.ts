@@ -16,6 +16,7 @@ import {
   RelayRefusal,
   type RelayRefusalCode,
 } from "./errors.ts";
+import { PasskeyRelayBodySchema } from "./passkey.ts";
 import { RelayBodySchema } from "./request.ts";
 
 type Submit = (body: unknown) => Promise<{
@@ -96,6 +97,36 @@ const postRoute = createRoute({
   },
 });
 
+const postPasskeyRoute = createRoute({
+  method: "post",
+  path: "/relay/passkey",
+  tags: ["relay"],
+  summary: "Relay a call signed by a passkey (WebAuthn) for a passkey account",
+  request: {
+    body: { content: { "application/json": { schema: PasskeyRelayBodySchema } }, required: true },
+  },
+  responses: {
+    200: {
+      content: { "application/json": { schema: AcceptedSchema } },
+      description: "Already accepted: the same transaction",
+    },
+    202: {
+      content: { "application/json": { schema: AcceptedSchema } },
+      description:
+        "Checked, sent and (normally) mined: state mined, or pending after RELAY_SEND_WAIT_MS",
+    },
+    400: errorResponse("RELAY_MALFORMED"),
+    403: errorResponse("RELAY_TARGET_NOT_ALLOWED, RELAY_SELECTOR_NOT_ALLOWED, RELAY_NO_CREDENTIAL"),
+    409: errorResponse("RELAY_STALE_NONCE (a replayed or stale passkey nonce)"),
+    413: errorResponse("RELAY_TOO_LARGE"),
+    422: errorResponse(
+      "RELAY_PASSKEY_REFUSED (another site, user not verified, another challenge, bad signature), RELAY_EXPIRED, RELAY_DEADLINE_TOO_FAR, RELAY_GAS_OVER_CAP, RELAY_SIMULATION_REVERTED",
+    ),
+    429: errorResponse("RELAY_RATE_LIMITED (Retry-After)"),
+    503: errorResponse("RELAY_UNAVAILABLE, RELAY_SUBMIT_FAILED, RELAY_DISABLED (Retry-After)"),
+  },
+});
+
 const getRoute = createRoute({
   method: "get",
   path: "/relay/{id}",
@@ -153,12 +184,15 @@ const answerError = (c: Context, error: RelayError) => {
 export function createRelayRoutes({
   config,
   submit,
+  submitPasskey,
   lookup,
   takeClient,
   onRefused,
 }: {
   config: RelayConfig;
   submit: Submit;
+  /** `POST /relay/passkey`: a passkey-signed call for a PasskeyAccount (./passkey.ts). */
+  submitPasskey: Submit;
   lookup: Lookup;
   takeClient: (client: string) => { ok: true } | { ok: false; retryAfterSeconds: number };
   onRefused: (code: RelayRefusalCode) => void;
@@ -193,9 +227,8 @@ export function createRelayRoutes({
   };
 
   // Sizes and the client's rate first: nothing is parsed for a client over its limit.
-  app.use(
-    "/relay",
-    async (c, next) => {
+  const guard = [
+    async (c: Context, next: () => Promise<void>) => {
       if (c.req.method !== "POST") return next();
       const declared = Number(c.req.header("content-length") ?? Number.NaN);
       if (Number.isFinite(declared) && declared > config.maxBodyBytes) {
@@ -219,7 +252,9 @@ export function createRelayRoutes({
       maxSize: config.maxBodyBytes,
       onError: (c) => refuse(c, tooLarge(undefined, config.maxBodyBytes)),
     }),
-  );
+  ] as const;
+  app.use("/relay", ...guard);
+  app.use("/relay/passkey", ...guard);
 
   app.openAPIRegistry.registerPath(postRoute);
   app.post("/relay", async (c) => {
@@ -234,6 +269,22 @@ export function createRelayRoutes({
       return refuse(c, new RelayRefusal("RELAY_MALFORMED", "the body is not valid JSON"));
     }
     const result = await submit(json);
+    return c.json(result, result.duplicate ? 200 : 202);
+  });
+
+  app.openAPIRegistry.registerPath(postPasskeyRoute);
+  app.post("/relay/passkey", async (c) => {
+    const type = c.req.header("content-type") ?? "";
+    if (!/^application\/json\b/i.test(type)) {
+      return refuse(c, new RelayRefusal("RELAY_MALFORMED", "the body must be application/json"));
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(await c.req.text());
+    } catch {
+      return refuse(c, new RelayRefusal("RELAY_MALFORMED", "the body is not valid JSON"));
+    }
+    const result = await submitPasskey(json);
     return c.json(result, result.duplicate ? 200 : 202);
   });
 

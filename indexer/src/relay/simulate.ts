@@ -16,7 +16,11 @@ import {
   toFunctionSelector,
 } from "viem";
 import { ACTION_ABIS } from "../../../sdk/actions.ts";
-import { ICommonErrorsAbi, JangbuForwarderAbi } from "../../../sdk/generated/abis.ts";
+import {
+  ICommonErrorsAbi,
+  IPasskeyAccountAbi,
+  JangbuForwarderAbi,
+} from "../../../sdk/generated/abis.ts";
 import { jsonSafe, RelayUnavailable } from "./errors.ts";
 
 /** Every custom error a jangbu call can revert with, once each. */
@@ -27,6 +31,7 @@ const ERROR_ABI: Abi = (() => {
     ...Object.values(ACTION_ABIS),
     JangbuForwarderAbi,
     ICommonErrorsAbi,
+    IPasskeyAccountAbi,
   ] as Abi[]) {
     for (const item of abi) {
       if (item.type !== "error") continue;

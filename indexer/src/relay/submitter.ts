@@ -134,6 +134,12 @@ export type Submitter = {
   stats(): SubmitterStats;
   /** Reads the balance now (and warns when low). */
   refreshBalance(): Promise<bigint | undefined>;
+  /**
+   * Sends one call of the relayer's own (a passkey account's `execute`, a factory's
+   * `createAccount`) with the next relayer nonce, in turn with the batches; resolves with its hash.
+   * It is not watched or re-sent: the caller waits for its receipt.
+   */
+  sendDirect(call: { to: Address; data: Hex; gas: bigint }): Promise<Hash>;
   /** Stops the watcher; queued requests are refused with RELAY_DISABLED. */
   close(): Promise<void>;
 };
@@ -262,12 +268,18 @@ export const createSubmitter = ({
    * Sends one transaction. A local account signs here and the raw transaction goes out as is
    * (no chain-id or fee look-ups per send); another account goes through `eth_sendTransaction`.
    */
-  const send = async (tx: { nonce: number; data: Hex; gas: bigint; fees: Fees }): Promise<Hash> => {
+  const send = async (tx: {
+    nonce: number;
+    data: Hex;
+    gas: bigint;
+    fees: Fees;
+    to?: Address;
+  }): Promise<Hash> => {
     if (account.type === "local") {
       const serializedTransaction = await account.signTransaction({
         chainId,
         type: tx.fees.type,
-        to: forwarder,
+        to: tx.to ?? forwarder,
         data: tx.data,
         gas: tx.gas,
         nonce: tx.nonce,
@@ -279,7 +291,7 @@ export const createSubmitter = ({
     return walletClient.sendTransaction({
       account,
       chain: walletClient.chain ?? null,
-      to: forwarder,
+      to: tx.to ?? forwarder,
       data: tx.data,
       gas: tx.gas,
       nonce: tx.nonce,
@@ -417,6 +429,49 @@ export const createSubmitter = ({
     }
   };
 
+  /** One sender at a time: batches and direct calls take relayer nonces in turn. */
+  let sending: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(fn: () => Promise<T>): Promise<T> => {
+    const turn = sending.then(fn, fn);
+    sending = turn.catch(() => undefined);
+    return turn;
+  };
+
+  const sendDirect = (call: { to: Address; data: Hex; gas: bigint }): Promise<Hash> =>
+    inTurn(async () => {
+      if (closed) throw new RelayUnavailable("RELAY_DISABLED", "the relay is shutting down");
+      let lastError: unknown;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          const txFees = await fees();
+          nextNonce ??= await publicClient.getTransactionCount({
+            address: relayer,
+            blockTag: "pending",
+          });
+          const nonce = nextNonce;
+          const hash = await send({
+            nonce,
+            data: call.data,
+            gas: call.gas,
+            fees: txFees,
+            to: call.to,
+          });
+          nextNonce = nonce + 1;
+          txsSent += 1;
+          return hash;
+        } catch (error) {
+          lastError = error;
+          nextNonce = undefined;
+          if (!isNonceError(error)) break;
+        }
+      }
+      throw new RelayUnavailable(
+        "RELAY_SUBMIT_FAILED",
+        `the relay could not send the transaction: ${shortMessage(lastError)}`,
+        { cause: lastError },
+      );
+    });
+
   const pump = async () => {
     if (pumping) return;
     pumping = true;
@@ -424,7 +479,7 @@ export const createSubmitter = ({
       while (!closed && queue.length > 0 && pending.size < config.maxPendingTxs) {
         const batch = takeBatch();
         if (batch.length > 0) {
-          await sendBatch(batch);
+          await inTurn(() => sendBatch(batch));
           void check(); // with automine the receipt is already there
         }
       }
@@ -692,6 +747,7 @@ export const createSubmitter = ({
     },
     request: (id) => records.get(id),
     tx: (hash) => txByHash.get(hash),
+    sendDirect,
     check,
     refreshBalance,
     stats: () => ({

@@ -201,6 +201,8 @@ export interface PortalConfig {
   rpcSource: "server" | "address";
   contracts: Record<string, `0x${string}`>;
   demo: boolean;
+  /** Passkey accounts (issue 23): absent where they are not deployed. */
+  passkey?: { factory: `0x${string}`; implementation: `0x${string}`; rpId: string };
 }
 
 let configPromise: Promise<PortalConfig> | null = null;
@@ -241,12 +243,14 @@ export function getConfig(): Promise<PortalConfig> {
       ...known,
       ...((c.contracts ?? c.addresses ?? s.contracts ?? s.addresses ?? {}) as Json),
     } as Record<string, `0x${string}`>;
+    const passkey = (c.passkey ?? findDeployment(chainId)?.passkey) as PortalConfig["passkey"];
     return {
       chainId,
       rpcUrl,
       rpcSource: override ? "address" : "server",
       contracts,
       demo: Boolean(c.demo ?? s.demo ?? false),
+      ...(passkey ? { passkey } : {}),
     };
   })();
   return configPromise;

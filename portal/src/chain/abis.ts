@@ -3,7 +3,9 @@ import type { Abi } from "viem";
 import {
   CredentialRegistryAbi,
   FarmGatePricesAbi,
+  IPasskeyAccountAbi,
   JangbuForwarderAbi,
+  PasskeyAccountAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
 } from "../../../sdk/generated/abis.ts";
@@ -12,6 +14,7 @@ export {
   CredentialRegistryAbi,
   FarmGatePricesAbi,
   JangbuForwarderAbi,
+  PasskeyAccountAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
 };
@@ -26,6 +29,7 @@ export const ALL_ABI: Abi = (() => {
     CredentialRegistryAbi,
     JangbuForwarderAbi,
     FarmGatePricesAbi,
+    IPasskeyAccountAbi,
   ] as Abi[]) {
     for (const item of abi) {
       if (item.type !== "event" && item.type !== "error") continue;

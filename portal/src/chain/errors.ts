@@ -88,6 +88,8 @@ export function errorMessage(t: TFunction, e: unknown): string {
       : String(o.message ?? e);
   const known = KNOWN_FAILURES[msg];
   if (known) return t(known);
+  // chain/passkey.ts throws the i18n key of its message.
+  if (msg.startsWith("wallet.passkey")) return t(msg);
   // An untranslated (English, technical) message is not shown on the Korean screen.
   return /[가-힣]/.test(msg) ? msg : t("ux.errors.generic");
 }

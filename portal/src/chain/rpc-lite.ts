@@ -105,3 +105,8 @@ export async function estimateGas(
 export async function ethCall(url: string, tx: { to: Address; data: Hex }): Promise<Hex> {
   return rpcCall<Hex>(url, "eth_call", [tx, "latest"]);
 }
+
+/** The code at `address` ("0x" when none: a passkey account not deployed yet). */
+export async function getCode(url: string, address: Address): Promise<Hex> {
+  return rpcCall<Hex>(url, "eth_getCode", [address, "latest"]);
+}

@@ -3,9 +3,18 @@ import { useSyncExternalStore } from "react";
 import type { Address } from "viem";
 import type { LocalAccount } from "viem/accounts";
 
+/** A passkey on this device and the account it signs for (chain/passkey.ts). */
+export interface PasskeyLogin {
+  /** The credential id, base64url. */
+  credentialId: string;
+  qx: `0x${string}`;
+  qy: `0x${string}`;
+}
+
 export interface Session {
   address: Address;
-  kind: "keystore" | "injected" | "demo";
+  kind: "keystore" | "injected" | "demo" | "passkey";
+  passkey?: PasskeyLogin;
   name?: string;
   role?: string;
   region?: number;

@@ -9,16 +9,25 @@ import {
   forwarderDomain,
   forwardRequestTypes,
 } from "../../../sdk/index.ts";
+import { passkeyChallenge, passkeyRelayBody } from "../../../sdk/passkey.ts";
 import { API, getConfig, getJson, type PortalConfig } from "../api/client.ts";
 import {
   CredentialRegistryAbi,
   FarmGatePricesAbi,
   JangbuForwarderAbi,
+  PasskeyAccountAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
 } from "./abis.ts";
 import { decodeRevert, findRevertData } from "./errors.ts";
-import { estimateGas, ethCall, getBlock, getReceipt, type LiteReceipt } from "./rpc-lite.ts";
+import {
+  estimateGas,
+  ethCall,
+  getBlock,
+  getCode,
+  getReceipt,
+  type LiteReceipt,
+} from "./rpc-lite.ts";
 import type { Session } from "./session.ts";
 import { signTypedData } from "./sign.ts";
 
@@ -71,6 +80,7 @@ export async function prepare(session: Session, action: Action): Promise<Prepare
   const to = config.contracts[action.contract] as Address;
   const forwarder = config.contracts.JangbuForwarder as Address;
   const data = calldata(action);
+  if (session.kind === "passkey") return preparePasskey(session, action, config, to, data);
   let gas = action.gas ?? 0n;
   try {
     const est = await estimateGas(rpc, {
@@ -109,7 +119,66 @@ export interface Sent {
   receipt: LiteReceipt;
 }
 
+/**
+ * A passkey account calls the contract itself (msg.sender), so the simulation is a plain call
+ * from its address (deployed or not yet); its nonce is the account's own (0 before deployment).
+ */
+async function preparePasskey(
+  session: Session,
+  action: Action,
+  config: PortalConfig,
+  to: Address,
+  data: Hex,
+): Promise<Prepared> {
+  const rpc = config.rpcUrl;
+  try {
+    await estimateGas(rpc, { from: session.address, to, data });
+  } catch (e) {
+    const decoded = decodeRevert(findRevertData(e));
+    if (decoded) throw new RevertError(decoded.name, decoded.args);
+  }
+  const [code, block] = await Promise.all([getCode(rpc, session.address), getBlock(rpc)]);
+  const nonce =
+    code === "0x"
+      ? 0n
+      : BigInt(
+          await ethCall(rpc, {
+            to: session.address,
+            data: encodeFunctionData({ abi: PasskeyAccountAbi, functionName: "nonce" }),
+          }),
+        );
+  const deadline = Number(block.timestamp) + 600;
+  return {
+    action,
+    config,
+    request: { from: session.address, to, value: 0n, gas: 0n, nonce, deadline, data },
+  };
+}
+
+/** Signs the call's challenge with the passkey and hands it to the relay's passkey route. */
+async function sendPasskey(session: Session, p: Prepared): Promise<Response> {
+  const login = session.passkey;
+  if (!login) throw new Error("no passkey");
+  const { passkeyAssertion } = await import("./passkey.ts");
+  const r = p.request;
+  const call = {
+    account: session.address,
+    target: r.to,
+    data: r.data,
+    nonce: r.nonce,
+    deadline: r.deadline,
+  };
+  const challenge = passkeyChallenge({ chainId: p.config.chainId, ...call });
+  const auth = await passkeyAssertion(login, challenge);
+  return fetch(`${API}/relay/passkey`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(passkeyRelayBody({ ...call, key: { qx: login.qx, qy: login.qy }, auth })),
+  });
+}
+
 export async function signAndSend(session: Session, p: Prepared): Promise<Sent> {
+  if (session.kind === "passkey") return finish(p, await sendPasskey(session, p), false);
   const forwarder = p.config.contracts.JangbuForwarder as Address;
   const signature = await signTypedData(session, {
     domain: forwarderDomain(p.config.chainId, forwarder),
@@ -135,6 +204,12 @@ export async function signAndSend(session: Session, p: Prepared): Promise<Sent> 
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
+  return finish(p, res, true);
+}
+
+/** Reads the relay's answer, waits for the receipt and for the indexer to catch up. */
+async function finish(p: Prepared, res: Response, forwarded: boolean): Promise<Sent> {
+  const r = p.request;
   const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok || (!json.txHash && typeof json.requestId !== "string")) {
     const err = (json.error ?? json) as Record<string, unknown>;
@@ -152,7 +227,7 @@ export async function signAndSend(session: Session, p: Prepared): Promise<Sent> 
   const txHash = (json.txHash as Hex | null) ?? (await waitForTxHash(json.requestId as Hex));
   const receipt = await waitForReceipt(p.config, txHash);
   // The forwarder does not revert when the inner call fails: check its event.
-  for (const log of receipt.logs) {
+  for (const log of forwarded ? receipt.logs : []) {
     try {
       const d = decodeEventLog({ abi: JangbuForwarderAbi, data: log.data, topics: log.topics });
       if (d.eventName === "ExecutedForwardRequest") {

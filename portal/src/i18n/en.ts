@@ -197,6 +197,9 @@ export const en: Shape<Dictionary> = {
     bidders: "Bidders",
   },
   record: {
+    passkeyAccount: "passkey account",
+    passkeyAccountHelp:
+      "This account's records were signed with a phone passkey (fingerprint or face).",
     sale: "Sale record",
     programme: "Programme record",
     tender: "Tender record",
@@ -256,6 +259,21 @@ export const en: Shape<Dictionary> = {
     chartSummary: "{{label}}: {{value}}",
   },
   wallet: {
+    passkey: "Passkey (fingerprint or face)",
+    passkeyIntro:
+      "Sign with your phone's fingerprint or face. There is no password to remember and the key never leaves the phone. Show the address (QR) shown after creating it to an official to receive your credential.",
+    passkeyCreate: "Create a passkey",
+    passkeyUse: "Sign in with this device's passkey",
+    passkeySignedIn: "Signed in with a passkey. Every signature asks for your fingerprint or face.",
+    passkeyNoSupport:
+      "This device or browser does not support passkeys. Use the password wallet below.",
+    passkeyInsecure:
+      "Passkeys work only over a secure connection (https or http://localhost). Check the address or use the password wallet below.",
+    passkeyNotDeployed:
+      "Passkey accounts are not set up for this ledger yet. Use the password wallet.",
+    passkeyWrongSite:
+      "Passkeys cannot be used at this address. Open the ledger's official address.",
+    passkeyCancelled: "The passkey check was cancelled or timed out. Try again.",
     title: "My wallet",
     intro:
       "Your wallet is a key made in this browser, encrypted with your passphrase (standard Web3 keystore) and kept on this device only. A lost passphrase cannot be recovered: export a backup.",
@@ -572,6 +590,24 @@ export const en: Shape<Dictionary> = {
     unknown: "Not processed: unknown error ({{name}}).",
     network: "Network error: check your connection and try again.",
     rejectedByUser: "You cancelled the signature.",
+    PasskeyExpired: "The signature has expired. Sign again.",
+    PasskeyBadNonce: "This signature was already used or is out of order. Reload and sign again.",
+    PasskeyUnknownKey: "This passkey is not registered for this account.",
+    PasskeyMalformedAssertion: "The passkey's answer is malformed.",
+    PasskeyWrongRelyingParty: "Refused: the passkey signature was made for another site.",
+    PasskeyUserNotPresent: "The passkey did not confirm the user was present.",
+    PasskeyUserNotVerified: "Refused: the signature was made without fingerprint, face or PIN.",
+    PasskeyHighS: "The passkey signature has the wrong form.",
+    PasskeyInvalidAssertion: "This passkey signature is not for this action. Sign again.",
+    PasskeyOnlySelf: "Only the account's owner can do this.",
+    PasskeyOnlyFactory: "Only account creation can do this.",
+    PasskeyAlreadyInitialized: "The account already exists.",
+    PasskeyInvalidKey: "Not a valid passkey public key.",
+    PasskeyAlreadyAdded: "This passkey is already registered.",
+    PasskeyLimitReached: "At most {{max}} passkeys can be registered.",
+    PasskeyLastKey: "The last passkey cannot be removed.",
+    RecoveryNotPending: "No account recovery is in progress.",
+    RecoveryNotReady: "The recovery can finish once the objection period has ended.",
     AccessControlUnauthorizedAccount: "You are not allowed to do this.",
     ArrayLengthMismatch: "The lists differ in length.",
     BatchSizeInvalid: "The batch is empty or above the limit ({{max}}).",

@@ -187,6 +187,8 @@ export const ko = {
     bidders: "입찰자",
   },
   record: {
+    passkeyAccount: "패스키 계정",
+    passkeyAccountHelp: "이 계정의 기록은 휴대전화 패스키(지문이나 얼굴 확인)로 서명되었습니다.",
     sale: "출하·매입 기록",
     programme: "매입 사업 기록",
     tender: "입찰 기록",
@@ -246,6 +248,20 @@ export const ko = {
     chartSummary: "{{label}}: {{value}}",
   },
   wallet: {
+    passkey: "패스키(지문·얼굴 인식)",
+    passkeyIntro:
+      "휴대전화의 지문이나 얼굴 인식으로 서명합니다. 외울 비밀번호가 없고, 열쇠는 휴대전화 밖으로 나가지 않습니다. 만든 뒤 나오는 주소(QR)를 공무원에게 보여 주면 자격을 발급받을 수 있습니다.",
+    passkeyCreate: "패스키 만들기",
+    passkeyUse: "이 기기의 패스키로 로그인",
+    passkeySignedIn: "패스키로 로그인했습니다. 서명할 때마다 지문이나 얼굴을 확인합니다.",
+    passkeyNoSupport:
+      "이 기기나 브라우저는 패스키를 지원하지 않습니다. 아래의 비밀번호 지갑을 사용하세요.",
+    passkeyInsecure:
+      "패스키는 보안 연결(https 또는 http://localhost)에서만 쓸 수 있습니다. 주소를 확인하거나 아래의 비밀번호 지갑을 사용하세요.",
+    passkeyNotDeployed:
+      "이 장부에는 아직 패스키 계정이 준비되지 않았습니다. 비밀번호 지갑을 사용하세요.",
+    passkeyWrongSite: "이 주소에서는 패스키를 쓸 수 없습니다. 장부의 공식 주소로 접속하세요.",
+    passkeyCancelled: "패스키 확인이 취소되었거나 시간이 지났습니다. 다시 시도하세요.",
     title: "내 지갑",
     intro:
       "지갑은 이 브라우저에서 만든 열쇠입니다. 비밀번호로 암호화되어(표준 Web3 키스토어) 이 기기에만 저장됩니다. 비밀번호를 잃으면 되찾을 수 없으니 내보내기로 백업하세요.",
@@ -560,6 +576,25 @@ export const ko = {
     unknown: "알 수 없는 오류로 처리되지 않았습니다 ({{name}}).",
     network: "네트워크 오류: 연결을 확인하고 다시 시도하세요.",
     rejectedByUser: "서명을 취소했습니다.",
+    PasskeyExpired: "서명의 유효 시간이 지났습니다. 다시 서명하세요.",
+    PasskeyBadNonce:
+      "이미 처리되었거나 순서가 맞지 않는 서명입니다. 화면을 새로 고친 뒤 다시 서명하세요.",
+    PasskeyUnknownKey: "이 패스키는 이 계정에 등록되어 있지 않습니다.",
+    PasskeyMalformedAssertion: "패스키 응답이 올바르지 않습니다.",
+    PasskeyWrongRelyingParty: "다른 사이트에서 만든 패스키 서명이라 거부되었습니다.",
+    PasskeyUserNotPresent: "패스키 확인 중 사용자가 확인되지 않았습니다.",
+    PasskeyUserNotVerified: "지문이나 얼굴 확인 없이 만든 서명이라 거부되었습니다.",
+    PasskeyHighS: "패스키 서명 형식이 올바르지 않습니다.",
+    PasskeyInvalidAssertion: "이 작업을 위한 패스키 서명이 아닙니다. 다시 서명하세요.",
+    PasskeyOnlySelf: "계정 주인만 할 수 있는 작업입니다.",
+    PasskeyOnlyFactory: "계정 만들기 과정에서만 할 수 있는 작업입니다.",
+    PasskeyAlreadyInitialized: "이미 만들어진 계정입니다.",
+    PasskeyInvalidKey: "올바른 패스키 공개 열쇠가 아닙니다.",
+    PasskeyAlreadyAdded: "이미 등록된 패스키입니다.",
+    PasskeyLimitReached: "패스키는 {{max}}개까지 등록할 수 있습니다.",
+    PasskeyLastKey: "마지막 패스키는 지울 수 없습니다.",
+    RecoveryNotPending: "진행 중인 계정 복구가 없습니다.",
+    RecoveryNotReady: "이의 제기 기간이 끝나야 복구를 마칠 수 있습니다.",
     AccessControlUnauthorizedAccount: "이 작업을 할 권한이 없습니다.",
     ArrayLengthMismatch: "목록의 길이가 서로 맞지 않습니다.",
     BatchSizeInvalid: "한 번에 처리할 수 있는 건수({{max}}건)를 넘었거나 비어 있습니다.",

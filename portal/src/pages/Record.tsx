@@ -16,6 +16,7 @@ import {
 } from "../api/client.ts";
 import { recordExports } from "../api/exports.ts";
 import { rpcCall } from "../chain/rpc-lite.ts";
+import { PasskeyMark } from "../components/PasskeyMark.tsx";
 import { Async, Badge, CopyButton, DL, Hex, Loading, Section } from "../components/ui.tsx";
 import { date, dateTime, num, percent, tonnes, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
@@ -185,7 +186,10 @@ function SaleBusiness({ r }: { r: Json }) {
           [t("fields.region"), refName(REGIONS, r.region as number, i18n.language)],
           [
             t("fields.farmer"),
-            <Hex key="f" value={r.farmer as string} to={`/account/${r.farmer}`} copy />,
+            <span key="f">
+              <Hex value={r.farmer as string} to={`/account/${r.farmer}`} copy />{" "}
+              <PasskeyMark address={r.farmer as string} />
+            </span>,
           ],
           [t("fields.units"), `${num(r.units as number)} (${tonnes(r.units as number)})`],
           [t("fields.packaging"), packagingLabel(t, r.packaging)],
@@ -449,7 +453,7 @@ function AccountPage({ address }: { address: string }) {
   return (
     <>
       <h1>
-        {t("record.account")} <Hex value={address} copy />
+        {t("record.account")} <Hex value={address} copy /> <PasskeyMark address={address} />
       </h1>
       <Section title={t("search.credentials")}>
         <Async state={creds} empty={(p) => p.items.length === 0}>

@@ -2,6 +2,13 @@ import { lazy, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Json, list } from "../api/client.ts";
 import {
+  PasskeyError,
+  passkeyUnsupportedReason,
+  registerPasskey,
+  signInWithPasskey,
+  storedPasskey,
+} from "../chain/passkey.ts";
+import {
   connectInjected,
   type DemoPersona,
   demoPersonas,
@@ -46,6 +53,66 @@ function Demo() {
           </li>
         ))}
       </ul>
+    </Section>
+  );
+}
+
+/** Sign-in with a passkey: create one (the account address follows from it) or use this device's. */
+function Passkey() {
+  const { t } = useTranslation();
+  const [err, setErr] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const unsupported = passkeyUnsupportedReason();
+  const stored = storedPasskey();
+  const run = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    setErr(null);
+    try {
+      await fn();
+    } catch (e) {
+      setErr(e instanceof PasskeyError ? t(e.reason) : t("wallet.passkeyCancelled"));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Section title={t("wallet.passkey")}>
+      {unsupported ? (
+        <p className="alert warn" data-passkey-unsupported>
+          {t(unsupported)}
+        </p>
+      ) : (
+        <>
+          <p>{t("wallet.passkeyIntro")}</p>
+          {err && (
+            <p className="alert danger" role="alert">
+              {err}
+            </p>
+          )}
+          <div className="actions">
+            <button
+              type="button"
+              className="btn"
+              data-passkey-create
+              disabled={busy}
+              onClick={() => void run(registerPasskey)}
+            >
+              {busy ? t("wallet.working") : t("wallet.passkeyCreate")}
+            </button>
+            {stored && (
+              <button
+                type="button"
+                className="btn secondary"
+                data-passkey-use
+                disabled={busy}
+                onClick={() => void run(() => signInWithPasskey(stored))}
+              >
+                {t("wallet.passkeyUse")}
+              </button>
+            )}
+          </div>
+        </>
+      )}
     </Section>
   );
 }
@@ -185,6 +252,7 @@ function SignedIn() {
           <span className="demo-tag">{t("app.demo")}</span> {t("wallet.demoNote")}
         </p>
       )}
+      {s.kind === "passkey" && <p data-passkey-session>{t("wallet.passkeySignedIn")}</p>}
       {s.name && (
         <p>{t("wallet.signedInAs", { name: s.name, role: s.role ? roleLabel(t, s.role) : "" })}</p>
       )}
@@ -233,6 +301,7 @@ export default function WalletPage() {
       ) : (
         <>
           {/* The demo list arrives late: below the sign-in forms it pushes nothing (CLS). */}
+          <Passkey />
           <Keystore />
           <Demo />
         </>

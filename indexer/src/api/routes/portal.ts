@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../../internal/errors.ts";
+import { passkeyDeploymentOf } from "../../relay/module.ts";
 import { notFoundResponse } from "../common.ts";
 import type { App, AppDeps, RouteModule } from "../deps.ts";
 
@@ -18,6 +19,12 @@ const ConfigSchema = z
     rpcUrl: z.string(),
     contracts: z.record(z.string(), z.string()),
     demo: z.boolean(),
+    passkey: z
+      .object({ factory: z.string(), implementation: z.string(), rpId: z.string() })
+      .optional()
+      .openapi({
+        description: "Passkey accounts: their factory, account code and relying-party id",
+      }),
   })
   .openapi("PortalConfig");
 
@@ -73,11 +80,14 @@ export type CreatePortalModuleParameters = {
   publicRpcUrl: string;
   /** The demo roster (DEMO_ROSTER); unset outside the local demo. */
   demoRosterFile?: string | undefined;
+  /** PASSKEY_* variables (relay/module.ts); else the SDK's deployment names the passkey factory. */
+  passkeyEnv?: NodeJS.ProcessEnv;
 };
 
 export const createPortalModule = ({
   publicRpcUrl,
   demoRosterFile,
+  passkeyEnv = {},
 }: CreatePortalModuleParameters): RouteModule => ({
   name: "portal",
   register(app: App, deps: AppDeps) {
@@ -91,6 +101,7 @@ export const createPortalModule = ({
           Object.entries(deps.addresses).filter(([, a]) => a !== undefined),
         ) as Record<string, string>,
         demo,
+        ...passkeyDeploymentOf(passkeyEnv, deps.chainId),
       }),
     );
 

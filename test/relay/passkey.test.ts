@@ -1,0 +1,197 @@
+/**
+ * POST /api/v1/relay/passkey: a farmer whose account is a passkey signs a sale with nothing but
+ * the passkey; the relay deploys her account on its first call, sends `execute` and pays the gas.
+ * Assertions for another site, with user verification off, for another action or replayed are
+ * refused before anything is sent.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { encodeFunctionData, type Hex, keccak256, toHex } from "viem";
+import { createRelay, type Relay } from "../../indexer/src/relay/index.ts";
+import { softwarePasskey } from "../../scripts/lib/software-passkey.ts";
+import {
+  CredentialRegistryAbi,
+  PasskeyAccountAbi,
+  PasskeyAccountFactoryAbi,
+  RicePurchaseAbi,
+} from "../../sdk/generated/abis.ts";
+import { householdTagOf } from "../../sdk/households.ts";
+import {
+  isPasskeyAccountCode,
+  type PasskeyCall,
+  passkeyAccountAddress,
+  passkeyChallenge,
+  passkeyRelayBody,
+  rpIdHashOf,
+} from "../../sdk/passkey.ts";
+import { GANGJIN, post, type RelayChain, setupRelayChain } from "./setup.ts";
+
+describe("relay: passkey-signed calls", () => {
+  let chain: RelayChain;
+  let relay: Relay;
+  let app: OpenAPIHono;
+  const passkey = softwarePasskey("relay test farmer");
+  let account: Hex;
+  let factory: Hex;
+  let implementation: Hex;
+
+  before(async () => {
+    chain = await setupRelayChain({ farmers: 1 });
+    const { viem } = chain.connection;
+    const { deployment } = chain;
+    factory = (
+      await viem.deployContract("PasskeyAccountFactory", [
+        deployment.addresses.JangbuForwarder,
+        deployment.addresses.CredentialRegistry,
+        rpIdHashOf("localhost"),
+      ])
+    ).address;
+    implementation = await chain.publicClient.readContract({
+      address: factory,
+      abi: PasskeyAccountFactoryAbi,
+      functionName: "implementation",
+    });
+    account = passkeyAccountAddress(factory, implementation, passkey.key);
+    // The county issues the credential and the allocation to the address before it exists.
+    const now = await chain.chainTime();
+    const issue = await chain.admin.sendTransaction({
+      to: deployment.addresses.CredentialRegistry,
+      data: encodeFunctionData({
+        abi: CredentialRegistryAbi,
+        functionName: "issue",
+        args: [
+          account,
+          0,
+          GANGJIN,
+          keccak256(toHex("claims:passkey farmer")),
+          BigInt(now + 365 * 86_400),
+          householdTagOf(keccak256(toHex("household secret: passkey farmer"))),
+        ],
+      }),
+    });
+    await chain.publicClient.waitForTransactionReceipt({ hash: issue });
+    await chain.direct(chain.official, {
+      to: deployment.addresses.RicePurchase,
+      data: encodeFunctionData({
+        abi: RicePurchaseAbi,
+        functionName: "allocate",
+        args: [1, GANGJIN, account, 1_000],
+      }),
+    });
+    relay = createRelay({
+      publicClient: chain.publicClient,
+      walletClient: chain.relayerWallet,
+      deployment: { ...deployment, passkey: { factory, implementation, rpId: "localhost" } },
+      config: { ratePerSigner: 1_000, ratePerIp: 10_000 },
+    });
+    await relay.ready();
+    app = new OpenAPIHono();
+    app.route("/api/v1", relay.routes);
+  });
+  after(async () => {
+    await relay?.close();
+    await chain?.close();
+  });
+
+  const saleData = (units = 20) =>
+    encodeFunctionData({
+      abi: RicePurchaseAbi,
+      functionName: "submitSale",
+      args: [1, units, 0, 101, 4_681_001],
+    });
+  const nonceOf = async () =>
+    (await chain.publicClient.getCode({ address: account }))
+      ? chain.publicClient.readContract({
+          address: account,
+          abi: PasskeyAccountAbi,
+          functionName: "nonce",
+        })
+      : 0n;
+  const signed = async (
+    o: { data?: Hex; nonce?: bigint; rpId?: string; flags?: number; signedData?: Hex } = {},
+  ): Promise<PasskeyCall> => {
+    const data = o.data ?? saleData();
+    const nonce = o.nonce ?? (await nonceOf());
+    const deadline = (await chain.chainTime()) + 600;
+    const target = chain.deployment.addresses.RicePurchase;
+    const challenge = passkeyChallenge({
+      chainId: chain.chainId,
+      account,
+      target,
+      data: o.signedData ?? data,
+      nonce,
+      deadline,
+    });
+    const assertOptions = {
+      ...(o.rpId !== undefined ? { rpId: o.rpId } : {}),
+      ...(o.flags !== undefined ? { flags: o.flags } : {}),
+    };
+    return {
+      account,
+      target,
+      data,
+      nonce,
+      deadline,
+      key: passkey.key,
+      auth: passkey.assert(challenge, assertOptions),
+    };
+  };
+  const send = (call: PasskeyCall) =>
+    post(app, passkeyRelayBody(call), { path: "/api/v1/relay/passkey" });
+
+  it("refuses another site's assertion, UV off and another action before sending anything", async () => {
+    const before = await chain.relayerTxCount();
+    let answer = await send(await signed({ rpId: "evil.example" }));
+    assert.equal(answer.status, 422, JSON.stringify(answer.json));
+    assert.equal(answer.json.error?.code, "RELAY_PASSKEY_REFUSED");
+    assert.equal(answer.json.error?.details?.errorName, "PasskeyWrongRelyingParty");
+    answer = await send(await signed({ flags: 0x01 }));
+    assert.equal(answer.json.error?.details?.errorName, "PasskeyUserNotVerified");
+    answer = await send(await signed({ data: saleData(900), signedData: saleData(20) }));
+    assert.equal(answer.json.error?.details?.errorName, "PasskeyInvalidAssertion");
+    assert.equal(await chain.relayerTxCount(), before, "the relayer sent a transaction");
+    // Still undeployed: a refused call costs the county nothing.
+    assert.equal(await chain.publicClient.getCode({ address: account }), undefined);
+  });
+
+  it("deploys the account on its first call and submits the sale as the account", async () => {
+    const call = await signed();
+    const answer = await send(call);
+    assert.equal(answer.status, 202, JSON.stringify(answer.json));
+    assert.equal(answer.json.state, "mined");
+    const receipt = await chain.publicClient.getTransactionReceipt({
+      hash: answer.json.txHash as Hex,
+    });
+    assert.equal(receipt.status, "success");
+    assert.equal(receipt.to?.toLowerCase(), account.toLowerCase());
+    assert.equal(await nonceOf(), 1n);
+    // The deployed code is the passkey account's (how the portal marks its records).
+    assert.ok(
+      isPasskeyAccountCode(await chain.publicClient.getCode({ address: account }), implementation),
+    );
+    assert.ok(
+      !isPasskeyAccountCode(
+        await chain.publicClient.getCode({ address: chain.deployment.addresses.RicePurchase }),
+        implementation,
+      ),
+    );
+    // The sale id carries the seller: the account.
+    const sale = (1n << 216n) | (BigInt(GANGJIN) << 192n) | (1n << 160n) | BigInt(account);
+    const got = await chain.publicClient.readContract({
+      address: chain.deployment.addresses.RicePurchase,
+      abi: RicePurchaseAbi,
+      functionName: "getSale",
+      args: [sale],
+    });
+    assert.equal(got.units, 20);
+
+    // The same body again answers the same transaction; a fresh assertion of the used nonce is refused.
+    const again = await send(call);
+    assert.equal(again.status, 200);
+    assert.equal(again.json.txHash, answer.json.txHash);
+    const replay = await send(await signed({ nonce: 0n }));
+    assert.equal(replay.status, 409, JSON.stringify(replay.json));
+    assert.equal(replay.json.error?.code, "RELAY_STALE_NONCE");
+  });
+});

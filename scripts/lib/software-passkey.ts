@@ -4,8 +4,7 @@
  * (RFC 6979 nonces, a key from a fixed secret), so gas figures do not move between runs.
  * Never a substitute for a real authenticator in the portal.
  *
- * `@noble/curves` is viem's own dependency (not one of ours): imported here, for Node-side tools
- * only, rather than adding a package.
+ * `@noble/curves` is a devDependency (the same version viem already brings): Node-side tools only.
  */
 import { p256 } from "@noble/curves/p256";
 import { concat, type Hex, keccak256, sha256, toBytes, toHex } from "viem";

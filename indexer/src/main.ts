@@ -15,7 +15,9 @@
  */
 // First: on too old a Node, stop with one line before anything that needs the newer one loads.
 import "../../scripts/lib/preflight.ts";
+import { join } from "node:path";
 import { serve } from "@hono/node-server";
+import { discardPreparedFolder, preparePgliteFolder } from "./store/prepare.ts";
 
 /**
  * A fetch handler as @hono/node-server calls it: the second argument carries the Node request
@@ -35,10 +37,25 @@ const PRELOAD: readonly (() => Promise<unknown>)[] = [
   () => import("./relay/module.ts"),
 ];
 
-const startingBody = (path: string) =>
-  path === "/health"
-    ? { ok: false, reason: "starting" }
-    : { error: { code: "starting", message: "the indexer is starting; try again in a moment" } };
+/**
+ * Where start-up is, for the 503 answers until the store is ready: `loading` (the service's
+ * modules; a fresh PGlite folder is being created meanwhile), then `opening the store` (store
+ * opened and migrated, the node asked for its chain).
+ */
+let phase: "loading" | "opening the store" = "loading";
+const bootedAt = performance.now();
+
+const startingBody = (path: string) => {
+  const elapsedMs = Math.round(performance.now() - bootedAt);
+  return path === "/health"
+    ? { ok: false, reason: "starting", phase, elapsedMs }
+    : {
+        error: {
+          code: "starting",
+          message: `the indexer is starting (${phase}, ${(elapsedMs / 1000).toFixed(1)} s); try again in a moment`,
+        },
+      };
+};
 
 /** The answer to every request until the store is ready. */
 const starting: Fetch = (request) =>
@@ -89,6 +106,10 @@ async function main(): Promise<number> {
   // Scripts and tests wait for "listening on" before using the API: it is logged once the store
   // is ready (run.ts); until then the socket already answers 503 starting.
   console.log(`jangbu indexer started on ${origin} (opening the store)`);
+  // A fresh PGlite folder is created and migrated in a child process while the modules below
+  // load (store/prepare.ts); the store adopts it under the folder lock. DATA_DIR as env.ts reads it.
+  if (!process.env.DATABASE_URL?.trim())
+    preparePgliteFolder(join(process.env.DATA_DIR?.trim() || "./.data", "pglite"));
 
   const closeServer = async () => {
     const closing = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -111,17 +132,22 @@ async function main(): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   const { run } = await import("./run.ts");
-  return run({
-    closeServer,
-    serve: (fetch) => {
-      handler = fetch;
-      console.log(`jangbu indexer listening on ${origin}`);
-    },
-    onSignal: (listener) => {
-      if (signalled !== undefined) listener(signalled);
-      else onSignal = listener;
-    },
-  });
+  phase = "opening the store";
+  try {
+    return await run({
+      closeServer,
+      serve: (fetch) => {
+        handler = fetch;
+        console.log(`jangbu indexer listening on ${origin}`);
+      },
+      onSignal: (listener) => {
+        if (signalled !== undefined) listener(signalled);
+        else onSignal = listener;
+      },
+    });
+  } finally {
+    await discardPreparedFolder(); // not adopted (bad configuration, another owner, PostgreSQL)
+  }
 }
 
 if (

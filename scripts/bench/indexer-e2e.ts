@@ -9,8 +9,9 @@
  *
  * `BENCH_E2E_RUNS` (default 1) runs per store, interleaved; `BENCH_E2E_ROOTS` (comma-separated
  * checkouts, default this one) compares indexer versions on the same chain in the same run;
- * `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of each indexer process there; MAX_BATCH_EVENTS
- * and MAX_BLOCK_RANGE, when set, are passed to the indexer.
+ * `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of each indexer process there; MAX_BATCH_EVENTS,
+ * MAX_BLOCK_RANGE and PGLITE_SHARED_BUFFERS, when set, are passed to the indexer;
+ * `BENCH_E2E_TIMEOUT_S` (default 180) is how long one cold index may take.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -61,6 +62,9 @@ export async function startBenchChain(): Promise<Chain> {
   };
 }
 
+/** Longest a cold index may take (BENCH_E2E_TIMEOUT_S, default 180). */
+const TIMEOUT_S = Number(process.env.BENCH_E2E_TIMEOUT_S ?? 180);
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function peakRssMB(pid: number): number {
@@ -103,7 +107,7 @@ export async function indexOnce(chain: Chain, root: string, store: Store): Promi
     ...(databaseUrl !== undefined ? { DATABASE_URL: databaseUrl } : {}),
   };
   // Sync tuning under test, passed through when set (else the service's defaults).
-  for (const name of ["MAX_BATCH_EVENTS", "MAX_BLOCK_RANGE"]) {
+  for (const name of ["MAX_BATCH_EVENTS", "MAX_BLOCK_RANGE", "PGLITE_SHARED_BUFFERS"]) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
@@ -147,7 +151,8 @@ export async function indexOnce(chain: Chain, root: string, store: Store): Promi
     let indexed = -1;
     while (indexed < chain.head) {
       if (failed !== undefined) throw new Error(failed);
-      if (performance.now() - started > 180_000) throw new Error("not caught up in 3 minutes");
+      if (performance.now() - started > TIMEOUT_S * 1000)
+        throw new Error(`not caught up in ${TIMEOUT_S} s`);
       if ((stderr.match(/reorganisation/g)?.length ?? 0) > 5)
         throw new Error(`the indexer keeps seeing reorgs:\n${stderr.slice(0, 2_000)}`);
       await sleep(100);
@@ -223,7 +228,14 @@ export async function e2e(options: {
     for (let i = 0; i < (options.runs ?? 1); i++) {
       for (const store of stores) {
         for (const root of roots) {
-          const run = await indexOnce(chain, root, store);
+          let run: E2eRun;
+          try {
+            run = await indexOnce(chain, root, store);
+          } catch (error) {
+            // One failed index (e.g. a timeout under load) is reported; the others still run.
+            log(`  e2e ${store} [${root}]: FAILED: ${(error as Error).message.split("\n")[0]}`);
+            continue;
+          }
           runs.push(run);
           log(
             `  e2e ${store} [${root}]: ${run.seconds.toFixed(2)} s (start-up ${run.startSeconds.toFixed(2)} s), ${Math.round(run.eventsPerSec)} events/s, peak RSS ${Math.round(run.peakRssMB)} MB (${Math.round(run.startRssMB)} MB at start-up), load ${run.load1.toFixed(2)}\n      ${run.breakdown}`,
@@ -240,6 +252,7 @@ export async function e2e(options: {
 
 export function summarise(runs: E2eRun[], root: string, store: Store) {
   const mine = runs.filter((r) => r.root === root && r.store === store);
+  if (mine.length === 0) throw new Error(`no ${store} run of ${root} caught up`);
   return {
     eventsPerSec: median(mine.map((r) => r.eventsPerSec)),
     peakRssMB: Math.max(...mine.map((r) => r.peakRssMB)),
@@ -252,6 +265,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { runs } = await e2e({ roots, stores, runs: Number(process.env.BENCH_E2E_RUNS ?? 1) });
   for (const root of roots)
     for (const store of stores) {
+      if (!runs.some((r) => r.root === root && r.store === store)) continue;
       const s = summarise(runs, root, store);
       console.log(
         `${store} [${root}]: median ${Math.round(s.eventsPerSec)} events/s, peak RSS ${Math.round(s.peakRssMB)} MB`,

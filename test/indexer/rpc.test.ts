@@ -149,12 +149,14 @@ describe("indexer RPC client", () => {
   it("grows the block range while answers are small and shrinks it on refusal", () => {
     const range = createBlockRange({ initial: 100, max: 1_000, targetLogs: 10 });
     range.succeeded(100, 1);
-    assert.equal(range.size, 200);
+    assert.equal(range.size, 400, "grows at most 4x");
     range.refused(200, 1_000, new RangeLimitError("too big", 1_049));
     assert.equal(range.size, 50, "the node's hint wins");
     range.succeeded(50, 0);
     assert.equal(range.size, 50, "never above the last refusal");
     range.succeeded(50, 100);
-    assert.equal(range.size, 25, "halves when answers are large");
+    assert.equal(range.size, 5, "shrinks to the blocks that hold about targetLogs at that density");
+    range.succeeded(5, 9);
+    assert.equal(range.size, 5, "stays while an answer is near the target");
   });
 });

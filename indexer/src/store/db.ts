@@ -11,6 +11,7 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { NonRetryableError, RetryableError } from "../internal/errors.ts";
+import { adoptPreparedFolder } from "./prepare.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -71,6 +72,11 @@ export type CreatePgliteDatabaseParameters = {
   dataDir?: string;
   /** PostgreSQL `shared_buffers` inside PGlite (default 64MB, env PGLITE_SHARED_BUFFERS). */
   sharedBuffers?: string;
+  /**
+   * Creates a missing folder in this process rather than in a child (prepare-child.ts: itself a
+   * short-lived process). Otherwise a folder prepared early (prepare.ts) is adopted if there is one.
+   */
+  createHere?: boolean;
 };
 
 /**
@@ -108,9 +114,12 @@ async function initialiseDataDir(dataDir: string): Promise<void> {
 export async function createPgliteDatabase({
   dataDir: folder,
   sharedBuffers = process.env.PGLITE_SHARED_BUFFERS ?? "64MB",
+  createHere = false,
 }: CreatePgliteDatabaseParameters = {}): Promise<Database> {
   const dataDir = folder === undefined ? undefined : resolve(folder);
-  if (dataDir !== undefined) await initialiseDataDir(dataDir);
+  if (dataDir !== undefined && createHere) mkdirSync(dataDir, { recursive: true });
+  else if (dataDir !== undefined && !(await adoptPreparedFolder(dataDir)))
+    await initialiseDataDir(dataDir);
   // PGlite's defaults plus a configurable buffer pool (PGLITE_SHARED_BUFFERS) and new WAL
   // segments created without writing 16 MB of zeros first (`wal_init_zero`: the zeros only
   // pre-allocate disk space; WAL records carry their own checksums either way). Measured on

@@ -85,7 +85,13 @@ export const createSync = ({
   notifier,
   heads = createHeadWatcher({ pollIntervalMs, logger }),
 }: CreateSyncParameters): Sync => {
-  const range = createBlockRange({ initial: initialBlockRange, max: maxBlockRange });
+  // One answer about one batch: a larger answer is carried over (memory), a smaller one costs a
+  // round trip more per batch.
+  const range = createBlockRange({
+    initial: initialBlockRange,
+    max: maxBlockRange,
+    targetLogs: maxBatchEvents,
+  });
   let stopped = false;
   let wake: (() => void) | undefined;
   let running: Promise<void> | undefined;
@@ -212,8 +218,9 @@ export const createSync = ({
 
   /**
    * One batch is one transaction held in memory: it ends at the block boundary after
-   * `maxBatchEvents` logs (a block is never split; the rest is fetched again next step, with the
-   * backfill range already halved by `range.succeeded`). Logs come ordered by block.
+   * `maxBatchEvents` logs (a block is never split; in the backfill the logs past the cut are carried
+   * to the next batch, and `range.succeeded` sizes the next query to the density). Logs come
+   * ordered by block.
    */
   const batchEnd = (logs: readonly RawLog[], to: number) =>
     logs.length > maxBatchEvents ? (logs[maxBatchEvents - 1] as RawLog).blockNumber : to;
@@ -228,36 +235,57 @@ export const createSync = ({
         readonly toHash: Hex;
         readonly headers: BlockHeader[];
         readonly events: EventRecord[];
+        /** Logs read beyond the batch's cut, for the next batch. */
+        readonly rest: Carry | undefined;
       };
 
   /**
+   * Logs of blocks `from`–`to` the node already returned (every one of them, sorted) that a
+   * batch cut left over: the next batch starts from them instead of asking the node again.
+   */
+  type Carry = { readonly from: number; readonly to: number; readonly logs: RawLog[] };
+
+  /**
    * Reads and decodes the backfill range starting at `from` (the block after one whose hash is
-   * `parentHash`, "" when unknown), signers included: everything but the store's write.
+   * `parentHash`, "" when unknown), signers included: everything but the store's write. With a
+   * `carry` starting at `from`, its logs are used and the node is not asked for them again (the
+   * blocks' headers are read afresh all the same: a reorg meanwhile shows as a hash mismatch).
    */
   const fetchBackfill = async (
     from: number,
     parentHash: string,
     safe: number,
+    carry?: Carry,
   ): Promise<Fetched> => {
-    let to = Math.min(safe, from + range.size - 1);
+    let to: number;
     let logs: RawLog[];
-    try {
-      logs = await timed(
-        "logs",
-        getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to }),
-      );
-    } catch (error) {
-      if (error instanceof RangeLimitError) {
-        range.refused(to - from + 1, from, error);
-        logger.debug("log range refused, shrinking", { from, to, next: range.size });
-        return { kind: "refused" };
+    if (carry !== undefined && carry.from === from && carry.to <= safe) {
+      to = carry.to;
+      logs = carry.logs;
+    } else {
+      to = Math.min(safe, from + range.size - 1);
+      try {
+        logs = await timed(
+          "logs",
+          getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to }),
+        );
+      } catch (error) {
+        if (error instanceof RangeLimitError) {
+          range.refused(to - from + 1, from, error);
+          logger.debug("log range refused, shrinking", { from, to, next: range.size });
+          return { kind: "refused" };
+        }
+        throw error;
       }
-      throw error;
+      range.succeeded(to - from + 1, logs.length);
     }
-    range.succeeded(to - from + 1, logs.length);
     const lastBlock = batchEnd(logs, to);
+    let rest: Carry | undefined;
     if (lastBlock < to) {
-      logs = logs.filter((l) => l.blockNumber <= lastBlock);
+      const found = logs.findIndex((l) => l.blockNumber > lastBlock);
+      const cut = found < 0 ? logs.length : found;
+      rest = { from: lastBlock + 1, to, logs: logs.slice(cut) };
+      logs = logs.slice(0, cut);
       to = lastBlock;
     }
     const numbers = new Set(logs.map((l) => l.blockNumber));
@@ -278,7 +306,7 @@ export const createSync = ({
     spent.decode += performance.now() - t0;
     await timed("signers", fillSigners(events));
     const last = byNumber.get(to) as BlockHeader;
-    return { kind: "batch", from, to, toHash: last.hash, headers, events };
+    return { kind: "batch", from, to, toHash: last.hash, headers, events, rest };
   };
 
   /**
@@ -307,9 +335,9 @@ export const createSync = ({
       await handleReorg(fetched.to);
       return;
     }
-    const { to, toHash, headers, events } = fetched;
+    const { to, toHash, headers, events, rest } = fetched;
     if (to < safe && !stopped) {
-      const result = fetchBackfill(to + 1, toHash, safe);
+      const result = fetchBackfill(to + 1, toHash, safe, rest);
       result.catch(() => {}); // observed when used; a failure is read again then
       prefetched = { from: to + 1, parentHash: toHash, result };
     }

@@ -1,6 +1,7 @@
 /**
- * The `eth_getLogs` block range: grows while the node answers with few logs, shrinks when it
- * refuses (range or result-size limits) or when answers get large.
+ * The `eth_getLogs` block range: sized from the log density of the last answer so that the next
+ * one holds about `targetLogs` logs (growing at most 4× per answer), and shrunk when the node
+ * refuses (range or result-size limits).
  */
 import type { RangeLimitError } from "../internal/errors.ts";
 
@@ -16,7 +17,7 @@ export type BlockRange = {
 export type CreateBlockRangeParameters = {
   initial?: number;
   max?: number;
-  /** Logs per query to aim for: above twice this the range halves, below it doubles. */
+  /** Logs per query to aim for (the sync passes its batch cap: one answer, one batch). */
   targetLogs?: number;
 };
 
@@ -33,8 +34,11 @@ export const createBlockRange = ({
       return size;
     },
     succeeded(blocks, logs) {
-      if (logs > targetLogs * 2) size = Math.max(1, Math.floor(blocks / 2));
-      else if (logs < targetLogs && blocks >= size) size = Math.min(ceiling, size * 2);
+      // The blocks that would hold `targetLogs` logs at this answer's density. A range ending at
+      // the chain's safe head may be shorter than asked: it only grows the range if it was full.
+      const fit = logs === 0 ? Number.POSITIVE_INFINITY : Math.floor((blocks * targetLogs) / logs);
+      if (fit < size) size = Math.max(1, fit);
+      else if (blocks >= size) size = Math.max(1, Math.min(ceiling, fit, blocks * 4));
     },
     refused(blocks, from, error) {
       const hinted =

@@ -7,4 +7,5 @@ export * from "./forwarder.ts";
 export * from "./generated/abis.ts";
 export * from "./generated/enums.ts";
 export * from "./households.ts";
+export * from "./references.ts";
 export * from "./settlement.ts";

@@ -107,7 +107,8 @@ export const ko = {
     title: "기록 검색",
     kind: "종류",
     query: "검색어",
-    queryHint: "주소(0x…), 매입 번호, 입찰 번호 또는 거래 해시",
+    queryHint:
+      "참조번호(2026-46810-000123), 지역 이름, 주소(0x… 또는 화면에 보이는 0x1234ab…cdef12), 입찰 제목 또는 거래 해시",
     submit: "검색",
     programmes: "매입 사업",
     sales: "출하·매입",
@@ -123,6 +124,7 @@ export const ko = {
     results: "결과 {{count}}건",
   },
   fields: {
+    ref: "참조번호",
     id: "번호",
     programme: "매입 사업",
     cropYear: "생산 연도",
@@ -183,6 +185,19 @@ export const ko = {
     version: "차수",
     picks: "추첨 번호",
     bidders: "입찰자",
+  },
+  receipt: {
+    none: "{{ref}}은(는) 매입되지 않았으므로({{state}}) 매입확인서가 없습니다.",
+    farmer: "농가",
+    fromDevice: "이 기기에 저장된 내 정보입니다 (서버에는 없습니다).",
+    nameOnDevice: "농가 이름과 농장은 농가 본인의 기기에서만 표시됩니다.",
+    grades: "등급별 수량과 가격",
+    grade: "등급",
+    price: "등급 가격 (포대당)",
+    priceNotYet: "최종 가격 확정 전",
+    final: "최종 매입 금액",
+    clawback: "환수금",
+    repaid: "환수금 반납액",
   },
   record: {
     sale: "출하·매입 기록",
@@ -346,6 +361,24 @@ export const ko = {
     disputeClosed: "이의 신청 기간이 {{date}}에 끝났습니다. 재검사를 요청할 수 없습니다.",
   },
   official: {
+    bidHours: "입찰 마감 (지금부터 몇 시간 뒤)",
+    revealHours: "개찰 마감 (입찰 마감부터 몇 시간 뒤)",
+    seedMissing:
+      "이 브라우저에 이 입찰의 추첨 시드가 없어 추첨 시드 공개와 추첨·낙찰을 할 수 없습니다. 공고할 때 내려받은 시드 파일을 가져오세요.",
+    seedImport: "추첨 시드 파일 가져오기",
+    seedWrong:
+      "이 파일의 시드는 {{ref}}의 시드 약속값과 맞지 않습니다. 이 입찰을 공고할 때 내려받은 파일을 고르세요.",
+    seedUnreadable: "시드 파일을 읽을 수 없습니다. 공고할 때 내려받은 .json 파일을 고르세요.",
+    amendForm: "정정 공고: {{ref}}",
+    amendSubmit: "정정 내용 확인 후 서명",
+    amendEarliest: "{{date}} 이후여야 합니다 (공고 후 최소 5일)",
+    errAmendDeadline: "입찰 마감은 {{date}} 이후여야 합니다",
+    errReason: "사유를 적어 주세요",
+    specHash: "규격서 지문 (제목·수량·단위가 바뀌면 새로 계산합니다):",
+    interimDue: "승인하면 중간정산금 {{amount}}",
+    approveTotal: "승인하면 지급할 중간정산금 합계",
+    approveMore: "그 밖에 {{count}}건",
+    bagsOf: "{{units}}포대",
     pages: "공무원 업무",
     page: {
       approvals: "매입 승인",

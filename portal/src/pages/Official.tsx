@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { lazy, type ReactNode, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { encodeAbiParameters, getAddress, isAddress, keccak256, toHex } from "viem";
@@ -9,9 +10,10 @@ import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, ErrorBox, Field, Hex, Loading, Section } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
-import { date, dateTime, num, seoulMidnight, won } from "../lib/format.ts";
+import { date, dateTime, num, recordRef, seoulMidnight, shortHex, won } from "../lib/format.ts";
 import { href, useAsync, useLive, useRoute } from "../lib/hooks.ts";
-import { roleLabel, saleStateName } from "../lib/labels.ts";
+import { gradeLabels, gradeUnitsOf, roleLabel, saleStateName } from "../lib/labels.ts";
+import { settlementOfSale } from "../lib/payments.ts";
 import { REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 import { type CsvError, type CsvRow, parseAllocationCsv, positiveInt } from "../lib/validate.ts";
 import Payments from "./OfficialPayments.tsx";
@@ -358,27 +360,57 @@ export function CsvAllocation({
   );
 }
 
+/** What approving a sale commits: its farmer, grades and the interim payment it makes due. */
+function approvalLine(t: TFunction, s: Json, programme: Json | undefined): [string, string] {
+  const labels = gradeLabels(t);
+  const grades = gradeUnitsOf(s)
+    .map((g, i) => (g > 0 ? `${labels[i]} ${num(g)}` : ""))
+    .filter(Boolean)
+    .join(", ");
+  const interim = programme === undefined ? null : settlementOfSale(s, programme).interim;
+  return [
+    `${recordRef(s)} · ${shortHex(String(s.farmer), 4)}`,
+    `${grades || "—"} · ${t("official.interimDue", { amount: interim === null ? "—" : won(interim) })}`,
+  ];
+}
+
 function Approvals() {
   const { t } = useTranslation();
   const q = useAsync(async () => {
-    const [a, b] = await Promise.all([
+    const [a, b, p] = await Promise.all([
       list<Json>("sales", { state: "Inspected", limit: 200 }),
       list<Json>("sales", { state: "Reinspected", limit: 200 }),
+      list<Json>("programs", { limit: 100 }),
     ]);
-    return [...a.items, ...b.items].filter((s) =>
+    const items = [...a.items, ...b.items].filter((s) =>
       ["Inspected", "Reinspected"].includes(saleStateName(s.state)),
     );
+    return { items, programmes: new Map(p.items.map((x) => [String(x.id), x])) };
   }, []);
   useLive(() => q.reload(), 800);
   const [sel, setSel] = useState<Set<string>>(new Set());
-  const approve = async () => {
-    const ids = [...sel];
+  const approve = async (items: Json[], programmes: Map<string, Json>) => {
+    const chosen = items.filter((s) => sel.has(String(s.id)));
+    const ids = chosen.map((s) => String(s.id));
+    const total = chosen.reduce(
+      (sum, s) => {
+        const p = programmes.get(String(s.programId));
+        return p === undefined || sum === null ? null : sum + settlementOfSale(s, p).interim;
+      },
+      0n as bigint | null,
+    );
     const r = await requestSignature({
       contract: "RicePurchase",
       functionName: "approvePurchases",
       args: [ids.map((x) => BigInt(x))],
       title: t("actions.approvePurchases", { count: ids.length }),
-      details: [],
+      details: [
+        [t("official.approveTotal"), total === null ? "—" : won(total)],
+        ...chosen.slice(0, 20).map((s) => approvalLine(t, s, programmes.get(String(s.programId)))),
+        ...(chosen.length > 20
+          ? [[t("official.approveMore", { count: chosen.length - 20 }), ""] as [string, string]]
+          : []),
+      ],
     });
     if (r) {
       setSel(new Set());
@@ -386,8 +418,8 @@ function Approvals() {
     }
   };
   return (
-    <Async state={q} empty={(x) => x.length === 0}>
-      {(items) => (
+    <Async state={q} empty={(x) => x.items.length === 0}>
+      {({ items, programmes }) => (
         <>
           <label style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}>
             <input
@@ -400,31 +432,37 @@ function Approvals() {
             {t("official.selectAll")}
           </label>
           <ul style={{ listStyle: "none", padding: 0 }}>
-            {items.map((s, i) => (
-              <li key={String(s.id)}>
-                <label
-                  style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}
-                >
-                  <input
-                    type="checkbox"
-                    checked={sel.has(String(s.id))}
-                    onChange={(e) => {
-                      const n = new Set(sel);
-                      if (e.target.checked) n.add(String(s.id));
-                      else n.delete(String(s.id));
-                      setSel(n);
-                    }}
-                  />
-                  #{i + 1} {num(s.units as number)} · <Hex value={s.farmer as string} />
-                </label>
-              </li>
-            ))}
+            {items.map((s) => {
+              const [who, what] = approvalLine(t, s, programmes.get(String(s.programId)));
+              return (
+                <li key={String(s.id)} data-testid="approval-row">
+                  <label
+                    style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}
+                  >
+                    <input
+                      type="checkbox"
+                      checked={sel.has(String(s.id))}
+                      onChange={(e) => {
+                        const n = new Set(sel);
+                        if (e.target.checked) n.add(String(s.id));
+                        else n.delete(String(s.id));
+                        setSel(n);
+                      }}
+                    />
+                    <span>
+                      <strong>{who}</strong> ·{" "}
+                      {t("official.bagsOf", { units: num(s.units as number) })} · {what}
+                    </span>
+                  </label>
+                </li>
+              );
+            })}
           </ul>
           <button
             type="button"
             className="btn"
             disabled={sel.size === 0}
-            onClick={() => void approve()}
+            onClick={() => void approve(items, programmes)}
           >
             {t("official.approveSelected", { count: sel.size })}
           </button>

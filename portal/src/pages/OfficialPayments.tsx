@@ -12,7 +12,7 @@ import { type Json, list } from "../api/client.ts";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Hex } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
-import { num, won } from "../lib/format.ts";
+import { num, recordRef, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { paymentKindLabel, saleStateName } from "../lib/labels.ts";
 import { paymentDueOf } from "../lib/payments.ts";
@@ -37,7 +37,7 @@ function DueRow({
   const [ref, setRef] = useState("");
   const [err, setErr] = useState<string | null>(null);
   const id = String(s.id);
-  const label = `${refName(REGIONS, s.region as number, i18n.language)} · ${t("fields.programme")} ${String(s.programId)} · #${String(s.seq)}`;
+  const label = `${recordRef(s)} · ${refName(REGIONS, s.region as number, i18n.language)}`;
   const record = async () => {
     if (due.action === "clawback") {
       const r = await requestSignature({

@@ -373,6 +373,12 @@ export const en: Shape<Dictionary> = {
       "The dispute period ended on {{date}}: a re-inspection can no longer be requested.",
   },
   official: {
+    revokeSearch: "Find the credential to revoke",
+    revokeSearchHint:
+      "Address (0x…, or as shown: 0x1234ab…cdef12), role (farmer, inspector…) or region name",
+    revokeCandidates: "{{count}} valid credentials: pick one",
+    revokeNone: "No valid credential matches.",
+    revokePick: "Pick the credential to revoke from the list.",
     bidHours: "Bid deadline (hours from now)",
     revealHours: "Reveal deadline (hours after the bid deadline)",
     seedMissing:

@@ -321,7 +321,7 @@ export const ko = {
     recordPayment: "지급 기록: {{kind}} {{amount}} (번호 {{id}})",
     recordClawback: "환수 확정 (번호 {{id}})",
     issue: "{{role}} 자격 발급 → {{subject}}",
-    revoke: "자격 폐지 (번호 {{id}})",
+    revoke: "자격 폐지: {{id}}",
     createTender: "입찰 공고: {{title}} (기초금액 {{base}})",
     amendTender: "정정 공고 (입찰 {{id}})",
     commitBid: "봉인 입찰 제출 (입찰 {{id}}, 보증금 {{bond}})",
@@ -361,6 +361,12 @@ export const ko = {
     disputeClosed: "이의 신청 기간이 {{date}}에 끝났습니다. 재검사를 요청할 수 없습니다.",
   },
   official: {
+    revokeSearch: "폐지할 자격 찾기",
+    revokeSearchHint:
+      "주소(0x… 또는 화면에 보이는 0x1234ab…cdef12), 역할(농가, 검사원…) 또는 지역 이름",
+    revokeCandidates: "유효한 자격 {{count}}건: 하나를 고르세요",
+    revokeNone: "찾는 조건에 맞는 유효한 자격이 없습니다.",
+    revokePick: "폐지할 자격을 목록에서 고르세요.",
     bidHours: "입찰 마감 (지금부터 몇 시간 뒤)",
     revealHours: "개찰 마감 (입찰 마감부터 몇 시간 뒤)",
     seedMissing:

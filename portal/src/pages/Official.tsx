@@ -723,8 +723,6 @@ function Credentials({ region }: { region: number }) {
   const [householdErr, setHouseholdErr] = useState<string | null>(null);
   const [successor, setSuccessor] = useState({ previousId: "", successorId: "" });
   const [scanMsg, setScanMsg] = useState<string | null>(null);
-  const [revokeId, setRevokeId] = useState("");
-  const [reason, setReason] = useState("");
   const scan = async () => {
     const BD = (
       globalThis as unknown as {
@@ -804,16 +802,6 @@ function Credentials({ region }: { region: number }) {
         [t("official.previousId"), previous],
         [t("official.successorId"), next],
       ],
-    });
-  };
-  const revoke = async () => {
-    if (!/^\d+$/.test(revokeId.trim())) return;
-    await requestSignature({
-      contract: "CredentialRegistry",
-      functionName: "revoke",
-      args: [BigInt(revokeId.trim()), textHash(reason || "revoked")],
-      title: t("actions.revoke", { id: `${revokeId.slice(0, 12)}…` }),
-      details: [[t("official.revokeReason"), reason || "—"]],
     });
   };
   return (
@@ -917,29 +905,126 @@ function Credentials({ region }: { region: number }) {
           </Field>
         </div>
       </Form>
+      <RevokeCredential region={region} />
+    </>
+  );
+}
+
+/** A credential's one-line description: role, region, holder as displayed, issue date. */
+const credentialLine = (t: TFunction, c: Json, lang: string) =>
+  `${roleLabel(t, c.role)} · ${refName(REGIONS, c.region as number, lang)} · ${shortHex(String(c.subject))} · ${date(c.issuedAt as string)}`;
+
+/**
+ * Revocation by search and pick: the valid credentials of the official's region (or of one
+ * address), narrowed by what is typed (an address whole or as displayed, a role or region name),
+ * then one picked from the list; nobody types a 77-digit id.
+ */
+function RevokeCredential({ region }: { region: number }) {
+  const { t, i18n } = useTranslation();
+  const [text, setText] = useState("");
+  const [picked, setPicked] = useState<string | null>(null);
+  const [reason, setReason] = useState("");
+  const [err, setErr] = useState<string | null>(null);
+  const query = text.trim();
+  const whole = isAddress(query) ? getAddress(query) : undefined;
+  const found = useAsync(
+    () =>
+      list<Json>("credentials", {
+        status: "valid",
+        ...(whole ? { subject: whole } : region ? { region } : {}),
+        limit: 200,
+      }),
+    [whole, region],
+  );
+  const shown = (found.data?.items ?? []).filter((c) =>
+    whole ? true : credentialMatches(t, c, query, i18n.language),
+  );
+  const chosen = shown.find((c) => String(c.id) === picked);
+  const revoke = async () => {
+    if (!chosen) return setErr(t("official.revokePick"));
+    if (!reason.trim()) return setErr(t("official.errReason"));
+    setErr(null);
+    const r = await requestSignature({
+      contract: "CredentialRegistry",
+      functionName: "revoke",
+      args: [BigInt(String(chosen.id)), textHash(reason.trim())],
+      title: t("actions.revoke", { id: credentialLine(t, chosen, i18n.language) }),
+      details: [
+        [t("fields.subject"), String(chosen.subject)],
+        [t("fields.role"), roleLabel(t, chosen.role)],
+        [t("fields.region"), refName(REGIONS, chosen.region as number, i18n.language)],
+        [t("official.revokeReason"), reason.trim()],
+      ],
+    });
+    if (r) {
+      setPicked(null);
+      setReason("");
+      found.reload();
+    }
+  };
+  return (
+    <>
       <h3>{t("official.revoke")}</h3>
       <Form
         label={t("official.revoke")}
         onSubmit={() => void revoke()}
         submit={t("official.revoke")}
       >
-        <div className="row">
-          <Field label={t("fields.id")}>
-            {(p) => (
-              <input
-                {...p}
-                inputMode="numeric"
-                value={revokeId}
-                onChange={(e) => setRevokeId(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label={t("official.revokeReason")}>
-            {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
-          </Field>
-        </div>
+        <Field label={t("official.revokeSearch")} hint={t("official.revokeSearchHint")}>
+          {(p) => (
+            <input
+              {...p}
+              type="search"
+              value={text}
+              autoComplete="off"
+              onChange={(e) => setText(e.target.value)}
+            />
+          )}
+        </Field>
+        <fieldset data-testid="revoke-candidates">
+          <legend>{t("official.revokeCandidates", { count: shown.length })}</legend>
+          {found.data === undefined ? (
+            <p className="status-msg">{t("app.loading")}</p>
+          ) : shown.length === 0 ? (
+            <p className="status-msg">{t("official.revokeNone")}</p>
+          ) : (
+            <ul style={{ listStyle: "none", padding: 0, maxHeight: 320, overflowY: "auto" }}>
+              {shown.slice(0, 50).map((c) => (
+                <li key={String(c.id)}>
+                  <label
+                    style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}
+                  >
+                    <input
+                      type="radio"
+                      name="revoke-pick"
+                      checked={picked === String(c.id)}
+                      onChange={() => setPicked(String(c.id))}
+                    />
+                    {credentialLine(t, c, i18n.language)}
+                  </label>
+                </li>
+              ))}
+            </ul>
+          )}
+        </fieldset>
+        <Field label={t("official.revokeReason")} error={err ?? undefined} required>
+          {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
+        </Field>
       </Form>
     </>
+  );
+}
+
+/** Whether a credential matches a search text: its address (whole or as displayed), role or region. */
+export function credentialMatches(t: TFunction, c: Json, text: string, lang: string): boolean {
+  const q = text.trim().toLowerCase();
+  if (!q) return true;
+  const subject = String(c.subject).toLowerCase();
+  const shown = /^(0x[0-9a-f]+)\s*(?:…|\.\.\.)\s*([0-9a-f]*)$/.exec(q);
+  if (shown) return subject.startsWith(shown[1] ?? "") && subject.endsWith(shown[2] ?? "");
+  if (q.startsWith("0x")) return subject.startsWith(q);
+  return [roleLabel(t, c.role), refName(REGIONS, c.region as number, lang), String(c.region)].some(
+    (x) => x.toLowerCase().includes(q),
   );
 }
 

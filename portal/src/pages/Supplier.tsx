@@ -22,7 +22,7 @@ import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Section } from "../components/ui.tsx";
 import { download, textHash } from "../lib/docs.ts";
-import { dateTime, secs, won } from "../lib/format.ts";
+import { dateTime, recordRef, secs, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { tenderStateLabel, tenderStateName } from "../lib/labels.ts";
 import { tenderPhaseOf } from "../lib/tender-phase.ts";
@@ -229,7 +229,7 @@ function OpenTender({
     <li className="card" data-testid={`open-tender-${id}`}>
       <h3 style={{ marginTop: 0 }}>
         <a href={href(`/tender/${id}`)}>
-          #{id} {String(x.title ?? "")}
+          {recordRef(x)} {String(x.title ?? "")}
         </a>
       </h3>
       <p>
@@ -304,7 +304,7 @@ function WonTender({ tender: x, now }: { tender: Json; now: number }) {
       contract: "TenderBoard",
       functionName: "recordDelivery",
       args: [BigInt(String(x.id)), textHash(`납품서 ${x.id} ${Date.now()}`)],
-      title: t("actions.recordDelivery", { id: String(x.id) }),
+      title: t("actions.recordDelivery", { id: recordRef(x) }),
       details: [],
     });
   };
@@ -312,7 +312,7 @@ function WonTender({ tender: x, now }: { tender: Json; now: number }) {
     <li className="card">
       <h3 style={{ marginTop: 0 }}>
         <a href={href(`/tender/${x.id}`)}>
-          #{String(x.id)} {String(x.title ?? "")}
+          {recordRef(x)} {String(x.title ?? "")}
         </a>
       </h3>
       <p>

@@ -3,6 +3,8 @@ import { useTranslation } from "react-i18next";
 import { ApiError } from "../api/client.ts";
 import { shortHex } from "../lib/format.ts";
 import { href } from "../lib/hooks.ts";
+import { roleLabel } from "../lib/labels.ts";
+import { REGIONS, refName } from "../lib/reference.ts";
 
 export function Loading() {
   const { t } = useTranslation();
@@ -96,6 +98,35 @@ export function Hex({
     <span className="hex-wrap">
       {to ? <a href={href(to)}>{inner}</a> : inner}
       {copy && <CopyButton value={value} />}
+    </span>
+  );
+}
+
+/** An address with the role and region it acts in here: "0x1234ab…cdef12 · 농가 · 전라남도 강진군". */
+export function Who({
+  address,
+  role,
+  region,
+  to,
+  copy = false,
+}: {
+  address: string | null | undefined;
+  role: string;
+  region?: number | null;
+  to?: string;
+  copy?: boolean;
+}) {
+  const { t, i18n } = useTranslation();
+  if (!address) return <>—</>;
+  return (
+    <span>
+      <Hex value={address} to={to ?? `/account/${address}`} copy={copy} />{" "}
+      <span className="muted" data-testid="who">
+        {roleLabel(t, role)}
+        {region !== undefined && region !== null
+          ? ` · ${refName(REGIONS, region, i18n.language)}`
+          : ""}
+      </span>
     </span>
   );
 }

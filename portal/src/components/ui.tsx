@@ -21,7 +21,7 @@ export function Empty({ children }: { children?: ReactNode }) {
 }
 
 export function ErrorBox({ error, retry }: { error: Error; retry?: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const notFound = error instanceof ApiError && error.status === 404;
   return (
     <div className="alert danger" role="alert">
@@ -30,7 +30,15 @@ export function ErrorBox({ error, retry }: { error: Error; retry?: () => void })
           ? t("app.notFound")
           : error instanceof ApiError && error.code === "network"
             ? t("errors.network")
-            : t("app.apiError", { message: error.message })}
+            : t("app.apiError", {
+                // The API's messages are English: on the Korean screen, only its status code.
+                message:
+                  /[가-힣]/.test(error.message) || i18n.language.startsWith("en")
+                    ? error.message
+                    : t("app.statusCode", {
+                        status: error instanceof ApiError ? error.status : "—",
+                      }),
+              })}
       </p>
       {retry && !notFound && (
         <button type="button" className="btn secondary" onClick={retry}>

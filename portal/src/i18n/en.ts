@@ -31,6 +31,7 @@ export const en: Shape<Dictionary> = {
     copied: "Copied",
     live: "Live updates on",
     offline: "Live updates disconnected — reconnecting",
+    statusCode: "status {{status}}",
     apiError:
       "Could not reach the server: {{message}}. Try again shortly or contact the administrator.",
     notFound: "No such record. Check the number or search.",

@@ -26,6 +26,7 @@ export const ko = {
     copied: "복사했습니다",
     live: "실시간 갱신 중",
     offline: "실시간 연결 끊김 — 자동으로 다시 연결합니다",
+    statusCode: "응답 코드 {{status}}",
     apiError:
       "서버에 연결하지 못했습니다: {{message}}. 잠시 뒤 다시 시도하거나 관리자에게 문의하세요.",
     notFound: "찾는 기록이 없습니다. 번호를 다시 확인하거나 검색해 보세요.",

@@ -10,7 +10,7 @@ import { PaymentKind } from "../../../sdk/generated/enums.ts";
 import type { PaymentDue } from "../../../sdk/settlement.ts";
 import { type Json, list } from "../api/client.ts";
 import { requestSignature } from "../components/sign-store.ts";
-import { Async, Field, Hex } from "../components/ui.tsx";
+import { Async, Field, Who } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
 import { num, recordRef, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
@@ -83,7 +83,8 @@ function DueRow({
         <strong>{what}</strong> <strong data-testid="payment-amount">{won(due.amount)}</strong>
       </p>
       <p>
-        <a href={href(`/sale/${id}`)}>{label}</a> · <Hex value={s.farmer as string} /> ·{" "}
+        <a href={href(`/sale/${id}`)}>{label}</a> ·{" "}
+        <Who address={s.farmer as string} role="Farmer" region={s.region as number} /> ·{" "}
         {t("official.acceptedBags", { units: num(s.acceptedUnits as number) })}
       </p>
       <form

@@ -510,7 +510,9 @@ function RecordView({ kind, id }: { kind: string; id: string }) {
       <h1>
         {title}{" "}
         <span className="hex">
-          #{id.length > 20 ? `0x${BigInt(id).toString(16).slice(0, 8)}…` : id}
+          {typeof rec.data?.ref === "string"
+            ? rec.data.ref
+            : `#${id.length > 20 ? `0x${BigInt(id).toString(16).slice(0, 8)}…` : id}`}
         </span>
       </h1>
       <Async state={rec}>

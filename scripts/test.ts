@@ -101,6 +101,8 @@ const steps: Step[] = [
   },
   // Real Chromium against `npm start` on its own ports (needs portal/dist from "vite build").
   { name: "e2e chromium", commands: () => [["tsx", "test/e2e/run.ts"]], testRunner: true },
+  // Issue 21's flows (tender delivery to payment, revocation, amendment, references, CLS, axe).
+  { name: "e2e chromium flows", commands: () => [["tsx", "test/e2e/flows.ts"]], testRunner: true },
 ];
 
 /** Runs a command, streaming its output through, and returns its exit code and plain output. */

@@ -199,6 +199,7 @@ export const en: Shape<Dictionary> = {
     bidders: "Bidders",
   },
   receipt: {
+    farm: "farm registration {{id}}",
     none: "{{ref}} was not bought ({{state}}): it has no purchase receipt.",
     farmer: "Farmer",
     fromDevice: "Your details as stored on this device (the server does not have them).",

@@ -188,6 +188,7 @@ export const ko = {
     bidders: "입찰자",
   },
   receipt: {
+    farm: "농업경영체 {{id}}",
     none: "{{ref}}은(는) 매입되지 않았으므로({{state}}) 매입확인서가 없습니다.",
     farmer: "농가",
     fromDevice: "이 기기에 저장된 내 정보입니다 (서버에는 없습니다).",

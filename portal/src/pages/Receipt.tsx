@@ -13,6 +13,7 @@ import {
   packagingLabel,
   saleStateLabel,
 } from "../lib/labels.ts";
+import { ownRecord } from "../lib/own-record.ts";
 import { COLLECTION_POINTS, programmeName, REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 
 const QrCode = lazy(() => import("../components/QrCode.tsx"));
@@ -52,6 +53,16 @@ export default function Receipt({ id }: { id: string }) {
           const settlement = (r.settlement ?? {}) as Json;
           const own =
             session !== null && session.address.toLowerCase() === String(r.farmer).toLowerCase();
+          // Her name and farm: the claims record on her device, else her sign-in's own details.
+          const mine = own ? ownRecord(String(r.farmer)) : null;
+          const who = mine
+            ? [
+                mine.name,
+                mine.farmRegistration && t("receipt.farm", { id: mine.farmRegistration }),
+                mine.address,
+              ]
+            : [session?.name, session?.organisation];
+          const shownName = own ? who.filter(Boolean).join(" · ") : "";
           const clawback = r.clawbackAmount as string | null;
           return (
             <div className="card">
@@ -61,9 +72,9 @@ export default function Receipt({ id }: { id: string }) {
                   [t("fields.state"), saleStateLabel(t, r.state)],
                   [
                     t("receipt.farmer"),
-                    own && (session?.name || session?.organisation) ? (
+                    shownName ? (
                       <span key="n" data-testid="receipt-farmer">
-                        {[session?.name, session?.organisation].filter(Boolean).join(" · ")}
+                        {shownName}
                         <br />
                         <span className="muted">{t("receipt.fromDevice")}</span>
                       </span>

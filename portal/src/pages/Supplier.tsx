@@ -20,7 +20,7 @@ import type { Session } from "../chain/session.ts";
 import { chainNow } from "../chain/verify.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
-import { Async, Field, Section } from "../components/ui.tsx";
+import { Async, Field, Loading, Section } from "../components/ui.tsx";
 import { download, textHash } from "../lib/docs.ts";
 import { dateTime, recordRef, secs, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
@@ -390,6 +390,12 @@ function SupplierHome({ session }: { session: Session }) {
   };
   const clock = useAsync(async () => chainNow((await getConfig()).rpcUrl), [open.data]);
   const now = clock.data ?? Date.now() / 1000;
+  // The page appears once its lists and the chain's clock have arrived: sections filled in one
+  // after the other would push each other down (CLS 0.55 measured on a phone).
+  const waiting = (s: { data: unknown; error: unknown }) =>
+    s.data === undefined && s.error === undefined;
+  if (waiting(open) || waiting(wonTenders) || (open.data !== undefined && waiting(clock)))
+    return <Loading />;
   return (
     <>
       <Section title={t("supplier.open")}>

@@ -50,8 +50,18 @@ const shifts: Record<string, number> = {};
 /** Sums layout-shift entries not caused by input into window.__cls (reset per page measured). */
 const CLS_OBSERVER = `
   window.__cls = 0;
+  window.__clsSources = [];
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+    for (const e of list.getEntries()) {
+      if (e.hadRecentInput) continue;
+      window.__cls += e.value;
+      for (const s of e.sources || [])
+        window.__clsSources.push(
+          e.value.toFixed(3) + " " + (s.node && s.node.nodeType === 1
+            ? s.node.tagName + "." + s.node.className + " " + (s.node.textContent || "").slice(0, 30)
+            : String(s.node && s.node.nodeName)) + " y " + s.previousRect.y + "→" + s.currentRect.y,
+        );
+    }
   }).observe({ type: "layout-shift", buffered: true });
 `;
 
@@ -114,7 +124,12 @@ async function measure(page: Page, name: string, hash: string, ready: string, sc
   await page.waitForTimeout(800);
   const value = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
   shifts[name] = Math.round(value * 1000) / 1000;
-  if (value >= 0.1) cls.push(`${name}: CLS ${value.toFixed(3)}`);
+  if (value >= 0.1) {
+    const sources = await page.evaluate(
+      () => (window as unknown as { __clsSources: string[] }).__clsSources,
+    );
+    cls.push(`${name}: CLS ${value.toFixed(3)} (${sources.slice(0, 4).join("; ")})`);
+  }
   if (scan) a11y.push(...(await axe(page, name)));
 }
 

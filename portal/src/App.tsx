@@ -169,7 +169,9 @@ export function App() {
           {session && (
             <p className="session">
               {session.kind === "demo" && <span className="demo-tag">{t("app.demo")}</span>}
-              <span>
+              <span
+                title={`${session.name ?? ""} ${session.role ? `(${t(`roles.${session.role}`)})` : ""}`}
+              >
                 {session.name ?? ""} {session.role ? `(${t(`roles.${session.role}`)})` : ""}
               </span>
             </p>

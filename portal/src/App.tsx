@@ -169,9 +169,7 @@ export function App() {
           {session && (
             <p className="session">
               {session.kind === "demo" && <span className="demo-tag">{t("app.demo")}</span>}
-              <span
-                title={`${session.name ?? ""} ${session.role ? `(${t(`roles.${session.role}`)})` : ""}`}
-              >
+              <span>
                 {session.name ?? ""} {session.role ? `(${t(`roles.${session.role}`)})` : ""}
               </span>
             </p>

@@ -108,6 +108,8 @@ const steps: Step[] = [
     testRunner: true,
   },
   { name: "e2e passkey", commands: () => [["tsx", "test/e2e/passkey.ts"]], testRunner: true },
+  // Issue 21's flows (tender delivery to payment, revocation, amendment, references, CLS, axe).
+  { name: "e2e chromium flows", commands: () => [["tsx", "test/e2e/flows.ts"]], testRunner: true },
 ];
 
 /** Runs a command, streaming its output through, and returns its exit code and plain output. */

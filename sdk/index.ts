@@ -10,4 +10,5 @@ export * from "./generated/abis.ts";
 export * from "./generated/enums.ts";
 export * from "./households.ts";
 export * from "./presentation.ts";
+export * from "./references.ts";
 export * from "./settlement.ts";

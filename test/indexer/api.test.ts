@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { serve } from "@hono/node-server";
-import { getAddress } from "viem";
+import { createPublicClient, getAddress, http } from "viem";
 import { createApp } from "../../indexer/src/api/app.ts";
 import { acceptsGzip } from "../../indexer/src/api/cache.ts";
 import {
@@ -29,6 +29,8 @@ import { migrate } from "../../indexer/src/store/migrations.ts";
 import { type EventRecord, positionOf } from "../../indexer/src/sync/decode.ts";
 import { createCast } from "../../scripts/seed/actors.ts";
 import { P2_FINAL_INPUTS, P2_MISTYPED_INPUTS, PROGRAMMES } from "../../scripts/seed/rice.ts";
+import { RicePurchaseAbi, TenderBoardAbi } from "../../sdk/generated/abis.ts";
+import { saleReferences, tenderReference } from "../../sdk/references.ts";
 import { startSeededChain, type TestChain } from "./helpers/chain.ts";
 import { dumpStore, envFor, indexUntil, withTestPostgres } from "./helpers/indexer.ts";
 import { codelist, createOcdsValidator, createRecordPackageValidator } from "./helpers/ocds.ts";
@@ -265,6 +267,91 @@ describe("indexer API", () => {
     await rejects("/api/v1/sales?from=2027-01-01&to=2026-01-01", 422);
     await rejects(`/api/v1/sales/${"9".repeat(79)}`, 400);
     await rejects(`/api/v1/sales/1${"0".repeat(70)}`, 404);
+  });
+
+  it("references: recomputed from the chain's events alone; a record is found by its reference; free-text sales search", async () => {
+    type Sale = { id: string; ref: string; region: number; farmer: string };
+    const client = createPublicClient({ transport: http(chain.url) });
+    const [created, submitted, tendered] = await Promise.all([
+      client.getContractEvents({
+        address: chain.deployment.addresses.RicePurchase,
+        abi: RicePurchaseAbi,
+        eventName: "ProgramCreated",
+        fromBlock: 0n,
+      }),
+      client.getContractEvents({
+        address: chain.deployment.addresses.RicePurchase,
+        abi: RicePurchaseAbi,
+        eventName: "SaleSubmitted",
+        fromBlock: 0n,
+      }),
+      client.getContractEvents({
+        address: chain.deployment.addresses.TenderBoard,
+        abi: TenderBoardAbi,
+        eventName: "TenderCreated",
+        fromBlock: 0n,
+      }),
+    ]);
+    const years = new Map(created.map((e) => [Number(e.args.programId), Number(e.args.cropYear)]));
+    const expected = saleReferences(
+      submitted.map((e) => ({
+        saleId: String(e.args.saleId),
+        programId: Number(e.args.programId),
+        region: Number(e.args.region),
+      })),
+      (id) => years.get(id) ?? 0,
+    );
+    const sales: Sale[] = [];
+    for (let cursor: string | null = ""; cursor !== null; ) {
+      const p: Page<Sale> = await get(
+        `/api/v1/sales?limit=500${cursor ? `&cursor=${cursor}` : ""}`,
+      );
+      sales.push(...p.items);
+      cursor = p.nextCursor;
+    }
+    assert.equal(sales.length, expected.size);
+    for (const sale of sales) assert.equal(sale.ref, expected.get(sale.id), `sale ${sale.id}`);
+    assert.equal(new Set(sales.map((x) => x.ref)).size, sales.length, "references are unique");
+    const sample = sales[7] as Sale;
+    assert.match(sample.ref, /^\d{4}-\d{5}-\d{6}$/);
+    assert.equal((await get<Sale>(`/api/v1/sales/${sample.ref}`)).id, sample.id);
+    // Free text: the whole reference, the address as the portal shows it, a region code.
+    for (const [q, check] of [
+      [sample.ref, (x: Sale) => x.id === sample.id],
+      [
+        `${sample.farmer.slice(0, 8)}…${sample.farmer.slice(-6)}`,
+        (x: Sale) => x.farmer === sample.farmer,
+      ],
+      [String(sample.region), (x: Sale) => x.region === sample.region],
+    ] as const) {
+      const found = await get<Page<Sale>>(`/api/v1/sales?q=${encodeURIComponent(q)}&limit=500`);
+      assert.ok(
+        found.items.some((x) => x.id === sample.id),
+        `${q} finds the sample`,
+      );
+      assert.equal(found.items.length, sales.filter(check).length, `${q} finds exactly those`);
+    }
+    assert.equal((await get<Page<Sale>>("/api/v1/sales?q=%EC%97%86%EC%9D%8C")).items.length, 0);
+    await rejects(`/api/v1/sales/${sample.ref.replace(/\d{6}$/, "999999")}`, 404);
+    await rejects("/api/v1/sales/2026-46810-T000001", 404);
+    // Tenders: year of creation (Seoul) - region - T id.
+    const tender = tendered[0];
+    assert.ok(tender);
+    const block = await client.getBlock({ blockNumber: tender.blockNumber });
+    const ref = tenderReference(
+      Number(block.timestamp),
+      Number(tender.args.region),
+      String(tender.args.tenderId),
+    );
+    const byRef = await get<{ id: string; ref: string }>(`/api/v1/tenders/${ref}`);
+    assert.equal(byRef.id, String(tender.args.tenderId));
+    assert.equal(byRef.ref, ref);
+    const listed = await get<Page<{ id: string }>>(`/api/v1/tenders?q=${ref}`);
+    assert.deepEqual(
+      listed.items.map((x) => x.id),
+      [byRef.id],
+    );
+    await rejects(`/api/v1/tenders/${ref.replace(/^\d{4}/, "1999")}`, 404);
   });
 
   it("payments: filters and totals that agree with the sales", async () => {

@@ -258,6 +258,29 @@ describe("indexer store", () => {
     });
   });
 
+  it("migration 14 gives an older store's sales the references and counters the handlers write (PGlite and PostgreSQL)", async (t) => {
+    const check = async (db: Database) => {
+      await applyAll(db, events, 3);
+      const expected = await dumpStore(db);
+      const sales = (expected.sales ?? []) as { ref: string | null; region: number }[];
+      assert.ok(sales.length > 50 && sales.every((s) => /^\d{4}-\d+-\d{6}$/.test(s.ref ?? "")));
+      assert.equal(new Set(sales.map((s) => s.ref)).size, sales.length, "unique references");
+      assert.ok((expected.sale_counters ?? []).length > 0);
+      await db.exec(
+        "drop index sales_ref; alter table sales drop column ref; drop table sale_counters; delete from schema_migrations where id = 14;",
+      );
+      assert.equal(await migrate(db), 1);
+      assert.deepEqual(await dumpStore(db), expected);
+    };
+    const db = await createPgliteDatabase();
+    try {
+      await check(db);
+    } finally {
+      await db.close();
+    }
+    await withTestPostgres(t, check);
+  });
+
   it("migration 9 gives an older store's inspected sales the dispute deadlines the handlers write (PGlite and PostgreSQL)", async (t) => {
     const check = async (db: Database) => {
       await applyAll(db, events, 3);

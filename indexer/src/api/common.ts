@@ -4,6 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { getAddress, isAddress } from "viem";
+import { isReference } from "../../../sdk/references.ts";
 import { ApiError } from "../internal/errors.ts";
 import { LOG_INDEX_BITS } from "../sync/decode.ts";
 
@@ -53,6 +54,26 @@ export const Uint256Param = z
     example: "1",
     description: "A uint256, decimal or 0x-hex (at most 2^256 − 1)",
     pattern: "^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$",
+    maxLength: 78,
+  });
+
+/**
+ * A sale's or tender's id as {@link Uint256Param} accepts it, or its short reference
+ * (sdk/references.ts: `2026-46810-000123`, `2026-46810-T000042`), answered as written (trimmed).
+ */
+export const IdOrReferenceParam = z
+  .string()
+  .max(78)
+  .refine(
+    (v) =>
+      isReference(v) || (/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(v) && BigInt(v) <= UINT256_MAX),
+    "must be a decimal or 0x-hex uint256, or a reference such as 2026-46810-000123",
+  )
+  .transform((v) => (isReference(v) ? v.trim() : BigInt(v).toString()))
+  .openapi({
+    example: "2026-46810-000123",
+    description:
+      "A uint256 id (decimal or 0x-hex) or the record's short reference (year-region-sequence; tenders: year-region-T id)",
     maxLength: 78,
   });
 

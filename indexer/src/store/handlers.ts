@@ -4,6 +4,8 @@
  * (`apply`); nothing here talks to the database or the chain, so the same code runs for a live
  * batch and for the replay after a reorg.
  */
+
+import { saleReference } from "../../../sdk/references.ts";
 import {
   BidStatus,
   decodeCredentialId,
@@ -258,13 +260,20 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   "RicePurchase.SaleSubmitted": {
     creates: "sales",
-    touches: (a) => [["sales", saleKey(a)]],
+    // The region's sale counter gives the sale its reference (sdk/references.ts).
+    touches: (a) => [
+      ["sales", saleKey(a)],
+      ["sale_counters", str(num(a.region))],
+    ],
     reads: (a) => [["programs", str(a.programId)]],
     apply(ev, ctx) {
       const a = ev.args;
       const { seq } = decodeSaleId(BigInt(saleKey(a)));
       // Designated follows from the programme's varieties (ProgramCreated), as the contract says.
       const program = ctx.get("programs", str(a.programId));
+      const regionKey = str(num(a.region));
+      const ordinal = Number(ctx.get("sale_counters", regionKey)?.sales ?? 0) + 1;
+      ctx.put("sale_counters", regionKey, { region: num(a.region), sales: ordinal });
       const variety = num(a.variety);
       const designated =
         variety !== 0 &&
@@ -303,6 +312,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
         updated_pos: ev.pos,
         updated_time: ev.blockTime,
         dispute_deadline: null,
+        ref: saleReference(Number(program?.crop_year ?? 0), num(a.region), ordinal),
       });
     },
   },

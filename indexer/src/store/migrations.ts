@@ -320,6 +320,22 @@ create table farm_gate_prices (
 );
 `,
   },
+  {
+    id: 14,
+    name: "issue 21: each sale's short reference (crop year-region-ordinal, sdk/references.ts) and the regions' sale counters",
+    // The ordinal is the sale's position among its region's SaleSubmitted events in chain order;
+    // submitted_pos is that order. Sales of a programme the store does not hold get year 0.
+    sql: `
+create table sale_counters (region int4 primary key, sales int8 not null);
+alter table sales add column ref text;
+update sales s set ref = coalesce((select p.crop_year from programs p where p.id = s.program_id), 0)::text
+  || '-' || s.region::text || '-' || case when o.n >= 1000000 then o.n::text else lpad(o.n::text, 6, '0') end
+from (select id, row_number() over (partition by region order by submitted_pos) as n from sales) o
+where o.id = s.id;
+insert into sale_counters (region, sales) select region, count(*) from sales group by region;
+create unique index sales_ref on sales (ref);
+`,
+  },
 ];
 
 /**

@@ -134,6 +134,7 @@ export const TABLES = {
     updated_pos: "int8",
     updated_time: "int8",
     dispute_deadline: "int8",
+    ref: "text",
   }),
   payments: t("payments", ["pos"], {
     pos: "int8",
@@ -243,6 +244,10 @@ export const TABLES = {
     revealed_time: "int8",
     passed_over: "bool",
     updated_pos: "int8",
+  }),
+  sale_counters: t("sale_counters", ["region"], {
+    region: "int4",
+    sales: "int8",
   }),
   awards: t("awards", ["tender_id"], {
     tender_id: "text",

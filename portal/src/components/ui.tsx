@@ -3,6 +3,8 @@ import { useTranslation } from "react-i18next";
 import { ApiError } from "../api/client.ts";
 import { shortHex } from "../lib/format.ts";
 import { href } from "../lib/hooks.ts";
+import { roleLabel } from "../lib/labels.ts";
+import { REGIONS, refName } from "../lib/reference.ts";
 
 export function Loading() {
   const { t } = useTranslation();
@@ -19,7 +21,7 @@ export function Empty({ children }: { children?: ReactNode }) {
 }
 
 export function ErrorBox({ error, retry }: { error: Error; retry?: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const notFound = error instanceof ApiError && error.status === 404;
   return (
     <div className="alert danger" role="alert">
@@ -28,7 +30,15 @@ export function ErrorBox({ error, retry }: { error: Error; retry?: () => void })
           ? t("app.notFound")
           : error instanceof ApiError && error.code === "network"
             ? t("errors.network")
-            : t("app.apiError", { message: error.message })}
+            : t("app.apiError", {
+                // The API's messages are English: on the Korean screen, only its status code.
+                message:
+                  /[가-힣]/.test(error.message) || i18n.language.startsWith("en")
+                    ? error.message
+                    : t("app.statusCode", {
+                        status: error instanceof ApiError ? error.status : "—",
+                      }),
+              })}
       </p>
       {retry && !notFound && (
         <button type="button" className="btn secondary" onClick={retry}>
@@ -96,6 +106,35 @@ export function Hex({
     <span className="hex-wrap">
       {to ? <a href={href(to)}>{inner}</a> : inner}
       {copy && <CopyButton value={value} />}
+    </span>
+  );
+}
+
+/** An address with the role and region it acts in here: "0x1234ab…cdef12 · 농가 · 전라남도 강진군". */
+export function Who({
+  address,
+  role,
+  region,
+  to,
+  copy = false,
+}: {
+  address: string | null | undefined;
+  role: string;
+  region?: number | null;
+  to?: string;
+  copy?: boolean;
+}) {
+  const { t, i18n } = useTranslation();
+  if (!address) return <>—</>;
+  return (
+    <span>
+      <Hex value={address} to={to ?? `/account/${address}`} copy={copy} />{" "}
+      <span className="muted" data-testid="who">
+        {roleLabel(t, role)}
+        {region !== undefined && region !== null
+          ? ` · ${refName(REGIONS, region, i18n.language)}`
+          : ""}
+      </span>
     </span>
   );
 }

@@ -32,6 +32,7 @@ export const en: Shape<Dictionary> = {
     copied: "Copied",
     live: "Live updates on",
     offline: "Live updates disconnected — reconnecting",
+    statusCode: "status {{status}}",
     apiError:
       "Could not reach the server: {{message}}. Try again shortly or contact the administrator.",
     notFound: "No such record. Check the number or search.",
@@ -119,7 +120,8 @@ export const en: Shape<Dictionary> = {
     title: "Search records",
     kind: "Kind",
     query: "Search",
-    queryHint: "Address (0x…), sale id, tender id or transaction hash",
+    queryHint:
+      "Reference (2026-46810-000123), region name, address (0x…, or as shown: 0x1234ab…cdef12), tender title or transaction hash",
     submit: "Search",
     programmes: "Programmes",
     sales: "Sales",
@@ -135,6 +137,7 @@ export const en: Shape<Dictionary> = {
     results: "{{count}} results",
   },
   fields: {
+    ref: "Reference",
     id: "Id",
     programme: "Programme",
     cropYear: "Crop year",
@@ -195,6 +198,20 @@ export const en: Shape<Dictionary> = {
     version: "Version",
     picks: "Picks",
     bidders: "Bidders",
+  },
+  receipt: {
+    farm: "farm registration {{id}}",
+    none: "{{ref}} was not bought ({{state}}): it has no purchase receipt.",
+    farmer: "Farmer",
+    fromDevice: "Your details as stored on this device (the server does not have them).",
+    nameOnDevice: "The farmer's name and farm show only on the farmer's own device.",
+    grades: "Units and prices by grade",
+    grade: "Grade",
+    price: "Grade price (per bag)",
+    priceNotYet: "final price not fixed yet",
+    final: "Final purchase amount",
+    clawback: "Clawback",
+    repaid: "Clawback repaid",
   },
   record: {
     passkeyAccount: "passkey account",
@@ -405,6 +422,31 @@ export const en: Shape<Dictionary> = {
       "The dispute period ended on {{date}}: a re-inspection can no longer be requested.",
   },
   official: {
+    revokeSearch: "Find the credential to revoke",
+    revokeSearchHint:
+      "Address (0x…, or as shown: 0x1234ab…cdef12), role (farmer, inspector…) or region name",
+    revokeCandidates: "{{count}} valid credentials: pick one",
+    revokeNone: "No valid credential matches.",
+    revokePick: "Pick the credential to revoke from the list.",
+    bidHours: "Bid deadline (hours from now)",
+    revealHours: "Reveal deadline (hours after the bid deadline)",
+    seedMissing:
+      "This browser does not hold the tender's draw seed, so the seed cannot be revealed nor the award made. Import the seed file downloaded when the tender was published.",
+    seedImport: "Import the draw seed file",
+    seedWrong:
+      "This file's seed does not open {{ref}}'s seed commitment. Pick the file downloaded when this tender was published.",
+    seedUnreadable:
+      "Cannot read the seed file. Pick the .json file downloaded when the tender was published.",
+    amendForm: "Amend: {{ref}}",
+    amendSubmit: "Check and sign the amendment",
+    amendEarliest: "Must be after {{date}} (at least 5 days' notice)",
+    errAmendDeadline: "The bid deadline must be after {{date}}",
+    errReason: "Give a reason",
+    specHash: "Specification fingerprint (recomputed when title, quantity or unit change):",
+    interimDue: "interim payment due on approval {{amount}}",
+    approveTotal: "Interim payments due on approval, in total",
+    approveMore: "{{count}} more",
+    bagsOf: "{{units}} bags",
     pages: "Official's work",
     page: {
       approvals: "Approvals",

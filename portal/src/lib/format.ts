@@ -104,3 +104,14 @@ export function shortHex(h: string | null | undefined, keep = 6): string {
 export function percent(value: number, scale: number): string {
   return `${((value / scale) * 100).toLocaleString(locale, { maximumFractionDigits: 3 })}%`;
 }
+
+/**
+ * A sale's or tender's short reference as the API serves it (sdk/references.ts:
+ * `2026-46810-000123`); a record from an older indexer without one shows a shortened id.
+ */
+export function recordRef(x: { id?: unknown; ref?: unknown } | null | undefined): string {
+  if (typeof x?.ref === "string" && x.ref !== "") return x.ref;
+  const id = String(x?.id ?? "");
+  if (!/^\d+$/.test(id)) return id || "—";
+  return id.length > 12 ? shortHex(`0x${BigInt(id).toString(16)}`, 4) : `#${id}`;
+}

@@ -60,6 +60,9 @@ export const gradeLabels = (t: TFunction) => GradeNames.map((g) => t(`grade.${g}
 /** The rice sale's path for the farmer, in order. */
 export const SALE_PATH = ["Submitted", "Inspected", "Approved", "InterimPaid", "Settled"] as const;
 
+/** The grade keys of a record's `grades` and a programme's `finalPrices`, in GradeNames order. */
+export const GRADE_KEYS = ["special", "first", "second", "third"] as const;
+
 /** Units by grade from a sale record (gradeUnits array or gradeSpecial… columns). */
 export function gradeUnitsOf(r: Record<string, unknown>): number[] {
   const g = r.gradeUnits;
@@ -83,3 +86,10 @@ export const toneOfSale = (v: unknown): "ok" | "warn" | "danger" | "info" => {
   if (s === "Disputed") return "warn";
   return "info";
 };
+
+/** States in which the county has bought the sale: only these have a purchase receipt (매입확인서). */
+export const PURCHASED_STATES = ["Approved", "InterimPaid", "ClawbackDue", "Settled"] as const;
+
+/** Whether a sale has a receipt: bought, not cancelled, rejected or still waiting. */
+export const hasReceipt = (sale: Record<string, unknown>): boolean =>
+  (PURCHASED_STATES as readonly string[]).includes(saleStateName(sale.state));

@@ -3,6 +3,7 @@ import {
   nextPaymentDue,
   type PaymentDue,
   type PaymentTerms,
+  type Settlement,
   settlementOf,
 } from "../../../sdk/settlement.ts";
 import { packagingName, saleStateName } from "./labels.ts";
@@ -29,9 +30,8 @@ export function termsOf(programme: Json): PaymentTerms {
   };
 }
 
-/** The one payment (or clawback) the sale waits for, with its exact amount; null: none due. */
-export function paymentDueOf(sale: Json, programme: Json | undefined): PaymentDue {
-  if (programme === undefined) return null;
+/** A sale's interim, final amount and balance under its programme (sdk/settlement.ts). */
+export function settlementOfSale(sale: Json, programme: Json): Settlement {
   const g = sale.grades as Record<string, unknown> | null | undefined;
   const grades = g
     ? {
@@ -41,6 +41,11 @@ export function paymentDueOf(sale: Json, programme: Json | undefined): PaymentDu
         third: Number(g.third ?? 0),
       }
     : null;
-  const s = settlementOf(grades, packagingName(sale.packaging) === "Bulk", termsOf(programme));
-  return nextPaymentDue(saleStateName(sale.state), s);
+  return settlementOf(grades, packagingName(sale.packaging) === "Bulk", termsOf(programme));
+}
+
+/** The one payment (or clawback) the sale waits for, with its exact amount; null: none due. */
+export function paymentDueOf(sale: Json, programme: Json | undefined): PaymentDue {
+  if (programme === undefined) return null;
+  return nextPaymentDue(saleStateName(sale.state), settlementOfSale(sale, programme));
 }

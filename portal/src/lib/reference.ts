@@ -24,6 +24,25 @@ export const COLLECTION_POINTS: Record<number, { ko: string; en: string }> = {
   4681004: { ko: "마량 공공비축 수매장", en: "Maryang stockpile purchase point" },
 };
 
+/** The demo county's programme names (the chain keeps only the id and crop year). */
+export const PROGRAMMES: Record<number, { ko: string; en: string }> = {
+  1: { ko: "2026년산 공공비축미곡 매입", en: "2026 public stockpile rice purchase" },
+  2: { ko: "2026년산 시장격리곡 매입", en: "2026 market isolation rice purchase" },
+};
+
+/** A programme by name: the listed one, else "{crop year}년산 매입 사업 {id}". */
+export function programmeName(
+  id: number | string,
+  cropYear: number | undefined,
+  lang: string,
+): string {
+  const e = PROGRAMMES[Number(id)];
+  if (e) return lang.startsWith("en") ? e.en : e.ko;
+  const en = lang.startsWith("en");
+  if (cropYear === undefined) return en ? `Programme ${id}` : `매입 사업 ${id}`;
+  return en ? `${cropYear} programme ${id}` : `${cropYear}년산 매입 사업 ${id}`;
+}
+
 export function refName(
   table: Record<number, { ko: string; en: string }>,
   code: number | string | null | undefined,
@@ -33,4 +52,24 @@ export function refName(
   const e = table[Number(code)];
   if (!e) return String(code);
   return lang.startsWith("en") ? e.en : e.ko;
+}
+
+/**
+ * The region code a search text names: a code itself, or a name from {@link REGIONS} (Korean or
+ * English, whole or in part: "강진" → 46810); the exact name wins, then the shortest that contains
+ * the text. Null when the text names no listed region.
+ */
+export function regionCodeOf(text: string): number | null {
+  const v = text.trim().toLowerCase();
+  if (!v || /^0x/.test(v) || /\d{4}-/.test(v)) return null;
+  const entries = Object.entries(REGIONS).map(([code, n]) => ({
+    code: Number(code),
+    names: [n.ko, n.en].map((x) => x.toLowerCase()),
+  }));
+  const exact = entries.find((e) => e.names.includes(v));
+  if (exact) return exact.code;
+  const partial = entries
+    .filter((e) => e.code !== 0 && e.names.some((x) => x.includes(v)))
+    .sort((a, b) => (a.names[0]?.length ?? 0) - (b.names[0]?.length ?? 0));
+  return partial[0]?.code ?? null;
 }

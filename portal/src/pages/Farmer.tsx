@@ -10,9 +10,24 @@ import { SettlementEstimate } from "../components/SettlementEstimate.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Badge, Field, Hex, Loading, Section } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
-import { date, dateTime, isoDay, num, secs, seoulMidnight, tonnes } from "../lib/format.ts";
+import {
+  date,
+  dateTime,
+  isoDay,
+  num,
+  recordRef,
+  secs,
+  seoulMidnight,
+  tonnes,
+} from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
-import { packagingLabel, saleStateLabel, saleStateName, toneOfSale } from "../lib/labels.ts";
+import {
+  hasReceipt,
+  packagingLabel,
+  saleStateLabel,
+  saleStateName,
+  toneOfSale,
+} from "../lib/labels.ts";
 import { COLLECTION_POINTS, refName, VARIETIES } from "../lib/reference.ts";
 import { type Msg, type SaleInput, validateSale } from "../lib/validate.ts";
 import { SaleTimeline } from "./Record.tsx";
@@ -356,7 +371,7 @@ function SaleCard({
         contract: "RicePurchase",
         functionName: "cancelSale",
         args: [BigInt(id)],
-        title: t("actions.cancelSale", { id: `0x${BigInt(id).toString(16).slice(0, 8)}…` }),
+        title: t("actions.cancelSale", { id: recordRef(s) }),
         details: [],
       })
     )
@@ -368,7 +383,7 @@ function SaleCard({
         contract: "RicePurchase",
         functionName: "disputeInspection",
         args: [BigInt(id), textHash(reason || "재검사 요청")],
-        title: t("actions.disputeInspection", { id: `0x${BigInt(id).toString(16).slice(0, 8)}…` }),
+        title: t("actions.disputeInspection", { id: recordRef(s) }),
         details: [[t("farmer.disputeReason"), reason || "—"]],
       })
     )
@@ -386,8 +401,15 @@ function SaleCard({
       <SaleTimeline state={s.state} />
       <p>
         {refName(COLLECTION_POINTS, s.collectionPoint as number, i18n.language)} ·{" "}
-        <a href={href(`/sale/${id}`)}>{t("record.sale")}</a> ·{" "}
-        <a href={href(`/receipt/${id}`)}>{t("farmer.receipt")}</a>
+        <a href={href(`/sale/${id}`)}>
+          {t("record.sale")} {recordRef(s)}
+        </a>
+        {hasReceipt(s) && (
+          <>
+            {" · "}
+            <a href={href(`/receipt/${id}`)}>{t("farmer.receipt")}</a>
+          </>
+        )}
       </p>
       {disputable && deadline !== null && (
         <p className={disputeOpen(s, now) ? "muted" : "alert info"} data-testid="dispute-deadline">

@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { lazy, type ReactNode, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { getAddress, isAddress } from "viem";
@@ -12,9 +13,10 @@ import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, ErrorBox, Field, Hex, Loading, Section } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
-import { date, dateTime, num, seoulMidnight, won } from "../lib/format.ts";
+import { date, dateTime, num, recordRef, seoulMidnight, shortHex, won } from "../lib/format.ts";
 import { href, useAsync, useLive, useRoute } from "../lib/hooks.ts";
-import { roleLabel, saleStateName } from "../lib/labels.ts";
+import { gradeLabels, gradeUnitsOf, roleLabel, saleStateName } from "../lib/labels.ts";
+import { settlementOfSale } from "../lib/payments.ts";
 import { REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 import { type CsvError, type CsvRow, parseAllocationCsv, positiveInt } from "../lib/validate.ts";
 import Payments from "./OfficialPayments.tsx";
@@ -363,27 +365,57 @@ export function CsvAllocation({
   );
 }
 
+/** What approving a sale commits: its farmer, grades and the interim payment it makes due. */
+function approvalLine(t: TFunction, s: Json, programme: Json | undefined): [string, string] {
+  const labels = gradeLabels(t);
+  const grades = gradeUnitsOf(s)
+    .map((g, i) => (g > 0 ? `${labels[i]} ${num(g)}` : ""))
+    .filter(Boolean)
+    .join(", ");
+  const interim = programme === undefined ? null : settlementOfSale(s, programme).interim;
+  return [
+    `${recordRef(s)} · ${shortHex(String(s.farmer), 4)}`,
+    `${grades || "—"} · ${t("official.interimDue", { amount: interim === null ? "—" : won(interim) })}`,
+  ];
+}
+
 function Approvals() {
   const { t } = useTranslation();
   const q = useAsync(async () => {
-    const [a, b] = await Promise.all([
+    const [a, b, p] = await Promise.all([
       list<Json>("sales", { state: "Inspected", limit: 200 }),
       list<Json>("sales", { state: "Reinspected", limit: 200 }),
+      list<Json>("programs", { limit: 100 }),
     ]);
-    return [...a.items, ...b.items].filter((s) =>
+    const items = [...a.items, ...b.items].filter((s) =>
       ["Inspected", "Reinspected"].includes(saleStateName(s.state)),
     );
+    return { items, programmes: new Map(p.items.map((x) => [String(x.id), x])) };
   }, []);
   useLive(() => q.reload(), 800);
   const [sel, setSel] = useState<Set<string>>(new Set());
-  const approve = async () => {
-    const ids = [...sel];
+  const approve = async (items: Json[], programmes: Map<string, Json>) => {
+    const chosen = items.filter((s) => sel.has(String(s.id)));
+    const ids = chosen.map((s) => String(s.id));
+    const total = chosen.reduce(
+      (sum, s) => {
+        const p = programmes.get(String(s.programId));
+        return p === undefined || sum === null ? null : sum + settlementOfSale(s, p).interim;
+      },
+      0n as bigint | null,
+    );
     const r = await requestSignature({
       contract: "RicePurchase",
       functionName: "approvePurchases",
       args: [ids.map((x) => BigInt(x))],
       title: t("actions.approvePurchases", { count: ids.length }),
-      details: [],
+      details: [
+        [t("official.approveTotal"), total === null ? "—" : won(total)],
+        ...chosen.slice(0, 20).map((s) => approvalLine(t, s, programmes.get(String(s.programId)))),
+        ...(chosen.length > 20
+          ? [[t("official.approveMore", { count: chosen.length - 20 }), ""] as [string, string]]
+          : []),
+      ],
     });
     if (r) {
       setSel(new Set());
@@ -391,8 +423,8 @@ function Approvals() {
     }
   };
   return (
-    <Async state={q} empty={(x) => x.length === 0}>
-      {(items) => (
+    <Async state={q} empty={(x) => x.items.length === 0}>
+      {({ items, programmes }) => (
         <>
           <label style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}>
             <input
@@ -405,31 +437,37 @@ function Approvals() {
             {t("official.selectAll")}
           </label>
           <ul style={{ listStyle: "none", padding: 0 }}>
-            {items.map((s, i) => (
-              <li key={String(s.id)}>
-                <label
-                  style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}
-                >
-                  <input
-                    type="checkbox"
-                    checked={sel.has(String(s.id))}
-                    onChange={(e) => {
-                      const n = new Set(sel);
-                      if (e.target.checked) n.add(String(s.id));
-                      else n.delete(String(s.id));
-                      setSel(n);
-                    }}
-                  />
-                  #{i + 1} {num(s.units as number)} · <Hex value={s.farmer as string} />
-                </label>
-              </li>
-            ))}
+            {items.map((s) => {
+              const [who, what] = approvalLine(t, s, programmes.get(String(s.programId)));
+              return (
+                <li key={String(s.id)} data-testid="approval-row">
+                  <label
+                    style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}
+                  >
+                    <input
+                      type="checkbox"
+                      checked={sel.has(String(s.id))}
+                      onChange={(e) => {
+                        const n = new Set(sel);
+                        if (e.target.checked) n.add(String(s.id));
+                        else n.delete(String(s.id));
+                        setSel(n);
+                      }}
+                    />
+                    <span>
+                      <strong>{who}</strong> ·{" "}
+                      {t("official.bagsOf", { units: num(s.units as number) })} · {what}
+                    </span>
+                  </label>
+                </li>
+              );
+            })}
           </ul>
           <button
             type="button"
             className="btn"
             disabled={sel.size === 0}
-            onClick={() => void approve()}
+            onClick={() => void approve(items, programmes)}
           >
             {t("official.approveSelected", { count: sel.size })}
           </button>
@@ -697,8 +735,6 @@ function Credentials({ region }: { region: number }) {
   } | null>(null);
   const [successor, setSuccessor] = useState({ previousId: "", successorId: "" });
   const [scanMsg, setScanMsg] = useState<string | null>(null);
-  const [revokeId, setRevokeId] = useState("");
-  const [reason, setReason] = useState("");
   const scan = async () => {
     const BD = (
       globalThis as unknown as {
@@ -787,16 +823,6 @@ function Credentials({ region }: { region: number }) {
         [t("official.previousId"), previous],
         [t("official.successorId"), next],
       ],
-    });
-  };
-  const revoke = async () => {
-    if (!/^\d+$/.test(revokeId.trim())) return;
-    await requestSignature({
-      contract: "CredentialRegistry",
-      functionName: "revoke",
-      args: [BigInt(revokeId.trim()), textHash(reason || "revoked")],
-      title: t("actions.revoke", { id: `${revokeId.slice(0, 12)}…` }),
-      details: [[t("official.revokeReason"), reason || "—"]],
     });
   };
   return (
@@ -902,29 +928,126 @@ function Credentials({ region }: { region: number }) {
           </Field>
         </div>
       </Form>
+      <RevokeCredential region={region} />
+    </>
+  );
+}
+
+/** A credential's one-line description: role, region, holder as displayed, issue date. */
+const credentialLine = (t: TFunction, c: Json, lang: string) =>
+  `${roleLabel(t, c.role)} · ${refName(REGIONS, c.region as number, lang)} · ${shortHex(String(c.subject))} · ${date(c.issuedAt as string)}`;
+
+/**
+ * Revocation by search and pick: the valid credentials of the official's region (or of one
+ * address), narrowed by what is typed (an address whole or as displayed, a role or region name),
+ * then one picked from the list; nobody types a 77-digit id.
+ */
+function RevokeCredential({ region }: { region: number }) {
+  const { t, i18n } = useTranslation();
+  const [text, setText] = useState("");
+  const [picked, setPicked] = useState<string | null>(null);
+  const [reason, setReason] = useState("");
+  const [err, setErr] = useState<string | null>(null);
+  const query = text.trim();
+  const whole = isAddress(query) ? getAddress(query) : undefined;
+  const found = useAsync(
+    () =>
+      list<Json>("credentials", {
+        status: "valid",
+        ...(whole ? { subject: whole } : region ? { region } : {}),
+        limit: 200,
+      }),
+    [whole, region],
+  );
+  const shown = (found.data?.items ?? []).filter((c) =>
+    whole ? true : credentialMatches(t, c, query, i18n.language),
+  );
+  const chosen = shown.find((c) => String(c.id) === picked);
+  const revoke = async () => {
+    if (!chosen) return setErr(t("official.revokePick"));
+    if (!reason.trim()) return setErr(t("official.errReason"));
+    setErr(null);
+    const r = await requestSignature({
+      contract: "CredentialRegistry",
+      functionName: "revoke",
+      args: [BigInt(String(chosen.id)), textHash(reason.trim())],
+      title: t("actions.revoke", { id: credentialLine(t, chosen, i18n.language) }),
+      details: [
+        [t("fields.subject"), String(chosen.subject)],
+        [t("fields.role"), roleLabel(t, chosen.role)],
+        [t("fields.region"), refName(REGIONS, chosen.region as number, i18n.language)],
+        [t("official.revokeReason"), reason.trim()],
+      ],
+    });
+    if (r) {
+      setPicked(null);
+      setReason("");
+      found.reload();
+    }
+  };
+  return (
+    <>
       <h3>{t("official.revoke")}</h3>
       <Form
         label={t("official.revoke")}
         onSubmit={() => void revoke()}
         submit={t("official.revoke")}
       >
-        <div className="row">
-          <Field label={t("fields.id")}>
-            {(p) => (
-              <input
-                {...p}
-                inputMode="numeric"
-                value={revokeId}
-                onChange={(e) => setRevokeId(e.target.value)}
-              />
-            )}
-          </Field>
-          <Field label={t("official.revokeReason")}>
-            {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
-          </Field>
-        </div>
+        <Field label={t("official.revokeSearch")} hint={t("official.revokeSearchHint")}>
+          {(p) => (
+            <input
+              {...p}
+              type="search"
+              value={text}
+              autoComplete="off"
+              onChange={(e) => setText(e.target.value)}
+            />
+          )}
+        </Field>
+        <fieldset data-testid="revoke-candidates">
+          <legend>{t("official.revokeCandidates", { count: shown.length })}</legend>
+          {found.data === undefined ? (
+            <p className="status-msg">{t("app.loading")}</p>
+          ) : shown.length === 0 ? (
+            <p className="status-msg">{t("official.revokeNone")}</p>
+          ) : (
+            <ul style={{ listStyle: "none", padding: 0, maxHeight: 320, overflowY: "auto" }}>
+              {shown.slice(0, 50).map((c) => (
+                <li key={String(c.id)}>
+                  <label
+                    style={{ display: "inline-flex", gap: 8, alignItems: "center", minHeight: 44 }}
+                  >
+                    <input
+                      type="radio"
+                      name="revoke-pick"
+                      checked={picked === String(c.id)}
+                      onChange={() => setPicked(String(c.id))}
+                    />
+                    {credentialLine(t, c, i18n.language)}
+                  </label>
+                </li>
+              ))}
+            </ul>
+          )}
+        </fieldset>
+        <Field label={t("official.revokeReason")} error={err ?? undefined} required>
+          {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
+        </Field>
       </Form>
     </>
+  );
+}
+
+/** Whether a credential matches a search text: its address (whole or as displayed), role or region. */
+export function credentialMatches(t: TFunction, c: Json, text: string, lang: string): boolean {
+  const q = text.trim().toLowerCase();
+  if (!q) return true;
+  const subject = String(c.subject).toLowerCase();
+  const shown = /^(0x[0-9a-f]+)\s*(?:…|\.\.\.)\s*([0-9a-f]*)$/.exec(q);
+  if (shown) return subject.startsWith(shown[1] ?? "") && subject.endsWith(shown[2] ?? "");
+  if (q.startsWith("0x")) return subject.startsWith(q);
+  return [roleLabel(t, c.role), refName(REGIONS, c.region as number, lang), String(c.region)].some(
+    (x) => x.toLowerCase().includes(q),
   );
 }
 

@@ -10,9 +10,9 @@ import { PaymentKind } from "../../../sdk/generated/enums.ts";
 import type { PaymentDue } from "../../../sdk/settlement.ts";
 import { type Json, list } from "../api/client.ts";
 import { requestSignature } from "../components/sign-store.ts";
-import { Async, Field, Hex } from "../components/ui.tsx";
+import { Async, Field, Who } from "../components/ui.tsx";
 import { textHash } from "../lib/docs.ts";
-import { num, won } from "../lib/format.ts";
+import { num, recordRef, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { paymentKindLabel, saleStateName } from "../lib/labels.ts";
 import { paymentDueOf } from "../lib/payments.ts";
@@ -37,7 +37,7 @@ function DueRow({
   const [ref, setRef] = useState("");
   const [err, setErr] = useState<string | null>(null);
   const id = String(s.id);
-  const label = `${refName(REGIONS, s.region as number, i18n.language)} · ${t("fields.programme")} ${String(s.programId)} · #${String(s.seq)}`;
+  const label = `${recordRef(s)} · ${refName(REGIONS, s.region as number, i18n.language)}`;
   const record = async () => {
     if (due.action === "clawback") {
       const r = await requestSignature({
@@ -83,7 +83,8 @@ function DueRow({
         <strong>{what}</strong> <strong data-testid="payment-amount">{won(due.amount)}</strong>
       </p>
       <p>
-        <a href={href(`/sale/${id}`)}>{label}</a> · <Hex value={s.farmer as string} /> ·{" "}
+        <a href={href(`/sale/${id}`)}>{label}</a> ·{" "}
+        <Who address={s.farmer as string} role="Farmer" region={s.region as number} /> ·{" "}
         {t("official.acceptedBags", { units: num(s.acceptedUnits as number) })}
       </p>
       <form

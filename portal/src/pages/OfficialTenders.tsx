@@ -9,9 +9,9 @@ import {
 import { getConfig, type Json, list } from "../api/client.ts";
 import { chainNow } from "../chain/verify.ts";
 import { requestSignature } from "../components/sign-store.ts";
-import { Async, Field } from "../components/ui.tsx";
+import { Async, Field, Hex as HexText } from "../components/ui.tsx";
 import { download, textHash } from "../lib/docs.ts";
-import { dateTime, secs, won } from "../lib/format.ts";
+import { dateTime, recordRef, secs, won } from "../lib/format.ts";
 import { useAsync, useLive } from "../lib/hooks.ts";
 import { tenderStateLabel, tenderStateName } from "../lib/labels.ts";
 import { tenderPhaseOf } from "../lib/tender-phase.ts";
@@ -36,6 +36,7 @@ export default function OfficialTenders({ region }: { region: number }) {
   });
   const [err, setErr] = useState<Record<string, string>>({});
   const [reason, setReason] = useState("");
+  const [amending, setAmending] = useState<string | null>(null);
   const create = async () => {
     const e: Record<string, string> = {};
     if (!v.title.trim()) e.title = t("official.errText");
@@ -103,7 +104,7 @@ export default function OfficialTenders({ region }: { region: number }) {
         contract: "TenderBoard",
         functionName: fn,
         args: [id, seed],
-        title: t(`actions.${fn}`, { id: String(x.id) }),
+        title: t(`actions.${fn}`, { id: recordRef(x) }),
         details: [],
       });
     } else if (fn === "lapse") {
@@ -111,7 +112,7 @@ export default function OfficialTenders({ region }: { region: number }) {
         contract: "TenderBoard",
         functionName: "lapseTender",
         args: [id],
-        title: t("actions.lapseTender", { id: String(x.id) }),
+        title: t("actions.lapseTender", { id: recordRef(x) }),
         details: [],
       });
     } else if (fn === "refuse") {
@@ -119,7 +120,7 @@ export default function OfficialTenders({ region }: { region: number }) {
         contract: "TenderBoard",
         functionName: "refuseDelivery",
         args: [id, reason || "반려", textHash(`검수 반려 ${x.id} ${Date.now()}`)],
-        title: t("actions.refuseDelivery", { id: String(x.id) }),
+        title: t("actions.refuseDelivery", { id: recordRef(x) }),
         details: [[t("official.refuseReason"), reason || "—"]],
       });
     } else if (fn === "terminate") {
@@ -127,7 +128,7 @@ export default function OfficialTenders({ region }: { region: number }) {
         contract: "TenderBoard",
         functionName: "terminateForNonDelivery",
         args: [id, reason || "납품 불이행"],
-        title: t("actions.terminateForNonDelivery", { id: String(x.id) }),
+        title: t("actions.terminateForNonDelivery", { id: recordRef(x) }),
         details: [[t("official.terminateReason"), reason || "—"]],
       });
     } else if (fn === "cancel") {
@@ -135,7 +136,7 @@ export default function OfficialTenders({ region }: { region: number }) {
         contract: "TenderBoard",
         functionName: "cancelTender",
         args: [id, reason || "취소"],
-        title: t("actions.cancelTender", { id: String(x.id) }),
+        title: t("actions.cancelTender", { id: recordRef(x) }),
         details: [[t("official.cancelReason"), reason || "—"]],
       });
     } else if (fn === "accept") {
@@ -143,7 +144,7 @@ export default function OfficialTenders({ region }: { region: number }) {
         contract: "TenderBoard",
         functionName: "acceptDelivery",
         args: [id, textHash(`검수 ${x.id} ${Date.now()}`)],
-        title: t("actions.acceptDelivery", { id: String(x.id) }),
+        title: t("actions.acceptDelivery", { id: recordRef(x) }),
         details: [],
       });
     } else if (fn === "pay") {
@@ -152,34 +153,8 @@ export default function OfficialTenders({ region }: { region: number }) {
         contract: "TenderBoard",
         functionName: "recordPayment",
         args: [id, amount, textHash(`대금 ${x.id} ${Date.now()}`)],
-        title: t("actions.tenderPayment", { id: String(x.id), amount: won(amount) }),
+        title: t("actions.tenderPayment", { id: recordRef(x), amount: won(amount) }),
         details: [],
-      });
-    } else if (fn === "amend") {
-      // Never earlier than the current bid deadline, and at least five days from now.
-      const oldBid = secs(x.bidDeadline);
-      const bid = earliestAmendedBidDeadline(oldBid, Math.ceil(now) + 60);
-      const reveal = bid + (secs(x.revealDeadline) - oldBid);
-      await requestSignature({
-        contract: "TenderBoard",
-        functionName: "amendTender",
-        args: [
-          id,
-          String(x.title),
-          String(x.specHash),
-          BigInt(String(x.quantity)),
-          String(x.unit),
-          BigInt(String(x.basePrice)),
-          Number(x.floorRate),
-          bid,
-          reveal,
-          reason || "정정",
-        ],
-        title: t("actions.amendTender", { id: String(x.id) }),
-        details: [
-          [t("official.amendReason"), reason || "—"],
-          [t("fields.bidDeadline"), dateTime(bid)],
-        ],
       });
     }
     tenders.reload();
@@ -207,17 +182,15 @@ export default function OfficialTenders({ region }: { region: number }) {
           {f("base", t("fields.basePrice"))}
           {f("rate", t("fields.floorRate"))}
           {f("bond", t("fields.bond"))}
-          {f("bidHours", `${t("fields.bidDeadline")} (h)`)}
-          {f("revealHours", `${t("fields.revealDeadline")} (h)`)}
+          {f("bidHours", t("official.bidHours"))}
+          {f("revealHours", t("official.revealHours"))}
         </div>
         <p>{t("official.seedSaved")}</p>
         <button type="submit" className="btn">
           {t("official.createTender")}
         </button>
       </form>
-      <Field
-        label={`${t("official.amendReason")} / ${t("official.cancelReason")} / ${t("official.refuseReason")}`}
-      >
+      <Field label={`${t("official.cancelReason")} / ${t("official.refuseReason")}`}>
         {(p) => <input {...p} value={reason} onChange={(e) => setReason(e.target.value)} />}
       </Field>
       <Async state={tenders} empty={(p) => p.items.length === 0}>
@@ -226,11 +199,18 @@ export default function OfficialTenders({ region }: { region: number }) {
             {p.items.map((x) => {
               const st = tenderStateName(x.state);
               const phase = phaseOf(x);
+              const needsSeed = phase === "awaitingSeed" || phase === "awaitingAward";
+              const noSeed = needsSeed && !seeds()[String(x.id)];
               const button = (fn: string, label: string, tone = "") => (
                 <button
                   type="button"
                   className={`btn small ${tone}`.trim()}
-                  disabled={(fn === "revealSeed" || fn === "award") && !seeds()[String(x.id)]}
+                  disabled={(fn === "revealSeed" || fn === "award") && noSeed}
+                  aria-describedby={
+                    (fn === "revealSeed" || fn === "award") && noSeed
+                      ? `no-seed-${String(x.id)}`
+                      : undefined
+                  }
                   onClick={() => void act(x, fn)}
                 >
                   {label}
@@ -239,7 +219,7 @@ export default function OfficialTenders({ region }: { region: number }) {
               return (
                 <li key={String(x.id)} className="card">
                   <strong>
-                    #{String(x.id)} {String(x.title ?? "")}
+                    <span data-testid="tender-ref">{recordRef(x)}</span> {String(x.title ?? "")}
                   </strong>{" "}
                   · {tenderStateLabel(t, x.state)} · {won(x.basePrice as string)}
                   {x.deliveryDeadline != null && (st === "Awarded" || st === "Refused") && (
@@ -250,7 +230,16 @@ export default function OfficialTenders({ region }: { region: number }) {
                   <div className="actions">
                     {phase === "bidding" && (
                       <>
-                        {button("amend", t("official.amend"), "secondary")}
+                        <button
+                          type="button"
+                          className="btn small secondary"
+                          aria-expanded={amending === String(x.id)}
+                          onClick={() =>
+                            setAmending(amending === String(x.id) ? null : String(x.id))
+                          }
+                        >
+                          {t("official.amend")}
+                        </button>
                         {button("cancel", t("official.cancelTender"), "danger")}
                       </>
                     )}
@@ -265,6 +254,13 @@ export default function OfficialTenders({ region }: { region: number }) {
                         {button("refuse", t("official.refuseDelivery"), "danger")}
                       </>
                     )}
+                    {noSeed && (
+                      <SeedImport
+                        tender={x}
+                        onImported={() => tenders.reload()}
+                        describedBy={`no-seed-${String(x.id)}`}
+                      />
+                    )}
                     {st === "Accepted" && (
                       <button
                         type="button"
@@ -275,6 +271,16 @@ export default function OfficialTenders({ region }: { region: number }) {
                       </button>
                     )}
                   </div>
+                  {amending === String(x.id) && phase === "bidding" && (
+                    <AmendForm
+                      tender={x}
+                      now={now}
+                      onDone={() => {
+                        setAmending(null);
+                        tenders.reload();
+                      }}
+                    />
+                  )}
                 </li>
               );
             })}
@@ -282,5 +288,168 @@ export default function OfficialTenders({ region }: { region: number }) {
         )}
       </Async>
     </>
+  );
+}
+
+/**
+ * Why "추첨 시드 공개" / "추첨·낙찰" cannot be pressed (the seed is not in this browser), and the
+ * way out: the seed file downloaded when the tender was published. The file's seed is taken only
+ * if it opens the tender's seed commitment.
+ */
+function SeedImport({
+  tender,
+  onImported,
+  describedBy,
+}: {
+  tender: Json;
+  onImported: () => void;
+  describedBy: string;
+}) {
+  const { t } = useTranslation();
+  const [err, setErr] = useState<string | null>(null);
+  const id = String(tender.id);
+  const take = async (file: File) => {
+    setErr(null);
+    try {
+      const body = JSON.parse(await file.text()) as { seed?: unknown };
+      const seed = String(body.seed ?? "");
+      if (!/^0x[0-9a-fA-F]{64}$/.test(seed)) throw new Error("shape");
+      if (
+        seedCommitmentOf(seed as Hex).toLowerCase() !== String(tender.seedCommitment).toLowerCase()
+      )
+        return setErr(t("official.seedWrong", { ref: recordRef(tender) }));
+      const all = seeds();
+      all[id] = seed as Hex;
+      localStorage.setItem(SEEDS, JSON.stringify(all));
+      onImported();
+    } catch {
+      setErr(t("official.seedUnreadable"));
+    }
+  };
+  return (
+    <div className="alert info" data-testid="seed-missing">
+      <p id={describedBy} style={{ marginTop: 0 }}>
+        {t("official.seedMissing")}
+      </p>
+      <Field label={t("official.seedImport")} error={err ?? undefined}>
+        {(p) => (
+          <input
+            {...p}
+            type="file"
+            accept="application/json,.json"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void take(f);
+            }}
+          />
+        )}
+      </Field>
+    </div>
+  );
+}
+
+/** "정정 공고": every term of the tender that may change, pre-filled, checked before signing. */
+function AmendForm({ tender, now, onDone }: { tender: Json; now: number; onDone: () => void }) {
+  const { t } = useTranslation();
+  const oldBid = secs(tender.bidDeadline);
+  const earliest = earliestAmendedBidDeadline(oldBid, Math.ceil(now) + 60);
+  const [v, setV] = useState({
+    title: String(tender.title ?? ""),
+    quantity: String(tender.quantity ?? ""),
+    unit: String(tender.unit ?? ""),
+    base: String(tender.basePrice ?? ""),
+    rate: String(Number(tender.floorRate ?? 0) / 1000),
+    bidHours: String(Math.ceil((earliest - now) / 3600)),
+    revealHours: String(Math.max(1, Math.round((secs(tender.revealDeadline) - oldBid) / 3600))),
+    reason: "",
+  });
+  const [err, setErr] = useState<Record<string, string>>({});
+  const submit = async () => {
+    const e: Record<string, string> = {};
+    if (!v.title.trim()) e.title = t("official.errText");
+    if (!v.unit.trim()) e.unit = t("official.errText");
+    if (!v.reason.trim()) e.reason = t("official.errReason");
+    for (const k of ["quantity", "base", "bidHours", "revealHours"] as const)
+      if (positiveInt(v[k]) === null) e[k] = t("official.errPositive");
+    const rate = Number(v.rate);
+    if (!(rate > 0 && rate <= 100)) e.rate = t("official.errRate");
+    const bid = Math.ceil(now) + Number(v.bidHours) * 3600;
+    if (!e.bidHours && bid < earliest)
+      e.bidHours = t("official.errAmendDeadline", { date: dateTime(earliest) });
+    setErr(e);
+    if (Object.keys(e).length) return;
+    const reveal = bid + Number(v.revealHours) * 3600;
+    const sameSpec =
+      v.title.trim() === String(tender.title) &&
+      v.quantity === String(tender.quantity) &&
+      v.unit.trim() === String(tender.unit);
+    const spec = sameSpec
+      ? String(tender.specHash)
+      : textHash(`규격서: ${v.title.trim()}\n수량: ${v.quantity} ${v.unit.trim()}\n`);
+    const r = await requestSignature({
+      contract: "TenderBoard",
+      functionName: "amendTender",
+      args: [
+        BigInt(String(tender.id)),
+        v.title.trim(),
+        spec,
+        BigInt(v.quantity),
+        v.unit.trim(),
+        BigInt(v.base),
+        Math.round(rate * 1000),
+        bid,
+        reveal,
+        v.reason.trim(),
+      ],
+      title: t("actions.amendTender", { id: recordRef(tender) }),
+      details: [
+        [t("official.amendReason"), v.reason.trim()],
+        [t("fields.title"), v.title.trim()],
+        [t("fields.quantity"), `${v.quantity} ${v.unit.trim()}`],
+        [t("fields.basePrice"), won(v.base)],
+        [t("fields.floorRate"), `${v.rate}%`],
+        [t("fields.bidDeadline"), dateTime(bid)],
+        [t("fields.revealDeadline"), dateTime(reveal)],
+      ],
+    });
+    if (r) onDone();
+  };
+  const f = (k: keyof typeof v, label: string, hint?: string) => (
+    <Field label={label} hint={hint} error={err[k]} required>
+      {(p) => <input {...p} value={v[k]} onChange={(e) => setV({ ...v, [k]: e.target.value })} />}
+    </Field>
+  );
+  return (
+    <form
+      aria-label={t("official.amendForm", { ref: recordRef(tender) })}
+      data-testid="amend-form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h4>{t("official.amendForm", { ref: recordRef(tender) })}</h4>
+      {f("reason", t("official.amendReason"))}
+      {f("title", t("fields.title"))}
+      <div className="row">
+        {f("quantity", t("fields.quantity"))}
+        {f("unit", t("fields.unit"))}
+        {f("base", t("fields.basePrice"))}
+        {f("rate", t("fields.floorRate"))}
+        {f(
+          "bidHours",
+          t("official.bidHours"),
+          t("official.amendEarliest", { date: dateTime(earliest) }),
+        )}
+        {f("revealHours", t("official.revealHours"))}
+      </div>
+      <p className="muted">
+        {t("official.specHash")} <HexText value={String(tender.specHash)} />
+      </p>
+      <button type="submit" className="btn">
+        {t("official.amendSubmit")}
+      </button>
+    </form>
   );
 }

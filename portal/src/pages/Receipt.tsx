@@ -1,45 +1,103 @@
 import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { getRecord, type Json, provenanceOf } from "../api/client.ts";
-import { Async, DL, Loading } from "../components/ui.tsx";
-import { dateTime, num, tonnes, won } from "../lib/format.ts";
+import { useSession } from "../chain/session.ts";
+import { Async, DL } from "../components/ui.tsx";
+import { dateTime, num, recordRef, tonnes, won } from "../lib/format.ts";
 import { useAsync } from "../lib/hooks.ts";
-import { gradeLabels, gradeUnitsOf, packagingLabel, saleStateLabel } from "../lib/labels.ts";
-import { COLLECTION_POINTS, refName, VARIETIES } from "../lib/reference.ts";
+import {
+  GRADE_KEYS,
+  gradeLabels,
+  gradeUnitsOf,
+  hasReceipt,
+  packagingLabel,
+  saleStateLabel,
+} from "../lib/labels.ts";
+import { ownRecord } from "../lib/own-record.ts";
+import { COLLECTION_POINTS, programmeName, REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 
 const QrCode = lazy(() => import("../components/QrCode.tsx"));
 
-/** 전자 매입확인서: the sale, printable, with a QR code (made locally) to its record and tx. */
+/**
+ * 전자 매입확인서: a bought sale, printable, with a QR code (made locally) to its record and tx.
+ * The farmer's name and farm come from her own device (the signed-in session), never from the
+ * public API; the price per grade, amounts and any clawback from the chain's record. A sale that
+ * was not bought (waiting, cancelled, rejected) has no receipt.
+ */
 export default function Receipt({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
-  const rec = useAsync(() => getRecord<Json>("sales", id), [id]);
+  const session = useSession();
+  const rec = useAsync(async () => {
+    const sale = await getRecord<Json>("sales", id);
+    const programme = await getRecord<Json>("programs", String(sale.programId)).catch(
+      () => undefined,
+    );
+    return { sale, programme };
+  }, [id]);
   return (
     <div className="receipt">
       <h1>{t("record.receiptTitle")}</h1>
       <Async state={rec}>
-        {(r) => {
+        {({ sale: r, programme }) => {
+          if (!hasReceipt(r))
+            return (
+              <p className="alert info" data-testid="no-receipt">
+                {t("receipt.none", { ref: recordRef(r), state: saleStateLabel(t, r.state) })}
+              </p>
+            );
           const p = provenanceOf(r);
           const url = `${location.origin}${location.pathname}#/sale/${id}`;
           const g = gradeUnitsOf(r);
           const labels = gradeLabels(t);
+          const prices = programme?.finalPrices as Json | null | undefined;
+          const settlement = (r.settlement ?? {}) as Json;
+          const own =
+            session !== null && session.address.toLowerCase() === String(r.farmer).toLowerCase();
+          // Her name and farm: the claims record on her device, else her sign-in's own details.
+          const mine = own ? ownRecord(String(r.farmer)) : null;
+          const who = mine
+            ? [
+                mine.name,
+                mine.farmRegistration && t("receipt.farm", { id: mine.farmRegistration }),
+                mine.address,
+              ]
+            : [session?.name, session?.organisation];
+          const shownName = own ? who.filter(Boolean).join(" · ") : "";
+          const clawback = r.clawbackAmount as string | null;
           return (
             <div className="card">
               <DL
                 rows={[
-                  [
-                    t("fields.id"),
-                    <code
-                      key="i"
-                      className="hex"
-                      style={{ wordBreak: "break-all" }}
-                    >{`0x${BigInt(id).toString(16)}`}</code>,
-                  ],
+                  [t("fields.ref"), <strong key="r">{recordRef(r)}</strong>],
                   [t("fields.state"), saleStateLabel(t, r.state)],
                   [
-                    t("fields.farmer"),
+                    t("receipt.farmer"),
+                    shownName ? (
+                      <span key="n" data-testid="receipt-farmer">
+                        {shownName}
+                        <br />
+                        <span className="muted">{t("receipt.fromDevice")}</span>
+                      </span>
+                    ) : (
+                      <span key="n" className="muted" data-testid="receipt-farmer">
+                        {t("receipt.nameOnDevice")}
+                      </span>
+                    ),
+                  ],
+                  [
+                    t("fields.address"),
                     <code key="f" className="hex" style={{ wordBreak: "break-all" }}>
                       {String(r.farmer)}
                     </code>,
+                  ],
+                  [t("fields.region"), refName(REGIONS, r.region as number, i18n.language)],
+                  [
+                    t("fields.programme"),
+                    programmeName(
+                      r.programId as number,
+                      programme?.cropYear as number | undefined,
+                      i18n.language,
+                    ),
                   ],
                   [
                     t("fields.units"),
@@ -50,8 +108,47 @@ export default function Receipt({ id }: { id: string }) {
                     t("fields.collectionPoint"),
                     refName(COLLECTION_POINTS, r.collectionPoint as number, i18n.language),
                   ],
-                  [t("fields.grades"), g.map((x, i) => `${labels[i]} ${num(x)}`).join(" · ")],
-                  [t("fields.interim"), won(r.interimAmount as string)],
+                ]}
+              />
+              <table className="data" data-testid="receipt-grades">
+                <caption>{t("receipt.grades")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("receipt.grade")}</th>
+                    <th scope="col">{t("fields.units")}</th>
+                    <th scope="col">{t("receipt.price")}</th>
+                    <th scope="col">{t("fields.amount")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {GRADE_KEYS.map((k, i) => {
+                    const price = prices ? String(prices[k] ?? "") : "";
+                    return (
+                      <tr key={k}>
+                        <th scope="row">{labels[i]}</th>
+                        <td>{num(g[i] ?? 0)}</td>
+                        <td>{price ? won(price) : t("receipt.priceNotYet")}</td>
+                        <td>{price ? won(BigInt(price) * BigInt(g[i] ?? 0)) : "—"}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+              <DL
+                rows={[
+                  [t("fields.interim"), won(settlement.interim as string)],
+                  [
+                    t("receipt.final"),
+                    settlement.finalAmount
+                      ? won(settlement.finalAmount as string)
+                      : t("receipt.priceNotYet"),
+                  ],
+                  ...(clawback && clawback !== "0"
+                    ? [
+                        [t("receipt.clawback"), won(clawback)] as [string, string],
+                        [t("receipt.repaid"), won(r.repaidAmount as string)] as [string, string],
+                      ]
+                    : []),
                   [t("fields.paid"), won(r.paidAmount as string)],
                   [
                     t("record.txHash"),
@@ -62,7 +159,7 @@ export default function Receipt({ id }: { id: string }) {
                   [t("fields.time"), dateTime(p.blockTime)],
                 ]}
               />
-              <Suspense fallback={<Loading />}>
+              <Suspense fallback={<div style={{ width: 160, height: 160 }} />}>
                 <QrCode value={`${url}?tx=${p.txHash}`} label={`${t("record.qrHelp")} ${url}`} />
               </Suspense>
               <p>{t("record.qrHelp")}</p>

@@ -17,8 +17,8 @@ import {
 import { recordExports } from "../api/exports.ts";
 import { rpcCall } from "../chain/rpc-lite.ts";
 import { PasskeyMark } from "../components/PasskeyMark.tsx";
-import { Async, Badge, CopyButton, DL, Hex, Loading, Section } from "../components/ui.tsx";
-import { date, dateTime, num, percent, tonnes, won } from "../lib/format.ts";
+import { Async, Badge, CopyButton, DL, Hex, Loading, Section, Who } from "../components/ui.tsx";
+import { date, dateTime, num, percent, recordRef, tonnes, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import {
   eventLabel,
@@ -33,7 +33,7 @@ import {
   tenderStateLabel,
   toneOfSale,
 } from "../lib/labels.ts";
-import { COLLECTION_POINTS, REGIONS, refName, VARIETIES } from "../lib/reference.ts";
+import { COLLECTION_POINTS, programmeName, REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 import { SaleTable } from "./Search.tsx";
 import { AccountAudit, DocCheck, documentHashes, RecordAudit } from "./verify-panels.tsx";
 
@@ -177,17 +177,18 @@ function SaleBusiness({ r }: { r: Json }) {
               {saleStateLabel(t, r.state)}
             </Badge>,
           ],
+          [t("fields.ref"), <strong key="r">{recordRef(r)}</strong>],
           [
             t("fields.programme"),
             <a key="p" href={href(`/programme/${r.programId}`)}>
-              {String(r.programId ?? "—")}
+              {programmeName(r.programId as number, undefined, i18n.language)}
             </a>,
           ],
           [t("fields.region"), refName(REGIONS, r.region as number, i18n.language)],
           [
             t("fields.farmer"),
             <span key="f">
-              <Hex value={r.farmer as string} to={`/account/${r.farmer}`} copy />{" "}
+              <Who address={r.farmer as string} role="Farmer" region={r.region as number} copy />{" "}
               <PasskeyMark address={r.farmer as string} />
             </span>,
           ],
@@ -211,10 +212,11 @@ function SaleBusiness({ r }: { r: Json }) {
           ],
           [
             t("fields.inspector"),
-            <Hex
+            <Who
               key="i"
-              value={r.inspector as string}
-              to={r.inspector ? `/account/${r.inspector}` : undefined}
+              address={r.inspector as string | null}
+              role="Inspector"
+              region={r.region as number}
             />,
           ],
           [t("fields.acceptedUnits"), num(r.acceptedUnits as number)],
@@ -301,6 +303,7 @@ function TenderBusiness({ r, events }: { r: Json; events: HistoryEvent[] }) {
     <>
       <DL
         rows={[
+          [t("fields.ref"), <strong key="r">{recordRef(r)}</strong>],
           [t("fields.state"), <Badge key="s">{tenderStateLabel(t, r.state)}</Badge>],
           [t("fields.title"), String(r.title ?? "—")],
           [t("fields.region"), refName(REGIONS, r.region as number, i18n.language)],
@@ -312,14 +315,7 @@ function TenderBusiness({ r, events }: { r: Json; events: HistoryEvent[] }) {
           [t("fields.bond"), won(r.bond as string)],
           [t("fields.reserve"), won(r.reserve as string)],
           [t("fields.floor"), won(r.floor as string)],
-          [
-            t("fields.winner"),
-            <Hex
-              key="w"
-              value={r.winner as string}
-              to={r.winner ? `/account/${r.winner}` : undefined}
-            />,
-          ],
+          [t("fields.winner"), <Who key="w" address={r.winner as string | null} role="Supplier" />],
           [t("fields.price"), won((r.contractAmount ?? r.price) as string)],
           [
             t("fields.bidders"),
@@ -521,7 +517,9 @@ function RecordView({ kind, id }: { kind: string; id: string }) {
       <h1>
         {title}{" "}
         <span className="hex">
-          #{id.length > 20 ? `0x${BigInt(id).toString(16).slice(0, 8)}…` : id}
+          {typeof rec.data?.ref === "string"
+            ? rec.data.ref
+            : `#${id.length > 20 ? `0x${BigInt(id).toString(16).slice(0, 8)}…` : id}`}
         </span>
       </h1>
       <Async state={rec}>

@@ -1,9 +1,10 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { parseReference } from "../../../sdk/references.ts";
 import { type Json, list, type Page } from "../api/client.ts";
 import { listExports, SEARCH_KINDS } from "../api/exports.ts";
 import { Async, Badge, Field, Hex, Section } from "../components/ui.tsx";
-import { date, num, tonnes, won } from "../lib/format.ts";
+import { date, num, recordRef, tonnes, won } from "../lib/format.ts";
 import { href, navigate, useAsync, useLive, useRoute } from "../lib/hooks.ts";
 import {
   packagingLabel,
@@ -13,20 +14,21 @@ import {
   tenderStateLabel,
   toneOfSale,
 } from "../lib/labels.ts";
-import { REGIONS, refName } from "../lib/reference.ts";
+import { REGIONS, refName, regionCodeOf } from "../lib/reference.ts";
 
 const KINDS = SEARCH_KINDS;
 type Kind = (typeof KINDS)[number];
 
 export function SaleTable({ items }: { items: Json[] }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <div className="table-wrap">
       <table className="data">
         <thead>
           <tr>
-            <th scope="col">{t("fields.id")}</th>
+            <th scope="col">{t("fields.ref")}</th>
             <th scope="col">{t("fields.farmer")}</th>
+            <th scope="col">{t("fields.region")}</th>
             <th scope="col">{t("fields.units")}</th>
             <th scope="col">{t("fields.packaging")}</th>
             <th scope="col">{t("fields.state")}</th>
@@ -36,11 +38,14 @@ export function SaleTable({ items }: { items: Json[] }) {
           {items.map((s) => (
             <tr key={String(s.id)}>
               <td>
-                <Hex value={`0x${BigInt(String(s.id)).toString(16)}`} to={`/sale/${s.id}`} />
+                <a href={href(`/sale/${s.id}`)} data-testid="sale-ref">
+                  {recordRef(s)}
+                </a>
               </td>
               <td>
                 <Hex value={s.farmer as string} to={`/account/${s.farmer}`} />
               </td>
+              <td>{refName(REGIONS, s.region as number, i18n.language)}</td>
               <td>
                 {num(s.units as number)} ({tonnes(s.units as number)})
               </td>
@@ -63,7 +68,7 @@ export function TenderTable({ items }: { items: Json[] }) {
       <table className="data">
         <thead>
           <tr>
-            <th scope="col">{t("fields.id")}</th>
+            <th scope="col">{t("fields.ref")}</th>
             <th scope="col">{t("fields.title")}</th>
             <th scope="col">{t("fields.basePrice")}</th>
             <th scope="col">{t("fields.bidDeadline")}</th>
@@ -74,7 +79,7 @@ export function TenderTable({ items }: { items: Json[] }) {
           {items.map((x) => (
             <tr key={String(x.id)}>
               <td>
-                <a href={href(`/tender/${x.id}`)}>{String(x.id)}</a>
+                <a href={href(`/tender/${x.id}`)}>{recordRef(x)}</a>
               </td>
               <td>{String(x.title ?? "")}</td>
               <td>{won(x.basePrice as string)}</td>
@@ -177,6 +182,28 @@ function GenericTable({ kind, items }: { kind: Kind; items: Json[] }) {
   );
 }
 
+/** A row's identity across reloads (payments have no id: their transaction and log). */
+const rowKey = (x: Json) => String(x.id ?? x.address ?? JSON.stringify(x.provenance ?? x));
+
+/** `first` then the rows of `rest` that `first` does not hold (by {@link rowKey}). */
+export function mergeRows(first: Json[], rest: Json[]): Json[] {
+  const seen = new Set(first.map(rowKey));
+  return [...first, ...rest.filter((x) => !seen.has(rowKey(x)))];
+}
+
+/**
+ * The list filter for a search text: tenders by title or reference; sales by reference, address
+ * (whole or as displayed) or region (code or name, e.g. "강진군"). Other lists are not searched.
+ */
+export function searchFilter(kind: string, q: string): Record<string, string | undefined> {
+  const v = q.trim();
+  if (!v) return {};
+  if (kind === "tenders") return { q: v };
+  if (kind !== "sales") return {};
+  const region = regionCodeOf(v);
+  return { q: region === null ? v : String(region) };
+}
+
 export function Search() {
   const { t } = useTranslation();
   const { params } = useRoute();
@@ -185,40 +212,55 @@ export function Search() {
     : "sales";
   const q = params.get("q") ?? "";
   const [text, setText] = useState(q);
-  const [pages, setPages] = useState<Json[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
+  useEffect(() => setText(q), [q]);
+  const key = `${kind}?${q}`;
+  const filter = useMemo(() => searchFilter(kind, q), [kind, q]);
+  // The rows shown (first page and any "더 보기" pages) and the cursor after them, for `key`.
+  const [view, setView] = useState<{ key: string; items: Json[]; cursor: string | null }>();
   const state = useAsync(async () => {
-    const p: Page<Json> = await list<Json>(kind, {
-      q: kind === "tenders" && q ? q : undefined,
-      limit: 50,
-    });
-    setPages([]);
-    setCursor(p.nextCursor);
+    const p: Page<Json> = await list<Json>(kind, { ...filter, limit: 50 });
+    setView({ key, items: p.items, cursor: p.nextCursor });
     return p;
   }, [kind, q]);
-  useLive(() => state.reload(), 1000);
+  // A live event refreshes the first page in place: rows already shown stay (pages loaded with
+  // "더 보기" too), changed ones are replaced, new ones come on top; the cursor stays.
+  useLive(() => {
+    void list<Json>(kind, { ...filter, limit: 50 })
+      .then((p) =>
+        setView((old) =>
+          old?.key === key
+            ? { key, items: mergeRows(p.items, old.items), cursor: old.cursor }
+            : old,
+        ),
+      )
+      .catch(() => {});
+  }, 1000);
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     const v = text.trim();
     if (/^0x[0-9a-fA-F]{64}$/.test(v)) return navigate(`/tx/${v}`);
-    if (/^0x[0-9a-fA-F]{40}$/.test(v)) return navigate(`/account/${v}`);
-    if (/^(0x[0-9a-fA-F]{41,64}|\d{20,78})$/.test(v))
+    if (/^0x[0-9a-fA-F]{40}$/.test(v) && kind !== "sales") return navigate(`/account/${v}`);
+    if (/^(0x[0-9a-fA-F]{41,63}|\d{20,78})$/.test(v))
       return navigate(`/sale/${BigInt(v).toString()}`);
+    const ref = parseReference(v);
+    if (ref?.kind === "tender" && kind !== "tenders")
+      return navigate(`/search?kind=tenders&q=${encodeURIComponent(v)}`);
+    if (ref?.kind === "sale" && kind !== "sales")
+      return navigate(`/search?kind=sales&q=${encodeURIComponent(v)}`);
     if (/^\d{1,6}$/.test(v) && kind === "tenders") return navigate(`/tender/${v}`);
     if (/^\d{1,6}$/.test(v) && kind === "programs") return navigate(`/programme/${v}`);
     navigate(`/search?kind=${kind}&q=${encodeURIComponent(v)}`);
   };
   const more = async () => {
-    if (!cursor) return;
-    const p = await list<Json>(kind, {
-      q: kind === "tenders" && q ? q : undefined,
-      limit: 50,
-      cursor,
-    });
-    setPages((old) => [...old, ...p.items]);
-    setCursor(p.nextCursor);
+    if (!view?.cursor) return;
+    const p = await list<Json>(kind, { ...filter, limit: 50, cursor: view.cursor });
+    setView((old) =>
+      old?.key === key ? { key, items: mergeRows(old.items, p.items), cursor: p.nextCursor } : old,
+    );
   };
+  const rows = view?.key === key ? view.items : (state.data?.items ?? []);
+  const cursor = view?.key === key ? view.cursor : null;
 
   return (
     <>
@@ -270,13 +312,13 @@ export function Search() {
           </span>
         }
       >
-        <Async state={state} empty={(p) => p.items.length === 0}>
-          {(p) => (
+        <Async state={state} empty={() => rows.length === 0}>
+          {() => (
             <>
               <p className="sr-only" role="status">
-                {t("search.results", { count: p.items.length + pages.length })}
+                {t("search.results", { count: rows.length })}
               </p>
-              <GenericTable kind={kind} items={[...p.items, ...pages]} />
+              <GenericTable kind={kind} items={rows} />
               {cursor && (
                 <button type="button" className="btn secondary" onClick={() => void more()}>
                   {t("app.more")}

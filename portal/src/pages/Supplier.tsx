@@ -20,9 +20,9 @@ import type { Session } from "../chain/session.ts";
 import { chainNow } from "../chain/verify.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
-import { Async, Field, Section } from "../components/ui.tsx";
+import { Async, Field, Loading, Section } from "../components/ui.tsx";
 import { download, textHash } from "../lib/docs.ts";
-import { dateTime, secs, won } from "../lib/format.ts";
+import { dateTime, recordRef, secs, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { tenderStateLabel, tenderStateName } from "../lib/labels.ts";
 import { tenderPhaseOf } from "../lib/tender-phase.ts";
@@ -229,7 +229,7 @@ function OpenTender({
     <li className="card" data-testid={`open-tender-${id}`}>
       <h3 style={{ marginTop: 0 }}>
         <a href={href(`/tender/${id}`)}>
-          #{id} {String(x.title ?? "")}
+          {recordRef(x)} {String(x.title ?? "")}
         </a>
       </h3>
       <p>
@@ -304,7 +304,7 @@ function WonTender({ tender: x, now }: { tender: Json; now: number }) {
       contract: "TenderBoard",
       functionName: "recordDelivery",
       args: [BigInt(String(x.id)), textHash(`납품서 ${x.id} ${Date.now()}`)],
-      title: t("actions.recordDelivery", { id: String(x.id) }),
+      title: t("actions.recordDelivery", { id: recordRef(x) }),
       details: [],
     });
   };
@@ -312,7 +312,7 @@ function WonTender({ tender: x, now }: { tender: Json; now: number }) {
     <li className="card">
       <h3 style={{ marginTop: 0 }}>
         <a href={href(`/tender/${x.id}`)}>
-          #{String(x.id)} {String(x.title ?? "")}
+          {recordRef(x)} {String(x.title ?? "")}
         </a>
       </h3>
       <p>
@@ -390,6 +390,12 @@ function SupplierHome({ session }: { session: Session }) {
   };
   const clock = useAsync(async () => chainNow((await getConfig()).rpcUrl), [open.data]);
   const now = clock.data ?? Date.now() / 1000;
+  // The page appears once its lists and the chain's clock have arrived: sections filled in one
+  // after the other would push each other down (CLS 0.55 measured on a phone).
+  const waiting = (s: { data: unknown; error: unknown }) =>
+    s.data === undefined && s.error === undefined;
+  if (waiting(open) || waiting(wonTenders) || (open.data !== undefined && waiting(clock)))
+    return <Loading />;
   return (
     <>
       <Section title={t("supplier.open")}>

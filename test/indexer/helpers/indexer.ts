@@ -72,7 +72,11 @@ export async function dumpStore(db: Database): Promise<Record<string, unknown[]>
   );
   for (const name of TABLE_NAMES) {
     const spec = TABLES[name];
-    out[name] = await db.query(`select * from ${spec.name} order by ${spec.key.join(", ")}`);
+    // Named columns, not *: a migration test that drops and re-adds a column moves it to the end,
+    // and PostgreSQL refuses to reuse a prepared `select *` whose result changed shape.
+    out[name] = await db.query(
+      `select ${Object.keys(spec.columns).join(", ")} from ${spec.name} order by ${spec.key.join(", ")}`,
+    );
   }
   out.cursor = await db.query("select chain_id, block_number, block_hash from sync_state");
   return out;

@@ -1,5 +1,6 @@
 /** Programmes, regional quotas, farm allocations, sales and payments of RicePurchase. */
 import { createRoute, z } from "@hono/zod-openapi";
+import { parseReference, saleReference } from "../../../../sdk/references.ts";
 import { settlementOf as settlementRule } from "../../../../sdk/settlement.ts";
 import { PackagingNames, PaymentKindNames, SaleStateNames } from "../../domain.ts";
 import { ApiError } from "../../internal/errors.ts";
@@ -12,6 +13,7 @@ import {
   errorResponses,
   firstPosAfterBlock,
   firstPosOfBlock,
+  IdOrReferenceParam,
   iso,
   isoRequired,
   notFoundResponse,
@@ -24,6 +26,7 @@ import {
   RangeQuery,
   RecordProvenanceSchema,
   RegionParam,
+  TextParam,
   Uint256Param,
   where,
 } from "../common.ts";
@@ -223,6 +226,11 @@ const SaleStateParam = z.enum(SaleStateNames.filter((n) => n !== "None") as [str
 export const SaleSchema = z
   .object({
     id: z.string(),
+    ref: z.string().nullable().openapi({
+      description:
+        "Short reference, crop year-region-ordinal (sdk/references.ts): the sale's position among its region's SaleSubmitted events in chain order",
+      example: "2026-46810-000123",
+    }),
     programId: z.number().int(),
     region: z.number().int(),
     seq: z.number().int(),
@@ -265,6 +273,7 @@ export const SaleSchema = z
 
 const saleJson = (r: Row): z.infer<typeof SaleSchema> => ({
   id: sr(r.id),
+  ref: s(r.ref),
   programId: Number(r.program_id),
   region: Number(r.region),
   seq: Number(r.seq),
@@ -451,6 +460,10 @@ const SalesQuery = z.object({
   region: RegionParam.optional(),
   farmer: AddressParam.optional(),
   state: SaleStateParam.optional(),
+  q: TextParam(100).optional().openapi({
+    description:
+      "Free text: a sale reference (2026-46810-000123, or its start), a region code, an address, or an address as the portal shows it (0x1234ab…cdef12: its start and end)",
+  }),
   ...RangeQuery,
   ...PageQuery,
 });
@@ -468,8 +481,8 @@ const getSale = createRoute({
   method: "get",
   path: "/api/v1/sales/{id}",
   tags: ["rice"],
-  summary: "A sale with its settlement, payments and full history",
-  request: { params: z.object({ id: Uint256Param }) },
+  summary: "A sale (by id or short reference) with its settlement, payments and full history",
+  request: { params: z.object({ id: IdOrReferenceParam }) },
   responses: {
     ...json(
       SaleSchema.extend({
@@ -522,6 +535,7 @@ export function salesQuery(
   if (q.region !== undefined) w.add("s.region = ?", q.region);
   if (q.farmer !== undefined) w.add("s.farmer = ?", q.farmer);
   if (q.state !== undefined) w.add("s.state = ?", SaleStateNames.indexOf(q.state as never));
+  if (q.q !== undefined) addSaleText(w, q.q);
   if (q.fromBlock !== undefined) w.add("s.submitted_pos >= ?::int8", firstPosOfBlock(q.fromBlock));
   if (q.toBlock !== undefined) w.add("s.submitted_pos < ?::int8", firstPosAfterBlock(q.toBlock));
   if (q.from !== undefined) w.add("s.submitted_time >= ?", q.from);
@@ -537,6 +551,36 @@ export function salesQuery(
   };
 }
 
+/** `like` pattern text with its wildcards escaped (the statement says `escape '\\'`). */
+const likeText = (v: string) => v.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+/**
+ * The free-text condition of the sales list: a reference (whole, or a prefix such as
+ * `2026-46810-`), a region code, a whole address, or an address as displayed (`0x1234ab…cdef12`:
+ * its visible start and end; `...` is accepted for the ellipsis). Anything else matches nothing.
+ */
+function addSaleText(w: ReturnType<typeof where>, raw: string) {
+  const v = raw.trim();
+  const ref = parseReference(v);
+  if (ref?.kind === "sale")
+    return w.add("s.ref = ?", saleReference(ref.year, ref.region, ref.ordinal));
+  if (/^\d{4}-\d{1,8}-?\d*$/.test(v)) return w.add("s.ref like ? escape '\\'", `${likeText(v)}%`);
+  if (/^\d{1,5}$/.test(v)) {
+    // A 시도 code (46000) stands for its 시군구 too.
+    const code = Number(v);
+    if (code > 0 && code % 1000 === 0) return w.add("s.region between ? and ?", code, code + 999);
+    return w.add("s.region = ?", code);
+  }
+  if (/^0x[0-9a-fA-F]{40}$/.test(v)) return w.add("lower(s.farmer) = ?", v.toLowerCase());
+  const shown = /^(0x[0-9a-fA-F]{1,39})\s*(?:…|\.\.\.)\s*([0-9a-fA-F]{0,39})$/.exec(v);
+  if (shown || /^0x[0-9a-fA-F]{1,39}$/.test(v)) {
+    const start = (shown?.[1] ?? v).toLowerCase();
+    const end = (shown?.[2] ?? "").toLowerCase();
+    return w.add("lower(s.farmer) like ? escape '\\'", `${likeText(start)}%${likeText(end)}`);
+  }
+  w.add("false");
+}
+
 const isoSql = (column: string) =>
   `to_char(to_timestamp(${column}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const provSql = (p: string) =>
@@ -549,7 +593,7 @@ const provSql = (p: string) =>
  */
 function saleJsonSql(packagingNames: string, stateNames: string) {
   return `json_build_object(
-    'id', s.id, 'programId', s.program_id, 'region', s.region, 'seq', s.seq, 'farmer', s.farmer, 'units', s.units,
+    'id', s.id, 'ref', s.ref, 'programId', s.program_id, 'region', s.region, 'seq', s.seq, 'farmer', s.farmer, 'units', s.units,
     'packaging', coalesce((${packagingNames}::text[])[s.packaging + 1], s.packaging::text), 'variety', s.variety,
     'designatedVariety', s.designated, 'collectionPoint', s.collection_point,
     'state', coalesce((${stateNames}::text[])[s.state + 1], s.state::text),
@@ -649,12 +693,16 @@ export const riceRoutes = {
     });
 
     app.openapi(getSale, async (c) => {
-      const { id } = c.req.valid("param");
+      const { id: given } = c.req.valid("param");
+      const ref = parseReference(given);
+      if (ref !== null && ref.kind !== "sale")
+        throw new ApiError(404, "not_found", `${given} is a tender's reference, not a sale's`);
       const [row] = await db.query(
-        `select s.*, ${SALE_PROV.columns} from sales s ${SALE_PROV.joins} where s.id = $1`,
-        [id],
+        `select s.*, ${SALE_PROV.columns} from sales s ${SALE_PROV.joins} where ${ref === null ? "s.id" : "s.ref"} = $1`,
+        [ref === null ? given : saleReference(ref.year, ref.region, ref.ordinal)],
       );
-      if (row === undefined) throw new ApiError(404, "not_found", `no sale ${id}`);
+      if (row === undefined) throw new ApiError(404, "not_found", `no sale ${given}`);
+      const id = String(row.id);
       const [program] = await db.query("select * from programs where id = $1", [row.program_id]);
       const payments = await db.query("select * from payments where sale_id = $1 order by pos", [
         id,

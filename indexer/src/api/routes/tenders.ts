@@ -1,5 +1,6 @@
 /** Goods tenders of the TenderBoard: terms, amendments, bids, the reserve draw and the award. */
 import { createRoute, z } from "@hono/zod-openapi";
+import { parseReference, seoulYear, tenderReference } from "../../../../sdk/references.ts";
 import { BidStatusNames, ReleaseReasonNames, RoleNames, TenderStateNames } from "../../domain.ts";
 import { ApiError } from "../../internal/errors.ts";
 import {
@@ -10,6 +11,7 @@ import {
   errorResponses,
   firstPosAfterBlock,
   firstPosOfBlock,
+  IdOrReferenceParam,
   iso,
   isoRequired,
   notFoundResponse,
@@ -22,7 +24,6 @@ import {
   RecordProvenanceSchema,
   RegionParam,
   TextParam,
-  Uint256Param,
   where,
 } from "../common.ts";
 import type { App, AppDeps } from "../deps.ts";
@@ -34,6 +35,11 @@ const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
 export const TenderSchema = z
   .object({
     id: z.string(),
+    ref: z.string().openapi({
+      description:
+        "Short reference: year of creation (Asia/Seoul)-region-T tender id (sdk/references.ts)",
+      example: "2026-46810-T000042",
+    }),
     region: z.number().int(),
     official: z.string(),
     title: z.string(),
@@ -96,6 +102,7 @@ export const TenderSchema = z
 
 export const tenderJson = (r: Row): z.infer<typeof TenderSchema> => ({
   id: String(r.id),
+  ref: tenderReference(Number(r.created_time), Number(r.region), String(r.id)),
   region: Number(r.region),
   official: String(r.official),
   title: String(r.title),
@@ -298,7 +305,7 @@ const getTender = createRoute({
   path: "/api/v1/tenders/{id}",
   tags: ["tenders"],
   summary: "A tender with amendments, bids, the draw and award, and its full history",
-  request: { params: z.object({ id: Uint256Param }) },
+  request: { params: z.object({ id: IdOrReferenceParam }) },
   responses: {
     200: {
       description: "The tender",
@@ -333,7 +340,9 @@ export function tendersQuery(
   if (q.winner !== undefined) w.add("t.winner = ?", q.winner);
   if (q.bidder !== undefined)
     w.add("exists (select 1 from bids b where b.tender_id = t.id and b.bidder = ?)", q.bidder);
-  if (q.q !== undefined)
+  const ref = q.q === undefined ? null : parseReference(q.q);
+  if (ref?.kind === "tender") w.add("t.id = ?", ref.tenderId);
+  else if (q.q !== undefined)
     w.add("t.title ilike ? escape '\\'", `%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
   if (q.fromBlock !== undefined) w.add("t.created_pos >= ?::int8", firstPosOfBlock(q.fromBlock));
   if (q.toBlock !== undefined) w.add("t.created_pos < ?::int8", firstPosAfterBlock(q.toBlock));
@@ -375,9 +384,20 @@ export const tenderRoutes = {
     });
 
     app.openapi(getTender, async (c) => {
-      const { id } = c.req.valid("param");
+      const { id: given } = c.req.valid("param");
+      const ref = parseReference(given);
+      if (ref !== null && ref.kind !== "tender")
+        throw new ApiError(404, "not_found", `${given} is a sale's reference, not a tender's`);
+      const id = ref === null ? given : ref.tenderId;
       const detail = await tenderDetail(db, id);
-      if (detail === undefined) throw new ApiError(404, "not_found", `no tender ${id}`);
+      // A reference names its year and region too: all three must match the tender.
+      const named =
+        ref === null ||
+        (detail !== undefined &&
+          Number(detail.row.region) === ref.region &&
+          seoulYear(Number(detail.row.created_time)) === ref.year);
+      if (detail === undefined || !named)
+        throw new ApiError(404, "not_found", `no tender ${given}`);
       // Bond events touch only their bid: the tender's history is its rows' keys together.
       const history = await historyOf(db, [
         `tenders:${id}`,

@@ -409,15 +409,16 @@ const tests: [string, () => Promise<void>][] = [
       const sale = settled.find((s) => people.some((p) => p.address === s.farmer));
       assert.ok(sale, "a settled demo sale");
       const farmer = people.find((p) => p.address === sale.farmer) as Persona & {
-        record: { name: string; farmRegistration: string };
+        record: { name: string; farmRegistrationNo: string };
+        credentialFile: string;
       };
       const page = await context(360);
       await signIn(page, farmer.id);
-      // Her claims record, as she keeps it on her phone (received with her credential).
-      await page.evaluate(
-        ([key, record]) => localStorage.setItem(key, JSON.stringify({ record })),
-        [`jangbu.claims:${farmer.address.toLowerCase()}`, farmer.record] as const,
-      );
+      // Her credential file, as she received it when her credential was issued: kept encrypted on
+      // her phone by the portal (the receipt reads her name and farm from it).
+      await page.goto(url("/credentials"));
+      await page.getByTestId("credential-import-file").setInputFiles(farmer.credentialFile);
+      await page.getByText("가져왔습니다").waitFor();
       await page.goto(url("/farmer"));
       await page
         .getByTestId("my-sale")
@@ -427,7 +428,7 @@ const tests: [string, () => Promise<void>][] = [
       await page.getByTestId("receipt-grades").waitFor();
       const text = (await page.locator("main").textContent()) ?? "";
       assert.ok(text.includes(farmer.record.name), "her name from the device");
-      assert.ok(text.includes(farmer.record.farmRegistration), "her farm from the device");
+      assert.ok(text.includes(farmer.record.farmRegistrationNo), "her farm from the device");
       assert.ok(text.includes(String(sale.ref)));
       assert.match(text, /최종 매입 금액₩[\d,]+/);
       const prices = await page.getByTestId("receipt-grades").locator("tbody tr").count();

@@ -32,13 +32,17 @@ export default function Receipt({ id }: { id: string }) {
     const programme = await getRecord<Json>("programs", String(sale.programId)).catch(
       () => undefined,
     );
-    return { sale, programme };
-  }, [id]);
+    const own =
+      session !== null && session.address.toLowerCase() === String(sale.farmer).toLowerCase();
+    // Her name and farm: her credential file on this device (never the public API).
+    const mine = own ? await ownRecord(session) : null;
+    return { sale, programme, own, mine };
+  }, [id, session?.address]);
   return (
     <div className="receipt">
       <h1>{t("record.receiptTitle")}</h1>
       <Async state={rec}>
-        {({ sale: r, programme }) => {
+        {({ sale: r, programme, own, mine }) => {
           if (!hasReceipt(r))
             return (
               <p className="alert info" data-testid="no-receipt">
@@ -51,15 +55,12 @@ export default function Receipt({ id }: { id: string }) {
           const labels = gradeLabels(t);
           const prices = programme?.finalPrices as Json | null | undefined;
           const settlement = (r.settlement ?? {}) as Json;
-          const own =
-            session !== null && session.address.toLowerCase() === String(r.farmer).toLowerCase();
-          // Her name and farm: the claims record on her device, else her sign-in's own details.
-          const mine = own ? ownRecord(String(r.farmer)) : null;
+          // Her credential file's fields if she keeps one here, else her sign-in's own details.
           const who = mine
             ? [
                 mine.name,
-                mine.farmRegistration && t("receipt.farm", { id: mine.farmRegistration }),
-                mine.address,
+                mine.farmRegistrationNo && t("receipt.farm", { id: mine.farmRegistrationNo }),
+                mine.region,
               ]
             : [session?.name, session?.organisation];
           const shownName = own ? who.filter(Boolean).join(" · ") : "";

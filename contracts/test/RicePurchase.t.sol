@@ -192,6 +192,12 @@ contract RicePurchaseTest is JangbuFixture {
         assertEq(s.units, 40);
         assertEq(uint256(s.state), uint256(IRicePurchase.SaleState.Submitted));
         assertEq(uint256(s.packaging), uint256(IRicePurchase.Packaging.TonBag));
+        // The slot is written whole (see RicePurchase._openSale): every other field reads back.
+        assertEq(s.interimPerUnit, INTERIM);
+        assertEq(uint256(s.gradeSpecial) + s.gradeFirst + s.gradeSecond + s.gradeThird, 0);
+        assertEq(s.inspectedAt, 0);
+        assertEq(s.inspectorKey, 0);
+        assertEq(s.firstInspectorKey, 0);
         assertEq(rice.getAllocation(programId, farmer).committed, 40);
         assertEq(rice.getAllocation(programId, farmer).saleCount, 1);
     }

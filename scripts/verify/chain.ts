@@ -19,7 +19,7 @@ import {
 } from "../../sdk/generated/abis.ts";
 import {
   applyCredentialEvent,
-  applyProgrammeEvent,
+  applyProgrammeEventOwned,
   applySaleEvent,
   applyTenderEvent,
   type CredentialEvent,
@@ -182,6 +182,7 @@ export async function readChainRecords(
         ? -1
         : 1,
   );
+  progress("decoding logs", decoded.length, logs.length);
   const records: ChainRecords = {
     programmes: new Map(),
     sales: new Map(),
@@ -202,7 +203,9 @@ export async function readChainRecords(
       const e = event as RiceEvent;
       if (isProgrammeEvent(e)) {
         const id = (e.args as { programId: number }).programId;
-        fold(records.programmes, id, `programme ${id}`, (p) => applyProgrammeEvent(p, e));
+        // This fold owns its records (only the last state is kept): quotas and allocations are
+        // updated in place, not copied per event.
+        fold(records.programmes, id, `programme ${id}`, (p) => applyProgrammeEventOwned(p, e));
       } else if (isSaleEvent(e)) {
         const id = (e.args as { saleId: bigint }).saleId;
         fold(records.sales, id, `sale ${id}`, (s) => applySaleEvent(s, e));
@@ -218,5 +221,6 @@ export async function readChainRecords(
         fold(records.credentials, id, `credential ${id}`, (c) => applyCredentialEvent(c, e));
     }
   }
+  progress("folding events", decoded.length, decoded.length);
   return records;
 }

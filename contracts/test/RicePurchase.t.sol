@@ -291,8 +291,8 @@ contract RicePurchaseTest is JangbuFixture {
         IRicePurchase.Sale memory s = rice.getSale(saleId);
         assertEq(uint256(s.state), uint256(IRicePurchase.SaleState.Inspected));
         assertEq(s.gradeFirst, 60);
-        assertEq(s.inspectorKey, uint64(uint160(inspector)));
-        assertEq(s.firstInspectorKey, uint64(uint160(inspector)));
+        assertEq(s.inspectorKey, uint32(uint160(inspector)));
+        assertEq(s.firstInspectorKey, uint32(uint160(inspector)));
         assertEq(s.inspectedAt, block.timestamp);
         assertEq(rice.getAllocation(programId, farmer).committed, 95);
     }
@@ -319,7 +319,7 @@ contract RicePurchaseTest is JangbuFixture {
         vm.expectRevert(abi.encodeWithSelector(IRicePurchase.ConflictOfInterest.selector, relative, farmer));
         _inspect(relative, saleId, _grades(0, 10, 0, 0), 0);
         _inspect(inspector2, saleId, _grades(0, 10, 0, 0), 0); // an unrelated inspector may
-        assertEq(rice.getSale(saleId).inspectorKey, uint64(uint160(inspector2)));
+        assertEq(rice.getSale(saleId).inspectorKey, uint32(uint160(inspector2)));
     }
 
     function test_recordInspection_revertsForNonInspectorOrOtherRegion() public {
@@ -395,8 +395,8 @@ contract RicePurchaseTest is JangbuFixture {
         _inspect(inspector2, saleId, _grades(0, 50, 0, 0), 0);
         IRicePurchase.Sale memory s = rice.getSale(saleId);
         assertEq(uint256(s.state), uint256(IRicePurchase.SaleState.Reinspected));
-        assertEq(s.inspectorKey, uint64(uint160(inspector2)));
-        assertEq(s.firstInspectorKey, uint64(uint160(inspector)));
+        assertEq(s.inspectorKey, uint32(uint160(inspector2)));
+        assertEq(s.firstInspectorKey, uint32(uint160(inspector)));
         assertEq(rice.getAllocation(programId, farmer).committed, 50);
 
         // Only one dispute.

@@ -63,18 +63,19 @@ interface IRicePurchase {
         uint32 disputePeriod;
     }
 
-    /// @notice A programme as stored, in two slots: the delivery window (read by submitSale) and
-    /// the payment terms (read by every payment step), so no step reads what it does not need.
+    /// @notice A programme as stored, in two slots: the delivery window and the interim price
+    /// (read by submitSale, which copies the interim price into the sale) and the final terms
+    /// (read by the final payment steps), so no step reads what it does not need.
     struct Program {
-        // slot 0: delivery
+        // slot 0: delivery and the interim price
         uint40 deliveryStart;
         uint40 deliveryEnd;
         uint16 cropYear;
         uint16 varietyA;
         uint16 varietyB;
         uint32 disputePeriod;
-        // slot 1: payment terms
         uint32 interimPerUnit;
+        // slot 1: final terms
         uint32 bulkDeduction;
         bool finalPricesSet;
         /// @dev Set by the programme's first final balance payment or clawback: prices are final.
@@ -111,12 +112,16 @@ interface IRicePurchase {
         uint32 region;
     }
 
-    /// @notice A sale as stored (one slot). Seller, programme and region are in the sale id.
-    /// @dev The inspectors are kept as keys, the low 64 bits of their addresses (the full
-    /// addresses are in {SaleInspected}), so that both inspectors of a disputed sale and the
-    /// inspection time fit the one slot. The keys only ever refuse: an address whose key matches
-    /// an inspector's cannot approve, which includes the inspector itself; a stranger matching by
-    /// chance (1 in 2^64) is refused too, never let through.
+    /// @notice A sale as stored (one slot, 224 of its 256 bits used). Seller, programme and region
+    /// are in the sale id.
+    /// @dev The inspectors are kept as keys, the low 32 bits of their addresses (the full
+    /// addresses are in {SaleInspected}), so that both inspectors of a disputed sale, the
+    /// inspection time and the programme's interim price fit the one slot. The keys only ever
+    /// refuse: an address whose key matches an inspector's cannot approve, which includes the
+    /// inspector itself; a stranger matching by chance (1 in 2^32) is refused too, never let
+    /// through, and any other official of the region may act instead. `interimPerUnit` is the
+    /// programme's (fixed at its creation), copied at submission so that approval and the interim
+    /// payment read one slot.
     struct Sale {
         uint16 units;
         Packaging packaging;
@@ -127,10 +132,12 @@ interface IRicePurchase {
         uint16 gradeThird;
         /// @dev Unix time of the last inspection (uint32 lasts until 2106); 0 before.
         uint32 inspectedAt;
+        /// @dev The programme's interim price per unit, in won.
+        uint32 interimPerUnit;
         /// @dev Key of the last inspector.
-        uint64 inspectorKey;
+        uint32 inspectorKey;
         /// @dev Key of the first inspector (the last one's until a re-inspection).
-        uint64 firstInspectorKey;
+        uint32 firstInspectorKey;
     }
 
     /// @notice One delivery's inspection, for the batch form.

@@ -192,6 +192,12 @@ contract RicePurchaseTest is JangbuFixture {
         assertEq(s.units, 40);
         assertEq(uint256(s.state), uint256(IRicePurchase.SaleState.Submitted));
         assertEq(uint256(s.packaging), uint256(IRicePurchase.Packaging.TonBag));
+        // The slot is written whole (see RicePurchase._openSale): every other field reads back.
+        assertEq(s.interimPerUnit, INTERIM);
+        assertEq(uint256(s.gradeSpecial) + s.gradeFirst + s.gradeSecond + s.gradeThird, 0);
+        assertEq(s.inspectedAt, 0);
+        assertEq(s.inspectorKey, 0);
+        assertEq(s.firstInspectorKey, 0);
         assertEq(rice.getAllocation(programId, farmer).committed, 40);
         assertEq(rice.getAllocation(programId, farmer).saleCount, 1);
     }
@@ -285,8 +291,8 @@ contract RicePurchaseTest is JangbuFixture {
         IRicePurchase.Sale memory s = rice.getSale(saleId);
         assertEq(uint256(s.state), uint256(IRicePurchase.SaleState.Inspected));
         assertEq(s.gradeFirst, 60);
-        assertEq(s.inspectorKey, uint64(uint160(inspector)));
-        assertEq(s.firstInspectorKey, uint64(uint160(inspector)));
+        assertEq(s.inspectorKey, uint32(uint160(inspector)));
+        assertEq(s.firstInspectorKey, uint32(uint160(inspector)));
         assertEq(s.inspectedAt, block.timestamp);
         assertEq(rice.getAllocation(programId, farmer).committed, 95);
     }
@@ -313,7 +319,7 @@ contract RicePurchaseTest is JangbuFixture {
         vm.expectRevert(abi.encodeWithSelector(IRicePurchase.ConflictOfInterest.selector, relative, farmer));
         _inspect(relative, saleId, _grades(0, 10, 0, 0), 0);
         _inspect(inspector2, saleId, _grades(0, 10, 0, 0), 0); // an unrelated inspector may
-        assertEq(rice.getSale(saleId).inspectorKey, uint64(uint160(inspector2)));
+        assertEq(rice.getSale(saleId).inspectorKey, uint32(uint160(inspector2)));
     }
 
     function test_recordInspection_revertsForNonInspectorOrOtherRegion() public {
@@ -389,8 +395,8 @@ contract RicePurchaseTest is JangbuFixture {
         _inspect(inspector2, saleId, _grades(0, 50, 0, 0), 0);
         IRicePurchase.Sale memory s = rice.getSale(saleId);
         assertEq(uint256(s.state), uint256(IRicePurchase.SaleState.Reinspected));
-        assertEq(s.inspectorKey, uint64(uint160(inspector2)));
-        assertEq(s.firstInspectorKey, uint64(uint160(inspector)));
+        assertEq(s.inspectorKey, uint32(uint160(inspector2)));
+        assertEq(s.firstInspectorKey, uint32(uint160(inspector)));
         assertEq(rice.getAllocation(programId, farmer).committed, 50);
 
         // Only one dispute.

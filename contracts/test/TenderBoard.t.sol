@@ -1702,9 +1702,10 @@ contract TenderBoardGasTest is TenderFixture {
         address n = nationalSupplier;
         bytes32 c = _commitment(biddingTender, n, 48_000_000, _picks(3, 9), _docHash(n), _salt(n));
         bytes memory data = abi.encodeCall(board.commitBid, (biddingTender, c, BOND, _bondDoc(nationalSupplier)));
-        // 80,033 since issue 19 (its registry reads of the per-credential household tags): the worst case,
-        // a national supplier (two Supplier reads before the insider checks), 1,000 above the target.
-        assertLe(_txGas(nationalSupplier, data), 81_000, "commitBid (national supplier)");
+        // The worst case: a national supplier (two Supplier reads before the insider checks and
+        // the household tag). Each registry read is one SLOAD since the household-tag reads stopped
+        // re-reading their slot (80,033 before).
+        assertLe(_txGas(nationalSupplier, data), 80_000, "commitBid (national supplier)");
     }
 
     function test_gas_revealBid() public {

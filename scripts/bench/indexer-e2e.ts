@@ -74,8 +74,29 @@ function peakRssMB(pid: number): number {
   return Number(kb) / 1024;
 }
 
-/** One cold index of `chain` by the indexer of checkout `root` into a fresh `store`. */
-export async function indexOnce(chain: Chain, root: string, store: Store): Promise<E2eRun> {
+/** An indexer service of checkout `root` over `chain`, on an empty `store`, as an operator starts it. */
+export type RunningIndexer = {
+  /** Its API's origin (http://127.0.0.1:PORT), known once it logs "listening on". */
+  origin: string;
+  pid: number;
+  /** performance.now() at the spawn and at "listening on". */
+  spawnedAt: number;
+  listeningAt: number;
+  /** Peak RSS when the store is open, before the sync has read anything. */
+  startRssMB: number;
+  stderr(): string;
+  /** Polls /api/v1/status every 100 ms until the indexed block reaches `chain.head`. */
+  waitCaughtUp(timeoutMs?: number): Promise<void>;
+  /** Waits until /api/v1/status counts the chain's events (it counts at most once a second). */
+  waitCounted(): Promise<number>;
+  stop(): Promise<void>;
+};
+
+export async function startIndexer(
+  chain: Chain,
+  root: string,
+  store: Store,
+): Promise<RunningIndexer> {
   const dataDir = mkdtempSync(join(tmpdir(), "jangbu-bench-e2e-"));
   const baseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
   const schema = `jangbu_bench_e2e_${process.pid}_${Date.now() % 1_000_000}`;
@@ -118,7 +139,7 @@ export async function indexOnce(chain: Chain, root: string, store: Store): Promi
     "tsx",
     join(root, "indexer", "src", "main.ts"),
   ];
-  const started = performance.now();
+  const spawnedAt = performance.now();
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     env,
@@ -130,63 +151,10 @@ export async function indexOnce(chain: Chain, root: string, store: Store): Promi
   });
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   let failed: string | undefined;
-  /** Peak RSS when the store is open, before the sync has read anything. */
-  let startRss = 0;
   void exited.then((code) => {
     failed ??= `the indexer exited ${code} before catching up`;
   });
-  try {
-    const origin = await new Promise<{ origin: string; at: number }>((resolveOrigin, reject) => {
-      let out = "";
-      child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-        out += chunk;
-        const match = /listening on (http:\/\/\S+)/.exec(out);
-        if (match?.[1] !== undefined) {
-          startRss = peakRssMB(child.pid as number);
-          resolveOrigin({ origin: match[1], at: performance.now() });
-        }
-      });
-      void exited.then((code) => reject(new Error(`the indexer exited ${code}:\n${out}`)));
-    });
-    let indexed = -1;
-    while (indexed < chain.head) {
-      if (failed !== undefined) throw new Error(failed);
-      if (performance.now() - started > TIMEOUT_S * 1000)
-        throw new Error(`not caught up in ${TIMEOUT_S} s`);
-      if ((stderr.match(/reorganisation/g)?.length ?? 0) > 5)
-        throw new Error(`the indexer keeps seeing reorgs:\n${stderr.slice(0, 2_000)}`);
-      await sleep(100);
-      const answer = await fetch(`${origin.origin}/api/v1/status`);
-      const body = await answer.text();
-      if (answer.ok) indexed = (JSON.parse(body) as { indexedBlock: number }).indexedBlock;
-      else if (process.env.BENCH_E2E_DEBUG !== undefined) console.log(answer.status, body);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const peak = peakRssMB(child.pid as number);
-    // The status route counts the events at most once a second: ask until the count is fresh.
-    let counted = -1;
-    for (let i = 0; i < 30 && counted !== chain.events; i++) {
-      const answer = await fetch(`${origin.origin}/api/v1/status`);
-      counted = ((await answer.json()) as { events: number }).events;
-      if (counted !== chain.events) await sleep(200);
-    }
-    // The sync logs its breakdown right after its cursor reaches the head: give it a moment.
-    for (let i = 0; i < 40 && !stderr.includes("caught up"); i++) await sleep(25);
-    const breakdown = stderr.split("\n").find((l) => l.includes("caught up")) ?? "";
-    if (counted !== chain.events)
-      throw new Error(`indexed ${counted} events of the chain's ${chain.events}`);
-    return {
-      root,
-      store,
-      seconds,
-      startSeconds: (origin.at - started) / 1000,
-      eventsPerSec: chain.events / seconds,
-      peakRssMB: peak,
-      startRssMB: startRss,
-      load1: loadavg()[0] ?? Number.NaN,
-      breakdown: breakdown.replace(/^.*caught up\s*/, ""),
-    };
-  } finally {
+  const stop = async () => {
     if (child.exitCode === null) child.kill("SIGTERM");
     await exited;
     rmSync(dataDir, { recursive: true, force: true });
@@ -198,6 +166,92 @@ export async function indexOnce(chain: Chain, root: string, store: Store): Promi
       await admin.query(`drop schema if exists ${schema} cascade`);
       await admin.end();
     }
+  };
+  try {
+    let startRssMB = 0;
+    const listening = await new Promise<{ origin: string; at: number }>((resolveOrigin, reject) => {
+      let out = "";
+      child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+        out += chunk;
+        const match = /listening on (http:\/\/\S+)/.exec(out);
+        if (match?.[1] !== undefined) {
+          startRssMB = peakRssMB(child.pid as number);
+          resolveOrigin({ origin: match[1], at: performance.now() });
+        }
+      });
+      void exited.then((code) => reject(new Error(`the indexer exited ${code}:\n${out}`)));
+    });
+    const origin = listening.origin;
+    return {
+      origin,
+      pid: child.pid as number,
+      spawnedAt,
+      listeningAt: listening.at,
+      startRssMB,
+      stderr: () => stderr,
+      async waitCaughtUp(timeoutMs = TIMEOUT_S * 1000) {
+        let indexed = -1;
+        while (indexed < chain.head) {
+          if (failed !== undefined) throw new Error(failed);
+          if (performance.now() - spawnedAt > timeoutMs)
+            throw new Error(`not caught up in ${timeoutMs / 1000} s`);
+          if ((stderr.match(/reorganisation/g)?.length ?? 0) > 5)
+            throw new Error(`the indexer keeps seeing reorgs:\n${stderr.slice(0, 2_000)}`);
+          await sleep(100);
+          const answer = await fetch(`${origin}/api/v1/status`);
+          const body = await answer.text();
+          if (answer.ok) indexed = (JSON.parse(body) as { indexedBlock: number }).indexedBlock;
+          else if (process.env.BENCH_E2E_DEBUG !== undefined) console.log(answer.status, body);
+        }
+      },
+      async waitCounted() {
+        let counted = -1;
+        for (let i = 0; i < 30 && counted !== chain.events; i++) {
+          const answer = await fetch(`${origin}/api/v1/status`);
+          counted = ((await answer.json()) as { events: number }).events;
+          if (counted !== chain.events) await sleep(200);
+        }
+        return counted;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** One cold index of `chain` by the indexer of checkout `root` into a fresh `store`. */
+export async function indexOnce(chain: Chain, root: string, store: Store): Promise<E2eRun> {
+  const indexer = await startIndexer(chain, root, store);
+  try {
+    await indexer.waitCaughtUp();
+    const seconds = (performance.now() - indexer.spawnedAt) / 1000;
+    const peak = peakRssMB(indexer.pid);
+    // The status route counts the events at most once a second: ask until the count is fresh.
+    const counted = await indexer.waitCounted();
+    // The sync logs its breakdown right after its cursor reaches the head: give it a moment.
+    for (let i = 0; i < 40 && !indexer.stderr().includes("caught up"); i++) await sleep(25);
+    const breakdown =
+      indexer
+        .stderr()
+        .split("\n")
+        .find((l) => l.includes("caught up")) ?? "";
+    if (counted !== chain.events)
+      throw new Error(`indexed ${counted} events of the chain's ${chain.events}`);
+    return {
+      root,
+      store,
+      seconds,
+      startSeconds: (indexer.listeningAt - indexer.spawnedAt) / 1000,
+      eventsPerSec: chain.events / seconds,
+      peakRssMB: peak,
+      startRssMB: indexer.startRssMB,
+      load1: loadavg()[0] ?? Number.NaN,
+      breakdown: breakdown.replace(/^.*caught up\s*/, ""),
+    };
+  } finally {
+    await indexer.stop();
   }
 }
 

@@ -19,7 +19,7 @@ import {
 } from "../../sdk/generated/abis.ts";
 import {
   applyCredentialEvent,
-  applyProgrammeEvent,
+  applyProgrammeEventOwned,
   applySaleEvent,
   applyTenderEvent,
   type CredentialEvent,
@@ -48,7 +48,16 @@ export interface ChainRecords {
 
 export type Progress = (phase: string, done: number, total: number) => void;
 
-/** Reads the logs of `addresses` in [from, to], halving a range the node refuses. */
+/** Blocks per eth_getLogs request: one request over a 100,000-event chain outlasts the timeout. */
+const LOG_CHUNK_BLOCKS = 100;
+/** eth_getLogs requests in flight at once. */
+const LOG_CONCURRENCY = 4;
+
+/**
+ * Reads the logs of `addresses` in [from, to]: chunks of {@link LOG_CHUNK_BLOCKS} blocks,
+ * {@link LOG_CONCURRENCY} at a time, each chunk halved while the node refuses it; returned in
+ * block order.
+ */
 async function getLogs(
   rpc: Rpc,
   addresses: readonly Address[],
@@ -56,29 +65,47 @@ async function getLogs(
   to: number,
   progress: Progress,
 ): Promise<RpcLog[]> {
-  const out: RpcLog[] = [];
-  let span = to - from + 1;
-  let start = from;
-  while (start <= to) {
-    const end = Math.min(to, start + span - 1);
-    try {
-      const logs = await rpc.call<RpcLog[]>("eth_getLogs", [
-        {
-          address: addresses,
-          fromBlock: `0x${start.toString(16)}`,
-          toBlock: `0x${end.toString(16)}`,
-        },
-      ]);
-      for (const log of logs) out.push(log);
-      start = end + 1;
-      progress("reading logs", start - from, to - from + 1);
-    } catch (error) {
-      // A node that limits ranges or results answers with an error: ask for less.
-      if (!(error instanceof RpcAnswerError) || span === 1) throw error;
-      span = Math.max(1, Math.floor(span / 2));
+  const chunks: [number, number][] = [];
+  for (let start = from; start <= to; start += LOG_CHUNK_BLOCKS)
+    chunks.push([start, Math.min(to, start + LOG_CHUNK_BLOCKS - 1)]);
+  const results: RpcLog[][] = new Array(chunks.length);
+  let blocksDone = 0;
+  const readChunk = async (chunkFrom: number, chunkTo: number): Promise<RpcLog[]> => {
+    const out: RpcLog[] = [];
+    let span = chunkTo - chunkFrom + 1;
+    let start = chunkFrom;
+    while (start <= chunkTo) {
+      const end = Math.min(chunkTo, start + span - 1);
+      try {
+        const logs = await rpc.call<RpcLog[]>("eth_getLogs", [
+          {
+            address: addresses,
+            fromBlock: `0x${start.toString(16)}`,
+            toBlock: `0x${end.toString(16)}`,
+          },
+        ]);
+        for (const log of logs) out.push(log);
+        blocksDone += end - start + 1;
+        start = end + 1;
+        progress("reading logs", blocksDone, to - from + 1);
+      } catch (error) {
+        // A node that limits ranges or results answers with an error: ask for less.
+        if (!(error instanceof RpcAnswerError) || span === 1) throw error;
+        span = Math.max(1, Math.floor(span / 2));
+      }
     }
-  }
-  return out;
+    return out;
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const i = next++;
+      const [chunkFrom, chunkTo] = chunks[i] as [number, number];
+      results[i] = await readChunk(chunkFrom, chunkTo);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LOG_CONCURRENCY, chunks.length) }, worker));
+  return results.flat();
 }
 
 /** Block timestamps of `blocks`, 100 per batched request. */
@@ -182,6 +209,7 @@ export async function readChainRecords(
         ? -1
         : 1,
   );
+  progress("decoding logs", decoded.length, logs.length);
   const records: ChainRecords = {
     programmes: new Map(),
     sales: new Map(),
@@ -202,7 +230,9 @@ export async function readChainRecords(
       const e = event as RiceEvent;
       if (isProgrammeEvent(e)) {
         const id = (e.args as { programId: number }).programId;
-        fold(records.programmes, id, `programme ${id}`, (p) => applyProgrammeEvent(p, e));
+        // This fold owns its records (only the last state is kept): quotas and allocations are
+        // updated in place, not copied per event.
+        fold(records.programmes, id, `programme ${id}`, (p) => applyProgrammeEventOwned(p, e));
       } else if (isSaleEvent(e)) {
         const id = (e.args as { saleId: bigint }).saleId;
         fold(records.sales, id, `sale ${id}`, (s) => applySaleEvent(s, e));
@@ -218,5 +248,6 @@ export async function readChainRecords(
         fold(records.credentials, id, `credential ${id}`, (c) => applyCredentialEvent(c, e));
     }
   }
+  progress("folding events", decoded.length, decoded.length);
   return records;
 }

@@ -112,6 +112,29 @@ export function applyProgrammeEvent(
   programme: ProgrammeRecord | undefined,
   event: RiceEvent,
 ): ProgrammeRecord {
+  return applyProgramme(programme, event, false);
+}
+
+/**
+ * The same rule as {@link applyProgrammeEvent}, for a fold that owns `programme` (keeps no earlier
+ * state of it): a quota or allocation event updates the programme's `quotas` or `allocations` map
+ * in place instead of copying it. Copying made folding a programme quadratic: 98,000
+ * allocations of 2,000 farms copied 2,000-entry maps 98,000 times (most of `npm run verify`'s time
+ * on the 100,000-event benchmark chain). Every check runs before anything is changed, so a refused
+ * event leaves `programme` as it was.
+ */
+export function applyProgrammeEventOwned(
+  programme: ProgrammeRecord | undefined,
+  event: RiceEvent,
+): ProgrammeRecord {
+  return applyProgramme(programme, event, true);
+}
+
+function applyProgramme(
+  programme: ProgrammeRecord | undefined,
+  event: RiceEvent,
+  owned: boolean,
+): ProgrammeRecord {
   if (event.eventName === "ProgramCreated") {
     if (programme !== undefined)
       throw new FoldError(`programme ${event.args.programId} created twice`);
@@ -186,7 +209,9 @@ export function applyProgrammeEvent(
     }
     case "QuotaAllocated": {
       const a = event.args;
-      const allocations = new Map(programme.allocations);
+      const allocations = owned
+        ? (programme.allocations as Map<Address, AllocationRecord>)
+        : new Map(programme.allocations);
       allocations.set(a.farmer, {
         farmer: a.farmer,
         region: a.region,
@@ -204,7 +229,8 @@ export function applyProgrammeEvent(
 
 /** Folds a programme's events, in chain order, into its state. */
 export function foldProgramme(events: readonly RiceEvent[]): ProgrammeRecord {
-  return foldEvents(events, applyProgrammeEvent, "ProgramCreated");
+  // The fold owns every intermediate state: only the last one leaves it.
+  return foldEvents(events, applyProgrammeEventOwned, "ProgramCreated");
 }
 
 /**

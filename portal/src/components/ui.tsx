@@ -113,13 +113,14 @@ export function Hex({
 /** An address with the role and region it acts in here: "0x1234ab…cdef12 · 농가 · 전라남도 강진군". */
 export function Who({
   address,
-  role,
+  holderRole,
   region,
   to,
   copy = false,
 }: {
   address: string | null | undefined;
-  role: string;
+  /** The credential role to name beside the address (not an ARIA role). */
+  holderRole: string;
   region?: number | null;
   to?: string;
   copy?: boolean;
@@ -130,7 +131,7 @@ export function Who({
     <span>
       <Hex value={address} to={to ?? `/account/${address}`} copy={copy} />{" "}
       <span className="muted" data-testid="who">
-        {roleLabel(t, role)}
+        {roleLabel(t, holderRole)}
         {region !== undefined && region !== null
           ? ` · ${refName(REGIONS, region, i18n.language)}`
           : ""}

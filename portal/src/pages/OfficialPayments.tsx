@@ -84,7 +84,7 @@ function DueRow({
       </p>
       <p>
         <a href={href(`/sale/${id}`)}>{label}</a> ·{" "}
-        <Who address={s.farmer as string} role="Farmer" region={s.region as number} /> ·{" "}
+        <Who address={s.farmer as string} holderRole="Farmer" region={s.region as number} /> ·{" "}
         {t("official.acceptedBags", { units: num(s.acceptedUnits as number) })}
       </p>
       <form

@@ -188,7 +188,12 @@ function SaleBusiness({ r }: { r: Json }) {
           [
             t("fields.farmer"),
             <span key="f">
-              <Who address={r.farmer as string} role="Farmer" region={r.region as number} copy />{" "}
+              <Who
+                address={r.farmer as string}
+                holderRole="Farmer"
+                region={r.region as number}
+                copy
+              />{" "}
               <PasskeyMark address={r.farmer as string} />
             </span>,
           ],
@@ -215,7 +220,7 @@ function SaleBusiness({ r }: { r: Json }) {
             <Who
               key="i"
               address={r.inspector as string | null}
-              role="Inspector"
+              holderRole="Inspector"
               region={r.region as number}
             />,
           ],
@@ -315,7 +320,10 @@ function TenderBusiness({ r, events }: { r: Json; events: HistoryEvent[] }) {
           [t("fields.bond"), won(r.bond as string)],
           [t("fields.reserve"), won(r.reserve as string)],
           [t("fields.floor"), won(r.floor as string)],
-          [t("fields.winner"), <Who key="w" address={r.winner as string | null} role="Supplier" />],
+          [
+            t("fields.winner"),
+            <Who key="w" address={r.winner as string | null} holderRole="Supplier" />,
+          ],
           [t("fields.price"), won((r.contractAmount ?? r.price) as string)],
           [
             t("fields.bidders"),

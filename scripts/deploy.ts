@@ -214,6 +214,7 @@ export async function deploy(options: DeployOptions = {}): Promise<DeployResult>
       JangbuForwarder: getAddress(contracts.forwarder.address),
       RicePurchase: getAddress(contracts.ricePurchase.address),
       TenderBoard: getAddress(contracts.tenderBoard.address),
+      VarietyTesting: getAddress(contracts.varietyTesting.address),
     };
     const deployment: Deployment = { chainId, addresses, startBlock };
 

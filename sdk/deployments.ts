@@ -11,6 +11,7 @@ export const CONTRACT_NAMES = [
   "JangbuForwarder",
   "RicePurchase",
   "TenderBoard",
+  "VarietyTesting",
 ] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 

@@ -8,3 +8,4 @@ export * from "./generated/abis.ts";
 export * from "./generated/enums.ts";
 export * from "./households.ts";
 export * from "./settlement.ts";
+export * from "./variety.ts";

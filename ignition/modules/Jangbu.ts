@@ -1,7 +1,8 @@
 /**
  * The jangbu contracts as one Hardhat Ignition module (`scripts/deploy.ts` runs it):
  * JangbuForwarder, CredentialRegistry(forwarder, admin, adminTransferDelay),
- * RicePurchase(forwarder, registry) and TenderBoard(forwarder, registry).
+ * RicePurchase(forwarder, registry) and TenderBoard(forwarder, registry). VarietyTesting is
+ * deployed by RicePurchase's constructor; the module reads its address (`varietyTesting()`).
  *
  * Parameters (module "Jangbu"):
  *   admin               registry admin (default: the deploying account)
@@ -20,5 +21,9 @@ export default buildModule(JANGBU_MODULE_ID, (m) => {
   const registry = m.contract("CredentialRegistry", [forwarder, admin, adminTransferDelay]);
   const ricePurchase = m.contract("RicePurchase", [forwarder, registry]);
   const tenderBoard = m.contract("TenderBoard", [forwarder, registry]);
-  return { forwarder, registry, ricePurchase, tenderBoard };
+  const varietyTesting = m.contractAt(
+    "VarietyTesting",
+    m.staticCall(ricePurchase, "varietyTesting"),
+  );
+  return { forwarder, registry, ricePurchase, tenderBoard, varietyTesting };
 });

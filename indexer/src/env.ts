@@ -37,6 +37,8 @@ export const EnvSchema = z.object({
   CREDENTIAL_REGISTRY_ADDRESS: address.optional(),
   RICE_PURCHASE_ADDRESS: address.optional(),
   TENDER_BOARD_ADDRESS: address.optional(),
+  /** VarietyTesting (deployed by RicePurchase; `RicePurchase.varietyTesting()`). */
+  VARIETY_TESTING_ADDRESS: address.optional(),
   FORWARDER_ADDRESS: address.optional(),
   START_BLOCK: int(0).optional(),
   DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),

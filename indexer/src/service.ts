@@ -85,6 +85,7 @@ export function resolveAddresses(env: Env, chainId: number) {
   set("CredentialRegistry", pick("CredentialRegistry", env.CREDENTIAL_REGISTRY_ADDRESS));
   set("RicePurchase", pick("RicePurchase", env.RICE_PURCHASE_ADDRESS));
   set("TenderBoard", pick("TenderBoard", env.TENDER_BOARD_ADDRESS));
+  set("VarietyTesting", pick("VarietyTesting", env.VARIETY_TESTING_ADDRESS));
   set("JangbuForwarder", pick("JangbuForwarder", env.FORWARDER_ADDRESS));
   if (addresses.CredentialRegistry === undefined || addresses.RicePurchase === undefined) {
     throw new NonRetryableError(

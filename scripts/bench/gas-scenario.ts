@@ -24,6 +24,7 @@ import {
   TenderBoardAbi,
 } from "../../sdk/index.ts";
 import { bidCommitment, seedCommitmentOf } from "../../sdk/tenders.ts";
+import { deliveryDayAt } from "../../sdk/variety.ts";
 
 /**
  * Ceilings from the issues, in total transaction gas (21,000 base included). Issue 19 raised two:
@@ -162,7 +163,8 @@ export async function measureGas(): Promise<Record<string, number>> {
     (BigInt(GANGJIN) << 192n) |
     (BigInt(seq) << 160n) |
     BigInt(farmer.account.address);
-  const submit = () => riceTx(farmer, "submitSale", [1, 20, 0, 101, 4_681_001]);
+  const day = deliveryDayAt(now);
+  const submit = () => riceTx(farmer, "submitSale", [1, 20, 0, 101, 4_681_001, day]);
   const cert = (seq: number) => keccak256(toHex(`certificate:${seq}`));
 
   // The farm's first sale is measured after one warm-up sale, as for every later sale.
@@ -215,7 +217,7 @@ export async function measureGas(): Promise<Record<string, number>> {
         data: encodeFunctionData({
           abi: RicePurchaseAbi,
           functionName: "submitSale",
-          args: [1, 20, 0, 101, 4_681_001],
+          args: [1, 20, 0, 101, 4_681_001, day],
         }),
       },
     });

@@ -58,5 +58,8 @@ export function deploymentEnv(deployment: Deployment): Record<string, string> {
     CREDENTIAL_REGISTRY_ADDRESS: addresses.CredentialRegistry,
     RICE_PURCHASE_ADDRESS: addresses.RicePurchase,
     ...(isDeployed(addresses.TenderBoard) ? { TENDER_BOARD_ADDRESS: addresses.TenderBoard } : {}),
+    ...(isDeployed(addresses.VarietyTesting)
+      ? { VARIETY_TESTING_ADDRESS: addresses.VarietyTesting }
+      : {}),
   };
 }

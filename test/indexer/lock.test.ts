@@ -194,6 +194,7 @@ describe("data-folder lock", { skip: !onLinux && "needs Linux /proc" }, () => {
               CredentialRegistry: address(2),
               RicePurchase: address(3),
               TenderBoard: address(4),
+              VarietyTesting: address(5),
             },
           },
           { DATA_DIR: dataDir, PORT: "0" },

@@ -119,7 +119,7 @@ describe("relay refusals", () => {
     const other = buildAction(
       chain.contracts.RicePurchase,
       "submitSale",
-      [1, 40, 0, 102, 4_681_001],
+      [1, 40, 0, 102, 4_681_001, chain.deliveryDay],
     );
     await chain.direct(farmer, other);
     const staleAnswer = await refused(stale, 409, "RELAY_STALE_NONCE");
@@ -234,7 +234,7 @@ describe("relay refusals", () => {
     const big = buildAction(
       chain.contracts.RicePurchase,
       "submitSale",
-      [1, 2_000, 0, 101, 4_681_001],
+      [1, 2_000, 0, 101, 4_681_001, chain.deliveryDay],
     );
     const over = await refused(
       await chain.sign(chain.farmer(0), big),

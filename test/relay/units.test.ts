@@ -87,6 +87,7 @@ const deployment: Deployment = {
     CredentialRegistry: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
     RicePurchase: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
     TenderBoard: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+    VarietyTesting: "0x61c36a8d610163660E21a8b7359e1Cac0C9133e1",
   },
 };
 
@@ -375,8 +376,8 @@ describe("sdk actions", () => {
       "강진군 매입 #3 중간정산금 지급 ₩800,000 기록",
     );
     assert.equal(
-      describeAction(buildAction(c.RicePurchase, "submitSale", [1, 40, 1, 101, 4_681_001])),
-      "매입 계획 #1 출하 신청 40포대 (톤백)",
+      describeAction(buildAction(c.RicePurchase, "submitSale", [1, 40, 1, 101, 4_681_001, 20_730])),
+      "매입 계획 #1 출하 신청 40포대 (톤백, 2026-10-04 출하)",
     );
     assert.equal(
       describeAction(

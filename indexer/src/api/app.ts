@@ -26,6 +26,7 @@ import { riceRoutes } from "./routes/rice.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { tenderRoutes } from "./routes/tenders.ts";
+import { varietyRoutes } from "./routes/variety.ts";
 
 export type { AppDeps, RouteModule } from "./deps.ts";
 
@@ -34,6 +35,7 @@ export const BUILTIN_MODULES: readonly RouteModule[] = [
   credentialRoutes,
   riceRoutes,
   tenderRoutes,
+  varietyRoutes,
   exportRoutes,
   streamRoutes,
 ];

@@ -72,6 +72,7 @@ export function createRelayModule({
           CredentialRegistry: address(deps.addresses.CredentialRegistry),
           RicePurchase: address(deps.addresses.RicePurchase),
           TenderBoard: address(deps.addresses.TenderBoard),
+          VarietyTesting: address(deps.addresses.VarietyTesting),
         },
       };
       const chainCheck = createChainCredentialCheck({

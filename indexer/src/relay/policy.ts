@@ -1,6 +1,6 @@
 /**
  * What the relay pays for: calls to the jangbu action contracts of its deployment, and only the
- * functions of their interfaces (IRicePurchase, ITenderBoard, ICredentialRegistry) that change
+ * functions of their interfaces (IRicePurchase, ITenderBoard, ICredentialRegistry, IVarietyTesting) that change
  * state, minus the registry admin's `setIssuer` (the admin sends its own transactions). The
  * list follows the generated ABIs, so a function added to an interface is relayable at once.
  */
@@ -20,6 +20,7 @@ import {
   ICredentialRegistryAbi,
   IRicePurchaseAbi,
   ITenderBoardAbi,
+  IVarietyTestingAbi,
 } from "../../../sdk/generated/abis.ts";
 import { RelayRefusal } from "./errors.ts";
 
@@ -32,6 +33,7 @@ const INTERFACE_ABIS: Readonly<Record<ActionContractName, Abi>> = {
   CredentialRegistry: ICredentialRegistryAbi,
   RicePurchase: IRicePurchaseAbi,
   TenderBoard: ITenderBoardAbi,
+  VarietyTesting: IVarietyTestingAbi,
 };
 
 /** The relayable function names per contract by the rule above. */

@@ -5,9 +5,16 @@ import {
   JangbuForwarderAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
+  VarietyTestingAbi,
 } from "../../../sdk/generated/abis.ts";
 
-export { CredentialRegistryAbi, JangbuForwarderAbi, RicePurchaseAbi, TenderBoardAbi };
+export {
+  CredentialRegistryAbi,
+  JangbuForwarderAbi,
+  RicePurchaseAbi,
+  TenderBoardAbi,
+  VarietyTestingAbi,
+};
 
 /** Every event and error of the system, deduplicated by signature. */
 export const ALL_ABI: Abi = (() => {
@@ -18,6 +25,7 @@ export const ALL_ABI: Abi = (() => {
     TenderBoardAbi,
     CredentialRegistryAbi,
     JangbuForwarderAbi,
+    VarietyTestingAbi,
   ] as Abi[]) {
     for (const item of abi) {
       if (item.type !== "event" && item.type !== "error") continue;

@@ -15,6 +15,7 @@ import {
   JangbuForwarderAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
+  VarietyTestingAbi,
 } from "./abis.ts";
 import { decodeRevert, findRevertData } from "./errors.ts";
 import { estimateGas, ethCall, getBlock, getReceipt, type LiteReceipt } from "./rpc-lite.ts";
@@ -26,6 +27,7 @@ export const ABI_OF: Record<ContractName, Abi> = {
   TenderBoard: TenderBoardAbi as Abi,
   CredentialRegistry: CredentialRegistryAbi as Abi,
   JangbuForwarder: JangbuForwarderAbi as Abi,
+  VarietyTesting: VarietyTestingAbi as Abi,
 };
 
 export interface Action {

@@ -2,7 +2,7 @@ import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { getRecord, type Json, provenanceOf } from "../api/client.ts";
 import { Async, DL, Loading } from "../components/ui.tsx";
-import { dateTime, num, tonnes, won } from "../lib/format.ts";
+import { date, dateTime, num, seoulMidnight, tonnes, won } from "../lib/format.ts";
 import { useAsync } from "../lib/hooks.ts";
 import { gradeLabels, gradeUnitsOf, packagingLabel, saleStateLabel } from "../lib/labels.ts";
 import { COLLECTION_POINTS, refName, VARIETIES } from "../lib/reference.ts";
@@ -49,6 +49,10 @@ export default function Receipt({ id }: { id: string }) {
                   [
                     t("fields.collectionPoint"),
                     refName(COLLECTION_POINTS, r.collectionPoint as number, i18n.language),
+                  ],
+                  [
+                    t("fields.deliveryDate"),
+                    typeof r.deliveryDate === "string" ? date(seoulMidnight(r.deliveryDate)) : "—",
                   ],
                   [t("fields.grades"), g.map((x, i) => `${labels[i]} ${num(x)}`).join(" · ")],
                   [t("fields.interim"), won(r.interimAmount as string)],

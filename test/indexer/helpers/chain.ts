@@ -171,6 +171,7 @@ export async function startChain(): Promise<
         CredentialRegistry: registry.address as Address,
         RicePurchase: rice.address as Address,
         TenderBoard: tender.address as Address,
+        VarietyTesting: (await rice.read.varietyTesting()) as Address,
       },
     };
   };

@@ -55,6 +55,7 @@ function mockApi(list = programmes, extra: Record<string, unknown> = {}) {
         new Response(JSON.stringify(body), {
           headers: { "content-type": "application/json" },
         });
+      for (const [path, body] of Object.entries(extra)) if (url.includes(path)) return json(body);
       if (init?.method === "POST")
         return json({ jsonrpc: "2.0", id: 1, result: { timestamp: `0x${NOW.toString(16)}` } });
       if (url.includes("/accounts/"))
@@ -65,7 +66,6 @@ function mockApi(list = programmes, extra: Record<string, unknown> = {}) {
             { programId: 2, units: 100 },
           ],
         });
-      for (const [path, body] of Object.entries(extra)) if (url.includes(path)) return json(body);
       if (url.includes("/sales")) return json({ items: sales, nextCursor: null });
       if (url.includes("/programs")) return json({ items: list, nextCursor: null });
       if (url.includes("/config")) return json({ rpcUrl: "http://rpc.test", chainId: 31337 });

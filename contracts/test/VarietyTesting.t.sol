@@ -293,39 +293,6 @@ contract VarietyTestingTest is JangbuFixture {
         vt.commitSeed(programId, GANGJIN, _commitment());
     }
 
-    function test_draw_expiredAnchorMovesOn() public {
-        _designate(101, 102);
-        vm.prank(countyOfficial);
-        vt.commitSeed(programId, GANGJIN, _commitment());
-        _submit(5);
-        vm.warp(uint256(rice.getProgram(programId).deliveryEnd) + 1);
-        vm.prank(countyOfficial);
-        vt.revealSeed(programId, GANGJIN, SECRET);
-        uint256 anchor = block.number + 1;
-        vm.roll(anchor + 300);
-        // Past 256 blocks the EVM gives no hash (zero): the anchor moves to the next block. (The
-        // test chain may still answer a hash for a block skipped with vm.roll: then the contract
-        // draws with it, as it must; the renewal is then not exercised here.)
-        vm.setBlockhash(anchor, bytes32(0));
-        vt.draw(programId, GANGJIN);
-        IVarietyTesting.CountyDraw memory d = vt.countyDrawOf(programId, GANGJIN);
-        if (d.seed == bytes32(0)) {
-            assertEq(d.anchorBlock, anchor + 301);
-            vm.roll(anchor + 302);
-            vm.setBlockhash(anchor + 301, ANCHOR_HASH);
-            vt.draw(programId, GANGJIN);
-            assertEq(
-                vt.countyDrawOf(programId, GANGJIN).seed,
-                keccak256(abi.encode(block.chainid, address(vt), programId, GANGJIN, SECRET, ANCHOR_HASH))
-            );
-        } else {
-            assertEq(d.anchorBlock, anchor);
-        }
-        assertTrue(vt.isSampled(programId, GANGJIN, 1), "one farm of one: drawn");
-        vm.expectRevert(abi.encodeWithSelector(IVarietyTesting.DrawNotReady.selector, programId, GANGJIN));
-        vt.draw(programId, GANGJIN);
-    }
-
     // ------------------------------------------------------------ results and exclusion
 
     function test_result_200PermillePasses() public {

@@ -20,6 +20,7 @@ export function envVars(
     CREDENTIAL_REGISTRY_ADDRESS: a.CredentialRegistry,
     RICE_PURCHASE_ADDRESS: a.RicePurchase,
     TENDER_BOARD_ADDRESS: a.TenderBoard,
+    VARIETY_TESTING_ADDRESS: a.VarietyTesting,
     FORWARDER_ADDRESS: a.JangbuForwarder,
     START_BLOCK: String(deployment.startBlock),
     REORG_DEPTH: "3",

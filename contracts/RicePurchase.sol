@@ -4,8 +4,10 @@ pragma solidity 0.8.30;
 import {ICommonErrors} from "./interfaces/ICommonErrors.sol";
 import {ICredentialRegistry} from "./interfaces/ICredentialRegistry.sol";
 import {IRicePurchase} from "./interfaces/IRicePurchase.sol";
+import {IVarietyTesting} from "./interfaces/IVarietyTesting.sol";
 import {CredentialGated} from "./lib/CredentialGated.sol";
 import {Regions} from "./lib/Regions.sol";
+import {VarietyTesting} from "./VarietyTesting.sol";
 
 /// @title RicePurchase
 /// @notice The public stockpile rice purchase (공공비축미곡 매입, 양곡관리법 제10조) as records no one
@@ -37,6 +39,11 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     uint256 private constant RATIO_THIRD = 8_506;
     /// @dev ÷10,000 (yield bps) ÷2 (80 kg → 40 kg) ÷10,000 (ratio) ÷10 (round down to 10 won).
     uint256 private constant PRICE_DENOMINATOR = 10_000 * 2 * 10_000 * 10;
+    /// @dev Korean time (UTC+9) in seconds, and a day: a delivery day is floor((t + 9 h) / 1 day).
+    uint256 private constant KST_OFFSET = 9 hours;
+
+    /// @dev Deployed by the constructor (only its creation code is in this contract's init code).
+    IVarietyTesting private immutable _varietyTesting;
 
     uint32 private _programCount;
     mapping(uint32 programId => Program) private _programs;
@@ -45,7 +52,9 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     mapping(uint256 saleId => Sale) private _sales;
     mapping(uint32 programId => PriceProposal) private _priceProposals;
 
-    constructor(address trustedForwarder_, ICredentialRegistry registry_) CredentialGated(trustedForwarder_, registry_) {}
+    constructor(address trustedForwarder_, ICredentialRegistry registry_) CredentialGated(trustedForwarder_, registry_) {
+        _varietyTesting = new VarietyTesting(trustedForwarder_, registry_);
+    }
 
     // ------------------------------------------------------------------ programmes and quotas
 
@@ -129,14 +138,18 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     // ------------------------------------------------------------------ sales
 
     /// @inheritdoc IRicePurchase
-    function submitSale(uint32 programId, uint16 units, Packaging packaging, uint16 variety, uint32 collectionPoint)
-        external
-        returns (uint256 saleId)
-    {
+    function submitSale(
+        uint32 programId,
+        uint16 units,
+        Packaging packaging,
+        uint16 variety,
+        uint32 collectionPoint,
+        uint32 deliveryDay
+    ) external returns (uint256 saleId) {
         address farmer = _msgSender();
         uint32 region;
-        (saleId, region) = _openSale(farmer, programId, units, packaging);
-        emit SaleSubmitted(saleId, programId, farmer, region, units, packaging, variety, collectionPoint);
+        (saleId, region) = _openSale(farmer, programId, units, packaging, variety, deliveryDay);
+        emit SaleSubmitted(saleId, programId, farmer, region, units, packaging, variety, collectionPoint, deliveryDay);
     }
 
     /// @inheritdoc IRicePurchase
@@ -348,6 +361,11 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IRicePurchase
+    function varietyTesting() external view returns (address) {
+        return address(_varietyTesting);
+    }
+
+    /// @inheritdoc IRicePurchase
     function getProgram(uint32 programId) external view returns (Program memory) {
         return _requireProgram(programId);
     }
@@ -392,18 +410,30 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
     // ------------------------------------------------------------------ internals
 
     /// @dev The checks and effects of {submitSale}; returns the new sale's id and region.
-    function _openSale(address farmer, uint32 programId, uint16 units, Packaging packaging)
-        private
-        returns (uint256 saleId, uint32 region)
-    {
+    function _openSale(
+        address farmer,
+        uint32 programId,
+        uint16 units,
+        Packaging packaging,
+        uint16 variety,
+        uint32 deliveryDay
+    ) private returns (uint256 saleId, uint32 region) {
         Program storage program = _programs[programId];
         Allocation storage allocation = _allocations[programId][farmer];
         region = allocation.region;
         if (region == 0) revert NoAllocation(programId, farmer);
         _requireRole(farmer, ICredentialRegistry.Role.Farmer, region);
-        if (block.timestamp < program.deliveryStart || block.timestamp > program.deliveryEnd) {
-            revert OutsideDeliveryWindow(program.deliveryStart, program.deliveryEnd);
+        uint40 start = program.deliveryStart;
+        uint40 end = program.deliveryEnd;
+        if (block.timestamp < start || block.timestamp > end) revert OutsideDeliveryWindow(start, end);
+        {
+            uint32 firstDay = uint32((start + KST_OFFSET) / 1 days);
+            uint32 lastDay = uint32((end + KST_OFFSET) / 1 days);
+            if (deliveryDay < firstDay || deliveryDay > lastDay) {
+                revert InvalidDeliveryDay(deliveryDay, firstDay, lastDay);
+            }
         }
+        _varietyTesting.checkSale(programId, region, program.cropYear, farmer, variety);
         if (units == 0 || (packaging == Packaging.TonBag && units % TONBAG_UNITS != 0)) revert InvalidUnits(units);
         uint32 remaining = allocation.units - allocation.committed;
         if (units > remaining) revert ExceedsAllocation(units, remaining);
@@ -415,6 +445,8 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
             seq = allocation.saleCount + 1;
             allocation.saleCount = seq;
             allocation.committed += units;
+            // The farm's first sale numbers it in the county's variety-test frame (< 2^32 farms).
+            if (seq == 1) allocation.sellerIndex = ++_quotas[programId][region].sellers;
         }
         saleId = _encodeSaleId(programId, region, seq, farmer);
         // The new sale's one slot in one SSTORE (a struct literal compiles to a read and a write per
@@ -458,6 +490,7 @@ contract RicePurchase is IRicePurchase, ICommonErrors, CredentialGated {
             revert FarmAllocatedElsewhere(farmer, allocation.region);
         }
         if (units < allocation.committed) revert QuotaBelowCommitted(units, allocation.committed);
+        if (units > allocation.units) _varietyTesting.checkAllocation(farmer, _programs[programId].cropYear);
         _moveQuota(county, region, allocation.units, units);
         allocation.units = units;
         allocation.region = region;

@@ -224,6 +224,7 @@ export async function deploy(options: DeployOptions = {}): Promise<DeployResult>
       RicePurchase: getAddress(contracts.ricePurchase.address),
       TenderBoard: getAddress(contracts.tenderBoard.address),
       FarmGatePrices: getAddress(contracts.farmGatePrices.address),
+      VarietyTesting: getAddress(contracts.varietyTesting.address),
     };
     const factory = getAddress(contracts.passkeyFactory.address);
     const implementation = await (await connection.viem.getPublicClient()).readContract({

@@ -30,7 +30,9 @@ import {
   JangbuForwarderAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
+  VarietyTestingAbi,
 } from "./generated/abis.ts";
+import { dateOfDeliveryDay } from "./variety.ts";
 
 /** The contracts whose functions are jangbu actions (the forwarder itself is not one). */
 export const ACTION_ABIS = {
@@ -38,6 +40,7 @@ export const ACTION_ABIS = {
   RicePurchase: RicePurchaseAbi,
   TenderBoard: TenderBoardAbi,
   FarmGatePrices: FarmGatePricesAbi,
+  VarietyTesting: VarietyTestingAbi,
 } as const;
 
 export type ActionContractName = keyof typeof ACTION_ABIS;
@@ -84,6 +87,7 @@ export function jangbuContracts(deployment: Pick<Deployment, "addresses">): {
       name: "FarmGatePrices",
       address: addresses.FarmGatePrices ?? zeroAddress,
     },
+    VarietyTesting: { name: "VarietyTesting", address: addresses.VarietyTesting },
   };
 }
 
@@ -308,7 +312,17 @@ export function describeAction(
     case "RicePurchase.allocateBatch":
       return `${region(a[1])} 농가 ${list(2)}곳 물량 배정`;
     case "RicePurchase.submitSale":
-      return `매입 계획 #${String(a[0])} 출하 신청 ${count(a[1])}포대 (${PACKAGING_KO[Number(a[2])] ?? "?"})`;
+      return `매입 계획 #${String(a[0])} 출하 신청 ${count(a[1])}포대 (${PACKAGING_KO[Number(a[2])] ?? "?"}, ${dateOfDeliveryDay(Number(a[5]))} 출하)`;
+    case "VarietyTesting.designateVarieties":
+      return `매입 계획 #${String(a[0])} ${region(a[1])} 지정 품종 결정`;
+    case "VarietyTesting.commitSeed":
+      return `매입 계획 #${String(a[0])} ${region(a[1])} 품종검정 추첨 약속값 등록`;
+    case "VarietyTesting.revealSeed":
+      return `매입 계획 #${String(a[0])} ${region(a[1])} 품종검정 추첨 비밀값 공개`;
+    case "VarietyTesting.draw":
+      return `매입 계획 #${String(a[0])} ${region(a[1])} 품종검정 대상 농가 추첨`;
+    case "VarietyTesting.recordResult":
+      return `매입 계획 #${String(a[0])} 농가 ${short(a[1])} 품종검정 결과 등록 (타품종 ${Number(a[2]) / 10}%)`;
     case "RicePurchase.cancelSale":
       return `${sale()} 취소`;
     case "RicePurchase.recordInspection":

@@ -12,6 +12,7 @@ export const CONTRACT_NAMES = [
   "JangbuForwarder",
   "RicePurchase",
   "TenderBoard",
+  "VarietyTesting",
 ] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 

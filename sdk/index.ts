@@ -12,3 +12,4 @@ export * from "./households.ts";
 export * from "./presentation.ts";
 export * from "./references.ts";
 export * from "./settlement.ts";
+export * from "./variety.ts";

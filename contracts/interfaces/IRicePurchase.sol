@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IVarietyErrors} from "./IVarietyTesting.sol";
+
 /// @title Public stockpile rice purchase (공공비축미곡 매입)
 /// @notice Programme → regional quotas (national → 시도 → 시군) → farm allocations → sale →
 /// inspection → approval → interim payment → final settlement (top-up or clawback).
@@ -9,7 +11,10 @@ pragma solidity 0.8.30;
 /// Amounts are whole won. A sale id is not a counter: it encodes
 /// `programId << 216 | region << 192 | seq << 160 | farmer`, where `seq` counts the farm's sales in
 /// the programme, so anyone can read programme, 시군 and farmer off an id.
-interface IRicePurchase {
+///
+/// Variety designations, the 5 % variety-test draw and exclusions live in {IVarietyTesting}, a
+/// contract this one deploys ({varietyTesting}); a sale and an allocation raise ask it first.
+interface IRicePurchase is IVarietyErrors {
     /// @notice How the paddy was delivered. Bulk (산물벼) is paid the bag price minus the
     /// programme's per-unit packaging deduction.
     enum Packaging {
@@ -100,6 +105,8 @@ interface IRicePurchase {
     struct Quota {
         uint64 units;
         uint64 distributed;
+        /// @dev For a 시군: how many farms have sold there in the programme (the variety-test frame).
+        uint32 sellers;
     }
 
     /// @notice A farm's allocation in one programme.
@@ -110,6 +117,9 @@ interface IRicePurchase {
         uint32 committed;
         uint32 saleCount;
         uint32 region;
+        /// @dev The farm's number (from 1) among its 시군's selling farms, in the order of their
+        /// first sale; 0 before its first sale. The variety-test draw numbers farms by it.
+        uint32 sellerIndex;
     }
 
     /// @notice A sale as stored (one slot, 224 of its 256 bits used). Seller, programme and region
@@ -180,8 +190,9 @@ interface IRicePurchase {
         uint32 indexed programId, address indexed farmer, address indexed official, uint32 region, uint32 units
     );
 
-    /// @notice Emitted when a farmer submits a sale. Whether `variety` is designated follows from
-    /// the programme's `varieties` in {ProgramCreated}.
+    /// @notice Emitted when a farmer submits a sale. `variety` is one of the county's designated
+    /// varieties when it named any ({IVarietyTesting-VarietiesDesignated}). `deliveryDay` is the
+    /// day the farm will deliver, as days since 1970-01-01 of the Korean calendar date (UTC+9).
     event SaleSubmitted(
         uint256 indexed saleId,
         uint32 indexed programId,
@@ -190,7 +201,8 @@ interface IRicePurchase {
         uint16 units,
         Packaging packaging,
         uint16 variety,
-        uint32 collectionPoint
+        uint32 collectionPoint,
+        uint32 deliveryDay
     );
 
     event SaleCancelled(uint256 indexed saleId, address indexed farmer);
@@ -265,6 +277,10 @@ interface IRicePurchase {
 
     /// @notice Thrown when a sale is submitted outside the delivery window.
     error OutsideDeliveryWindow(uint40 start, uint40 end);
+
+    /// @notice Thrown when the delivery day is outside the programme's delivery window
+    /// (`firstDay`…`lastDay`, days since 1970-01-01 in Korean time).
+    error InvalidDeliveryDay(uint32 deliveryDay, uint32 firstDay, uint32 lastDay);
 
     /// @notice Thrown when units are zero, above 65,535, or not a whole number of 톤백 (20).
     error InvalidUnits(uint256 units);
@@ -344,7 +360,8 @@ interface IRicePurchase {
 
     /// @notice Sets a farm's allocation, by an Official of the 시군 `region`.
     /// @dev Requirements: the official's and the farm's credentials are live and tagged, and the
-    /// official is not the farm nor of its household; the county has enough quota left; the
+    /// official is not the farm nor of its household; a raise refused for a farm excluded by a
+    /// variety test in the programme's crop year ({IVarietyErrors-FarmExcluded}); the county has enough quota left; the
     /// allocation is not below the farm's live sales. A farm whose credential is no longer live
     /// (a lost key) can only be lowered, so its unsold quota moves to its new address.
     function allocate(uint32 programId, uint32 region, address farmer, uint32 units) external;
@@ -353,13 +370,22 @@ interface IRicePurchase {
     function allocateBatch(uint32 programId, uint32 region, address[] calldata farmers, uint32[] calldata units)
         external;
 
-    /// @notice Submits a sale of `units` by the calling farmer.
+    /// @notice Submits a sale of `units` by the calling farmer, to be delivered on `deliveryDay`
+    /// (days since 1970-01-01 of the Korean calendar date: `floor((unixTime + 9 h) / 1 day)`).
     /// @dev Requirements: inside the delivery window; the farmer's credential is valid in its
-    /// allocation's region; units fit the remaining allocation and the packaging (톤백: ×20).
+    /// allocation's region; units fit the remaining allocation and the packaging (톤백: ×20);
+    /// `deliveryDay` within the window's first and last Korean days; the variety designated by the
+    /// county (when it named any) and the farm not excluded this crop year ({IVarietyTesting-checkSale}).
+    /// The farm's first sale in the programme gives it its number in the county's variety-test frame.
     /// @return saleId The new sale's id.
-    function submitSale(uint32 programId, uint16 units, Packaging packaging, uint16 variety, uint32 collectionPoint)
-        external
-        returns (uint256 saleId);
+    function submitSale(
+        uint32 programId,
+        uint16 units,
+        Packaging packaging,
+        uint16 variety,
+        uint32 collectionPoint,
+        uint32 deliveryDay
+    ) external returns (uint256 saleId);
 
     /// @notice Cancels a sale before inspection; only the seller (its live Farmer credential), or
     /// the successor the registry names for the seller's lost key.
@@ -422,6 +448,9 @@ interface IRicePurchase {
     /// region, not the seller nor of its household; a transfer reference hash. The programme's
     /// first final balance payment locks its final prices.
     function recordPayment(uint256 saleId, PaymentKind kind, uint256 amount, bytes32 transferRefHash) external;
+
+    /// @notice The variety-testing contract this one deployed and asks on sales and allocations.
+    function varietyTesting() external view returns (address);
 
     /// @notice The programme `programId`.
     function getProgram(uint32 programId) external view returns (Program memory);

@@ -60,7 +60,7 @@ contract ForwarderTest is JangbuFixture {
     }
 
     function _saleCall() internal view returns (bytes memory) {
-        return abi.encodeCall(rice.submitSale, (programId, 10, IRicePurchase.Packaging.Bag40, 101, COLLECTION_POINT));
+        return abi.encodeCall(rice.submitSale, (programId, 10, IRicePurchase.Packaging.Bag40, 101, COLLECTION_POINT, _today()));
     }
 
     function test_forwardedCall_actsAsTheSigner() public {
@@ -69,7 +69,7 @@ contract ForwarderTest is JangbuFixture {
         uint256 expectedId = rice.saleIdOf(programId, GANGJIN, 1, farmer);
         vm.expectEmit(true, true, true, true, address(rice));
         emit IRicePurchase.SaleSubmitted(
-            expectedId, programId, farmer, GANGJIN, 10, IRicePurchase.Packaging.Bag40, 101, COLLECTION_POINT
+            expectedId, programId, farmer, GANGJIN, 10, IRicePurchase.Packaging.Bag40, 101, COLLECTION_POINT, _today()
         );
         vm.prank(relayer);
         forwarder.execute(request);

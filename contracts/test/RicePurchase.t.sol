@@ -184,7 +184,7 @@ contract RicePurchaseTest is JangbuFixture {
         uint256 expectedId = rice.saleIdOf(programId, GANGJIN, 1, farmer);
         vm.expectEmit(true, true, true, true, address(rice));
         emit IRicePurchase.SaleSubmitted(
-            expectedId, programId, farmer, GANGJIN, 40, IRicePurchase.Packaging.TonBag, 101, COLLECTION_POINT
+            expectedId, programId, farmer, GANGJIN, 40, IRicePurchase.Packaging.TonBag, 101, COLLECTION_POINT, _today()
         );
         uint256 saleId = _submit(farmer, 40, IRicePurchase.Packaging.TonBag);
         assertEq(saleId, expectedId);
@@ -206,10 +206,10 @@ contract RicePurchaseTest is JangbuFixture {
         uint256 expectedId = rice.saleIdOf(programId, GANGJIN, 1, farmer);
         vm.expectEmit(true, true, true, true, address(rice));
         emit IRicePurchase.SaleSubmitted(
-            expectedId, programId, farmer, GANGJIN, 5, IRicePurchase.Packaging.Bag40, 555, COLLECTION_POINT
+            expectedId, programId, farmer, GANGJIN, 5, IRicePurchase.Packaging.Bag40, 555, COLLECTION_POINT, _today()
         );
         vm.prank(farmer);
-        rice.submitSale(programId, 5, IRicePurchase.Packaging.Bag40, 555, COLLECTION_POINT);
+        rice.submitSale(programId, 5, IRicePurchase.Packaging.Bag40, 555, COLLECTION_POINT, _today());
     }
 
     function test_submitSale_revertsWhenOverAllocation() public {
@@ -677,7 +677,7 @@ contract RicePurchaseTest is JangbuFixture {
     /// from anyone else the appended bytes are ignored and the real caller is the actor.
     function test_directCallCannotSpoofTheSigner() public {
         bytes memory spoofed = abi.encodePacked(
-            abi.encodeCall(rice.submitSale, (programId, 10, IRicePurchase.Packaging.Bag40, 101, COLLECTION_POINT)),
+            abi.encodeCall(rice.submitSale, (programId, 10, IRicePurchase.Packaging.Bag40, 101, COLLECTION_POINT, _today())),
             farmer
         );
         vm.prank(outsider);

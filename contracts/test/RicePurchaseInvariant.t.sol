@@ -100,7 +100,7 @@ contract RiceHandler is Test {
         if (packaging == IRicePurchase.Packaging.TonBag) units = uint16(bound(units, 1, 20) * 20);
         bool live = _live(actor, FARMER);
         vm.prank(actor);
-        try rice.submitSale(programId, units, packaging, 101, 1) returns (uint256 saleId) {
+        try rice.submitSale(programId, units, packaging, 101, 1, uint32((block.timestamp + 9 hours) / 1 days)) returns (uint256 saleId) {
             saleIds.push(saleId);
             if (!live) ++staleActs;
         } catch {}

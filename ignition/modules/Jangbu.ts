@@ -3,7 +3,8 @@
  * JangbuForwarder, CredentialRegistry(forwarder, admin, adminTransferDelay),
  * RicePurchase(forwarder, registry), TenderBoard(forwarder, registry),
  * FarmGatePrices(forwarder, registry, ricePurchase) and
- * PasskeyAccountFactory(forwarder, registry, sha256(passkey relying-party id)).
+ * PasskeyAccountFactory(forwarder, registry, sha256(passkey relying-party id)). VarietyTesting is
+ * deployed by RicePurchase's constructor; the module reads its address (`varietyTesting()`).
  *
  * Parameters (module "Jangbu"):
  *   admin               registry admin (default: the deploying account)
@@ -26,6 +27,10 @@ export default buildModule(JANGBU_MODULE_ID, (m) => {
   const registry = m.contract("CredentialRegistry", [forwarder, admin, adminTransferDelay]);
   const ricePurchase = m.contract("RicePurchase", [forwarder, registry]);
   const tenderBoard = m.contract("TenderBoard", [forwarder, registry]);
+  const varietyTesting = m.contractAt(
+    "VarietyTesting",
+    m.staticCall(ricePurchase, "varietyTesting"),
+  );
   const farmGatePrices = m.contract("FarmGatePrices", [forwarder, registry, ricePurchase]);
   const passkeyRpIdHash = m.getParameter("passkeyRpIdHash", rpIdHashOf(DEFAULT_PASSKEY_RP_ID));
   const passkeyFactory = m.contract("PasskeyAccountFactory", [
@@ -33,5 +38,13 @@ export default buildModule(JANGBU_MODULE_ID, (m) => {
     registry,
     passkeyRpIdHash,
   ]);
-  return { forwarder, registry, ricePurchase, tenderBoard, farmGatePrices, passkeyFactory };
+  return {
+    forwarder,
+    registry,
+    ricePurchase,
+    tenderBoard,
+    varietyTesting,
+    farmGatePrices,
+    passkeyFactory,
+  };
 });

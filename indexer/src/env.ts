@@ -38,6 +38,8 @@ export const EnvSchema = z.object({
   RICE_PURCHASE_ADDRESS: address.optional(),
   TENDER_BOARD_ADDRESS: address.optional(),
   FARM_GATE_PRICES_ADDRESS: address.optional(),
+  /** VarietyTesting (deployed by RicePurchase; `RicePurchase.varietyTesting()`). */
+  VARIETY_TESTING_ADDRESS: address.optional(),
   FORWARDER_ADDRESS: address.optional(),
   START_BLOCK: int(0).optional(),
   DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),

@@ -86,6 +86,7 @@ export function resolveAddresses(env: Env, chainId: number) {
   set("RicePurchase", pick("RicePurchase", env.RICE_PURCHASE_ADDRESS));
   set("TenderBoard", pick("TenderBoard", env.TENDER_BOARD_ADDRESS));
   set("FarmGatePrices", pick("FarmGatePrices", env.FARM_GATE_PRICES_ADDRESS));
+  set("VarietyTesting", pick("VarietyTesting", env.VARIETY_TESTING_ADDRESS));
   set("JangbuForwarder", pick("JangbuForwarder", env.FORWARDER_ADDRESS));
   if (addresses.CredentialRegistry === undefined || addresses.RicePurchase === undefined) {
     throw new NonRetryableError(

@@ -97,7 +97,14 @@ export async function run(): Promise<Metrics> {
     const signers = chain.farmers.slice(0, SIGNERS);
     // One bag each: every round fits in the farmers' allocations of 1,000.
     const oneBag = () =>
-      buildAction(chain.contracts.RicePurchase, "submitSale", [1, 1, 0, 101, 4_681_001]);
+      buildAction(chain.contracts.RicePurchase, "submitSale", [
+        1,
+        1,
+        0,
+        101,
+        4_681_001,
+        chain.deliveryDay,
+      ]);
     const problems: string[] = [];
     /** Posts 200 shuffled requests, at most `inFlight` at a time; actions mined per second. */
     const round = async (label: string, seed: number, inFlight: number): Promise<number> => {
@@ -182,7 +189,14 @@ export async function run(): Promise<Metrics> {
     });
     const own = chain.walletOf(farmer);
     const smallSale = () =>
-      buildAction(chain.contracts.RicePurchase, "submitSale", [1, 10, 0, 101, 4_681_001]);
+      buildAction(chain.contracts.RicePurchase, "submitSale", [
+        1,
+        10,
+        0,
+        101,
+        4_681_001,
+        chain.deliveryDay,
+      ]);
     const relayed: number[] = [];
     const direct: number[] = [];
     for (let i = 0; i < RUNS; i++) {

@@ -68,5 +68,8 @@ export function deploymentEnv(deployment: Deployment): Record<string, string> {
           PASSKEY_RP_ID: deployment.passkey.rpId,
         }
       : {}),
+    ...(isDeployed(addresses.VarietyTesting)
+      ? { VARIETY_TESTING_ADDRESS: addresses.VarietyTesting }
+      : {}),
   };
 }

@@ -16,11 +16,13 @@
 import { type Address, parseEventLogs } from "viem";
 import { DEFAULT_MILLING_TERMS, farmGateAverage, surveyDates } from "../../sdk/estimate.ts";
 import { FarmGatePricesAbi, RicePurchaseAbi } from "../../sdk/generated/abis.ts";
+import { deliveryDayAt } from "../../sdk/variety.ts";
 import { isDeployed } from "../lib/deployment.ts";
 import type { Farmer } from "./actors.ts";
 import { by, type SeedContext } from "./context.ts";
 import { Packaging, PaymentKind, REGION, SALE_STATES, type SaleStateName } from "./enums.ts";
 import { type Call, call, relayBatch, relayCall } from "./forward.ts";
+import { designateAndCommit, drawAndTest, type VarietySummary } from "./variety.ts";
 
 /** Where a planned sale ends. `ClawbackRepaid` is the state Settled, reached through a clawback. */
 type Target = Exclude<SaleStateName, "None"> | "ClawbackRepaid";
@@ -191,7 +193,10 @@ function plan(ctx: SeedContext, alloc: { 1: number[]; 2: number[] }): PlannedSal
     const allocated = alloc[program][i] ?? 0;
     const units = Math.max(20, Math.floor((allocated * (options.share ?? 1)) / 20) * 20);
     const n = sales.filter((s) => s.farmer === farmer && s.program === program).length;
-    const variety = sales.length % 9 === 8 ? 103 : sales.length % 2 === 0 ? 101 : 102;
+    // 신동진 (103) now and then in programme 1, where 강진군 named no variety of its own;
+    // programme 2's 강진군 designation (101, 102) refuses it.
+    const variety =
+      program === 1 && sales.length % 9 === 8 ? 103 : sales.length % 2 === 0 ? 101 : 102;
     const { share: _share, ...rest } = options;
     sales.push({
       key: `${farmer.id}:p${program}:${n + 1}`,
@@ -250,6 +255,8 @@ function plan(ctx: SeedContext, alloc: { 1: number[]; 2: number[] }): PlannedSal
   add(53, 2, "ClawbackRepaid", "third", { day: 5, packaging: "Bag40" });
   add(54, 2, "InterimPaid", "first", { day: 5 });
   add(55, 2, "Rejected", "rejectAll", { day: 2 });
+  // More selling farms, so that the variety-test draw takes two (24 farms → ceil(1.2) = 2).
+  for (let i = 56; i <= 63; i++) add(i, 2, "Settled", "first", { day: 8 });
   return sales;
 }
 
@@ -266,6 +273,7 @@ export interface RiceSummary {
   programIds: { 1: number; 2: number };
   sales: number;
   byState: Record<string, number>;
+  variety: VarietySummary;
 }
 
 export async function seedRice(ctx: SeedContext): Promise<RiceSummary> {
@@ -354,6 +362,8 @@ export async function seedRice(ctx: SeedContext): Promise<RiceSummary> {
   } else {
     ctx.log("rice: FarmGatePrices is not deployed: no farm-gate prices recorded");
   }
+  // 강진군 names its varieties for programme 2 and commits to its draw before its first sale.
+  await designateAndCommit(ctx, programIds[2]);
 
   const sales = plan(ctx, alloc);
   const seqs = new Map<string, number>();
@@ -401,6 +411,7 @@ export async function seedRice(ctx: SeedContext): Promise<RiceSummary> {
             Packaging[s.packaging],
             s.variety,
             s.collectionPoint,
+            deliveryDayAt(start + s.day * 86_400),
           ]),
         ),
       ),
@@ -518,6 +529,14 @@ export async function seedRice(ctx: SeedContext): Promise<RiceSummary> {
       rp(fn, [programIds[2], inputs.farmGatePer80kg, inputs.millingFee, inputs.millingYieldBps]),
     );
   }
+  // 강진군's variety test: the secret revealed, the draw, the drawn farms' results.
+  const variety = await drawAndTest(ctx, programIds[2], (hour) =>
+    ctx.clock.advanceToDay(p2.windowDays[1] + 2, { hour, required: false }),
+  );
+  ctx.log(
+    `rice: variety test of 강진군 (programme ${programIds[2]}): ${variety.sampled.length} of ${variety.sellers} farms drawn, ${variety.excluded.length} excluded`,
+  );
+
   await ctx.clock.advanceToDay(p2.windowDays[1] + 3, { hour: 10, required: false });
   const finalItems = [];
   for (const s of sales.filter((x) => reaches(x, "Settled", "ClawbackDue", "ClawbackRepaid"))) {
@@ -609,7 +628,7 @@ export async function seedRice(ctx: SeedContext): Promise<RiceSummary> {
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,
   );
-  return { programIds, sales: sales.length, byState };
+  return { programIds, sales: sales.length, byState, variety };
 }
 
 async function settlementOf(

@@ -1435,6 +1435,16 @@ export const IRicePurchaseAbi = [
     type: "error",
   },
   {
+    inputs: [
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+      { internalType: "uint16", name: "fromYear", type: "uint16" },
+      { internalType: "uint16", name: "toYear", type: "uint16" },
+    ],
+    name: "FarmExcluded",
+    type: "error",
+  },
+  {
     inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
     name: "FinalPricesLocked",
     type: "error",
@@ -1459,6 +1469,15 @@ export const IRicePurchaseAbi = [
       { internalType: "address", name: "inspector", type: "address" },
     ],
     name: "InspectorCannotApprove",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "deliveryDay", type: "uint32" },
+      { internalType: "uint32", name: "firstDay", type: "uint32" },
+      { internalType: "uint32", name: "lastDay", type: "uint32" },
+    ],
+    name: "InvalidDeliveryDay",
     type: "error",
   },
   { inputs: [], name: "InvalidPriceInputs", type: "error" },
@@ -1553,6 +1572,15 @@ export const IRicePurchaseAbi = [
   {
     inputs: [{ internalType: "uint256", name: "saleId", type: "uint256" }],
     name: "SellerCannotInspect",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "uint16", name: "variety", type: "uint16" },
+    ],
+    name: "VarietyNotDesignated",
     type: "error",
   },
   {
@@ -1728,6 +1756,7 @@ export const IRicePurchaseAbi = [
       },
       { indexed: false, internalType: "uint16", name: "variety", type: "uint16" },
       { indexed: false, internalType: "uint32", name: "collectionPoint", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "deliveryDay", type: "uint32" },
     ],
     name: "SaleSubmitted",
     type: "event",
@@ -1846,6 +1875,7 @@ export const IRicePurchaseAbi = [
           { internalType: "uint32", name: "committed", type: "uint32" },
           { internalType: "uint32", name: "saleCount", type: "uint32" },
           { internalType: "uint32", name: "region", type: "uint32" },
+          { internalType: "uint32", name: "sellerIndex", type: "uint32" },
         ],
         internalType: "struct IRicePurchase.Allocation",
         name: "",
@@ -1934,6 +1964,7 @@ export const IRicePurchaseAbi = [
         components: [
           { internalType: "uint64", name: "units", type: "uint64" },
           { internalType: "uint64", name: "distributed", type: "uint64" },
+          { internalType: "uint32", name: "sellers", type: "uint32" },
         ],
         internalType: "struct IRicePurchase.Quota",
         name: "",
@@ -2063,10 +2094,18 @@ export const IRicePurchaseAbi = [
       { internalType: "enum IRicePurchase.Packaging", name: "packaging", type: "uint8" },
       { internalType: "uint16", name: "variety", type: "uint16" },
       { internalType: "uint32", name: "collectionPoint", type: "uint32" },
+      { internalType: "uint32", name: "deliveryDay", type: "uint32" },
     ],
     name: "submitSale",
     outputs: [{ internalType: "uint256", name: "saleId", type: "uint256" }],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "varietyTesting",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
     type: "function",
   },
 ] as const;
@@ -2966,6 +3005,423 @@ export const ITenderBoardAbi = [
   },
 ] as const;
 
+/** contracts/interfaces/IVarietyTesting.sol:IVarietyErrors */
+export const IVarietyErrorsAbi = [
+  {
+    inputs: [
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+      { internalType: "uint16", name: "fromYear", type: "uint16" },
+      { internalType: "uint16", name: "toYear", type: "uint16" },
+    ],
+    name: "FarmExcluded",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "uint16", name: "variety", type: "uint16" },
+    ],
+    name: "VarietyNotDesignated",
+    type: "error",
+  },
+] as const;
+
+/** contracts/interfaces/IVarietyTesting.sol:IVarietyTesting */
+export const IVarietyTestingAbi = [
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "DrawNotReady",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+      { internalType: "uint16", name: "fromYear", type: "uint16" },
+      { internalType: "uint16", name: "toYear", type: "uint16" },
+    ],
+    name: "FarmExcluded",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "index", type: "uint32" },
+      { internalType: "uint32", name: "count", type: "uint32" },
+    ],
+    name: "IndexOutOfRange",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "inspector", type: "address" },
+      { internalType: "address", name: "farmer", type: "address" },
+    ],
+    name: "InspectorConflict",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "InvalidDesignation",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint16", name: "permille", type: "uint16" }],
+    name: "InvalidPermille",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "NoDesignation",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "NotDrawn",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "address", name: "farmer", type: "address" },
+    ],
+    name: "NotSampled",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "address", name: "farmer", type: "address" },
+    ],
+    name: "ResultAlreadyRecorded",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "SeedAlreadyCommitted",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "uint16", name: "variety", type: "uint16" },
+    ],
+    name: "VarietyNotDesignated",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "VarietySeedMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "WrongDrawPhase",
+    type: "error",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: false, internalType: "uint64", name: "anchorBlock", type: "uint64" },
+    ],
+    name: "AnchorRenewed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "farmer", type: "address" },
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: false, internalType: "uint16", name: "fromYear", type: "uint16" },
+      { indexed: false, internalType: "uint16", name: "toYear", type: "uint16" },
+      { indexed: false, internalType: "uint16", name: "offTypePermille", type: "uint16" },
+    ],
+    name: "FarmExclusionRecorded",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: false, internalType: "bytes32", name: "seed", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "anchorBlock", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "anchorHash", type: "bytes32" },
+      { indexed: false, internalType: "uint32", name: "sellers", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "sampleSize", type: "uint32" },
+    ],
+    name: "SampleDrawn",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "bytes32", name: "commitment", type: "bytes32" },
+    ],
+    name: "SeedCommitted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "bytes32", name: "secret", type: "bytes32" },
+      { indexed: false, internalType: "uint32", name: "sellers", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "sampleSize", type: "uint32" },
+      { indexed: false, internalType: "uint64", name: "anchorBlock", type: "uint64" },
+    ],
+    name: "SeedRevealed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "uint16[2]", name: "varieties", type: "uint16[2]" },
+    ],
+    name: "VarietiesDesignated",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "address", name: "farmer", type: "address" },
+      { indexed: true, internalType: "address", name: "inspector", type: "address" },
+      { indexed: false, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "sellerIndex", type: "uint32" },
+      { indexed: false, internalType: "uint16", name: "offTypePermille", type: "uint16" },
+      { indexed: false, internalType: "bytes32", name: "certificateHash", type: "bytes32" },
+      { indexed: false, internalType: "bool", name: "excluded", type: "bool" },
+    ],
+    name: "VarietyTestRecorded",
+    type: "event",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+    ],
+    name: "checkAllocation",
+    outputs: [],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "variety", type: "uint16" },
+    ],
+    name: "checkSale",
+    outputs: [],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "bytes32", name: "commitment", type: "bytes32" },
+    ],
+    name: "commitSeed",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "countyDrawOf",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint16", name: "varietyA", type: "uint16" },
+          { internalType: "uint16", name: "varietyB", type: "uint16" },
+          { internalType: "uint32", name: "sellers", type: "uint32" },
+          { internalType: "uint32", name: "sampleSize", type: "uint32" },
+          { internalType: "uint64", name: "anchorBlock", type: "uint64" },
+          { internalType: "bytes32", name: "commitment", type: "bytes32" },
+          { internalType: "bytes32", name: "secret", type: "bytes32" },
+          { internalType: "bytes32", name: "seed", type: "bytes32" },
+        ],
+        internalType: "struct IVarietyTesting.CountyDraw",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "uint16[2]", name: "varieties", type: "uint16[2]" },
+    ],
+    name: "designateVarieties",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "draw",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "farmer", type: "address" }],
+    name: "exclusionOf",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint16", name: "fromYear", type: "uint16" },
+          { internalType: "uint16", name: "toYear", type: "uint16" },
+          { internalType: "uint32", name: "programId", type: "uint32" },
+          { internalType: "uint16", name: "offTypePermille", type: "uint16" },
+        ],
+        internalType: "struct IVarietyTesting.Exclusion",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+    ],
+    name: "isExcluded",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "uint32", name: "sellerIndex", type: "uint32" },
+    ],
+    name: "isSampled",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "purchase",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "offTypePermille", type: "uint16" },
+      { internalType: "bytes32", name: "certificateHash", type: "bytes32" },
+    ],
+    name: "recordResult",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "address", name: "farmer", type: "address" },
+    ],
+    name: "resultOf",
+    outputs: [
+      {
+        components: [
+          { internalType: "bool", name: "recorded", type: "bool" },
+          { internalType: "uint16", name: "offTypePermille", type: "uint16" },
+          { internalType: "bytes32", name: "certificateHash", type: "bytes32" },
+        ],
+        internalType: "struct IVarietyTesting.TestResult",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "bytes32", name: "secret", type: "bytes32" },
+    ],
+    name: "revealSeed",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "sellers", type: "uint32" }],
+    name: "sampleSizeOf",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "pure",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "bytes32", name: "seed", type: "bytes32" },
+      { internalType: "uint32", name: "count", type: "uint32" },
+      { internalType: "uint32", name: "index", type: "uint32" },
+    ],
+    name: "shuffledPosition",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "pure",
+    type: "function",
+  },
+] as const;
+
 /** contracts/JangbuForwarder.sol:JangbuForwarder */
 export const JangbuForwarderAbi = [
   { inputs: [], stateMutability: "nonpayable", type: "constructor" },
@@ -3570,6 +4026,16 @@ export const RicePurchaseAbi = [
     type: "error",
   },
   {
+    inputs: [
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+      { internalType: "uint16", name: "fromYear", type: "uint16" },
+      { internalType: "uint16", name: "toYear", type: "uint16" },
+    ],
+    name: "FarmExcluded",
+    type: "error",
+  },
+  {
     inputs: [{ internalType: "uint32", name: "programId", type: "uint32" }],
     name: "FinalPricesLocked",
     type: "error",
@@ -3603,6 +4069,15 @@ export const RicePurchaseAbi = [
       { internalType: "address", name: "inspector", type: "address" },
     ],
     name: "InspectorCannotApprove",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "deliveryDay", type: "uint32" },
+      { internalType: "uint32", name: "firstDay", type: "uint32" },
+      { internalType: "uint32", name: "lastDay", type: "uint32" },
+    ],
+    name: "InvalidDeliveryDay",
     type: "error",
   },
   { inputs: [], name: "InvalidPriceInputs", type: "error" },
@@ -3702,6 +4177,15 @@ export const RicePurchaseAbi = [
   {
     inputs: [{ internalType: "uint256", name: "saleId", type: "uint256" }],
     name: "SellerCannotInspect",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "uint16", name: "variety", type: "uint16" },
+    ],
+    name: "VarietyNotDesignated",
     type: "error",
   },
   {
@@ -3878,6 +4362,7 @@ export const RicePurchaseAbi = [
       },
       { indexed: false, internalType: "uint16", name: "variety", type: "uint16" },
       { indexed: false, internalType: "uint32", name: "collectionPoint", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "deliveryDay", type: "uint32" },
     ],
     name: "SaleSubmitted",
     type: "event",
@@ -4042,6 +4527,7 @@ export const RicePurchaseAbi = [
           { internalType: "uint32", name: "committed", type: "uint32" },
           { internalType: "uint32", name: "saleCount", type: "uint32" },
           { internalType: "uint32", name: "region", type: "uint32" },
+          { internalType: "uint32", name: "sellerIndex", type: "uint32" },
         ],
         internalType: "struct IRicePurchase.Allocation",
         name: "",
@@ -4130,6 +4616,7 @@ export const RicePurchaseAbi = [
         components: [
           { internalType: "uint64", name: "units", type: "uint64" },
           { internalType: "uint64", name: "distributed", type: "uint64" },
+          { internalType: "uint32", name: "sellers", type: "uint32" },
         ],
         internalType: "struct IRicePurchase.Quota",
         name: "",
@@ -4266,6 +4753,7 @@ export const RicePurchaseAbi = [
       { internalType: "enum IRicePurchase.Packaging", name: "packaging", type: "uint8" },
       { internalType: "uint16", name: "variety", type: "uint16" },
       { internalType: "uint32", name: "collectionPoint", type: "uint32" },
+      { internalType: "uint32", name: "deliveryDay", type: "uint32" },
     ],
     name: "submitSale",
     outputs: [{ internalType: "uint256", name: "saleId", type: "uint256" }],
@@ -4275,6 +4763,13 @@ export const RicePurchaseAbi = [
   {
     inputs: [],
     name: "trustedForwarder",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "varietyTesting",
     outputs: [{ internalType: "address", name: "", type: "address" }],
     stateMutability: "view",
     type: "function",
@@ -5302,6 +5797,490 @@ export const TenderBoardAbi = [
     name: "terminateForNonDelivery",
     outputs: [],
     stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "trustedForwarder",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+] as const;
+
+/** contracts/VarietyTesting.sol:VarietyTesting */
+export const VarietyTestingAbi = [
+  {
+    inputs: [
+      { internalType: "address", name: "trustedForwarder_", type: "address" },
+      { internalType: "contract ICredentialRegistry", name: "registry_", type: "address" },
+    ],
+    stateMutability: "nonpayable",
+    type: "constructor",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "expected", type: "uint256" },
+      { internalType: "uint256", name: "actual", type: "uint256" },
+    ],
+    name: "ArrayLengthMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint256", name: "size", type: "uint256" },
+      { internalType: "uint256", name: "max", type: "uint256" },
+    ],
+    name: "BatchSizeInvalid",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "account", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "CredentialRequired",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "DrawNotReady",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+      { internalType: "uint16", name: "fromYear", type: "uint16" },
+      { internalType: "uint16", name: "toYear", type: "uint16" },
+    ],
+    name: "FarmExcluded",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "account", type: "address" },
+      { internalType: "enum ICredentialRegistry.Role", name: "role", type: "uint8" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "HouseholdTagMissing",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "index", type: "uint32" },
+      { internalType: "uint32", name: "count", type: "uint32" },
+    ],
+    name: "IndexOutOfRange",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "inspector", type: "address" },
+      { internalType: "address", name: "farmer", type: "address" },
+    ],
+    name: "InspectorConflict",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "InvalidDesignation",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint16", name: "permille", type: "uint16" }],
+    name: "InvalidPermille",
+    type: "error",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "region", type: "uint32" }],
+    name: "InvalidRegion",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "NoDesignation",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "NotDrawn",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "address", name: "farmer", type: "address" },
+    ],
+    name: "NotSampled",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "address", name: "farmer", type: "address" },
+    ],
+    name: "ResultAlreadyRecorded",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "SeedAlreadyCommitted",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "uint16", name: "variety", type: "uint16" },
+    ],
+    name: "VarietyNotDesignated",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "VarietySeedMismatch",
+    type: "error",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "WrongDrawPhase",
+    type: "error",
+  },
+  { inputs: [], name: "ZeroHash", type: "error" },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: false, internalType: "uint64", name: "anchorBlock", type: "uint64" },
+    ],
+    name: "AnchorRenewed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "address", name: "farmer", type: "address" },
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: false, internalType: "uint16", name: "fromYear", type: "uint16" },
+      { indexed: false, internalType: "uint16", name: "toYear", type: "uint16" },
+      { indexed: false, internalType: "uint16", name: "offTypePermille", type: "uint16" },
+    ],
+    name: "FarmExclusionRecorded",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: false, internalType: "bytes32", name: "seed", type: "bytes32" },
+      { indexed: false, internalType: "uint64", name: "anchorBlock", type: "uint64" },
+      { indexed: false, internalType: "bytes32", name: "anchorHash", type: "bytes32" },
+      { indexed: false, internalType: "uint32", name: "sellers", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "sampleSize", type: "uint32" },
+    ],
+    name: "SampleDrawn",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "bytes32", name: "commitment", type: "bytes32" },
+    ],
+    name: "SeedCommitted",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "bytes32", name: "secret", type: "bytes32" },
+      { indexed: false, internalType: "uint32", name: "sellers", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "sampleSize", type: "uint32" },
+      { indexed: false, internalType: "uint64", name: "anchorBlock", type: "uint64" },
+    ],
+    name: "SeedRevealed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: true, internalType: "address", name: "official", type: "address" },
+      { indexed: false, internalType: "uint16[2]", name: "varieties", type: "uint16[2]" },
+    ],
+    name: "VarietiesDesignated",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      { indexed: true, internalType: "uint32", name: "programId", type: "uint32" },
+      { indexed: true, internalType: "address", name: "farmer", type: "address" },
+      { indexed: true, internalType: "address", name: "inspector", type: "address" },
+      { indexed: false, internalType: "uint32", name: "region", type: "uint32" },
+      { indexed: false, internalType: "uint32", name: "sellerIndex", type: "uint32" },
+      { indexed: false, internalType: "uint16", name: "offTypePermille", type: "uint16" },
+      { indexed: false, internalType: "bytes32", name: "certificateHash", type: "bytes32" },
+      { indexed: false, internalType: "bool", name: "excluded", type: "bool" },
+    ],
+    name: "VarietyTestRecorded",
+    type: "event",
+  },
+  {
+    inputs: [],
+    name: "EXCLUSION_THRESHOLD_PERMILLE",
+    outputs: [{ internalType: "uint16", name: "", type: "uint16" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "EXCLUSION_YEARS",
+    outputs: [{ internalType: "uint16", name: "", type: "uint16" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "SHUFFLE_ROUNDS",
+    outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+    ],
+    name: "checkAllocation",
+    outputs: [],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "variety", type: "uint16" },
+    ],
+    name: "checkSale",
+    outputs: [],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "bytes32", name: "commitment", type: "bytes32" },
+    ],
+    name: "commitSeed",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "countyDrawOf",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint16", name: "varietyA", type: "uint16" },
+          { internalType: "uint16", name: "varietyB", type: "uint16" },
+          { internalType: "uint32", name: "sellers", type: "uint32" },
+          { internalType: "uint32", name: "sampleSize", type: "uint32" },
+          { internalType: "uint64", name: "anchorBlock", type: "uint64" },
+          { internalType: "bytes32", name: "commitment", type: "bytes32" },
+          { internalType: "bytes32", name: "secret", type: "bytes32" },
+          { internalType: "bytes32", name: "seed", type: "bytes32" },
+        ],
+        internalType: "struct IVarietyTesting.CountyDraw",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "credentialRegistry",
+    outputs: [{ internalType: "contract ICredentialRegistry", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "uint16[2]", name: "varieties", type: "uint16[2]" },
+    ],
+    name: "designateVarieties",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+    ],
+    name: "draw",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "farmer", type: "address" }],
+    name: "exclusionOf",
+    outputs: [
+      {
+        components: [
+          { internalType: "uint16", name: "fromYear", type: "uint16" },
+          { internalType: "uint16", name: "toYear", type: "uint16" },
+          { internalType: "uint32", name: "programId", type: "uint32" },
+          { internalType: "uint16", name: "offTypePermille", type: "uint16" },
+        ],
+        internalType: "struct IVarietyTesting.Exclusion",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "cropYear", type: "uint16" },
+    ],
+    name: "isExcluded",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "uint32", name: "sellerIndex", type: "uint32" },
+    ],
+    name: "isSampled",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "address", name: "forwarder", type: "address" }],
+    name: "isTrustedForwarder",
+    outputs: [{ internalType: "bool", name: "", type: "bool" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "purchase",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "address", name: "farmer", type: "address" },
+      { internalType: "uint16", name: "offTypePermille", type: "uint16" },
+      { internalType: "bytes32", name: "certificateHash", type: "bytes32" },
+    ],
+    name: "recordResult",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "address", name: "farmer", type: "address" },
+    ],
+    name: "resultOf",
+    outputs: [
+      {
+        components: [
+          { internalType: "bool", name: "recorded", type: "bool" },
+          { internalType: "uint16", name: "offTypePermille", type: "uint16" },
+          { internalType: "bytes32", name: "certificateHash", type: "bytes32" },
+        ],
+        internalType: "struct IVarietyTesting.TestResult",
+        name: "",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "uint32", name: "programId", type: "uint32" },
+      { internalType: "uint32", name: "region", type: "uint32" },
+      { internalType: "bytes32", name: "secret", type: "bytes32" },
+    ],
+    name: "revealSeed",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [{ internalType: "uint32", name: "sellers", type: "uint32" }],
+    name: "sampleSizeOf",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "pure",
+    type: "function",
+  },
+  {
+    inputs: [
+      { internalType: "bytes32", name: "seed", type: "bytes32" },
+      { internalType: "uint32", name: "count", type: "uint32" },
+      { internalType: "uint32", name: "index", type: "uint32" },
+    ],
+    name: "shuffledPosition",
+    outputs: [{ internalType: "uint32", name: "", type: "uint32" }],
+    stateMutability: "pure",
     type: "function",
   },
   {

@@ -41,6 +41,8 @@ export interface SaleRecord {
   readonly packaging: Packaging;
   readonly variety: number;
   readonly collectionPoint: number;
+  /** The delivery day signed with the sale: days since 1970-01-01 of the Korean date. */
+  readonly deliveryDay: number;
   readonly state: SaleState;
   /** 특, 1, 2, 3 of the last inspection; null before one. */
   readonly grades: readonly [number, number, number, number] | null;
@@ -90,6 +92,7 @@ export function applySaleEvent(sale: SaleRecord | undefined, event: RiceEvent): 
       packaging: a.packaging as Packaging,
       variety: a.variety,
       collectionPoint: a.collectionPoint,
+      deliveryDay: a.deliveryDay,
       state: SaleState.Submitted,
       grades: null,
       rejectedUnits: null,

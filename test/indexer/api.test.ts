@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { serve } from "@hono/node-server";
-import { createPublicClient, getAddress, http } from "viem";
+import { createPublicClient, getAddress, type Hex, http } from "viem";
 import { createApp } from "../../indexer/src/api/app.ts";
 import { acceptsGzip } from "../../indexer/src/api/cache.ts";
 import {
@@ -29,8 +29,9 @@ import { migrate } from "../../indexer/src/store/migrations.ts";
 import { type EventRecord, positionOf } from "../../indexer/src/sync/decode.ts";
 import { createCast } from "../../scripts/seed/actors.ts";
 import { P2_FINAL_INPUTS, P2_MISTYPED_INPUTS, PROGRAMMES } from "../../scripts/seed/rice.ts";
-import { RicePurchaseAbi, TenderBoardAbi } from "../../sdk/generated/abis.ts";
+import { RicePurchaseAbi, TenderBoardAbi, VarietyTestingAbi } from "../../sdk/generated/abis.ts";
 import { saleReferences, tenderReference } from "../../sdk/references.ts";
+import { deliveryDayBounds, deliveryDayOf, drawSample } from "../../sdk/variety.ts";
 import { startSeededChain, type TestChain } from "./helpers/chain.ts";
 import { dumpStore, envFor, indexUntil, withTestPostgres } from "./helpers/indexer.ts";
 import { codelist, createOcdsValidator, createRecordPackageValidator } from "./helpers/ocds.ts";
@@ -603,6 +604,84 @@ describe("indexer API", () => {
     );
     const terminatedLine = tenderCsv.find((l) => l.startsWith(`${terminated.id},`));
     assert.ok(terminatedLine?.includes("납품기한 경과"), "the CSV carries the termination reason");
+  });
+
+  it("issue 24 and 21: the variety draw, results and exclusion; every sale's delivery date", async () => {
+    const counties = await get<{ items: Record<string, unknown>[] }>(
+      "/api/v1/variety/counties?program=2&region=46810",
+    );
+    assert.equal(counties.items.length, 1);
+    const county = counties.items[0] as Record<string, unknown>;
+    assert.deepEqual(county.varieties, [101, 102]);
+    assert.equal(county.sellers, 24, "programme 2's 24 selling farms of 강진군");
+    assert.equal(county.sampleSize, 2, "ceil(24 × 5 %)");
+    assert.match(String(county.seed), /^0x[0-9a-f]{64}$/);
+    const sampled = county.sampled as { sellerIndex: number; farmer: string }[];
+    // The API's sample is the SDK's draw from the seed; the contract agrees farm by farm.
+    assert.deepEqual(
+      sampled.map((x) => x.sellerIndex),
+      drawSample(county.seed as Hex, 24),
+    );
+    const client = createPublicClient({ transport: http(chain.url) });
+    for (let i = 1; i <= 24; i++) {
+      const onChain = await client.readContract({
+        address: chain.deployment.addresses.VarietyTesting,
+        abi: VarietyTestingAbi,
+        functionName: "isSampled",
+        args: [2, 46_810, i],
+      });
+      assert.equal(
+        onChain,
+        sampled.some((x) => x.sellerIndex === i),
+        `farm number ${i}`,
+      );
+    }
+    const results = await get<Page>("/api/v1/variety/results?program=2");
+    assert.deepEqual(
+      results.items.map((r) => r.farmer).sort(),
+      sampled.map((x) => x.farmer).sort(),
+      "a result for each drawn farm",
+    );
+    const excluded = results.items.filter((r) => r.excluded === true);
+    assert.equal(excluded.length, 1);
+    const exclusions = await get<Page>(`/api/v1/exclusions?farmer=${excluded[0]?.farmer}`);
+    assert.equal(exclusions.items.length, 1);
+    assert.deepEqual(
+      {
+        fromYear: exclusions.items[0]?.fromYear,
+        toYear: exclusions.items[0]?.toYear,
+        offTypePermille: exclusions.items[0]?.offTypePermille,
+      },
+      { fromYear: 2027, toYear: 2031, offTypePermille: 260 },
+    );
+    assert.equal((await get<Page>("/api/v1/exclusions")).items.length, 1);
+    await rejects("/api/v1/exclusions?farmer=0x12", 400);
+
+    // Every sale has a delivery date inside its programme's window (Korean days).
+    const sales = await get<Page>("/api/v1/sales?limit=500");
+    const programmes = await get<Page>("/api/v1/programs");
+    for (const sale of sales.items) {
+      const p = programmes.items.find((x) => x.id === sale.programId);
+      assert.ok(p);
+      const { firstDay, lastDay } = deliveryDayBounds({
+        deliveryStart: Date.parse(String(p.deliveryStart)) / 1000,
+        deliveryEnd: Date.parse(String(p.deliveryEnd)) / 1000,
+      });
+      const day = deliveryDayOf(String(sale.deliveryDate));
+      assert.ok(day >= firstDay && day <= lastDay, `${sale.id}: ${sale.deliveryDate}`);
+    }
+    const one = sales.items[0] as Record<string, unknown>;
+    assert.equal((await get(`/api/v1/sales/${one.id}`)).deliveryDate, one.deliveryDate);
+
+    // The excluded farm's purchases in programme 2 say so in OCDS.
+    const excludedSale = sales.items.find(
+      (x) => x.farmer === excluded[0]?.farmer && x.programId === 2,
+    );
+    assert.ok(excludedSale);
+    const ocds = await get<{ releases: { tender: { statusDetails?: string } }[] }>(
+      `/api/v1/ocds/sales/${excludedSale.id}`,
+    );
+    assert.match(String(ocds.releases.at(-1)?.tender.statusDetails), /2027–2031/);
   });
 
   it("accounts and the raw event log", async () => {

@@ -195,6 +195,7 @@ describe("data-folder lock", { skip: !onLinux && "needs Linux /proc" }, () => {
               RicePurchase: address(3),
               TenderBoard: address(4),
               FarmGatePrices: address(5),
+              VarietyTesting: address(5),
             },
           },
           { DATA_DIR: dataDir, PORT: "0" },

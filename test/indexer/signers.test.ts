@@ -117,7 +117,7 @@ describe("signer attribution", () => {
         eventName === "SaleDisputed"
           ? toHex(7n, { size: 32 })
           : eventName === "SaleSubmitted"
-            ? `0x${"00".repeat(32 * 5)}`
+            ? `0x${"00".repeat(32 * 6)}`
             : "0x";
       return {
         address: RICE,

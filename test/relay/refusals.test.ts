@@ -116,11 +116,14 @@ describe("relay refusals", () => {
     assert.equal(answer.json.error?.details?.txHash, txHash);
     // Signed for the next nonce, but another request used that nonce first: stale.
     const stale = await chain.sign(farmer, chain.submitSale());
-    const other = buildAction(
-      chain.contracts.RicePurchase,
-      "submitSale",
-      [1, 40, 0, 102, 4_681_001],
-    );
+    const other = buildAction(chain.contracts.RicePurchase, "submitSale", [
+      1,
+      40,
+      0,
+      102,
+      4_681_001,
+      chain.deliveryDay,
+    ]);
     await chain.direct(farmer, other);
     const staleAnswer = await refused(stale, 409, "RELAY_STALE_NONCE");
     assert.equal(staleAnswer.json.error?.details?.expected, "2");
@@ -231,11 +234,14 @@ describe("relay refusals", () => {
     assert.deepEqual(answer.json.error?.details?.args, { saleId: missing.toString() });
     assert.match(answer.json.error?.message ?? "", /SaleNotFound\(saleId: \d+\)/);
     // Over the allocation: ExceedsAllocation(requested, remaining).
-    const big = buildAction(
-      chain.contracts.RicePurchase,
-      "submitSale",
-      [1, 2_000, 0, 101, 4_681_001],
-    );
+    const big = buildAction(chain.contracts.RicePurchase, "submitSale", [
+      1,
+      2_000,
+      0,
+      101,
+      4_681_001,
+      chain.deliveryDay,
+    ]);
     const over = await refused(
       await chain.sign(chain.farmer(0), big),
       422,

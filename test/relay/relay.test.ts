@@ -236,7 +236,14 @@ describe("relay", () => {
     assert.equal(again.json.state, "held");
     const rival = await chain.sign(
       farmer,
-      buildAction(chain.contracts.RicePurchase, "submitSale", [1, 7, 0, 101, 4_681_001]),
+      buildAction(chain.contracts.RicePurchase, "submitSale", [
+        1,
+        7,
+        0,
+        101,
+        4_681_001,
+        chain.deliveryDay,
+      ]),
       { nonce: n + 3n },
     );
     const refused = await post(app, rival);
@@ -331,7 +338,14 @@ describe("relay", () => {
     const { app, relay } = await open();
     const farmer = chain.farmer(0); // 20 of its 1,000 units are sold
     const sale = (units: number) =>
-      buildAction(chain.contracts.RicePurchase, "submitSale", [1, units, 0, 101, 4_681_001]);
+      buildAction(chain.contracts.RicePurchase, "submitSale", [
+        1,
+        units,
+        0,
+        101,
+        4_681_001,
+        chain.deliveryDay,
+      ]);
     let secondId: Hash | undefined;
     await chain.provider.request({ method: "evm_setAutomine", params: [false] });
     try {

@@ -27,6 +27,7 @@ import {
   RicePurchaseAbi,
 } from "../../sdk/generated/abis.ts";
 import { householdTagOf } from "../../sdk/households.ts";
+import { deliveryDayAt } from "../../sdk/variety.ts";
 
 export const GANGJIN = 46_810;
 export const JEONNAM = 46_000;
@@ -48,6 +49,11 @@ export async function setupRelayChain({ farmers: farmerCount = 3 }: { farmers?: 
   ).address;
   const rice = (await viem.deployContract("RicePurchase", [forwarder, registry])).address;
   const tenders = (await viem.deployContract("TenderBoard", [forwarder, registry])).address;
+  const varietyTesting = (await publicClient.readContract({
+    address: rice,
+    abi: RicePurchaseAbi,
+    functionName: "varietyTesting",
+  })) as Address;
   const deployment: Deployment = {
     chainId,
     addresses: {
@@ -56,6 +62,7 @@ export async function setupRelayChain({ farmers: farmerCount = 3 }: { farmers?: 
       RicePurchase: rice,
       TenderBoard: tenders,
       FarmGatePrices: zeroAddress,
+      VarietyTesting: varietyTesting,
     },
     startBlock,
   };
@@ -213,10 +220,13 @@ export async function setupRelayChain({ farmers: farmerCount = 3 }: { farmers?: 
     await direct(official, riceAction("allocate", [1, GANGJIN, f.address, 1_000]));
   }
 
+  /** The programme's first delivery day (its window opens now): a valid day for every sale. */
+  const deliveryDay = deliveryDayAt(now);
   const submitSale = () =>
-    buildAction(contracts.RicePurchase, "submitSale", [1, 20, 0, 101, 4_681_001]);
+    buildAction(contracts.RicePurchase, "submitSale", [1, 20, 0, 101, 4_681_001, deliveryDay]);
 
   return {
+    deliveryDay,
     connection,
     provider,
     publicClient,

@@ -88,6 +88,7 @@ const deployment: Deployment = {
     RicePurchase: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
     TenderBoard: "0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
     FarmGatePrices: "0x0000000000000000000000000000000000000000",
+    VarietyTesting: "0x61c36a8d610163660E21a8b7359e1Cac0C9133e1",
   },
 };
 
@@ -382,8 +383,8 @@ describe("sdk actions", () => {
       "강진군 매입 #3 중간정산금 지급 ₩800,000 기록",
     );
     assert.equal(
-      describeAction(buildAction(c.RicePurchase, "submitSale", [1, 40, 1, 101, 4_681_001])),
-      "매입 계획 #1 출하 신청 40포대 (톤백)",
+      describeAction(buildAction(c.RicePurchase, "submitSale", [1, 40, 1, 101, 4_681_001, 20_730])),
+      "매입 계획 #1 출하 신청 40포대 (톤백, 2026-10-04 출하)",
     );
     assert.equal(
       describeAction(

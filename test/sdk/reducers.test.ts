@@ -191,6 +191,7 @@ describe("SDK reducers on the demo season", () => {
         variety: s.variety,
         designated: isDesignatedVariety(s.variety, programme),
         collection_point: s.collectionPoint,
+        delivery_day: s.deliveryDay,
         state: s.state,
         grade_special: s.grades?.[0] ?? null,
         grade_first: s.grades?.[1] ?? null,

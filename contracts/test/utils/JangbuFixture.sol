@@ -131,7 +131,12 @@ abstract contract JangbuFixture is Test {
 
     function _submit(address seller, uint16 units, IRicePurchase.Packaging packaging) internal returns (uint256) {
         vm.prank(seller);
-        return rice.submitSale(programId, units, packaging, 101, COLLECTION_POINT);
+        return rice.submitSale(programId, units, packaging, 101, COLLECTION_POINT, _today());
+    }
+
+    /// @dev Today's delivery day (days since 1970-01-01 in Korean time), as the sale form sends it.
+    function _today() internal view returns (uint32) {
+        return uint32((block.timestamp + 9 hours) / 1 days);
     }
 
     function _submit(uint16 units) internal returns (uint256) {

@@ -27,6 +27,7 @@ import { riceRoutes } from "./routes/rice.ts";
 import { streamRoutes } from "./routes/stream.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { tenderRoutes } from "./routes/tenders.ts";
+import { varietyRoutes } from "./routes/variety.ts";
 
 export type { AppDeps, RouteModule } from "./deps.ts";
 
@@ -36,6 +37,7 @@ export const BUILTIN_MODULES: readonly RouteModule[] = [
   riceRoutes,
   estimateRoutes,
   tenderRoutes,
+  varietyRoutes,
   exportRoutes,
   streamRoutes,
 ];

@@ -6,6 +6,7 @@
  * (`bids.details[]`). A tender contract that ends early (termination for non-delivery) is
  * `contractTermination`; a tender that lapses without an award is `unsuccessful`.
  */
+import { dateOfDeliveryDay } from "../../../sdk/variety.ts";
 import { PaymentKind, RoleNames } from "../domain.ts";
 import type { EventJson } from "./common.ts";
 
@@ -303,6 +304,18 @@ export function saleReleases(
     switch (ev.event) {
       case "SaleSubmitted":
         t.title = `공공비축미 매입: ${a.units} units`;
+        if (a.deliveryDay !== undefined) {
+          // The day the farm will deliver (submitSale's deliveryDay), as a delivery milestone.
+          t.milestones = [
+            {
+              id: "delivery",
+              title: "출하 예정일",
+              type: "delivery",
+              dueDate: `${dateOfDeliveryDay(Number(a.deliveryDay))}T00:00:00+09:00`,
+              status: "scheduled",
+            },
+          ];
+        }
         t.items = [
           {
             id: "1",
@@ -314,6 +327,25 @@ export function saleReleases(
         t.tenderers = [farmer];
         t.tenderPeriod = { startDate: ev.blockTime };
         snapshot(ev, ["planning", "tender"]);
+        break;
+      case "VarietyTestRecorded": {
+        if (Number(a.programId) !== sale.programId) break;
+        const documents = (t.documents as Json[] | undefined) ?? [];
+        t.documents = [
+          ...documents,
+          {
+            id: String(a.certificateHash),
+            documentType: "evaluationReports",
+            title: `품종검정 certificate: non-designated variety ${Number(a.offTypePermille) / 10}%`,
+          },
+        ];
+        snapshot(ev, ["tenderUpdate"]);
+        break;
+      }
+      case "FarmExclusionRecorded":
+        if (Number(a.programId) !== sale.programId) break;
+        t.statusDetails = `farm excluded by variety test (${Number(a.offTypePermille) / 10}% non-designated variety > 20%): no allocation or sale in crop years ${a.fromYear}–${a.toYear}`;
+        snapshot(ev, ["tenderUpdate"]);
         break;
       case "SaleCancelled":
         t.status = "cancelled";

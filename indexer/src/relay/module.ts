@@ -97,6 +97,7 @@ export function createRelayModule({
           RicePurchase: address(deps.addresses.RicePurchase),
           TenderBoard: address(deps.addresses.TenderBoard),
           FarmGatePrices: address(deps.addresses.FarmGatePrices),
+          VarietyTesting: address(deps.addresses.VarietyTesting),
         },
       };
       const chainCheck = createChainCredentialCheck({

@@ -1,6 +1,6 @@
 /**
  * What the relay pays for: calls to the jangbu action contracts of its deployment, and only the
- * functions of their interfaces (IRicePurchase, ITenderBoard, ICredentialRegistry, IFarmGatePrices) that change
+ * functions of their interfaces (IRicePurchase, ITenderBoard, ICredentialRegistry, IFarmGatePrices, IVarietyTesting) that change
  * state, minus the registry admin's `setIssuer` (the admin sends its own transactions). The
  * list follows the generated ABIs, so a function added to an interface is relayable at once.
  */
@@ -21,6 +21,7 @@ import {
   IFarmGatePricesAbi,
   IRicePurchaseAbi,
   ITenderBoardAbi,
+  IVarietyTestingAbi,
 } from "../../../sdk/generated/abis.ts";
 import { RelayRefusal } from "./errors.ts";
 
@@ -34,6 +35,7 @@ const INTERFACE_ABIS: Readonly<Record<ActionContractName, Abi>> = {
   RicePurchase: IRicePurchaseAbi,
   TenderBoard: ITenderBoardAbi,
   FarmGatePrices: IFarmGatePricesAbi,
+  VarietyTesting: IVarietyTestingAbi,
 };
 
 /** The relayable function names per contract by the rule above. */

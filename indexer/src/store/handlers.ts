@@ -60,6 +60,34 @@ function updateSale(
   ctx.put("sales", key, { ...change(sale), updated_pos: ev.pos, updated_time: ev.blockTime });
 }
 
+/** A county's variety row before anything was recorded for it. */
+const emptyCounty = (a: EventArgs): ProjectionRow => ({
+  program_id: num(a.programId),
+  region: num(a.region),
+  variety_a: 0,
+  variety_b: 0,
+  designated_by: null,
+  commitment: null,
+  committed_by: null,
+  secret: null,
+  sellers: null,
+  sample_size: null,
+  anchor_block: null,
+  anchor_hash: null,
+  seed: null,
+  drawn_time: null,
+});
+
+/** Applies `change` to a county's variety row (created empty when the county named no variety). */
+function updateCounty(ctx: ApplyContext, ev: EventRecord, change: ProjectionRow) {
+  const key = `${num(ev.args.programId)}|${num(ev.args.region)}`;
+  ctx.put("variety_counties", key, {
+    ...(ctx.get("variety_counties", key) ?? emptyCounty(ev.args)),
+    ...change,
+    updated_pos: ev.pos,
+  });
+}
+
 /** A programme's pending final-price proposal, when there is none (before one, and once confirmed). */
 const NO_PROPOSAL = {
   proposal_official: null,
@@ -265,12 +293,19 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       ["sales", saleKey(a)],
       ["sale_counters", str(num(a.region))],
     ],
-    reads: (a) => [["programs", str(a.programId)]],
+    reads: (a) => [
+      ["programs", str(a.programId)],
+      ["variety_counties", `${num(a.programId)}|${num(a.region)}`],
+    ],
     apply(ev, ctx) {
       const a = ev.args;
       const { seq } = decodeSaleId(BigInt(saleKey(a)));
-      // Designated follows from the programme's varieties (ProgramCreated), as the contract says.
-      const program = ctx.get("programs", str(a.programId));
+      const programme = ctx.get("programs", str(a.programId));
+      // Designated: the county's varieties when it named any (VarietiesDesignated; the contract
+      // then refuses the others), else the programme's (ProgramCreated).
+      const county = ctx.get("variety_counties", `${num(a.programId)}|${num(a.region)}`);
+      const named = county !== undefined && Number(county.variety_a) !== 0 ? county : undefined;
+      const program = named ?? programme;
       const regionKey = str(num(a.region));
       const ordinal = Number(ctx.get("sale_counters", regionKey)?.sales ?? 0) + 1;
       ctx.put("sale_counters", regionKey, { region: num(a.region), sales: ordinal });
@@ -290,6 +325,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
         variety: num(a.variety),
         designated,
         collection_point: num(a.collectionPoint),
+        delivery_day: a.deliveryDay === undefined ? null : num(a.deliveryDay),
         state: SaleState.Submitted,
         grade_special: null,
         grade_first: null,
@@ -312,7 +348,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
         updated_pos: ev.pos,
         updated_time: ev.blockTime,
         dispute_deadline: null,
-        ref: saleReference(Number(program?.crop_year ?? 0), num(a.region), ordinal),
+        ref: saleReference(Number(programme?.crop_year ?? 0), num(a.region), ordinal),
       });
     },
   },
@@ -480,6 +516,91 @@ const terms = (a: EventArgs) => ({
 });
 
 const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
+  "VarietyTesting.VarietiesDesignated": {
+    touches: (a) => [["variety_counties", `${num(a.programId)}|${num(a.region)}`]],
+    apply(ev, ctx) {
+      const a = ev.args;
+      const key = `${num(a.programId)}|${num(a.region)}`;
+      const varieties = a.varieties as JsonValue[];
+      ctx.put("variety_counties", key, {
+        ...(ctx.get("variety_counties", key) ?? emptyCounty(a)),
+        variety_a: num(varieties[0]),
+        variety_b: num(varieties[1]),
+        designated_by: a.official,
+        updated_pos: ev.pos,
+      });
+    },
+  },
+  "VarietyTesting.SeedCommitted": {
+    touches: (a) => [["variety_counties", `${num(a.programId)}|${num(a.region)}`]],
+    apply(ev, ctx) {
+      updateCounty(ctx, ev, { commitment: ev.args.commitment, committed_by: ev.args.official });
+    },
+  },
+  "VarietyTesting.SeedRevealed": {
+    touches: (a) => [["variety_counties", `${num(a.programId)}|${num(a.region)}`]],
+    apply(ev, ctx) {
+      const a = ev.args;
+      updateCounty(ctx, ev, {
+        secret: a.secret,
+        sellers: num(a.sellers),
+        sample_size: num(a.sampleSize),
+        anchor_block: num(a.anchorBlock),
+      });
+    },
+  },
+  "VarietyTesting.AnchorRenewed": {
+    touches: (a) => [["variety_counties", `${num(a.programId)}|${num(a.region)}`]],
+    apply(ev, ctx) {
+      updateCounty(ctx, ev, { anchor_block: num(ev.args.anchorBlock) });
+    },
+  },
+  "VarietyTesting.SampleDrawn": {
+    touches: (a) => [["variety_counties", `${num(a.programId)}|${num(a.region)}`]],
+    apply(ev, ctx) {
+      const a = ev.args;
+      updateCounty(ctx, ev, {
+        seed: a.seed,
+        anchor_block: num(a.anchorBlock),
+        anchor_hash: a.anchorHash,
+        drawn_time: ev.blockTime,
+      });
+    },
+  },
+  "VarietyTesting.VarietyTestRecorded": {
+    touches: (a) => [["variety_results", `${num(a.programId)}|${str(a.farmer)}`]],
+    creates: "variety_results",
+    apply(ev, ctx) {
+      const a = ev.args;
+      ctx.put("variety_results", `${num(a.programId)}|${str(a.farmer)}`, {
+        program_id: num(a.programId),
+        farmer: a.farmer,
+        region: num(a.region),
+        seller_index: num(a.sellerIndex),
+        off_type_permille: num(a.offTypePermille),
+        certificate_hash: a.certificateHash,
+        inspector: a.inspector,
+        excluded: a.excluded === true,
+        pos: ev.pos,
+        block_time: ev.blockTime,
+      });
+    },
+  },
+  "VarietyTesting.FarmExclusionRecorded": {
+    touches: (a) => [["exclusions", str(a.farmer)]],
+    apply(ev, ctx) {
+      const a = ev.args;
+      ctx.put("exclusions", str(a.farmer), {
+        farmer: a.farmer,
+        from_year: num(a.fromYear),
+        to_year: num(a.toYear),
+        program_id: num(a.programId),
+        off_type_permille: num(a.offTypePermille),
+        pos: ev.pos,
+        block_time: ev.blockTime,
+      });
+    },
+  },
   "TenderBoard.TenderCreated": {
     creates: "tenders",
     touches: (a) => [["tenders", tenderKey(a)]],

@@ -309,6 +309,34 @@ where s.id = i.sale_id and p.id = s.program_id;
 `,
   },
   {
+    id: 10,
+    name: "sales: delivery day; variety testing: county designations and draws, results, exclusions",
+    // Sales submitted before the delivery day existed have none (null).
+    sql: `
+alter table sales add column delivery_day int4;
+create table variety_counties (
+  program_id int8 not null, region int4 not null,
+  variety_a int4 not null, variety_b int4 not null, designated_by text,
+  commitment text, committed_by text, secret text, sellers int4, sample_size int4,
+  anchor_block int8, anchor_hash text, seed text, drawn_time int8,
+  updated_pos int8 not null,
+  primary key (program_id, region)
+);
+create table variety_results (
+  program_id int8 not null, farmer text not null, region int4 not null, seller_index int4 not null,
+  off_type_permille int4 not null, certificate_hash text not null, inspector text not null,
+  excluded bool not null, pos int8 not null, block_time int8 not null,
+  primary key (program_id, farmer)
+);
+create index variety_results_region on variety_results (program_id, region);
+create table exclusions (
+  farmer text primary key,
+  from_year int4 not null, to_year int4 not null, program_id int8 not null,
+  off_type_permille int4 not null, pos int8 not null, block_time int8 not null
+);
+`,
+  },
+  {
     id: 11,
     name: "issue 24: the farm-gate price series (산지쌀값) of each programme, from FarmGatePrices",
     sql: `

@@ -79,6 +79,8 @@ const ACTOR_FIELDS = [
 const ACTOR_NOT_IN_ARGS: ReadonlySet<string> = new Set([
   "RicePurchase.SaleCancelled",
   "RicePurchase.SaleDisputed",
+  // Names the excluded farm; the inspector who recorded the result acted.
+  "VarietyTesting.FarmExclusionRecorded",
 ]);
 
 /** The ABI of each contract the indexer reads, from `sdk/generated/abis.ts`. */
@@ -90,6 +92,7 @@ export function contractAbis(): Partial<Record<ContractName, Abi>> {
     "RicePurchase",
     "TenderBoard",
     "FarmGatePrices",
+    "VarietyTesting",
     "JangbuForwarder",
   ] as const) {
     const abi = all[`${name}Abi`];

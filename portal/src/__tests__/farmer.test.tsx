@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { allocationRemaining, unitsHeld } from "../../../sdk/allocation.ts";
 import { FarmerHome } from "../pages/Farmer.tsx";
@@ -46,7 +46,7 @@ const sales = [
   { ...sale(1, "Rejected", 32, 0), disputeDeadline: iso(NOW - 60) },
 ];
 
-function mockApi(list = programmes) {
+function mockApi(list = programmes, extra: Record<string, unknown> = {}) {
   vi.stubGlobal(
     "fetch",
     vi.fn(async (input: string, init?: RequestInit) => {
@@ -55,6 +55,7 @@ function mockApi(list = programmes) {
         new Response(JSON.stringify(body), {
           headers: { "content-type": "application/json" },
         });
+      for (const [path, body] of Object.entries(extra)) if (url.includes(path)) return json(body);
       if (init?.method === "POST")
         return json({ jsonrpc: "2.0", id: 1, result: { timestamp: `0x${NOW.toString(16)}` } });
       if (url.includes("/accounts/"))
@@ -135,5 +136,63 @@ describe("the dispute period of an inspected sale", () => {
     const approved = card(50);
     expect(within(approved).queryByTestId("dispute-deadline")).toBeNull();
     expect(within(approved).queryByRole("button", { name: "재검사 요청" })).toBeNull();
+  });
+});
+
+describe("variety testing (issue 24) and the delivery date (issue 21)", () => {
+  it("tells an excluded farmer why and for which crop years, in Korean", async () => {
+    mockApi(programmes, {
+      "/exclusions": {
+        items: [
+          {
+            farmer: FARMER,
+            fromYear: 2027,
+            toYear: 2031,
+            programId: 2,
+            offTypePermille: 260,
+            reason: "variety test",
+          },
+        ],
+        nextCursor: null,
+      },
+    });
+    render(<FarmerHome session={{ address: FARMER, kind: "demo" }} />);
+    const notice = await screen.findByTestId("exclusion");
+    expect(notice.textContent).toMatch(/매입 제외/);
+    expect(notice.textContent).toMatch(/26%/);
+    expect(notice.textContent).toMatch(/2027년산부터 2031년산까지/);
+    expect(notice.textContent).not.toMatch(/[A-Za-z]{3,}/);
+  });
+
+  it("shows no notice to a farm that is not excluded, and each sale's delivery date", async () => {
+    const dated = sales.map((x, i) => (i === 0 ? { ...x, deliveryDate: "2026-10-20" } : x));
+    mockApi(programmes, { "/sales": { items: dated, nextCursor: null } });
+    render(<FarmerHome session={{ address: FARMER, kind: "demo" }} />);
+    await waitFor(() => expect(screen.getAllByTestId("my-sale").length).toBe(sales.length));
+    expect(screen.queryByTestId("exclusion")).toBeNull();
+    const dates = screen.getAllByTestId("delivery-date");
+    expect(dates).toHaveLength(1);
+    expect(dates[0]?.textContent).toMatch(/출하 예정일 2026년 10월 20일/);
+  });
+
+  it("warns that a variety outside the county's designation is refused", async () => {
+    mockApi(programmes, {
+      "/accounts/": {
+        address: FARMER,
+        allocations: [{ programId: 1, units: 400, region: 46810 }],
+      },
+      "/variety/counties": {
+        items: [{ programId: 1, region: 46810, varieties: [102] }],
+        nextCursor: null,
+      },
+    });
+    render(<FarmerHome session={{ address: FARMER, kind: "demo" }} />);
+    const form = await screen.findByTestId("sale-form");
+    // The form starts on the county's first variety: no warning.
+    expect(within(form).queryByText(/우리 군이 정한 품종이 아닙니다/)).toBeNull();
+    const select = form.querySelector("select[name=variety]") as HTMLSelectElement;
+    expect(select.value).toBe("102");
+    fireEvent.change(select, { target: { value: "101" } });
+    expect(within(form).getByText(/우리 군이 정한 품종이 아닙니다/)).toBeTruthy();
   });
 });

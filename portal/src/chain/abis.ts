@@ -8,6 +8,7 @@ import {
   PasskeyAccountAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
+  VarietyTestingAbi,
 } from "../../../sdk/generated/abis.ts";
 
 export {
@@ -17,6 +18,7 @@ export {
   PasskeyAccountAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
+  VarietyTestingAbi,
 };
 
 /** Every event and error of the system, deduplicated by signature. */
@@ -30,6 +32,7 @@ export const ALL_ABI: Abi = (() => {
     JangbuForwarderAbi,
     FarmGatePricesAbi,
     IPasskeyAccountAbi,
+    VarietyTestingAbi,
   ] as Abi[]) {
     for (const item of abi) {
       if (item.type !== "event" && item.type !== "error") continue;

@@ -18,6 +18,7 @@ import {
   PasskeyAccountAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
+  VarietyTestingAbi,
 } from "./abis.ts";
 import { decodeRevert, findRevertData } from "./errors.ts";
 import {
@@ -37,6 +38,7 @@ export const ABI_OF: Record<ContractName, Abi> = {
   CredentialRegistry: CredentialRegistryAbi as Abi,
   JangbuForwarder: JangbuForwarderAbi as Abi,
   FarmGatePrices: FarmGatePricesAbi as Abi,
+  VarietyTesting: VarietyTestingAbi as Abi,
 };
 
 export interface Action {

@@ -416,6 +416,12 @@ export const en: Shape<Dictionary> = {
     nonDesignated:
       "Not a designated variety. Over 20 % in variety testing excludes the farm for 5 years.",
     steps: "Progress",
+    // issue 24: the county's own varieties, and a variety-test exclusion
+    errCountyVariety: "Not one of your county's varieties: a sale of it is refused.",
+    excludedTitle: "Excluded from the public stockpile purchase",
+    excludedReason:
+      "The variety test of programme {{programme}} found {{share}}% of a non-designated variety, above the 20% limit.",
+    excludedYears: "No allocation and no sale for the crop years {{from}} to {{to}}.",
     // issue 19: the dispute period after inspection
     disputeUntil: "You may dispute until {{date}}",
     disputeClosed:
@@ -663,6 +669,26 @@ export const en: Shape<Dictionary> = {
     NotIssuer: "You may not issue this role in this region.",
     ZeroAddress: "The address is empty.",
     ZeroHash: "A document hash is empty: enter the document number.",
+    InvalidDeliveryDay:
+      "The delivery date is outside the delivery window: choose a date inside it.",
+    VarietyNotDesignated:
+      "Variety {{variety}} is not one of your county's varieties: the sale is refused.",
+    FarmExcluded:
+      "This farm is excluded by a variety test for the crop years {{fromYear}} to {{toYear}}: no allocation, no sale.",
+    InvalidDesignation:
+      "The designation is refused: no first variety, the same variety twice, or the county already has sales.",
+    NoDesignation: "Designate the county's varieties before committing to the draw.",
+    WrongDrawPhase: "Not now: commit before the delivery window closes, reveal after it closed.",
+    SeedAlreadyCommitted: "The draw value is already committed (or revealed).",
+    VarietySeedMismatch: "The revealed value does not open the commitment.",
+    DrawNotReady:
+      "The draw is not possible yet (the block after the reveal is needed), or already made.",
+    NotDrawn: "The variety-test draw has not been made yet.",
+    NotSampled: "This farm was not drawn for the variety test.",
+    ResultAlreadyRecorded: "This farm's variety-test result is already recorded.",
+    InvalidPermille: "A share is between 0 and 1000 ‰ (100 %).",
+    InspectorConflict: "You may not record the result of your own farm or your household's.",
+    IndexOutOfRange: "The farm number is out of range.",
     ExceedsAllocation: "Over the allocation: {{requested}} requested, {{remaining}} remaining.",
     FarmAllocatedElsewhere: "This farm is already allocated in another county ({{region}}).",
     FinalPricesLocked:
@@ -824,6 +850,13 @@ export const en: Shape<Dictionary> = {
       TenderCreated: "Tender created",
       TenderFailed: "Tender failed",
       TenderPaid: "Tender paid",
+      VarietiesDesignated: "Varieties designated",
+      SeedCommitted: "Variety draw committed",
+      SeedRevealed: "Variety draw secret revealed",
+      AnchorRenewed: "Draw anchor block renewed",
+      SampleDrawn: "Variety-test sample drawn",
+      VarietyTestRecorded: "Variety test recorded",
+      FarmExclusionRecorded: "Farm excluded (variety test)",
       EIP712DomainChanged: "Eip-712 domain changed",
       ExecutedForwardRequest: "Executed forward request",
       other: "Other record",
@@ -885,6 +918,17 @@ export const en: Shape<Dictionary> = {
       moisturePermille: "moisture permille",
       nationalQuota: "national quota",
       nonce: "nonce",
+      deliveryDay: "Delivery day (day number)",
+      sellers: "Selling farms",
+      sampleSize: "Farms drawn",
+      anchorBlock: "Anchor block",
+      anchorHash: "Anchor block hash",
+      secret: "Revealed secret",
+      sellerIndex: "Farm number",
+      offTypePermille: "Non-designated share (‰)",
+      excluded: "Excluded",
+      fromYear: "Excluded from crop year",
+      toYear: "Excluded to crop year",
       official: "official",
       packaging: "packaging",
       parentRegion: "parent region",
@@ -933,6 +977,7 @@ export const en: Shape<Dictionary> = {
       CredentialRegistry: "Credential registry",
       JangbuForwarder: "Signature relay contract",
       FarmGatePrices: "Farm-gate price record",
+      VarietyTesting: "Variety testing contract",
     },
     errors: {
       generic:

@@ -403,6 +403,12 @@ export const ko = {
     nonDesignated:
       "지정 품종이 아닙니다. 품종검정에서 20%를 넘으면 5년간 매입에서 제외될 수 있습니다.",
     steps: "진행",
+    // issue 24: the county's own varieties, and a variety-test exclusion
+    errCountyVariety: "우리 군이 정한 품종이 아닙니다. 이 품종은 출하 신청을 받을 수 없습니다.",
+    excludedTitle: "공공비축미 매입 제외 안내",
+    excludedReason:
+      "매입 계획 {{programme}}의 품종검정에서 지정 품종이 아닌 벼가 {{share}}% 나왔습니다. 기준(20%)을 넘었습니다.",
+    excludedYears: "그래서 {{from}}년산부터 {{to}}년산까지 물량 배정과 출하 신청을 할 수 없습니다.",
     // issue 19: the dispute period after inspection
     disputeUntil: "이의 신청 기한: {{date}}까지",
     disputeClosed: "이의 신청 기간이 {{date}}에 끝났습니다. 재검사를 요청할 수 없습니다.",
@@ -649,6 +655,26 @@ export const ko = {
     NotIssuer: "이 역할·지역의 자격을 발급할 권한이 없습니다.",
     ZeroAddress: "주소가 비어 있습니다.",
     ZeroHash: "문서 해시가 비어 있습니다. 문서 번호를 입력하세요.",
+    InvalidDeliveryDay: "출하 예정일이 출하 기간 밖입니다. 출하 기간 안의 날짜를 고르세요.",
+    VarietyNotDesignated:
+      "우리 군이 정한 품종({{variety}}번)이 아니어서 출하 신청을 받을 수 없습니다.",
+    FarmExcluded:
+      "품종검정 결과로 {{fromYear}}년산부터 {{toYear}}년산까지 매입에서 제외된 농가입니다. 배정도 출하 신청도 할 수 없습니다.",
+    InvalidDesignation:
+      "지정 품종을 정할 수 없습니다: 첫 품종이 비었거나 같은 품종이 두 번이거나, 이미 출하 신청이 있습니다.",
+    NoDesignation: "먼저 지정 품종을 정해야 추첨 약속값을 등록할 수 있습니다.",
+    WrongDrawPhase:
+      "지금은 할 수 없습니다: 약속값은 출하 기간이 끝나기 전에, 공개는 끝난 뒤에 합니다.",
+    SeedAlreadyCommitted: "이미 등록(또는 공개)된 추첨 값입니다.",
+    VarietySeedMismatch: "공개한 값이 등록한 약속값과 맞지 않습니다.",
+    DrawNotReady:
+      "아직 추첨할 수 없습니다 (공개 뒤 다음 블록이 필요합니다) 또는 이미 추첨했습니다.",
+    NotDrawn: "아직 품종검정 대상 추첨을 하지 않았습니다.",
+    NotSampled: "이 농가는 품종검정 대상으로 뽑히지 않았습니다.",
+    ResultAlreadyRecorded: "이 농가의 품종검정 결과는 이미 등록되었습니다.",
+    InvalidPermille: "비율은 0에서 1000‰(100%) 사이여야 합니다.",
+    InspectorConflict: "본인 또는 같은 세대 농가의 품종검정 결과는 등록할 수 없습니다.",
+    IndexOutOfRange: "농가 번호가 범위를 벗어났습니다.",
     ExceedsAllocation: "배정 물량을 넘습니다: 신청 {{requested}}포대, 남은 물량 {{remaining}}포대.",
     FarmAllocatedElsewhere: "이 농가는 다른 시군({{region}})에 이미 배정되어 있습니다.",
     FinalPricesLocked:
@@ -809,6 +835,13 @@ export const ko = {
       TenderCreated: "입찰 공고",
       TenderFailed: "유찰",
       TenderPaid: "대금 지급",
+      VarietiesDesignated: "지정 품종 결정",
+      SeedCommitted: "품종검정 추첨 약속값 등록",
+      SeedRevealed: "품종검정 추첨 비밀값 공개",
+      AnchorRenewed: "추첨 기준 블록 다시 정함",
+      SampleDrawn: "품종검정 대상 농가 추첨",
+      VarietyTestRecorded: "품종검정 결과 등록",
+      FarmExclusionRecorded: "매입 제외 (품종검정)",
       EIP712DomainChanged: "서명 도메인 변경",
       ExecutedForwardRequest: "서명 요청 중계 실행",
       other: "기타 기록",
@@ -870,6 +903,17 @@ export const ko = {
       moisturePermille: "수분",
       nationalQuota: "전국 물량",
       nonce: "요청 번호",
+      deliveryDay: "출하 예정일 (일 번호)",
+      sellers: "출하 농가 수",
+      sampleSize: "검정 대상 농가 수",
+      anchorBlock: "추첨 기준 블록",
+      anchorHash: "추첨 기준 블록 지문",
+      secret: "공개된 비밀값",
+      sellerIndex: "출하 농가 번호",
+      offTypePermille: "지정 외 품종 비율 (‰)",
+      excluded: "매입 제외 여부",
+      fromYear: "제외 시작 연산",
+      toYear: "제외 끝 연산",
       official: "공무원",
       packaging: "포장 형태",
       parentRegion: "상위 지역",
@@ -918,6 +962,7 @@ export const ko = {
       CredentialRegistry: "자격 증명 등록부",
       JangbuForwarder: "서명 중계 계약",
       FarmGatePrices: "산지쌀값 기록 계약",
+      VarietyTesting: "품종검정 계약",
     },
     errors: {
       generic: "처리하지 못했습니다. 잠시 뒤 다시 시도하고, 계속되면 관리자에게 문의하세요.",

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { allocationRemaining } from "../../../sdk/allocation.ts";
 import { Packaging } from "../../../sdk/generated/enums.ts";
+import { deliveryDayOf } from "../../../sdk/variety.ts";
 import { API, getConfig, getJson, getRecord, type Json, list } from "../api/client.ts";
 import { chainNow } from "../chain/clock.ts";
 import type { Session } from "../chain/session.ts";
@@ -102,22 +103,39 @@ export function openFirst(
 const clampDay = (d: string, start?: string, end?: string) =>
   start && d < start ? start : end && d > end ? end : d;
 
+/** The county's own designation for the farm's programme (VarietyTesting), when it named any. */
+export function countyVarieties(
+  counties: readonly Json[] | undefined,
+  alloc: Pick<Allocation, "programId" | "region">,
+): number[] {
+  const c = counties?.find(
+    (x) =>
+      Number(x.programId) === Number(alloc.programId) && Number(x.region) === Number(alloc.region),
+  );
+  return Array.isArray(c?.varieties) ? (c.varieties as number[]).map(Number) : [];
+}
+
 function SaleForm({
   alloc,
   programme,
   sales,
+  county,
   onDone,
 }: {
   alloc: Allocation;
   programme: Json | undefined;
   sales: Json[];
+  /** The county's designated varieties (empty: it named none, the programme's apply). */
+  county: number[];
   onDone: () => void;
 }) {
   const { t, i18n } = useTranslation();
   const varieties = (
-    Array.isArray(programme?.varieties)
-      ? (programme.varieties as number[])
-      : [programme?.varietyA, programme?.varietyB]
+    county.length > 0
+      ? county
+      : Array.isArray(programme?.varieties)
+        ? (programme.varieties as number[])
+        : [programme?.varietyA, programme?.varietyB]
   )
     .map(Number)
     .filter((x) => x > 0);
@@ -141,6 +159,10 @@ function SaleForm({
       windowEnd: end,
       tonBag: Packaging.TonBag,
     });
+    // A county that named its varieties refuses the others (VarietyNotDesignated).
+    if (!e.variety && county.length > 0 && !county.includes(Number(v.variety))) {
+      e.variety = { key: "farmer.errCountyVariety" };
+    }
     setErrors(e);
     if (Object.keys(e).length > 0) return;
     const units = Number(v.units);
@@ -153,6 +175,7 @@ function SaleForm({
         v.packaging,
         Number(v.variety),
         Number(v.collectionPoint),
+        deliveryDayOf(v.day),
       ],
       title: t("actions.submitSale", {
         units: num(units),
@@ -230,7 +253,9 @@ function SaleForm({
         )}
       </Field>
       {v.variety && varieties.length > 0 && !varieties.includes(Number(v.variety)) && (
-        <p className="alert warn">{t("farmer.nonDesignated")}</p>
+        <p className="alert warn">
+          {t(county.length > 0 ? "farmer.errCountyVariety" : "farmer.nonDesignated")}
+        </p>
       )}
       <Field label={t("fields.collectionPoint")} error={msg(errors.collectionPoint)} required>
         {(p) => (
@@ -275,12 +300,14 @@ function AllocationCard({
   programme,
   sales,
   now,
+  county,
   onDone,
 }: {
   alloc: Allocation;
   programme: Json | undefined;
   sales: Json[] | undefined;
   now: number | undefined;
+  county: number[];
   onDone: () => void;
 }) {
   const { t } = useTranslation();
@@ -308,7 +335,13 @@ function AllocationCard({
             {t("ux.farmer.full")}
           </p>
         ) : (
-          <SaleForm alloc={alloc} programme={programme} sales={sales} onDone={onDone} />
+          <SaleForm
+            alloc={alloc}
+            programme={programme}
+            sales={sales}
+            county={county}
+            onDone={onDone}
+          />
         )
       ) : w === "before" || w === "after" ? (
         <p className="alert info" data-testid="window-closed">
@@ -401,6 +434,11 @@ function SaleCard({
       <SaleTimeline state={s.state} />
       <p>
         {refName(COLLECTION_POINTS, s.collectionPoint as number, i18n.language)} ·{" "}
+        {typeof s.deliveryDate === "string" && (
+          <span data-testid="delivery-date">
+            {t("fields.deliveryDate")} {date(seoulMidnight(s.deliveryDate))} ·{" "}
+          </span>
+        )}
         <a href={href(`/sale/${id}`)}>
           {t("record.sale")} {recordRef(s)}
         </a>
@@ -446,6 +484,26 @@ function SaleCard({
   );
 }
 
+/**
+ * A farm excluded by a variety test (VarietyTesting.FarmExclusionRecorded): what was found, why,
+ * and which crop years the county may not allocate to it nor it sell.
+ */
+export function ExclusionNotice({ exclusion }: { exclusion: Json }) {
+  const { t } = useTranslation();
+  return (
+    <div className="alert warn" role="alert" data-testid="exclusion">
+      <strong>{t("farmer.excludedTitle")}</strong>
+      <p>
+        {t("farmer.excludedReason", {
+          programme: exclusion.programId,
+          share: Number(exclusion.offTypePermille) / 10,
+        })}
+      </p>
+      <p>{t("farmer.excludedYears", { from: exclusion.fromYear, to: exclusion.toYear })}</p>
+    </div>
+  );
+}
+
 export function FarmerHome({ session }: { session: Session }) {
   const { t } = useTranslation();
   const allocs = useAsync(() => myAllocations(session.address), [session.address]);
@@ -457,6 +515,19 @@ export function FarmerHome({ session }: { session: Session }) {
   // An estimate that cannot load leaves the sales as they are: it is extra, not the record.
   const estimates = useAsync(
     () => myEstimates(session.address).catch(() => undefined),
+    [session.address],
+  );
+  // Optional pieces: an indexer without variety testing answers 404, and the page goes on.
+  const counties = useAsync(
+    () => list<Json>("variety/counties", {}).catch(() => ({ items: [], nextCursor: null })),
+    [],
+  );
+  const exclusions = useAsync(
+    () =>
+      list<Json>("exclusions", { farmer: session.address }).catch(() => ({
+        items: [],
+        nextCursor: null,
+      })),
     [session.address],
   );
   // Windows follow the chain's clock (what submitSale checks), not the phone's.
@@ -477,13 +548,16 @@ export function FarmerHome({ session }: { session: Session }) {
   // forms and the list down under the farmer's thumb (CLS).
   const settled = (x: { data: unknown; error: Error | undefined }) =>
     x.data !== undefined || x.error;
-  if (![allocs, sales, programmes, now].every(settled)) return <Loading />;
+  if (![allocs, sales, programmes, now, counties, exclusions].every(settled)) return <Loading />;
   const estimateOf = (id: string) => estimates.data?.bySale.get(id);
   return (
     <>
       <p>
         {t("wallet.address")}: <Hex value={session.address} copy />
       </p>
+      {(exclusions.data?.items ?? []).map((x) => (
+        <ExclusionNotice key={`${x.programId}`} exclusion={x} />
+      ))}
       <Section title={t("farmer.allocation")}>
         <Async state={allocs}>
           {(a) =>
@@ -500,6 +574,7 @@ export function FarmerHome({ session }: { session: Session }) {
                     )}
                     sales={sales.data?.items}
                     now={now.data}
+                    county={countyVarieties(counties.data?.items, x)}
                     onDone={reload}
                   />
                 ))}

@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { getRecord, type Json, provenanceOf } from "../api/client.ts";
 import { useSession } from "../chain/session.ts";
 import { Async, DL } from "../components/ui.tsx";
-import { dateTime, num, recordRef, tonnes, won } from "../lib/format.ts";
+import { date, dateTime, num, recordRef, seoulMidnight, tonnes, won } from "../lib/format.ts";
 import { useAsync } from "../lib/hooks.ts";
 import {
   GRADE_KEYS,
@@ -108,6 +108,10 @@ export default function Receipt({ id }: { id: string }) {
                   [
                     t("fields.collectionPoint"),
                     refName(COLLECTION_POINTS, r.collectionPoint as number, i18n.language),
+                  ],
+                  [
+                    t("fields.deliveryDate"),
+                    typeof r.deliveryDate === "string" ? date(seoulMidnight(r.deliveryDate)) : "—",
                   ],
                 ]}
               />

@@ -205,6 +205,10 @@ function SaleBusiness({ r }: { r: Json }) {
             refName(COLLECTION_POINTS, r.collectionPoint as number, i18n.language),
           ],
           [
+            t("fields.deliveryDate"),
+            typeof r.deliveryDate === "string" ? date(`${r.deliveryDate}T00:00:00+09:00`) : "—",
+          ],
+          [
             t("fields.grades"),
             grades.some((g) => g > 0)
               ? grades.map((g, i) => `${labels[i]} ${num(g)}`).join(" · ")

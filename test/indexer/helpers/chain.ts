@@ -177,6 +177,7 @@ export async function startChain(): Promise<
         RicePurchase: rice.address as Address,
         TenderBoard: tender.address as Address,
         FarmGatePrices: farmGate.address as Address,
+        VarietyTesting: (await rice.read.varietyTesting()) as Address,
       },
     };
   };

@@ -21,6 +21,7 @@ export function envVars(
     RICE_PURCHASE_ADDRESS: a.RicePurchase,
     TENDER_BOARD_ADDRESS: a.TenderBoard,
     FARM_GATE_PRICES_ADDRESS: a.FarmGatePrices,
+    VARIETY_TESTING_ADDRESS: a.VarietyTesting,
     FORWARDER_ADDRESS: a.JangbuForwarder,
     START_BLOCK: String(deployment.startBlock),
     REORG_DEPTH: "3",

@@ -606,7 +606,12 @@ export const exportRoutes = {
         farmer: string;
       }>("select id, region, program_id, farmer from sales where id = $1", [id]);
       if (row === undefined) return undefined;
-      const history = await historyOf(db, [`sales:${id}`]);
+      // The farm's variety test and exclusion in the sale's programme belong to its record too.
+      const history = await historyOf(db, [
+        `sales:${id}`,
+        `variety_results:${row.program_id}|${row.farmer}`,
+        `exclusions:${row.farmer}`,
+      ]);
       return saleReleases(
         ctx,
         { id: row.id, region: row.region, programId: row.program_id, farmer: row.farmer },

@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { parseReference, saleReference } from "../../../../sdk/references.ts";
 import { settlementOf as settlementRule } from "../../../../sdk/settlement.ts";
+import { dateOfDeliveryDay } from "../../../../sdk/variety.ts";
 import { PackagingNames, PaymentKindNames, SaleStateNames } from "../../domain.ts";
 import { ApiError } from "../../internal/errors.ts";
 import {
@@ -240,6 +241,10 @@ export const SaleSchema = z
     variety: z.number().int(),
     designatedVariety: z.boolean(),
     collectionPoint: z.number().int(),
+    deliveryDate: z.string().nullable().openapi({
+      description:
+        "The day the farm will deliver (YYYY-MM-DD, Korean calendar), as signed in submitSale (its deliveryDay: days since 1970-01-01). Null for sales recorded before the delivery day existed.",
+    }),
     state: z.string(),
     grades: z
       .object({
@@ -283,6 +288,10 @@ const saleJson = (r: Row): z.infer<typeof SaleSchema> => ({
   variety: Number(r.variety),
   designatedVariety: r.designated === true,
   collectionPoint: Number(r.collection_point),
+  deliveryDate:
+    r.delivery_day === null || r.delivery_day === undefined
+      ? null
+      : dateOfDeliveryDay(Number(r.delivery_day)),
   state: SaleStateNames[Number(r.state)] ?? String(r.state),
   grades:
     r.grade_first === null || r.grade_first === undefined
@@ -596,6 +605,7 @@ function saleJsonSql(packagingNames: string, stateNames: string) {
     'id', s.id, 'ref', s.ref, 'programId', s.program_id, 'region', s.region, 'seq', s.seq, 'farmer', s.farmer, 'units', s.units,
     'packaging', coalesce((${packagingNames}::text[])[s.packaging + 1], s.packaging::text), 'variety', s.variety,
     'designatedVariety', s.designated, 'collectionPoint', s.collection_point,
+    'deliveryDate', case when s.delivery_day is null then null else to_char(date '1970-01-01' + s.delivery_day, 'YYYY-MM-DD') end,
     'state', coalesce((${stateNames}::text[])[s.state + 1], s.state::text),
     'grades', case when s.grade_first is null then null else json_build_object('special', s.grade_special,
       'first', s.grade_first, 'second', s.grade_second, 'third', s.grade_third) end,

@@ -54,7 +54,7 @@ contract PasskeyAccountTest is JangbuFixture {
     }
 
     function _submitData() internal view returns (bytes memory) {
-        return abi.encodeCall(IRicePurchase.submitSale, (programId, 20, IRicePurchase.Packaging.Bag40, 101, COLLECTION_POINT));
+        return abi.encodeCall(IRicePurchase.submitSale, (programId, 20, IRicePurchase.Packaging.Bag40, 101, COLLECTION_POINT, _today()));
     }
 
     /// @dev The challenge computed independently of the account's code.
@@ -181,7 +181,7 @@ contract PasskeyAccountTest is JangbuFixture {
 
     function test_refusesAnotherAction() public {
         Signed memory s = _sign(PASSKEY, address(rice), _submitData());
-        bytes memory other = abi.encodeCall(IRicePurchase.submitSale, (programId, 900, IRicePurchase.Packaging.Bag40, 101, COLLECTION_POINT));
+        bytes memory other = abi.encodeCall(IRicePurchase.submitSale, (programId, 900, IRicePurchase.Packaging.Bag40, 101, COLLECTION_POINT, _today()));
         vm.expectRevert(IPasskeyAccount.PasskeyInvalidAssertion.selector);
         _exec(address(rice), other, 0, s);
     }

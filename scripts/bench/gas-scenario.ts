@@ -361,7 +361,7 @@ async function measurePasskeySale(hardfork: string): Promise<number> {
   const data = encodeFunctionData({
     abi: RicePurchaseAbi,
     functionName: "submitSale",
-    args: [1, 20, 0, 101, 4_681_001],
+    args: [1, 20, 0, 101, 4_681_001, deliveryDayAt(now)],
   });
   const signed = async (nonce: bigint) => {
     const challenge = passkeyChallenge({

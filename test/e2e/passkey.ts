@@ -107,10 +107,12 @@ async function signedCall(
 ): Promise<PasskeyCall> {
   const { webAuthnAuthOf } = await import("../../sdk/passkey.ts");
   const target = config.contracts.RicePurchase as Address;
+  const { deliveryDayAt } = await import("../../sdk/variety.ts");
+  const day = deliveryDayAt((await client.getBlock()).timestamp);
   const data = encodeFunctionData({
     abi: RicePurchaseAbi,
     functionName: "submitSale",
-    args: [1, 5, 0, 101, 4_681_001],
+    args: [1, 5, 0, 101, 4_681_001, day],
   });
   const nonce = await client.readContract({
     address: account,

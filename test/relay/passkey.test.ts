@@ -17,6 +17,7 @@ import {
   RicePurchaseAbi,
 } from "../../sdk/generated/abis.ts";
 import { householdTagOf } from "../../sdk/households.ts";
+import { deliveryDayAt } from "../../sdk/variety.ts";
 import {
   isPasskeyAccountCode,
   type PasskeyCall,
@@ -94,11 +95,11 @@ describe("relay: passkey-signed calls", () => {
     await chain?.close();
   });
 
-  const saleData = (units = 20) =>
+  const saleData = (units = 20, day = deliveryDayAt(Math.floor(Date.now() / 1000))) =>
     encodeFunctionData({
       abi: RicePurchaseAbi,
       functionName: "submitSale",
-      args: [1, units, 0, 101, 4_681_001],
+      args: [1, units, 0, 101, 4_681_001, day],
     });
   const nonceOf = async () =>
     (await chain.publicClient.getCode({ address: account }))

@@ -17,7 +17,6 @@ import {
   RicePurchaseAbi,
 } from "../../sdk/generated/abis.ts";
 import { householdTagOf } from "../../sdk/households.ts";
-import { deliveryDayAt } from "../../sdk/variety.ts";
 import {
   isPasskeyAccountCode,
   type PasskeyCall,
@@ -26,6 +25,7 @@ import {
   passkeyRelayBody,
   rpIdHashOf,
 } from "../../sdk/passkey.ts";
+import { deliveryDayAt } from "../../sdk/variety.ts";
 import { GANGJIN, post, type RelayChain, setupRelayChain } from "./setup.ts";
 
 describe("relay: passkey-signed calls", () => {

@@ -1,13 +1,11 @@
 /**
- * The holder's credential files (docs/credential-claims.md), kept in localStorage encrypted with
- * AES-GCM under a key derived from her wallet's signature of a fixed message: the primitive the
- * sealed-bid secrets use (chain/secrets.ts), so only her key opens them and she needs no second
- * password. A file is checked (its fields make its root; it is hers) before it is kept.
+ * The holder's credential files (docs/credential-claims.md), kept in localStorage in a box only
+ * her wallet opens (device-box.ts, as the sealed-bid secrets), so she needs no second password.
+ * A file is checked (its fields make its root; it is hers) before it is kept.
  */
-import { type Hex, hexToBytes, keccak256 } from "viem";
 import { type CredentialFile, parseCredentialFile } from "../../../sdk/presentation.ts";
+import { openBox, sealBox } from "./device-box.ts";
 import type { Session } from "./session.ts";
-import { signMessage } from "./sign.ts";
 
 const MESSAGE = "jangbu: encrypt my credential files (v1)";
 const keyName = (addr: string) => `jangbu.credentials.${addr.toLowerCase()}`;
@@ -20,37 +18,13 @@ export class NotMyCredentialError extends Error {
   }
 }
 
-async function aesKey(s: Session): Promise<CryptoKey> {
-  const sig: Hex = await signMessage(s, MESSAGE);
-  const raw = new Uint8Array(hexToBytes(keccak256(sig)));
-  return crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
-}
-
-const b64 = (u: Uint8Array) => btoa(String.fromCharCode(...u));
-const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-
 export async function loadCredentials(s: Session): Promise<CredentialFile[]> {
-  const stored = localStorage.getItem(keyName(s.address));
-  if (!stored) return [];
-  const { iv, data } = JSON.parse(stored) as { iv: string; data: string };
-  const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: unb64(iv) },
-    await aesKey(s),
-    unb64(data),
-  );
-  return (JSON.parse(new TextDecoder().decode(plain)) as unknown[]).map(parseCredentialFile);
+  const files = await openBox<unknown[]>(s, MESSAGE, keyName(s.address));
+  return (files ?? []).map(parseCredentialFile);
 }
 
 async function saveCredentials(s: Session, files: readonly CredentialFile[]): Promise<void> {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const data = new Uint8Array(
-    await crypto.subtle.encrypt(
-      { name: "AES-GCM", iv },
-      await aesKey(s),
-      new TextEncoder().encode(JSON.stringify(files)),
-    ),
-  );
-  localStorage.setItem(keyName(s.address), JSON.stringify({ iv: b64(iv), data: b64(data) }));
+  await sealBox(s, MESSAGE, keyName(s.address), files);
 }
 
 /**

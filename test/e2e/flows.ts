@@ -492,13 +492,10 @@ const tests: [string, () => Promise<void>][] = [
   ],
 ];
 
-// E2E_ONLY=a|b: only the tests whose name contains one of them (a rerun on a stack already used).
-const only = process.env.E2E_ONLY;
+// E2E_GREP=a|b (runTests) runs only the tests whose name contains one of them.
 let code = 1;
 try {
-  code = await runTests(
-    only ? tests.filter(([name]) => only.split("|").some((o) => name.includes(o))) : tests,
-  );
+  code = await runTests(tests);
 } finally {
   await browser.close();
   await stack.stop();

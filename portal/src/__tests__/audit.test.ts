@@ -358,7 +358,9 @@ describe("the browser's rebuild against a node", () => {
     })();
     expect(problemMessage(t, typed)).toMatch(/^노드 주소가 올바르지 않습니다/);
     expect(
-      toEventSelector("SaleSubmitted(uint256,uint32,address,uint32,uint16,uint8,uint16,uint32,uint32)"),
+      toEventSelector(
+        "SaleSubmitted(uint256,uint32,address,uint32,uint16,uint8,uint16,uint32,uint32)",
+      ),
     ).toBe(LOGS[1]?.topics[0]);
   });
 

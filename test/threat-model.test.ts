@@ -32,7 +32,7 @@ function threatRows(markdown: string): { threat: string; tests: string }[] {
 function titledTests(cell: string): { title: string; file: string }[] {
   const out: { title: string; file: string }[] = [];
   let pending: string[] = [];
-  for (const match of cell.matchAll(/"([^"]+)"|\(((?:test|contracts|scripts)\/[\w./-]+)/g)) {
+  for (const match of cell.matchAll(/"([^"]+)"|\(((?:test|contracts|scripts|portal)\/[\w./-]+)/g)) {
     if (match[1] !== undefined) pending.push(match[1]);
     else if (match[2] !== undefined) {
       for (const title of pending) out.push({ title, file: match[2] });

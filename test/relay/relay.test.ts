@@ -93,7 +93,10 @@ describe("relay", () => {
     assert.equal(byRequest.json.kind, "request");
     assert.equal(byRequest.json.txHash, txHash);
     assert.equal(byRequest.json.blockNumber, receipt.blockNumber.toString());
-    assert.equal(byRequest.json.summary, "매입 계획 #1 출하 신청 20포대 (40kg 포대)");
+    assert.match(
+      String(byRequest.json.summary),
+      /^매입 계획 #1 출하 신청 20포대 \(40kg 포대, \d{4}-\d{2}-\d{2} 출하\)$/,
+    );
     const byTx = await get(app, txHash);
     assert.equal(byTx.json.kind, "transaction");
     assert.equal(byTx.json.state, "mined");

@@ -257,7 +257,8 @@ export function createRelayRoutes({
   app.use("/relay/passkey", ...guard);
 
   app.openAPIRegistry.registerPath(postRoute);
-  app.post("/relay", async (c) => {
+  // Both relay routes take one JSON body and answer 202 (200 for a request already seen).
+  const relayPost = (send: Submit) => async (c: Context) => {
     const type = c.req.header("content-type") ?? "";
     if (!/^application\/json\b/i.test(type)) {
       return refuse(c, new RelayRefusal("RELAY_MALFORMED", "the body must be application/json"));
@@ -268,25 +269,13 @@ export function createRelayRoutes({
     } catch {
       return refuse(c, new RelayRefusal("RELAY_MALFORMED", "the body is not valid JSON"));
     }
-    const result = await submit(json);
+    const result = await send(json);
     return c.json(result, result.duplicate ? 200 : 202);
-  });
+  };
+  app.post("/relay", relayPost(submit));
 
   app.openAPIRegistry.registerPath(postPasskeyRoute);
-  app.post("/relay/passkey", async (c) => {
-    const type = c.req.header("content-type") ?? "";
-    if (!/^application\/json\b/i.test(type)) {
-      return refuse(c, new RelayRefusal("RELAY_MALFORMED", "the body must be application/json"));
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(await c.req.text());
-    } catch {
-      return refuse(c, new RelayRefusal("RELAY_MALFORMED", "the body is not valid JSON"));
-    }
-    const result = await submitPasskey(json);
-    return c.json(result, result.duplicate ? 200 : 202);
-  });
+  app.post("/relay/passkey", relayPost(submitPasskey));
 
   app.openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");

@@ -778,37 +778,26 @@ export const createRelay = ({
     return turn;
   };
 
-  const submitPasskey = async (json: unknown): Promise<SubmitResult> => {
-    try {
-      return await submitPasskeyChecked(json);
-    } catch (error) {
-      if (error instanceof RelayRefusal) {
-        refused[error.code] = (refused[error.code] ?? 0) + 1;
-        logger.debug("refused passkey call", { code: error.code, message: error.message });
-      } else if (!isRelayError(error)) {
-        logger.error("relay failure", {
-          error: error instanceof Error ? error.message : String(error),
-        });
+  // Both entry points count refusals by code and log unexpected failures the same way.
+  const counting =
+    (what: string, checked: (json: unknown) => Promise<SubmitResult>) =>
+    async (json: unknown): Promise<SubmitResult> => {
+      try {
+        return await checked(json);
+      } catch (error) {
+        if (error instanceof RelayRefusal) {
+          refused[error.code] = (refused[error.code] ?? 0) + 1;
+          logger.debug(what, { code: error.code, message: error.message });
+        } else if (!isRelayError(error)) {
+          logger.error("relay failure", {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+        throw error;
       }
-      throw error;
-    }
-  };
-
-  const submit = async (json: unknown): Promise<SubmitResult> => {
-    try {
-      return await submitChecked(json);
-    } catch (error) {
-      if (error instanceof RelayRefusal) {
-        refused[error.code] = (refused[error.code] ?? 0) + 1;
-        logger.debug("refused", { code: error.code, message: error.message });
-      } else if (!isRelayError(error)) {
-        logger.error("relay failure", {
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-      throw error;
-    }
-  };
+    };
+  const submitPasskey = counting("refused passkey call", submitPasskeyChecked);
+  const submit = counting("refused", submitChecked);
 
   const requestStatus = (r: RelayedRequest): RequestStatus => ({
     kind: "request",

@@ -457,10 +457,17 @@ const tests: [string, () => Promise<void>][] = [
         return { name: file.suggestedFilename(), rows: rows.length };
       };
       const got: string[] = [];
-      for (const kind of ["sales", "programs", "tenders", "credentials", "payments"]) {
+      const koreanNames = {
+        sales: "판매.csv",
+        programs: "매입사업.csv",
+        tenders: "입찰.csv",
+        credentials: "자격증명.csv",
+        payments: "지급.csv",
+      };
+      for (const [kind, name] of Object.entries(koreanNames)) {
         await page.goto(url(`/search?kind=${kind}`));
         const f = await csvOf(page.locator('a[data-export="csv"]').first());
-        assert.equal(f.name, `${kind}.csv`);
+        assert.equal(f.name, name);
         got.push(`${f.name} ${f.rows}`);
       }
       await page.goto(url("/programme/1"));

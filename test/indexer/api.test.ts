@@ -746,6 +746,13 @@ describe("indexer API", () => {
     const res = await indexer.app.request("/api/v1/exports/sales.csv");
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /text\/csv/);
+    // Saved under a Korean name (RFC 6266 filename*), the ASCII name kept for older clients.
+    const disposition = res.headers.get("content-disposition") ?? "";
+    assert.match(disposition, /filename="sales\.csv"/);
+    assert.equal(
+      decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(disposition)?.[1] ?? ""),
+      "판매.csv",
+    );
     const text = await res.text();
     const lines = text
       .replace(/^\uFEFF/, "")

@@ -78,7 +78,7 @@ export default function CredentialHandover({
           <p className="alert warn">{t("credential.issue.handoverHelp")}</p>
           <QrSequence
             text={JSON.stringify(file)}
-            fileName={`credential-${file.subject.slice(2, 10)}-${file.credentialId.slice(-6)}.json`}
+            fileName={`자격증명-${file.subject.slice(2, 10)}-${file.credentialId.slice(-6)}.json`}
             testId="holder-file"
           />
         </>

@@ -156,7 +156,7 @@ function Present({ s, file }: { s: Session; file: CredentialFile }) {
           )}
           <QrSequence
             text={out}
-            fileName={`presentation-${Date.now()}.json`}
+            fileName={`자격증명-제시-${Date.now()}.json`}
             testId="presentation"
           />
         </>
@@ -193,7 +193,7 @@ function Holder({ s }: { s: Session }) {
               type="button"
               className="btn small secondary"
               onClick={() =>
-                download("credentials-backup.json", JSON.stringify(files), "application/json")
+                download("자격증명-백업.json", JSON.stringify(files), "application/json")
               }
             >
               {t("credential.holder.backup")}

@@ -85,7 +85,7 @@ export default function OfficialTenders({ region }: { region: number }) {
       if (id) all[String(BigInt(id))] = seed;
       localStorage.setItem(SEEDS, JSON.stringify(all));
       download(
-        `tender-seed-${r.txHash.slice(0, 10)}.json`,
+        `입찰-추첨시드-${r.txHash.slice(2, 10)}.json`,
         JSON.stringify({ txHash: r.txHash, seed }),
       );
     }

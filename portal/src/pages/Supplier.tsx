@@ -368,7 +368,7 @@ function SupplierHome({ session }: { session: Session }) {
   const exportAll = () => {
     void loadSecrets(session).then((stored) => {
       download(
-        `jangbu-bids-${session.address.slice(0, 8)}.json`,
+        `입찰-비밀값-백업-${session.address.slice(2, 8)}.json`,
         JSON.stringify({ address: session.address, secrets: stored }, null, 2),
         "application/json",
       );

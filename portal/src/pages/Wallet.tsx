@@ -199,7 +199,7 @@ function Keystore() {
               type="button"
               className="btn secondary"
               onClick={() =>
-                download("jangbu-keystore.json", JSON.stringify(stored), "application/json")
+                download("장부-지갑-백업.json", JSON.stringify(stored), "application/json")
               }
             >
               {t("wallet.export")}

@@ -35,6 +35,21 @@ import { tenderJson, tendersQuery } from "./tenders.ts";
 
 const CSV_HEADERS = { "content-type": "text/csv; charset=utf-8" };
 
+/** The file name a browser saves each list under: Korean for the portal's users (RFC 6266
+ * `filename*`), with the ASCII route name for clients that only read `filename`. */
+const CSV_FILE_NAMES = {
+  sales: "판매",
+  payments: "지급",
+  tenders: "입찰",
+  programs: "매입사업",
+  credentials: "자격증명",
+} as const;
+
+const csvHeaders = (list: keyof typeof CSV_FILE_NAMES) => ({
+  ...CSV_HEADERS,
+  "content-disposition": `attachment; filename="${list}.csv"; filename*=UTF-8''${encodeURIComponent(`${CSV_FILE_NAMES[list]}.csv`)}`,
+});
+
 /** One CSV field (RFC 4180); cells that a spreadsheet would run as formulas are neutralised. */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
@@ -338,7 +353,7 @@ export const exportRoutes = {
           },
         ),
         200,
-        { ...CSV_HEADERS, "content-disposition": 'attachment; filename="sales.csv"' },
+        csvHeaders("sales"),
       );
     });
 
@@ -378,7 +393,7 @@ export const exportRoutes = {
           (r: Row) => Object.values(paymentJson(r)),
         ),
         200,
-        { ...CSV_HEADERS, "content-disposition": 'attachment; filename="payments.csv"' },
+        csvHeaders("payments"),
       );
     });
 
@@ -459,7 +474,7 @@ export const exportRoutes = {
           },
         ),
         200,
-        { ...CSV_HEADERS, "content-disposition": 'attachment; filename="tenders.csv"' },
+        csvHeaders("tenders"),
       );
     });
 
@@ -521,7 +536,7 @@ export const exportRoutes = {
           },
         ),
         200,
-        { ...CSV_HEADERS, "content-disposition": 'attachment; filename="programs.csv"' },
+        csvHeaders("programs"),
       );
     });
 
@@ -577,7 +592,7 @@ export const exportRoutes = {
           },
         ),
         200,
-        { ...CSV_HEADERS, "content-disposition": 'attachment; filename="credentials.csv"' },
+        csvHeaders("credentials"),
       );
     });
 

@@ -106,6 +106,11 @@ export const EnvSchema = z.object({
   PORTAL_DIR: z.string().trim().min(1).default("portal/dist"),
   /** Per-attempt RPC timeout. */
   RPC_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  /**
+   * Largest `eth_getLogs` answer read, in KiB, for a query over several blocks: past it the range
+   * is halved (bounds the indexer's memory on dense chains). 32 MiB is about 35,000 logs.
+   */
+  MAX_LOGS_ANSWER_KB: int(16, 4_194_304).default(32_768),
   /** Largest `eth_getLogs` range tried (the node may impose less). */
   MAX_BLOCK_RANGE: int(1, 10_000_000).default(50_000),
   /** Most events in one backfill batch (one transaction, held in memory); cut at a block boundary. */

@@ -113,6 +113,7 @@ export async function createIndexer({
   const rpc = createRpcClient({
     url: env.RPC_URL,
     timeoutMs: env.RPC_TIMEOUT_MS,
+    maxLogsAnswerBytes: env.MAX_LOGS_ANSWER_KB * 1024,
     logger: logger.child("rpc"),
     metrics,
     signal: abort.signal,

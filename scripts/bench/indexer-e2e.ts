@@ -10,7 +10,7 @@
  * `BENCH_E2E_RUNS` (default 1) runs per store, interleaved; `BENCH_E2E_ROOTS` (comma-separated
  * checkouts, default this one) compares indexer versions on the same chain in the same run;
  * `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of each indexer process there; MAX_BATCH_EVENTS,
- * MAX_BLOCK_RANGE and PGLITE_SHARED_BUFFERS, when set, are passed to the indexer;
+ * MAX_BLOCK_RANGE, MAX_LOGS_ANSWER_KB and PGLITE_SHARED_BUFFERS, when set, are passed to the indexer;
  * `BENCH_E2E_TIMEOUT_S` (default 180) is how long one cold index may take.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -128,7 +128,12 @@ export async function startIndexer(
     ...(databaseUrl !== undefined ? { DATABASE_URL: databaseUrl } : {}),
   };
   // Sync tuning under test, passed through when set (else the service's defaults).
-  for (const name of ["MAX_BATCH_EVENTS", "MAX_BLOCK_RANGE", "PGLITE_SHARED_BUFFERS"]) {
+  for (const name of [
+    "MAX_BATCH_EVENTS",
+    "MAX_BLOCK_RANGE",
+    "MAX_LOGS_ANSWER_KB",
+    "PGLITE_SHARED_BUFFERS",
+  ]) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }

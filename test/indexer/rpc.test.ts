@@ -11,7 +11,12 @@ import { getLogs } from "../../indexer/src/rpc/actions.ts";
 import { classifyRpcError, createRpcClient } from "../../indexer/src/rpc/client.ts";
 import { createBlockRange } from "../../indexer/src/sync/range.ts";
 
-type Reply = (body: unknown) => { status?: number; json?: unknown; text?: string };
+type Reply = (body: unknown) => {
+  status?: number;
+  json?: unknown;
+  text?: string;
+  delayMs?: number;
+};
 
 describe("indexer RPC client", () => {
   let server: Server;
@@ -28,8 +33,11 @@ describe("indexer RPC client", () => {
       req.on("end", () => {
         calls++;
         const r = reply(JSON.parse(body));
-        res.writeHead(r.status ?? 200, { "content-type": "application/json" });
-        res.end(r.text ?? JSON.stringify(r.json));
+        setTimeout(() => {
+          if (res.destroyed) return;
+          res.writeHead(r.status ?? 200, { "content-type": "application/json" });
+          res.end(r.text ?? JSON.stringify(r.json));
+        }, r.delayMs ?? 0);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -87,6 +95,42 @@ describe("indexer RPC client", () => {
         RangeLimitError
       ),
     );
+  });
+
+  it("gives up a slow log query over several blocks as a smaller-range request; one block is retried", async () => {
+    const logsQuery = (from: number, to: number) => [
+      { address: [], fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` },
+    ];
+    calls = 0;
+    reply = (b) => ({
+      json: { jsonrpc: "2.0", id: (b as { id: number }).id, result: [] },
+      delayMs: calls === 1 ? 400 : 0,
+    });
+    const rpc = createRpcClient({ url, timeoutMs: 150, baseBackoffMs: 1 });
+    await assert.rejects(
+      rpc.request("eth_getLogs", logsQuery(1, 1_000)),
+      (e) => e instanceof RangeLimitError && e.ownLimit && /timed out/.test(e.message),
+    );
+    assert.equal(calls, 1, "not retried whole: the sync asks a smaller range instead");
+    calls = 0;
+    assert.deepEqual(await rpc.request("eth_getLogs", logsQuery(7, 7)), []);
+    assert.equal(calls, 2, "a single block cannot be split: its timeout is retried");
+  });
+
+  it("stops reading a log answer past maxLogsAnswerBytes and asks a smaller range", async () => {
+    const logs = Array.from({ length: 2_000 }, () => ({ data: "0x".padEnd(202, "ab") }));
+    reply = (b) => ({ json: { jsonrpc: "2.0", id: (b as { id: number }).id, result: logs } });
+    const rpc = createRpcClient({ url, maxLogsAnswerBytes: 64 * 1024, baseBackoffMs: 1 });
+    const query = (from: string, to: string) => [{ address: [], fromBlock: from, toBlock: to }];
+    await assert.rejects(
+      rpc.request("eth_getLogs", query("0x1", "0x2")),
+      (e) =>
+        e instanceof RangeLimitError && e.ownLimit && /larger than 65536 bytes/.test(e.message),
+    );
+    const one = await rpc.request<unknown[]>("eth_getLogs", query("0x2", "0x2"));
+    assert.equal(one.length, 2_000, "one block's answer is read whatever its size");
+    const other = await rpc.request<unknown[]>("eth_blockNumber");
+    assert.equal(other.length, 2_000, "no other method is bounded");
   });
 
   it("falls back to single calls when the node refuses batches", async () => {
@@ -158,5 +202,10 @@ describe("indexer RPC client", () => {
     assert.equal(range.size, 5, "shrinks to the blocks that hold about targetLogs at that density");
     range.succeeded(5, 9);
     assert.equal(range.size, 5, "stays while an answer is near the target");
+    const own = createBlockRange({ initial: 400, max: 1_000, targetLogs: 10 });
+    own.refused(400, 0, new RangeLimitError("timed out", undefined, { ownLimit: true }));
+    assert.equal(own.size, 200, "halved after the client's own limit");
+    own.succeeded(200, 0);
+    assert.equal(own.size, 800, "and free to grow again over sparser blocks");
   });
 });

@@ -207,6 +207,29 @@ describe("indexer sync on the demo season", () => {
     });
   });
 
+  it("reads a range whose answer passes MAX_LOGS_ANSWER_KB in halves, and builds the same store", async () => {
+    const bounded = await createPgliteDatabase();
+    const small = await indexUntil(
+      envFor(chain.url, chain.deployment, { MAX_LOGS_ANSWER_KB: "256" }),
+      bounded,
+      chain.lastBlock,
+    );
+    try {
+      const metrics = await (await small.app.request("/metrics")).text();
+      const given = /jangbu_rpc_requests_total\{method="eth_getLogs",outcome="error"\} (\d+)/.exec(
+        metrics,
+      );
+      assert.ok(
+        Number(given?.[1]) > 0,
+        "the demo season (867 KB of logs in one answer) is read in parts",
+      );
+      assert.deepEqual(await dumpStore(bounded), await dumpStore(db));
+    } finally {
+      await small.close();
+      await bounded.close();
+    }
+  });
+
   it("follows the head: a new transaction is indexed within moments, with its signer", async () => {
     const [admin] = await chain.connection.viem.getWalletClients();
     assert.ok(admin);

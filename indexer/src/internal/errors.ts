@@ -40,9 +40,19 @@ export class NonRetryableError extends Error {
 export class RangeLimitError extends RetryableError {
   override readonly name = "RangeLimitError";
   readonly suggestedTo: number | undefined;
-  constructor(message: string, suggestedTo: number | undefined, options: ErrorDetails = {}) {
+  /**
+   * True when the limit is this client's own (the answer took too long or grew too large), not a
+   * refusal by the node: the range is halved for this query but may grow again afterwards.
+   */
+  readonly ownLimit: boolean;
+  constructor(
+    message: string,
+    suggestedTo: number | undefined,
+    options: ErrorDetails & { ownLimit?: boolean } = {},
+  ) {
     super(message, options);
     this.suggestedTo = suggestedTo;
+    this.ownLimit = options.ownLimit ?? false;
   }
 }
 

@@ -2,7 +2,10 @@
  * A JSON-RPC client over HTTP for any standard EVM node: per-attempt timeouts, retries with
  * exponential backoff and full jitter for transient faults (timeouts, lost connections, 429, 5xx,
  * malformed answers), batches, and classification of `eth_getLogs` size refusals into
- * {@link RangeLimitError} so the caller shrinks the range instead of waiting.
+ * {@link RangeLimitError} so the caller shrinks the range instead of waiting. An `eth_getLogs` over
+ * several blocks whose answer times out or outgrows `maxLogsAnswerBytes` is given up the same way
+ * (a smaller range is asked next) rather than retried whole: the same query would take as long
+ * again, and one unbounded answer is the indexer's peak memory.
  */
 import {
   describeError,
@@ -33,6 +36,11 @@ export type CreateRpcClientParameters = {
   baseBackoffMs?: number;
   maxBackoffMs?: number;
   maxBatchSize?: number;
+  /**
+   * Largest `eth_getLogs` answer read, in bytes, when the query spans more than one block
+   * (default 32 MiB, about 35,000 logs): past it the read stops and the range is halved.
+   */
+  maxLogsAnswerBytes?: number;
   logger?: Logger;
   metrics?: IndexerMetrics;
   /** Stops waiting and retrying when aborted (service shutdown). */
@@ -98,6 +106,39 @@ export function classifyRpcError(method: string, error: JsonRpcResponse["error"]
 
 class BatchUnsupported extends Error {}
 
+/** An `eth_getLogs` call over more than one block: the only call a smaller query can replace. */
+function spansSeveralBlocks(method: string, params: readonly unknown[]): boolean {
+  if (method !== "eth_getLogs") return false;
+  const filter = params[0] as { fromBlock?: unknown; toBlock?: unknown } | undefined;
+  const from = typeof filter?.fromBlock === "string" ? Number(filter.fromBlock) : Number.NaN;
+  const to = typeof filter?.toBlock === "string" ? Number(filter.toBlock) : Number.NaN;
+  return Number.isFinite(from) && Number.isFinite(to) && to > from;
+}
+
+/** The body as text, or `undefined` once it passes `limit` bytes (the rest is not read). */
+async function readBounded(response: Response, limit: number): Promise<string | undefined> {
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > limit) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (response.body === null) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
+}
+
 export const createRpcClient = ({
   url,
   timeoutMs = 10_000,
@@ -105,6 +146,7 @@ export const createRpcClient = ({
   baseBackoffMs = 100,
   maxBackoffMs = 10_000,
   maxBatchSize = 100,
+  maxLogsAnswerBytes = 32 * 1024 * 1024,
   logger,
   metrics,
   signal,
@@ -112,8 +154,12 @@ export const createRpcClient = ({
   let nextId = 1;
   let batchSupported = true;
 
-  /** One HTTP exchange; throws RetryableError for transport faults and malformed answers. */
-  const post = async (body: unknown, label: string): Promise<unknown> => {
+  /**
+   * One HTTP exchange; throws RetryableError for transport faults and malformed answers. With
+   * `shrinkable` (a log query a smaller range can replace) a timeout or an answer past
+   * `maxLogsAnswerBytes` throws a RangeLimitError of the client's own instead.
+   */
+  const post = async (body: unknown, label: string, shrinkable = false): Promise<unknown> => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let response: Response;
@@ -127,6 +173,7 @@ export const createRpcClient = ({
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       const timedOut = timeout.aborted;
+      if (timedOut && shrinkable) throw tooSlow(label);
       throw new RetryableError(
         timedOut ? `${label} timed out after ${timeoutMs} ms` : `${label}: cannot reach the node`,
         {
@@ -137,9 +184,21 @@ export const createRpcClient = ({
     }
     let text: string;
     try {
-      text = await response.text();
+      const bounded = shrinkable
+        ? await readBounded(response, maxLogsAnswerBytes)
+        : await response.text();
+      if (bounded === undefined) {
+        throw new RangeLimitError(
+          `${label}: answer larger than ${maxLogsAnswerBytes} bytes, asking a smaller range`,
+          undefined,
+          { ownLimit: true, details: { limit: maxLogsAnswerBytes } },
+        );
+      }
+      text = bounded;
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
+      if (error instanceof RangeLimitError) throw error;
+      if (timeout.aborted && shrinkable) throw tooSlow(label);
       throw new RetryableError(`${label}: connection lost while reading the answer`, {
         cause: error,
       });
@@ -164,6 +223,13 @@ export const createRpcClient = ({
     }
     return parsed;
   };
+
+  const tooSlow = (label: string) =>
+    new RangeLimitError(
+      `${label} timed out after ${timeoutMs} ms, asking a smaller range`,
+      undefined,
+      { ownLimit: true, details: { timeoutMs } },
+    );
 
   const withRetry = async <T>(label: string, attempt: () => Promise<T>): Promise<T> => {
     for (let n = 1; ; n++) {
@@ -206,7 +272,11 @@ export const createRpcClient = ({
   const request = <T>(method: string, params: readonly unknown[] = []): Promise<T> =>
     withRetry(method, async () => {
       const id = nextId++;
-      const answer = await post({ jsonrpc: "2.0", id, method, params }, method);
+      const answer = await post(
+        { jsonrpc: "2.0", id, method, params },
+        method,
+        spansSeveralBlocks(method, params),
+      );
       if (
         typeof answer === "object" &&
         answer !== null &&

@@ -47,7 +47,9 @@ export const createBlockRange = ({
           : 0;
       const next = hinted > 0 && hinted < blocks ? hinted : Math.max(1, Math.floor(blocks / 2));
       size = next;
-      ceiling = Math.max(1, next);
+      // The node's own limit holds for later queries too; the client's (a slow or oversized
+      // answer) depends on the blocks asked, so the range may grow again over sparser ones.
+      if (!error.ownLimit) ceiling = Math.max(1, next);
     },
   };
 };

@@ -6,6 +6,7 @@ import { getAddress, isAddress } from "viem";
 import { z } from "zod";
 import { parseAllowedHosts } from "./api/hosts.ts";
 import { LOG_LEVELS } from "./internal/logger.ts";
+import type { StoreKind } from "./store/db.ts";
 
 const address = z
   .string()
@@ -30,6 +31,18 @@ const url = (protocols: readonly string[]) =>
       },
       `must be a ${protocols.join(" or ")} URL`,
     );
+
+/**
+ * Defaults that depend on the store. PGlite runs inside the indexer's own process and its
+ * WebAssembly memory never shrinks, so its batches and log answers are smaller: on the 101,065-event
+ * benchmark chain (indexer/README.md) they bring the PGlite indexer's peak RSS from 485–527 MB to
+ * about 335 MB. PostgreSQL runs apart, and its indexer peaks near 300 MB with the larger ones.
+ * (32 MiB of log answer is about 35,000 logs.)
+ */
+export const STORE_DEFAULTS = {
+  pglite: { maxBatchEvents: 2_500, maxLogsAnswerKb: 8_192 },
+  postgres: { maxBatchEvents: 10_000, maxLogsAnswerKb: 32_768 },
+} as const;
 
 export const EnvSchema = z.object({
   RPC_URL: url(["http:", "https:"]).default("http://127.0.0.1:8545"),
@@ -108,13 +121,13 @@ export const EnvSchema = z.object({
   RPC_TIMEOUT_MS: int(100, 600_000).default(10_000),
   /**
    * Largest `eth_getLogs` answer read, in KiB, for a query over several blocks: past it the range
-   * is halved (bounds the indexer's memory on dense chains). 32 MiB is about 35,000 logs.
+   * is halved (bounds the indexer's memory on dense chains). Default: {@link STORE_DEFAULTS}.
    */
-  MAX_LOGS_ANSWER_KB: int(16, 4_194_304).default(32_768),
+  MAX_LOGS_ANSWER_KB: int(16, 4_194_304).optional(),
   /** Largest `eth_getLogs` range tried (the node may impose less). */
   MAX_BLOCK_RANGE: int(1, 10_000_000).default(50_000),
   /** Most events in one backfill batch (one transaction, held in memory); cut at a block boundary. */
-  MAX_BATCH_EVENTS: int(1, 10_000_000).default(10_000),
+  MAX_BATCH_EVENTS: int(1, 10_000_000).optional(),
   /** Largest accepted request body. */
   BODY_LIMIT_BYTES: int(1_024, 100_000_000).default(65_536),
   /** OCDS ocid prefix (registered with the OCDS Data Support team). */
@@ -151,3 +164,12 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>> = 
   }
   return result.data;
 }
+
+/** The environment with the store-dependent defaults ({@link STORE_DEFAULTS}) filled in. */
+export type ResolvedEnv = Env & { MAX_BATCH_EVENTS: number; MAX_LOGS_ANSWER_KB: number };
+
+export const withStoreDefaults = (env: Env, store: StoreKind): ResolvedEnv => ({
+  ...env,
+  MAX_BATCH_EVENTS: env.MAX_BATCH_EVENTS ?? STORE_DEFAULTS[store].maxBatchEvents,
+  MAX_LOGS_ANSWER_KB: env.MAX_LOGS_ANSWER_KB ?? STORE_DEFAULTS[store].maxLogsAnswerKb,
+});

@@ -10,7 +10,7 @@ import { createApp } from "./api/app.ts";
 import type { App, RouteModule } from "./api/deps.ts";
 import { defaultAllowedHosts } from "./api/hosts.ts";
 import { readCursor, watchCursor } from "./api/live.ts";
-import type { Env } from "./env.ts";
+import { type Env, type ResolvedEnv, withStoreDefaults } from "./env.ts";
 import { NonRetryableError } from "./internal/errors.ts";
 import { type FolderLock, lockFolder } from "./internal/lock.ts";
 import type { Logger } from "./internal/logger.ts";
@@ -97,16 +97,23 @@ export function resolveAddresses(env: Env, chainId: number) {
 }
 
 export async function createIndexer({
-  env,
+  env: givenEnv,
   logger,
   db: given,
   modules,
 }: CreateIndexerParameters): Promise<Indexer> {
-  if (env.INDEXER_ROLE !== "all" && (given !== undefined || env.DATABASE_URL === undefined)) {
+  if (
+    givenEnv.INDEXER_ROLE !== "all" &&
+    (given !== undefined || givenEnv.DATABASE_URL === undefined)
+  ) {
     throw new NonRetryableError(
-      `INDEXER_ROLE=${env.INDEXER_ROLE} needs PostgreSQL (DATABASE_URL): a PGlite data folder is opened by one process only, which therefore runs everything (INDEXER_ROLE=all)`,
+      `INDEXER_ROLE=${givenEnv.INDEXER_ROLE} needs PostgreSQL (DATABASE_URL): a PGlite data folder is opened by one process only, which therefore runs everything (INDEXER_ROLE=all)`,
     );
   }
+  const env = withStoreDefaults(
+    givenEnv,
+    given?.kind ?? (givenEnv.DATABASE_URL === undefined ? "pglite" : "postgres"),
+  );
   const metrics = createIndexerMetrics();
   const notifier = createNotifier();
   const abort = new AbortController();
@@ -230,7 +237,7 @@ const fingerprintOf = (addresses: Partial<Record<ContractName, Address>>) =>
     .join(",");
 
 type PostgresIndexerParameters = {
-  env: Env;
+  env: ResolvedEnv;
   /** The primary (DATABASE_URL). */
   databaseUrl: string;
   logger: Logger;

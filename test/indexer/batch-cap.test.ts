@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { parseEnv, STORE_DEFAULTS, withStoreDefaults } from "../../indexer/src/env.ts";
 import { silentLogger } from "../../indexer/src/internal/logger.ts";
 import { createIndexer } from "../../indexer/src/service.ts";
 import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
@@ -74,5 +75,27 @@ describe("backfill batches are capped", () => {
     } finally {
       await db?.close();
     }
+  });
+});
+
+describe("batch and log-answer defaults follow the store", () => {
+  const base = { RPC_URL: "http://127.0.0.1:8545" };
+  it("PGlite, inside the indexer's process, gets smaller batches and answers than PostgreSQL", () => {
+    const pglite = withStoreDefaults(parseEnv(base), "pglite");
+    const postgres = withStoreDefaults(parseEnv(base), "postgres");
+    assert.equal(pglite.MAX_BATCH_EVENTS, STORE_DEFAULTS.pglite.maxBatchEvents);
+    assert.equal(pglite.MAX_LOGS_ANSWER_KB, STORE_DEFAULTS.pglite.maxLogsAnswerKb);
+    assert.equal(postgres.MAX_BATCH_EVENTS, STORE_DEFAULTS.postgres.maxBatchEvents);
+    assert.equal(postgres.MAX_LOGS_ANSWER_KB, STORE_DEFAULTS.postgres.maxLogsAnswerKb);
+    assert.ok(pglite.MAX_BATCH_EVENTS < postgres.MAX_BATCH_EVENTS);
+  });
+  it("an operator's values win over either default, and out-of-range ones are refused", () => {
+    const env = parseEnv({ ...base, MAX_BATCH_EVENTS: "777", MAX_LOGS_ANSWER_KB: "1024" });
+    for (const store of ["pglite", "postgres"] as const) {
+      const resolved = withStoreDefaults(env, store);
+      assert.equal(resolved.MAX_BATCH_EVENTS, 777);
+      assert.equal(resolved.MAX_LOGS_ANSWER_KB, 1024);
+    }
+    assert.throws(() => parseEnv({ ...base, MAX_LOGS_ANSWER_KB: "8" }), /MAX_LOGS_ANSWER_KB/);
   });
 });

@@ -70,7 +70,7 @@ export type Database = Sql & {
 export type CreatePgliteDatabaseParameters = {
   /** Data folder; undefined for an in-memory database. */
   dataDir?: string;
-  /** PostgreSQL `shared_buffers` inside PGlite (default 64MB, env PGLITE_SHARED_BUFFERS). */
+  /** PostgreSQL `shared_buffers` inside PGlite (default 16MB, env PGLITE_SHARED_BUFFERS; env.ts STORE_DEFAULTS says why). */
   sharedBuffers?: string;
   /**
    * Creates a missing folder in this process rather than in a child (prepare-child.ts: itself a
@@ -113,7 +113,7 @@ async function initialiseDataDir(dataDir: string): Promise<void> {
 
 export async function createPgliteDatabase({
   dataDir: folder,
-  sharedBuffers = process.env.PGLITE_SHARED_BUFFERS ?? "64MB",
+  sharedBuffers = process.env.PGLITE_SHARED_BUFFERS ?? "16MB",
   createHere = false,
 }: CreatePgliteDatabaseParameters = {}): Promise<Database> {
   const dataDir = folder === undefined ? undefined : resolve(folder);

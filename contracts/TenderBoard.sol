@@ -11,14 +11,38 @@ import {Regions} from "./lib/Regions.sol";
 /// @notice Korean local-government goods tenders (물품 구매 입찰) whose reserve price (복수예가) and
 /// award are computed by the contract and can be recomputed by anyone from the events. See
 /// {ITenderBoard} for the flow, the rules and the exact derivation.
-/// @dev Gas shapes the storage. A tender is four slots written once at creation (live terms and
-/// progress; base price and the draw inputs gathered at reveal; the seed commitment, keyed by the
-/// commitment so that it also marks it used; the creator's household tag) plus one for the draw
-/// block and delivery deadline and one for the award. A bid is one slot (a 224-bit commitment
+/// @dev Gas shapes the storage. A tender is three slots written once at creation (live terms and
+/// progress; the draw slot, {DrawSlot}; the seed commitment, keyed by the commitment so that it
+/// also marks it used) plus one for the draw block and delivery deadline and one for the award.
+/// The draw slot holds the base price and, until the first reveal, the creator's 16-byte household
+/// tag in the bits the draw inputs later take (see {DrawSlot}): the tag is only read while bidding
+/// is open and the draw inputs only gathered once it has closed, so they never need the slot at
+/// the same time, and creation writes one new slot fewer. A bid is one slot (a 224-bit commitment
 /// prefix with its order, version and status), a revealed bid one more. Title, specification,
 /// quantity, unit, reasons and document hashes only travel in events: the rules never read them.
 /// Nothing loops over stored lists except {award}, over at most `MAX_BIDDERS` revealed bids.
 contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
+    /// @notice The storage form of {Draw}: the same fields, `revealedCount` moved next to the base
+    /// price (bits 0–63 base price, 64–71 revealedCount, 72–191 pickCounts, 192–255 saltMix).
+    /// @dev While `revealedCount` is 0, bits 128–255 hold the creator's household tag instead of
+    /// draw inputs (pickCounts and saltMix are then 0 by definition). This is safe because the two
+    /// uses never overlap in time: the tag is read only by {commitBid}, which runs only while
+    /// `block.timestamp < bidDeadline`; draw inputs are gathered only by {revealBid}, which runs
+    /// only from `bidDeadline` on; and the bid deadline cannot move once passed ({amendTender} runs
+    /// only before it). So by the first reveal no commit is possible any more, and the first reveal
+    /// starts pickCounts and saltMix from 0 ({_liveDraw}), overwriting the tag. The registry's tag
+    /// is 16 bytes (`ICredentialRegistry.householdTag` returns it left-aligned, the low 16 bytes
+    /// zero), so bits 128–255 hold all of it: the conflict check compares whole tags, nothing is
+    /// truncated. `revealedCount` never returns to 0 (at most `MAX_BIDDERS` reveals, all of the
+    /// final version) and is outside the tag's bits, so it tells the two apart.
+    // solhint-disable-next-line gas-struct-packing
+    struct DrawSlot {
+        uint64 basePrice;
+        uint8 revealedCount;
+        uint120 pickCounts;
+        uint64 saltMix;
+    }
+
     /// @notice The most bids a tender accepts under one version (an amendment frees every slot).
     /// @dev Bounds {award}: its worst case (every revealed bid leads in turn, so each bidder's
     /// credential is read) is measured by `test_gas_award_worstCaseAtCap`.
@@ -50,6 +74,8 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     uint256 private constant OFFSET_BASE = 9_700;
     uint256 private constant OFFSET_SPAN = 601;
     uint256 private constant BPS = 10_000;
+    /// @dev The low 128 bits of a draw slot: base price and revealedCount, never the tag.
+    uint256 private constant LOW_128 = type(uint128).max;
 
     /// @dev The same registry `CredentialGated` reads; kept here too for the two-region supplier
     /// check, which `_requireRole` (one exact region) cannot express. Immutable: no storage read.
@@ -59,11 +85,13 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     /// for a fresh counter slot.
     uint256 private _nextTenderId;
     mapping(uint256 tenderId => Tender) private _tenders;
-    mapping(uint256 tenderId => Draw) private _draws;
+    /// @dev The high bits are read only through {_liveDraw} (as draw inputs) or {_creatorHousehold}
+    /// (as the tag): which of the two they hold depends on `revealedCount`. The base price and
+    /// `revealedCount` are plain fields.
+    mapping(uint256 tenderId => DrawSlot) private _draws;
     /// @dev Seed commitment → the tender that committed to it: one slot that both stores the
     /// commitment and refuses its reuse.
     mapping(bytes32 seedCommitment => uint256 tenderId) private _seedTenders;
-    mapping(uint256 tenderId => bytes32 householdTag) private _creatorHouseholds;
     mapping(uint256 tenderId => Schedule) private _schedules;
     mapping(uint256 tenderId => Award) private _awards;
     mapping(uint256 tenderId => mapping(address bidder => Bid)) private _bids;
@@ -106,19 +134,20 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         // Each new slot in one SSTORE: a struct literal compiles to a read and a write per field
         // here (3,500 gas more for the two). Layouts, from the low bits: {Tender} region 0,
         // bidDeadline 32, revealDeadline 72, state 112, version 120, bidderCount 128, commitCount
-        // 136, floorRate 152, bond 184; {Draw} basePrice 0 (the rest starts at zero).
+        // 136, floorRate 152, bond 184; {DrawSlot} basePrice 0, revealedCount 64 (0), and the
+        // creator's 16-byte tag in bits 128–255 where it already sits in `household`.
         // test_createTender_storesAndEmits reads both back.
         uint256 terms = uint256(region) | (uint256(bidDeadline) << 32) | (uint256(revealDeadline) << 72)
             | (uint256(uint8(TenderState.Open)) << 112) | (uint256(1) << 120) | (uint256(floorRate) << 152)
             | (uint256(bond) << 184);
+        uint256 drawWord = uint256(basePrice) | (uint256(household) & ~LOW_128);
         Tender storage tender = _tenders[tenderId];
-        Draw storage draw = _draws[tenderId];
+        DrawSlot storage draw = _draws[tenderId];
         assembly ("memory-safe") {
             sstore(tender.slot, terms)
-            sstore(draw.slot, basePrice)
+            sstore(draw.slot, drawWord)
         }
         _seedTenders[seedCommitment] = tenderId;
-        _creatorHouseholds[tenderId] = household;
         emit TenderCreated(
             tenderId,
             region,
@@ -169,6 +198,7 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         tender.bidDeadline = bidDeadline;
         tender.revealDeadline = revealDeadline;
         tender.floorRate = floorRate;
+        // A field write: the creator's tag in the same slot is kept.
         _draws[tenderId].basePrice = basePrice;
         emit TenderAmended(
             tenderId,
@@ -269,7 +299,8 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         if (bytes28(opened) != committed.commitment) revert CommitmentMismatch(tenderId, bidder);
 
         bid.status = BidStatus.Revealed;
-        Draw memory draw = _draws[tenderId];
+        // The first reveal starts the draw inputs from 0, replacing the creator's tag (see DrawSlot).
+        DrawSlot memory draw = _liveDraw(tenderId);
         _revealed[tenderId][draw.revealedCount] = RevealedBid({bidder: bidder, price: price, seq: committed.seq});
         // One byte per candidate: a count never exceeds MAX_BIDDERS < 256, so no carry.
         draw.pickCounts += uint120((uint256(1) << (8 * picks[0])) | (uint256(1) << (8 * picks[1])));
@@ -346,7 +377,7 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         if (drawBlockHash == bytes32(0)) revert DrawBlockExpired(tenderId, drawBlock);
         _requireSeed(tenderId, seed);
 
-        Draw memory draw = _draws[tenderId];
+        DrawSlot memory draw = _liveDraw(tenderId);
         bytes32 finalSeed = _finalSeed(tenderId, seed, draw.saltMix, drawBlockHash);
         uint8[15] memory counts = _unpackCounts(draw.pickCounts);
         (uint256[15] memory candidates, uint8[4] memory chosen, uint256 reserve, uint256 floor) =
@@ -473,7 +504,13 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
     /// @inheritdoc ITenderBoard
     function getDraw(uint256 tenderId) external view returns (Draw memory) {
         _existingTender(tenderId);
-        return _draws[tenderId];
+        DrawSlot memory draw = _liveDraw(tenderId);
+        return Draw({
+            basePrice: draw.basePrice,
+            pickCounts: draw.pickCounts,
+            revealedCount: draw.revealedCount,
+            saltMix: draw.saltMix
+        });
     }
 
     /// @inheritdoc ITenderBoard
@@ -582,6 +619,27 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
         return keccak256(abi.encode(block.chainid, address(this), tenderId, seed, saltMix, drawBlockHash));
     }
 
+    /// @dev The draw slot as draw inputs: before the first reveal its high bits are the creator's
+    /// tag, which counts for nothing here, so pickCounts and saltMix read as 0.
+    function _liveDraw(uint256 tenderId) private view returns (DrawSlot memory draw) {
+        draw = _draws[tenderId];
+        if (draw.revealedCount == 0) {
+            draw.pickCounts = 0;
+            draw.saltMix = 0;
+        }
+    }
+
+    /// @dev The creator's household tag, left-aligned as the registry returns tags. Only
+    /// meaningful before the first reveal, hence only called from {commitBid} (see {DrawSlot}).
+    function _creatorHousehold(uint256 tenderId) private view returns (bytes32 tag) {
+        DrawSlot storage draw = _draws[tenderId];
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(draw.slot)
+        }
+        tag = bytes32(word & ~LOW_128);
+    }
+
     function _unpackCounts(uint120 packed) private pure returns (uint8[15] memory counts) {
         for (uint256 i; i < CANDIDATES; ++i) {
             counts[i] = uint8(packed >> (8 * i));
@@ -652,7 +710,7 @@ contract TenderBoard is ITenderBoard, ICommonErrors, CredentialGated {
             revert InsiderCannotBid(tenderId, bidder, ICredentialRegistry.Role.Inspector);
         }
         bytes32 tag = _householdTag(bidder, ICredentialRegistry.Role.Supplier, supplierRegion);
-        if (tag != bytes32(0) && tag == _creatorHouseholds[tenderId]) {
+        if (tag != bytes32(0) && tag == _creatorHousehold(tenderId)) {
             revert CreatorHouseholdCannotBid(tenderId, bidder);
         }
     }

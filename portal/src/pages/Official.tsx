@@ -1052,10 +1052,11 @@ export function credentialMatches(t: TFunction, c: Json, text: string, lang: str
 }
 
 /** The official's pages, each at `/official/<page>`; the header links them. */
-const PAGES = ["approvals", "payments", "programmes", "credentials", "tenders"] as const;
+const PAGES = ["approvals", "payments", "programmes", "credentials", "tenders", "variety"] as const;
 type OfficialPage = (typeof PAGES)[number];
 
 const OfficialTenders = lazy(() => import("./OfficialTenders.tsx"));
+const OfficialVariety = lazy(() => import("./OfficialVariety.tsx"));
 
 function OfficialHome({
   region,
@@ -1130,6 +1131,13 @@ function OfficialHome({
         <Section title={t("official.tenders")}>
           <Suspense fallback={<Loading />}>
             <OfficialTenders region={region} />
+          </Suspense>
+        </Section>
+      )}
+      {page === "variety" && (
+        <Section title={t("official.page.variety")}>
+          <Suspense fallback={<Loading />}>
+            <OfficialVariety region={region} />
           </Suspense>
         </Section>
       )}

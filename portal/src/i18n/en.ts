@@ -530,6 +530,13 @@ export const en: Shape<Dictionary> = {
       "You proposed these prices and cannot confirm them: a national official of another household must.",
     confirmProposal: "Confirm this proposal",
     farmGate: "Farm-gate price (80 kg, won)",
+    farmGateHint: "Average of the {{n}} recorded farm-gate prices: {{average}}",
+    farmGateNone: "No farm-gate price recorded for this programme yet.",
+    farmGateRecorded: "Recorded farm-gate average",
+    farmGateObserved: "{{n}} recorded",
+    farmGateUseAverage: "Use the recorded average",
+    farmGateDiffers:
+      "The farm-gate price typed is not the recorded average. Farmers' estimates use the recorded average.",
     millingFee: "Milling fee (80 kg, won)",
     millingYield: "Milling yield (%)",
     payments: "Record payments",

@@ -515,6 +515,13 @@ export const ko = {
       "직접 제안한 가격은 확인할 수 없습니다. 다른 세대의 전국 공무원이 확인해야 효력이 생깁니다.",
     confirmProposal: "이 제안 확인·확정",
     farmGate: "산지 쌀값 (80kg, 원)",
+    farmGateHint: "기록된 산지쌀값 {{n}}회의 평균: {{average}}",
+    farmGateNone: "이 사업에는 아직 기록된 산지쌀값이 없습니다.",
+    farmGateRecorded: "기록된 산지쌀값 평균",
+    farmGateObserved: "{{n}}회 기록",
+    farmGateUseAverage: "기록된 평균 넣기",
+    farmGateDiffers:
+      "입력한 산지 쌀값이 기록된 산지쌀값 평균과 다릅니다. 농가의 예상 정산액은 기록된 평균으로 계산됩니다.",
     millingFee: "도정 비용 (80kg, 원)",
     millingYield: "도정 수율 (%)",
     payments: "지급 기록",

@@ -107,6 +107,12 @@ const steps: Step[] = [
     commands: () => [["tsx", "test/e2e/estimate.ts"]],
     testRunner: true,
   },
+  // Issue 24's official screens: designation, draw, result at 360 px, farm-gate price.
+  {
+    name: "e2e variety",
+    commands: () => [["tsx", "test/e2e/variety.ts"]],
+    testRunner: true,
+  },
   { name: "e2e passkey", commands: () => [["tsx", "test/e2e/passkey.ts"]], testRunner: true },
   // Issue 21's flows (tender delivery to payment, revocation, amendment, references, CLS, axe).
   { name: "e2e chromium flows", commands: () => [["tsx", "test/e2e/flows.ts"]], testRunner: true },

@@ -192,3 +192,48 @@ export function deliveryDayBounds(window: {
     lastDay: deliveryDayAt(window.deliveryEnd),
   };
 }
+
+// ------------------------------------------------------------------ a county's draw, step by step
+
+/** True for a 시군구 code such as 46810 (Regions.isCounty): only a county designates and draws. */
+export function isCounty(region: number): boolean {
+  return region >= 11_000 && region <= 99_999 && region % 1000 !== 0;
+}
+
+/**
+ * Where a county's draw stands, as VarietyTesting's checks decide what may be sent next:
+ *   - `designate`: no designated variety yet (commitSeed refuses with NoDesignation);
+ *   - `commit`: designated, no commitment, the delivery window still open;
+ *   - `missed`: designated, the window closed with no commitment: no draw for this programme;
+ *   - `committed`: committed, the window still open (the reveal waits for it to close);
+ *   - `reveal`: committed and the window closed, not revealed;
+ *   - `draw`: revealed (anchor block fixed), no seed yet: anyone may draw once the anchor is mined;
+ *   - `drawn`: the seed is recorded; the sample is fixed.
+ * `now` and `deliveryEnd` are Unix seconds (the chain's clock, not the device's).
+ */
+export type CountyDrawPhase =
+  | "designate"
+  | "commit"
+  | "missed"
+  | "committed"
+  | "reveal"
+  | "draw"
+  | "drawn";
+
+export function countyDrawPhase(
+  county: {
+    varieties: readonly number[];
+    commitment: string | null;
+    anchorBlock: number | null;
+    seed: string | null;
+  } | null,
+  deliveryEnd: number,
+  now: number,
+): CountyDrawPhase {
+  const open = now <= deliveryEnd;
+  if (county === null || county.varieties.length === 0) return "designate";
+  if (county.seed !== null) return "drawn";
+  if (county.anchorBlock !== null && county.anchorBlock !== 0) return "draw";
+  if (county.commitment === null) return open ? "commit" : "missed";
+  return open ? "committed" : "reveal";
+}

@@ -247,6 +247,60 @@ contract VarietyTestingTest is JangbuFixture {
         assertEq(matched, 2);
     }
 
+    function test_draw_expiredAnchorIsRenewedToALaterBlock() public {
+        // The county reveals, then nobody draws for more than 256 blocks: the anchor's hash is
+        // gone, so draw() moves the anchor to the next block (a hash nobody knows yet) instead
+        // of drawing from a zero hash, and the draw made after it uses the new block's hash.
+        _designate(101, 102);
+        vm.prank(countyOfficial);
+        vt.commitSeed(programId, GANGJIN, _commitment());
+        for (uint256 i; i < sellers.length; ++i) {
+            _submit(sellers[i], 10, IRicePurchase.Packaging.Bag40);
+        }
+        vm.warp(uint256(rice.getProgram(programId).deliveryEnd) + 1);
+        vm.prank(countyOfficial);
+        vt.revealSeed(programId, GANGJIN, SECRET);
+        uint64 first = vt.countyDrawOf(programId, GANGJIN).anchorBlock;
+        assertEq(first, block.number + 1);
+        vm.roll(uint256(first) + 1);
+        vm.setBlockhash(first, ANCHOR_HASH);
+        // (Block numbers kept in variables: the optimizer may reuse a `block.number` read from
+        // before a vm.roll.)
+        uint256 late = uint256(first) + 257;
+        vm.roll(late);
+        assertTrue(blockhash(first) == bytes32(0), "the first anchor's hash is out of reach");
+
+        vm.expectEmit(true, true, true, true, address(vt));
+        emit IVarietyTesting.AnchorRenewed(programId, GANGJIN, uint64(late + 1));
+        vt.draw(programId, GANGJIN);
+        IVarietyTesting.CountyDraw memory d = vt.countyDrawOf(programId, GANGJIN);
+        uint64 renewed = d.anchorBlock;
+        assertEq(renewed, late + 1, "the anchor moves to the next block");
+        assertTrue(d.seed == bytes32(0), "nothing is drawn from the lost hash");
+        assertTrue(d.secret == SECRET, "the revealed secret stays");
+        assertEq(d.sellers, SELLERS + 1, "the frame stays");
+        // No result before the draw, and no draw in the renewal's own block.
+        vm.expectRevert(abi.encodeWithSelector(IVarietyTesting.NotDrawn.selector, programId, GANGJIN));
+        _record(inspector, farmer, 100);
+        vm.expectRevert(abi.encodeWithSelector(IVarietyTesting.DrawNotReady.selector, programId, GANGJIN));
+        vt.draw(programId, GANGJIN);
+
+        // Once the new anchor is mined, anyone draws with its hash.
+        bytes32 laterHash = keccak256("the renewed anchor's hash");
+        vm.roll(uint256(renewed) + 1);
+        vm.setBlockhash(renewed, laterHash);
+        bytes32 expected = keccak256(abi.encode(block.chainid, address(vt), programId, GANGJIN, SECRET, laterHash));
+        vm.expectEmit(true, true, true, true, address(vt));
+        emit IVarietyTesting.SampleDrawn(programId, GANGJIN, expected, renewed, laterHash, uint32(SELLERS + 1), 2);
+        vm.prank(makeAddr("anyone"));
+        vt.draw(programId, GANGJIN);
+        assertEq(vt.countyDrawOf(programId, GANGJIN).seed, expected);
+        _sampled();
+        // Drawn once: a second call is refused.
+        vm.expectRevert(abi.encodeWithSelector(IVarietyTesting.DrawNotReady.selector, programId, GANGJIN));
+        vt.draw(programId, GANGJIN);
+    }
+
     function test_seed_refusals() public {
         vm.expectRevert(abi.encodeWithSelector(IVarietyTesting.NoDesignation.selector, programId, GANGJIN));
         vm.prank(countyOfficial);

@@ -9,6 +9,7 @@ import { network } from "hardhat";
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { VarietyTestingAbi } from "../../sdk/generated/abis.ts";
 import {
+  countyDrawPhase,
   dateOfDeliveryDay,
   deliveryDayAt,
   deliveryDayBounds,
@@ -16,6 +17,7 @@ import {
   drawSample,
   excludes,
   exclusionYears,
+  isCounty,
   isSampled,
   sampleFrame,
   sampleSizeOf,
@@ -133,5 +135,34 @@ describe("sdk/variety.ts", () => {
         lastDay: 20_731,
       },
     );
+  });
+
+  it("says which step of a county's draw comes next, by the chain's clock", () => {
+    const END = 1_000;
+    const none = { varieties: [], commitment: null, anchorBlock: null, seed: null };
+    const designated = { ...none, varieties: [101, 102] };
+    const committed = { ...designated, commitment: "0x01" };
+    const revealed = { ...committed, anchorBlock: 42 };
+    const drawn = { ...revealed, seed: "0x02" };
+    assert.equal(countyDrawPhase(null, END, END - 1), "designate");
+    assert.equal(countyDrawPhase(none, END, END + 1), "designate");
+    assert.equal(countyDrawPhase(designated, END, END), "commit");
+    assert.equal(countyDrawPhase(designated, END, END + 1), "missed");
+    assert.equal(countyDrawPhase(committed, END, END), "committed");
+    assert.equal(countyDrawPhase(committed, END, END + 1), "reveal");
+    assert.equal(countyDrawPhase(revealed, END, END + 1), "draw");
+    assert.equal(countyDrawPhase(drawn, END, END + 1), "drawn");
+  });
+
+  it("tells a 시군구 from a 시도 and the nation, as Regions.isCounty", () => {
+    assert.deepEqual([46810, 46000, 0, 11110, 99999, 100000, 10999].map(isCounty), [
+      true,
+      false,
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

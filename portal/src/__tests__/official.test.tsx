@@ -45,7 +45,7 @@ describe("official pages", () => {
     expect(calls.some((u) => u.includes("/sales"))).toBe(false);
   });
 
-  it("shows one page at a time to an official, with links to the five pages", async () => {
+  it("shows one page at a time to an official, with links to the six pages", async () => {
     mockApi([{ id: "1", role: "Official", region: 46810, status: "valid" }]);
     setSession({ address: ADDRESS, kind: "keystore" });
     location.hash = "#/official/payments";
@@ -58,6 +58,7 @@ describe("official pages", () => {
       "#/official/programmes",
       "#/official/credentials",
       "#/official/tenders",
+      "#/official/variety",
     ]);
     expect(nav.querySelector('[aria-current="page"]')?.textContent).toBe("지급");
     await waitFor(() => expect(screen.getByRole("heading", { name: "지급 기록" })).toBeTruthy());

@@ -10,6 +10,7 @@ import { useAsync, useLive } from "../lib/hooks.ts";
 import { type GradeRow, InspectionStore } from "../lib/inspection-store.ts";
 import { gradeLabels, packagingLabel, saleStateLabel, saleStateName } from "../lib/labels.ts";
 import { COLLECTION_POINTS, refName, VARIETIES } from "../lib/reference.ts";
+import InspectorVariety from "./InspectorVariety.tsx";
 
 /** RicePurchase.MAX_BATCH: one recordInspections call takes at most this many sales. */
 export const MAX_BATCH = 100;
@@ -414,6 +415,7 @@ export default function Inspector() {
               )}
             </div>
             <Queue filter={filter} inspector={s.address} setDays={setDays} />
+            <InspectorVariety session={s} />
           </>
         )}
       </RequireSession>

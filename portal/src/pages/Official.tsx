@@ -5,7 +5,8 @@ import { getAddress, isAddress } from "viem";
 import { type ClaimField, claimsRoot, saltFields } from "../../../sdk/claims.ts";
 import { Role, RoleNames } from "../../../sdk/generated/enums.ts";
 import { householdTagOf, NO_HOUSEHOLD, newHouseholdSecret } from "../../../sdk/households.ts";
-import { getConfig, type Json, list } from "../api/client.ts";
+import { gradePricesOf } from "../../../sdk/reducers/programme.ts";
+import { API, getConfig, getJson, type Json, list } from "../api/client.ts";
 import type { Session } from "../chain/session.ts";
 import type { Sent } from "../chain/tx.ts";
 import { ClaimFieldsInput, claimFieldsOf } from "../components/CredentialIssue.tsx";
@@ -477,7 +478,7 @@ function Approvals() {
   );
 }
 
-function FinalPrices({ programmes }: { programmes: Json[] }) {
+export function FinalPrices({ programmes }: { programmes: Json[] }) {
   const { t } = useTranslation();
   const [v, setV] = useState({
     programId: String(programmes[0]?.id ?? "1"),
@@ -487,6 +488,19 @@ function FinalPrices({ programmes }: { programmes: Json[] }) {
     step: "setFinalPrices" as "setFinalPrices" | "confirmFinalPrices",
   });
   const [err, setErr] = useState<string | null>(null);
+  // The recorded farm-gate series (FarmGatePrices): RicePurchase takes the farm-gate input as
+  // typed, so the form shows the series' average and says when the input is not it.
+  const series = useAsync(
+    () => getJson<Json>(`${API}/programs/${v.programId}/farm-gate-prices`).catch(() => null),
+    [v.programId],
+  );
+  const outlook = (series.data?.outlook ?? null) as {
+    average: number;
+    observed: number;
+    complete: boolean;
+  } | null;
+  const typed = positiveInt(v.farmGate);
+  const differs = outlook !== null && typed !== null && typed !== outlook.average;
   const submit = async () => {
     const fg = positiveInt(v.farmGate);
     const fee = positiveInt(v.fee);
@@ -495,7 +509,10 @@ function FinalPrices({ programmes }: { programmes: Json[] }) {
       return setErr(t("official.errPositive"));
     setErr(null);
     const bps = Math.round(y * 100);
-    const first = Math.floor(((fg - fee) * bps) / 10_000 / 2 / 10) * 10;
+    const first =
+      fg > fee
+        ? gradePricesOf({ farmGatePer80kg: fg, millingFee: fee, millingYieldBps: bps }).first
+        : 0;
     await requestSignature({
       contract: "RicePurchase",
       functionName: v.step,
@@ -505,7 +522,15 @@ function FinalPrices({ programmes }: { programmes: Json[] }) {
         [t("official.farmGate"), won(fg)],
         [t("official.millingFee"), won(fee)],
         [t("official.millingYield"), `${y}%`],
-        [t("grade.First"), `≈ ${won(first)}`],
+        [t("grade.First"), won(first)],
+        ...(outlook
+          ? [
+              [
+                t("official.farmGateRecorded"),
+                `${won(outlook.average)} (${t("official.farmGateObserved", { n: outlook.observed })})${fg === outlook.average ? "" : ` · ${t("official.farmGateDiffers")}`}`,
+              ] as [string, string],
+            ]
+          : []),
       ],
     });
   };
@@ -534,7 +559,18 @@ function FinalPrices({ programmes }: { programmes: Json[] }) {
           value={v.programId}
           onChange={(programId) => setV({ ...v, programId })}
         />
-        <Field label={t("official.farmGate")} required>
+        <Field
+          label={t("official.farmGate")}
+          hint={
+            outlook
+              ? t("official.farmGateHint", {
+                  average: won(outlook.average),
+                  n: outlook.observed,
+                })
+              : t("official.farmGateNone")
+          }
+          required
+        >
           {(p) => (
             <input
               {...p}
@@ -565,6 +601,20 @@ function FinalPrices({ programmes }: { programmes: Json[] }) {
           )}
         </Field>
       </div>
+      {outlook && (
+        <button
+          type="button"
+          className="btn small secondary"
+          onClick={() => setV({ ...v, farmGate: String(outlook.average) })}
+        >
+          {t("official.farmGateUseAverage")}
+        </button>
+      )}
+      {differs && (
+        <p className="alert warn" data-testid="farm-gate-differs">
+          {t("official.farmGateDiffers")}
+        </p>
+      )}
     </Form>
   );
 }
@@ -1052,10 +1102,11 @@ export function credentialMatches(t: TFunction, c: Json, text: string, lang: str
 }
 
 /** The official's pages, each at `/official/<page>`; the header links them. */
-const PAGES = ["approvals", "payments", "programmes", "credentials", "tenders"] as const;
+const PAGES = ["approvals", "payments", "programmes", "credentials", "tenders", "variety"] as const;
 type OfficialPage = (typeof PAGES)[number];
 
 const OfficialTenders = lazy(() => import("./OfficialTenders.tsx"));
+const OfficialVariety = lazy(() => import("./OfficialVariety.tsx"));
 
 function OfficialHome({
   region,
@@ -1130,6 +1181,13 @@ function OfficialHome({
         <Section title={t("official.tenders")}>
           <Suspense fallback={<Loading />}>
             <OfficialTenders region={region} />
+          </Suspense>
+        </Section>
+      )}
+      {page === "variety" && (
+        <Section title={t("official.page.variety")}>
+          <Suspense fallback={<Loading />}>
+            <OfficialVariety region={region} />
           </Suspense>
         </Section>
       )}

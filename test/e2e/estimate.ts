@@ -6,29 +6,12 @@
  * checks against the contract. `npm run test:e2e:estimate` (same ports and E2E_* as run.ts).
  */
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { won } from "../../portal/src/lib/format.ts";
-import {
-  axe,
-  launch,
-  type Persona,
-  roster,
-  runTests,
-  servePersonas,
-  shots,
-  startStack,
-} from "./lib.ts";
+import { axe, openSession, type Persona, runSession, servePersonas, shots } from "./lib.ts";
 
-const stack = await startStack();
-const browser: Browser = await launch().catch(async (error: unknown) => {
-  await stack.stop();
-  throw error;
-});
-const cast = roster(stack.dataDir);
-const people: Persona[] = [...cast.staff, ...cast.farmers];
-const api = async <T = Record<string, unknown>>(path: string) =>
-  (await fetch(`${stack.base}/api/v1/${path}`)).json() as Promise<T>;
-const url = (hash: string) => `${stack.base}/?rpc=${encodeURIComponent(stack.rpc)}#${hash}`;
+const session = await openSession();
+const { browser, cast, people, url, api } = session;
 
 type Estimate = {
   saleId: string;
@@ -114,11 +97,4 @@ const tests: [string, () => Promise<void>][] = [
   ],
 ];
 
-let code = 1;
-try {
-  code = await runTests(tests);
-} finally {
-  await browser.close();
-  await stack.stop();
-}
-process.exit(code);
+await runSession(session, tests);

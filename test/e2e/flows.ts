@@ -14,35 +14,13 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import {
-  axe,
-  launch,
-  type Persona,
-  roster,
-  rpc,
-  runTests,
-  servePersonas,
-  shots,
-  startStack,
-} from "./lib.ts";
+import type { Page } from "playwright-core";
+import { axe, openSession, type Persona, rpc, runSession, shots } from "./lib.ts";
 
-const stack = await startStack();
-const browser: Browser = await launch().catch(async (error: unknown) => {
-  await stack.stop();
-  throw error;
-});
-const cast = roster(stack.dataDir);
-const people: Persona[] = [...cast.staff, ...cast.farmers];
-const who = (id: string) => {
-  const p = people.find((x) => x.id === id);
-  if (!p) throw new Error(`no persona ${id}`);
-  return p;
-};
+const session = await openSession();
+const { stack, people, who, url, signIn, sign } = session;
 type Json = Record<string, unknown>;
-const api = async (path: string) =>
-  (await fetch(`${stack.base}/api/v1/${path}`)).json() as Promise<Json>;
-const url = (hash: string) => `${stack.base}/?rpc=${encodeURIComponent(stack.rpc)}#${hash}`;
+const api = (path: string) => session.api<Json>(path);
 const a11y: string[] = [];
 const cls: string[] = [];
 const shifts: Record<string, number> = {};
@@ -65,52 +43,7 @@ const CLS_OBSERVER = `
   }).observe({ type: "layout-shift", buffered: true });
 `;
 
-async function context(width: 360 | 1280): Promise<Page> {
-  const ctx = await browser.newContext({
-    locale: "ko-KR",
-    timezoneId: "Asia/Seoul",
-    bypassCSP: true,
-    viewport: width === 360 ? { width: 360, height: 780 } : { width: 1280, height: 900 },
-    hasTouch: width === 360,
-    acceptDownloads: true,
-  });
-  await ctx.addInitScript(CLS_OBSERVER);
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => console.log(`    [pageerror] ${e.message}`));
-  await servePersonas(page, people);
-  return page;
-}
-
-async function signIn(page: Page, id: string): Promise<void> {
-  await page.goto(url("/wallet"));
-  await page.locator(`[data-persona="${id}"]`).click();
-  await page.getByText(who(id).address, { exact: false }).first().waitFor();
-}
-
-async function sign(page: Page, expectTitle: RegExp): Promise<void> {
-  const dialog = page.locator("dialog.sign-dialog");
-  await dialog.waitFor({ state: "visible" });
-  assert.match((await dialog.getByTestId("sign-summary").textContent()) ?? "", expectTitle);
-  await page
-    .waitForFunction(
-      () =>
-        !(document.querySelector('[data-testid="sign-confirm"]') as HTMLButtonElement | null)
-          ?.disabled,
-      null,
-      { timeout: 30_000 },
-    )
-    .catch(async () => {
-      throw new Error(`cannot sign: ${await dialog.textContent()}`);
-    });
-  await dialog.getByTestId("sign-confirm").click();
-  await dialog
-    .getByText("기록되었습니다.")
-    .waitFor({ timeout: 60_000 })
-    .catch(async () => {
-      throw new Error(`not recorded: ${await dialog.textContent()}`);
-    });
-  await dialog.getByRole("button", { name: "닫기" }).click();
-}
+const context = (width: 360 | 1280) => session.page({ width, initScript: CLS_OBSERVER });
 
 /**
  * Loads `hash` in a fresh document and measures its layout shift until the page has settled;
@@ -493,11 +426,4 @@ const tests: [string, () => Promise<void>][] = [
 ];
 
 // E2E_GREP=a|b (runTests) runs only the tests whose name contains one of them.
-let code = 1;
-try {
-  code = await runTests(tests);
-} finally {
-  await browser.close();
-  await stack.stop();
-}
-process.exit(code);
+await runSession(session, tests);

@@ -2,6 +2,7 @@
  * End-to-end helpers: real Chromium (Debian's /usr/bin/chromium) driven by playwright-core, a
  * jangbu stack started by `npm start` on spare ports, demo personas from the seed's roster.
  */
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -198,4 +199,115 @@ export async function rpc(url: string, method: string, params: unknown[] = []): 
   const body = (await res.json()) as { result?: unknown; error?: { message: string } };
   if (body.error) throw new Error(body.error.message);
   return body.result;
+}
+
+/** What every browser test file shares: one stack, one browser, the demo personas. */
+export interface Session {
+  readonly stack: Stack;
+  readonly browser: Browser;
+  readonly cast: ReturnType<typeof roster>;
+  /** Staff first, then farmers (the portal's demo sign-in list). */
+  readonly people: Persona[];
+  who(id: string): Persona;
+  /** GET /api/v1/<path>, parsed. */
+  api<T = Record<string, unknown>>(path: string): Promise<T>;
+  /** The portal at `hash`, pointed at the stack's node. */
+  url(hash: string): string;
+  /**
+   * A new Korean (KST) page serving the personas. `width` 360 is a touch phone of 360 × 780 (the
+   * farmer, inspector and supplier), 1280 a 1280 × 900 desk (the official and auditor); none, the
+   * browser's default. `initScript` runs before every document (a layout-shift observer, say).
+   */
+  page(options?: { width?: 360 | 1280; initScript?: string }): Promise<Page>;
+  /** Signs in as a demo persona on the wallet page. */
+  signIn(page: Page, id: string): Promise<void>;
+  /** Confirms the open signing dialog after checking its Korean summary; waits for the block. */
+  sign(page: Page, expectTitle: RegExp): Promise<void>;
+}
+
+/** Starts the stack and the browser; a browser that cannot start stops the stack again. */
+export async function openSession(): Promise<Session> {
+  const stack = await startStack();
+  const browser = await launch().catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  });
+  const cast = roster(stack.dataDir);
+  const people: Persona[] = [...cast.staff, ...cast.farmers];
+  const who = (id: string) => {
+    const p = people.find((x) => x.id === id);
+    if (!p) throw new Error(`no persona ${id}`);
+    return p;
+  };
+  const url = (hash: string) => `${stack.base}/?rpc=${encodeURIComponent(stack.rpc)}#${hash}`;
+  return {
+    stack,
+    browser,
+    cast,
+    people,
+    who,
+    url,
+    api: async <T>(path: string) =>
+      (await fetch(`${stack.base}/api/v1/${path}`)).json() as Promise<T>,
+    async page({ width, initScript } = {}) {
+      // bypassCSP only so axe-core can be injected; the app itself runs under the API's CSP.
+      const ctx = await browser.newContext({
+        locale: "ko-KR",
+        timezoneId: "Asia/Seoul",
+        bypassCSP: true,
+        acceptDownloads: true,
+        ...(width === 360 ? { viewport: { width: 360, height: 780 }, hasTouch: true } : {}),
+        ...(width === 1280 ? { viewport: { width: 1280, height: 900 } } : {}),
+      });
+      if (initScript !== undefined) await ctx.addInitScript(initScript);
+      const page = await ctx.newPage();
+      page.on("pageerror", (e) => console.log(`    [pageerror] ${e.message}`));
+      await servePersonas(page, people);
+      return page;
+    },
+    async signIn(page, id) {
+      await page.goto(url("/wallet"));
+      await page.locator(`[data-persona="${id}"]`).click();
+      await page.getByText(who(id).address, { exact: false }).first().waitFor();
+    },
+    async sign(page, expectTitle) {
+      const dialog = page.locator("dialog.sign-dialog");
+      await dialog.waitFor({ state: "visible" });
+      assert.match((await dialog.getByTestId("sign-summary").textContent()) ?? "", expectTitle);
+      await page
+        .waitForFunction(
+          () =>
+            !(document.querySelector('[data-testid="sign-confirm"]') as HTMLButtonElement | null)
+              ?.disabled,
+          null,
+          { timeout: 30_000 },
+        )
+        .catch(async () => {
+          throw new Error(`cannot sign: ${await dialog.textContent()}`);
+        });
+      await dialog.getByTestId("sign-confirm").click();
+      await dialog
+        .getByText("기록되었습니다.")
+        .waitFor({ timeout: 60_000 })
+        .catch(async () => {
+          throw new Error(`not recorded: ${await dialog.textContent()}`);
+        });
+      await dialog.getByRole("button", { name: "닫기" }).click();
+    },
+  };
+}
+
+/** Runs the tests (runTests), closes the browser and the stack, and exits with the result. */
+export async function runSession(
+  session: Session,
+  tests: [string, () => Promise<void>][],
+): Promise<never> {
+  let code = 1;
+  try {
+    code = await runTests(tests);
+  } finally {
+    await session.browser.close();
+    await session.stack.stop();
+  }
+  process.exit(code);
 }

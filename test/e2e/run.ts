@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { createWalletClient, type Hex, http, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { textHash } from "../../portal/src/lib/docs.ts";
@@ -23,63 +23,16 @@ import {
   makePresentation,
   parseCredentialFile,
 } from "../../sdk/presentation.ts";
-import {
-  axe,
-  launch,
-  type Persona,
-  roster,
-  rpc,
-  runTests,
-  servePersonas,
-  shots,
-  startStack,
-} from "./lib.ts";
+import { axe, openSession, type Persona, rpc, runSession, servePersonas, shots } from "./lib.ts";
 
-const stack = await startStack();
-// A browser that cannot start must not leave the stack (a chain and an indexer) running behind.
-const browser: Browser = await launch().catch(async (error: unknown) => {
-  await stack.stop();
-  throw error;
-});
-const cast = roster(stack.dataDir);
-const people: Persona[] = [...cast.staff, ...cast.farmers];
-const who = (id: string) => {
-  const p = people.find((x) => x.id === id);
-  if (!p) throw new Error(`no persona ${id}`);
-  return p;
-};
-const api = async (path: string) =>
-  (await fetch(`${stack.base}/api/v1/${path}`)).json() as Promise<Record<string, unknown>>;
-const url = (hash: string) => `${stack.base}/?rpc=${encodeURIComponent(stack.rpc)}#${hash}`;
+const session = await openSession();
+const { stack, cast, people, who, url, signIn, sign, api } = session;
 const a11y: string[] = [];
 
-async function newPage(): Promise<Page> {
-  // bypassCSP only so axe-core can be injected; the app itself runs under the API's CSP.
-  const ctx = await browser.newContext({
-    locale: "ko-KR",
-    timezoneId: "Asia/Seoul",
-    bypassCSP: true,
-  });
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => console.log(`    [pageerror] ${e.message}`));
-  await servePersonas(page, people);
-  return page;
-}
+const newPage = () => session.page();
 
 /** A 360 × 780 phone (the issue-21 personas: farmer, inspector). */
-async function phonePage(): Promise<Page> {
-  const ctx = await browser.newContext({
-    locale: "ko-KR",
-    timezoneId: "Asia/Seoul",
-    bypassCSP: true,
-    viewport: { width: 360, height: 780 },
-    hasTouch: true,
-  });
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => console.log(`    [pageerror] ${e.message}`));
-  await servePersonas(page, people);
-  return page;
-}
+const phonePage = () => session.page({ width: 360 });
 
 /** The header's height and whether the page scrolls sideways (phone layout checks). */
 async function phoneLayout(page: Page): Promise<{ header: number; overflowX: number }> {
@@ -87,41 +40,6 @@ async function phoneLayout(page: Page): Promise<{ header: number; overflowX: num
     header: document.querySelector("header.top")?.getBoundingClientRect().height ?? 0,
     overflowX: document.documentElement.scrollWidth - window.innerWidth,
   }));
-}
-
-async function signIn(page: Page, id: string): Promise<void> {
-  await page.goto(url("/wallet"));
-  await page.locator(`[data-persona="${id}"]`).click();
-  await page.getByText(who(id).address, { exact: false }).first().waitFor();
-}
-
-/** Confirms the open signing dialog after checking its Korean summary; waits for the block. */
-async function sign(page: Page, expectTitle: RegExp): Promise<void> {
-  const dialog = page.locator("dialog.sign-dialog");
-  await dialog.waitFor({ state: "visible" });
-  const summary = await dialog.getByTestId("sign-summary").textContent();
-  assert.match(summary ?? "", expectTitle);
-  const confirm = dialog.getByTestId("sign-confirm");
-  await confirm.waitFor();
-  await page
-    .waitForFunction(
-      () =>
-        !(document.querySelector('[data-testid="sign-confirm"]') as HTMLButtonElement | null)
-          ?.disabled,
-      null,
-      { timeout: 30_000 },
-    )
-    .catch(async () => {
-      throw new Error(`cannot sign: ${await dialog.textContent()}`);
-    });
-  await confirm.click();
-  await dialog
-    .getByText("기록되었습니다.")
-    .waitFor({ timeout: 60_000 })
-    .catch(async () => {
-      throw new Error(`not recorded: ${await dialog.textContent()}`);
-    });
-  await dialog.getByRole("button", { name: "닫기" }).click();
 }
 
 let saleId = "";
@@ -1193,11 +1111,4 @@ const tests: [string, () => Promise<void>][] = [
   ],
 ];
 
-let code = 1;
-try {
-  code = await runTests(tests);
-} finally {
-  await browser.close();
-  await stack.stop();
-}
-process.exit(code);
+await runSession(session, tests);

@@ -14,7 +14,7 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import {
   type Address,
   createPublicClient,
@@ -36,34 +36,12 @@ import {
 import { encodeExecute, signForwardRequest } from "../../sdk/forwarder.ts";
 import { RicePurchaseAbi } from "../../sdk/generated/abis.ts";
 import { deliveryDayAt, drawSample, varietySeedCommitment } from "../../sdk/variety.ts";
-import {
-  axe,
-  launch,
-  type Persona,
-  roster,
-  rpc,
-  runTests,
-  servePersonas,
-  shots,
-  startStack,
-} from "./lib.ts";
+import { axe, openSession, rpc, runSession, shots } from "./lib.ts";
 
-const stack = await startStack();
-const browser: Browser = await launch().catch(async (error: unknown) => {
-  await stack.stop();
-  throw error;
-});
-const cast = roster(stack.dataDir);
-const people: Persona[] = [...cast.staff, ...cast.farmers];
-const who = (id: string) => {
-  const p = people.find((x) => x.id === id);
-  if (!p) throw new Error(`no persona ${id}`);
-  return p;
-};
+const session = await openSession();
+const { stack, cast, who, url, signIn, sign } = session;
 type Json = Record<string, unknown>;
-const api = async <T = Json>(path: string) =>
-  (await fetch(`${stack.base}/api/v1/${path}`)).json() as Promise<T>;
-const url = (hash: string) => `${stack.base}/?rpc=${encodeURIComponent(stack.rpc)}#${hash}`;
+const api = <T = Json>(path: string) => session.api<T>(path);
 const GANGJIN = 46810;
 const JEONNAM = 46000;
 const a11y: string[] = [];
@@ -169,51 +147,7 @@ for (const f of sellers) {
 
 // ------------------------------------------------------------------ browser helpers
 
-async function context(width: 360 | 1280): Promise<Page> {
-  const ctx = await browser.newContext({
-    locale: "ko-KR",
-    timezoneId: "Asia/Seoul",
-    bypassCSP: true,
-    viewport: width === 360 ? { width: 360, height: 780 } : { width: 1280, height: 900 },
-    hasTouch: width === 360,
-    acceptDownloads: true,
-  });
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => console.log(`    [pageerror] ${e.message}`));
-  await servePersonas(page, people);
-  return page;
-}
-
-async function signIn(page: Page, id: string): Promise<void> {
-  await page.goto(url("/wallet"));
-  await page.locator(`[data-persona="${id}"]`).click();
-  await page.getByText(who(id).address, { exact: false }).first().waitFor();
-}
-
-async function sign(page: Page, expectTitle: RegExp): Promise<void> {
-  const dialog = page.locator("dialog.sign-dialog");
-  await dialog.waitFor({ state: "visible" });
-  assert.match((await dialog.getByTestId("sign-summary").textContent()) ?? "", expectTitle);
-  await page
-    .waitForFunction(
-      () =>
-        !(document.querySelector('[data-testid="sign-confirm"]') as HTMLButtonElement | null)
-          ?.disabled,
-      null,
-      { timeout: 30_000 },
-    )
-    .catch(async () => {
-      throw new Error(`cannot sign: ${await dialog.textContent()}`);
-    });
-  await dialog.getByTestId("sign-confirm").click();
-  await dialog
-    .getByText("기록되었습니다.")
-    .waitFor({ timeout: 60_000 })
-    .catch(async () => {
-      throw new Error(`not recorded: ${await dialog.textContent()}`);
-    });
-  await dialog.getByRole("button", { name: "닫기" }).click();
-}
+const context = (width: 360 | 1280) => session.page({ width });
 
 async function openProgramme(page: Page): Promise<void> {
   await page.goto(url("/official/variety"));
@@ -449,11 +383,4 @@ const tests: [string, () => Promise<void>][] = [
   ],
 ];
 
-let code = 1;
-try {
-  code = await runTests(tests);
-} finally {
-  await browser.close();
-  await stack.stop();
-}
-process.exit(code);
+await runSession(session, tests);

@@ -194,10 +194,12 @@ describe("official variety page", () => {
       "20261215",
       "20261225",
     ]);
-    // The recorded date is marked, and the first open one is chosen.
-    expect(form.querySelector('option[value="20261005"]')?.textContent).toMatch(/기록됨/);
-    expect((form.querySelector("select") as HTMLSelectElement).value).toBe("20261015");
+    // Once the series has loaded, the recorded date is marked and the first open one is chosen.
     await screen.findByText("₩221,500");
+    await waitFor(() =>
+      expect(form.querySelector('option[value="20261005"]')?.textContent).toMatch(/기록됨/),
+    );
+    expect((form.querySelector("select") as HTMLSelectElement).value).toBe("20261015");
     expect(screen.queryByTestId("county-draw")).toBeNull();
   });
 

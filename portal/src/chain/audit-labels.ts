@@ -4,6 +4,8 @@
  * state names), and events or records the server left out or made up said as such.
  */
 import type { TFunction } from "i18next";
+import { addKoSection } from "../i18n/index.ts";
+import { auditKo } from "../i18n/ko-audit.ts";
 import { dateTime, num, won } from "../lib/format.ts";
 import {
   eventLabel,
@@ -14,6 +16,9 @@ import {
   saleStateLabel,
   tenderStateLabel,
 } from "../lib/labels.ts";
+
+// This module's own Korean strings (kept out of the portal's first script).
+addKoSection("audit", auditKo);
 
 /** A difference as sdk/reducers/view.ts's compareFields gives it. */
 export interface Difference {

@@ -40,4 +40,13 @@ export function setLanguage(lang: "ko" | "en"): void {
   void (lang === "en" ? loadEnglish() : Promise.resolve()).then(() => i18next.changeLanguage(lang));
 }
 
+/**
+ * Adds a page section's Korean strings (ko-official.ts and the like): the pages that use a section
+ * call this at load, so its strings travel in their chunks instead of the portal's first script
+ * (issue 21: each route's JavaScript within 150 KB gzipped). Adding one twice is harmless.
+ */
+export function addKoSection(name: string, strings: Record<string, unknown>): void {
+  i18next.addResourceBundle("ko", "translation", { [name]: strings }, true, true);
+}
+
 export default i18next;

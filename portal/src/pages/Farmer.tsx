@@ -10,6 +10,8 @@ import { RequireSession } from "../components/RequireSession.tsx";
 import { SettlementEstimate } from "../components/SettlementEstimate.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Badge, Field, Hex, Loading, Section } from "../components/ui.tsx";
+import { addKoSection } from "../i18n/index.ts";
+import { varietyKo } from "../i18n/ko-variety.ts";
 import { textHash } from "../lib/docs.ts";
 import {
   date,
@@ -32,6 +34,9 @@ import {
 import { COLLECTION_POINTS, refName, VARIETIES } from "../lib/reference.ts";
 import { type Msg, type SaleInput, validateSale } from "../lib/validate.ts";
 import { SaleTimeline } from "./Record.tsx";
+
+// This module's own Korean strings (kept out of the portal's first script).
+addKoSection("variety", varietyKo);
 
 interface Allocation {
   programId: number;

@@ -13,9 +13,14 @@ import { type Json, list } from "../api/client.ts";
 import type { Session } from "../chain/session.ts";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Hex as HexText, Section } from "../components/ui.tsx";
+import { addKoSection } from "../i18n/index.ts";
+import { varietyKo } from "../i18n/ko-variety.ts";
 import { shortHex } from "../lib/format.ts";
 import { useAsync, useLive } from "../lib/hooks.ts";
 import { programmeName, REGIONS, refName } from "../lib/reference.ts";
+
+// This module's own Korean strings (kept out of the portal's first script).
+addKoSection("variety", varietyKo);
 
 interface Pending {
   programId: number;

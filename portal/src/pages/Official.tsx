@@ -13,6 +13,9 @@ import { ClaimFieldsInput, claimFieldsOf } from "../components/CredentialIssue.t
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, ErrorBox, Field, Hex, Loading, Section } from "../components/ui.tsx";
+import { addKoSection } from "../i18n/index.ts";
+import { officialKo } from "../i18n/ko-official.ts";
+import { varietyKo } from "../i18n/ko-variety.ts";
 import { textHash } from "../lib/docs.ts";
 import { date, dateTime, num, recordRef, seoulMidnight, shortHex, won } from "../lib/format.ts";
 import { href, useAsync, useLive, useRoute } from "../lib/hooks.ts";
@@ -21,6 +24,10 @@ import { settlementOfSale } from "../lib/payments.ts";
 import { REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 import { type CsvError, type CsvRow, parseAllocationCsv, positiveInt } from "../lib/validate.ts";
 import Payments from "./OfficialPayments.tsx";
+
+// This module's own Korean strings (kept out of the portal's first script).
+addKoSection("official", officialKo);
+addKoSection("variety", varietyKo);
 
 const CredentialHandover = lazy(() => import("../components/CredentialHandover.tsx"));
 

@@ -11,12 +11,17 @@ import type { PaymentDue } from "../../../sdk/settlement.ts";
 import { type Json, list } from "../api/client.ts";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Who } from "../components/ui.tsx";
+import { addKoSection } from "../i18n/index.ts";
+import { officialKo } from "../i18n/ko-official.ts";
 import { textHash } from "../lib/docs.ts";
 import { num, recordRef, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { paymentKindLabel, saleStateName } from "../lib/labels.ts";
 import { paymentDueOf } from "../lib/payments.ts";
 import { REGIONS, refName } from "../lib/reference.ts";
+
+// This module's own Korean strings (kept out of the portal's first script).
+addKoSection("official", officialKo);
 
 /** Sale states that can have a payment or clawback due (sdk/settlement.ts nextPaymentDue). */
 const PAYABLE_STATES = ["Approved", "InterimPaid", "ClawbackDue"] as const;

@@ -10,12 +10,17 @@ import { getConfig, type Json, list } from "../api/client.ts";
 import { chainNow } from "../chain/verify.ts";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Hex as HexText } from "../components/ui.tsx";
+import { addKoSection } from "../i18n/index.ts";
+import { officialKo } from "../i18n/ko-official.ts";
 import { download, textHash } from "../lib/docs.ts";
 import { dateTime, recordRef, secs, won } from "../lib/format.ts";
 import { useAsync, useLive } from "../lib/hooks.ts";
 import { tenderStateLabel, tenderStateName } from "../lib/labels.ts";
 import { tenderPhaseOf } from "../lib/tender-phase.ts";
 import { positiveInt } from "../lib/validate.ts";
+
+// This module's own Korean strings (kept out of the portal's first script).
+addKoSection("official", officialKo);
 
 const SEEDS = "jangbu.tenderSeeds";
 const seeds = (): Record<string, Hex> => JSON.parse(localStorage.getItem(SEEDS) ?? "{}");

@@ -21,11 +21,18 @@ import { API, getConfig, getJson, type Json, list } from "../api/client.ts";
 import { chainNow } from "../chain/verify.ts";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Hex as HexText } from "../components/ui.tsx";
+import { addKoSection } from "../i18n/index.ts";
+import { officialKo } from "../i18n/ko-official.ts";
+import { varietyKo } from "../i18n/ko-variety.ts";
 import { download } from "../lib/docs.ts";
 import { date, dateTime, secs, shortHex, won } from "../lib/format.ts";
 import { useAsync, useLive } from "../lib/hooks.ts";
 import { programmeName, REGIONS, refName, VARIETIES } from "../lib/reference.ts";
 import { positiveInt } from "../lib/validate.ts";
+
+// This module's own Korean strings (kept out of the portal's first script).
+addKoSection("official", officialKo);
+addKoSection("variety", varietyKo);
 
 /** The draw secrets made on this device, by `programId:region`. */
 const SECRETS = "jangbu.varietySecrets";

@@ -21,12 +21,19 @@ import { chainNow } from "../chain/verify.ts";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Loading, Section } from "../components/ui.tsx";
+import { addKoSection } from "../i18n/index.ts";
+import { officialKo } from "../i18n/ko-official.ts";
+import { supplierKo } from "../i18n/ko-supplier.ts";
 import { download, textHash } from "../lib/docs.ts";
 import { dateTime, recordRef, secs, won } from "../lib/format.ts";
 import { href, useAsync, useLive } from "../lib/hooks.ts";
 import { tenderStateLabel, tenderStateName } from "../lib/labels.ts";
 import { tenderPhaseOf } from "../lib/tender-phase.ts";
 import { positiveInt, validatePicks } from "../lib/validate.ts";
+
+// This module's own Korean strings (kept out of the portal's first script).
+addKoSection("official", officialKo);
+addKoSection("supplier", supplierKo);
 
 /** What the supplier's pages share: the stored secrets and the backup state. */
 interface Vault {

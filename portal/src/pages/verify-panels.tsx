@@ -13,7 +13,12 @@ import {
 } from "../chain/audit-node.ts";
 import type { AuditResult, ShownLog } from "../chain/rebuild.ts";
 import { Hex } from "../components/ui.tsx";
+import { addKoSection } from "../i18n/index.ts";
+import { auditKo } from "../i18n/ko-audit.ts";
 import { checkLabel } from "../lib/labels.ts";
+
+// This module's own Korean strings (kept out of the portal's first script).
+addKoSection("audit", auditKo);
 
 type Rebuild = typeof import("../chain/rebuild.ts");
 type TFn = ReturnType<typeof useTranslation>["t"];

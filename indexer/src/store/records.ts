@@ -28,46 +28,56 @@ import type { ProjectionRow } from "./handlers.ts";
 
 // ------------------------------------------------------------------ events
 
-/** Rebuilds what viem's decoder gave from the JSON form: integers wider than 48 bits as bigint. */
-function fromJson(param: AbiParameter, value: JsonValue | undefined): unknown {
+type Convert = (value: JsonValue | undefined) => unknown;
+
+/**
+ * What turns one argument's JSON form back into viem's decoded value (integers wider than 48 bits
+ * as bigint, arrays element-wise), built once per ABI parameter: matching the type per event
+ * doubled the cost of a step.
+ */
+function converterOf(param: AbiParameter): Convert {
   const array = /^(.*)\[\d*\]$/.exec(param.type);
   if (array !== null) {
-    const inner = { ...param, type: array[1] as string };
-    return (Array.isArray(value) ? value : []).map((v) => fromJson(inner, v));
+    const inner = converterOf({ ...param, type: array[1] as string });
+    return (v) => (Array.isArray(v) ? v : []).map(inner);
   }
   if (param.type === "tuple" && "components" in param) {
-    const obj = (value ?? {}) as Record<string, JsonValue>;
-    return Object.fromEntries(
-      param.components.map((c) => [c.name, fromJson(c, obj[c.name ?? ""])]),
-    );
+    const fields = param.components.map((c) => [c.name ?? "", converterOf(c)] as const);
+    return (v) => {
+      const obj = (v ?? {}) as Record<string, JsonValue>;
+      return Object.fromEntries(fields.map(([name, convert]) => [name, convert(obj[name])]));
+    };
   }
   const int = /^u?int(\d*)$/.exec(param.type);
   if (int !== null)
-    return Number(int[1] || 256) > 48 ? BigInt(String(value ?? 0)) : Number(value ?? 0);
-  return value;
+    return Number(int[1] || 256) > 48 ? (v) => BigInt(String(v ?? 0)) : (v) => Number(v ?? 0);
+  return (v) => v;
 }
 
-let eventParams: Map<string, readonly AbiParameter[]> | undefined;
+let converters: Map<string, readonly (readonly [string, Convert])[]> | undefined;
 
-/** The ABI inputs of `Contract.Event`, from the SDK's ABIs (built once). */
-function paramsOf(contract: string, event: string): readonly AbiParameter[] {
-  if (eventParams === undefined) {
-    eventParams = new Map();
+/** The argument converters of `Contract.Event`, from the SDK's ABIs (built once). */
+function convertersOf(contract: string, event: string): readonly (readonly [string, Convert])[] {
+  if (converters === undefined) {
+    converters = new Map();
     for (const [name, abi] of Object.entries(contractAbis()))
       for (const item of abi ?? [])
         if (item.type === "event")
-          eventParams.set(`${name}.${item.name}`, (item as AbiEvent).inputs);
+          converters.set(
+            `${name}.${item.name}`,
+            (item as AbiEvent).inputs.map((p) => [p.name ?? "", converterOf(p)] as const),
+          );
   }
-  const params = eventParams.get(`${contract}.${event}`);
-  if (params === undefined) throw new Error(`no ABI for ${contract}.${event}`);
-  return params;
+  const found = converters.get(`${contract}.${event}`);
+  if (found === undefined) throw new Error(`no ABI for ${contract}.${event}`);
+  return found;
 }
 
 /** The stored event as the reducers take it (viem's decoded form with its chain position). */
 export function sdkEvent<E>(ev: EventRecord): E {
   const args: Record<string, unknown> = {};
-  for (const p of paramsOf(ev.contract, ev.event))
-    if (p.name !== undefined) args[p.name] = fromJson(p, ev.args[p.name]);
+  for (const [name, convert] of convertersOf(ev.contract, ev.event))
+    args[name] = convert(ev.args[name]);
   return {
     eventName: ev.event,
     args,

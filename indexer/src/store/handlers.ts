@@ -32,10 +32,10 @@ import {
   credentialOfRow,
   programmeColumns,
   programmeOfRow,
-  saleColumns,
   saleOfRow,
+  saleRow,
   sdkEvent,
-  submittedSaleColumns,
+  submittedColumns,
   tenderColumns,
   tenderOfRow,
 } from "./records.ts";
@@ -70,26 +70,29 @@ const num = (v: JsonValue | undefined): number => Number(v);
 const saleKey = (args: EventArgs) => str(args.saleId);
 
 /**
- * Steps an existing sale with the SDK's sale reducer and writes the columns it decides (plus
- * `extra`, the indexer's own columns); a sale event for an unknown sale is a store bug.
+ * Steps an existing sale with the SDK's sale reducer and writes the columns it decides; the
+ * indexer's own columns stay as they were but the dispute deadline, which `disputeDeadline`
+ * may set. A sale event for an unknown sale is a store bug.
  */
 function stepSale(
   ctx: ApplyContext,
   ev: EventRecord,
-  extra?: (row: ProjectionRow, sale: SaleRecord) => ProjectionRow,
+  disputeDeadline?: (row: ProjectionRow) => unknown,
 ): SaleRecord {
   const key = saleKey(ev.args);
   const row = ctx.get("sales", key);
   if (row === undefined)
     throw new Error(`${ev.event} for unknown sale ${key} at ${ev.blockNumber}/${ev.logIndex}`);
   const sale = applySaleEvent(saleOfRow(row), sdkEvent<RiceEvent>(ev));
-  ctx.put("sales", key, {
-    ...row,
-    ...saleColumns(sale),
-    ...extra?.(row, sale),
-    updated_pos: ev.pos,
-    updated_time: ev.blockTime,
-  });
+  ctx.put(
+    "sales",
+    key,
+    saleRow(row, sale, {
+      updatedPos: ev.pos,
+      updatedTime: ev.blockTime,
+      disputeDeadline: disputeDeadline === undefined ? row.dispute_deadline : disputeDeadline(row),
+    }),
+  );
   return sale;
 }
 
@@ -260,17 +263,23 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       ctx.put("sale_counters", regionKey, { region: num(a.region), sales: ordinal });
       const pair = (row: ProjectionRow | undefined) =>
         row === undefined ? undefined : ([Number(row.variety_a), Number(row.variety_b)] as const);
-      ctx.put("sales", saleKey(a), {
-        ...submittedSaleColumns(sale),
+      const kept = {
+        ...submittedColumns(sale),
         delivery_day: a.deliveryDay === undefined ? null : sale.deliveryDay,
         designated: isDesignatedVariety(sale.variety, pair(programme), pair(county)),
+        ref: saleReference(Number(programme?.crop_year ?? 0), sale.region, ordinal),
         submitted_pos: ev.pos,
         submitted_time: ev.blockTime,
-        updated_pos: ev.pos,
-        updated_time: ev.blockTime,
-        dispute_deadline: null,
-        ref: saleReference(Number(programme?.crop_year ?? 0), sale.region, ordinal),
-      });
+      };
+      ctx.put(
+        "sales",
+        saleKey(a),
+        saleRow(kept, sale, {
+          updatedPos: ev.pos,
+          updatedTime: ev.blockTime,
+          disputeDeadline: null,
+        }),
+      );
     },
   },
   "RicePurchase.SaleCancelled": {
@@ -284,12 +293,11 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       // The first inspection opens the programme's dispute period (RicePurchase.disputeInspection);
       // a re-inspection cannot be disputed again and leaves the deadline as it was.
       const program = ctx.get("programs", String(decodeSaleId(BigInt(saleKey(ev.args))).programId));
-      stepSale(ctx, ev, (row) => ({
-        dispute_deadline:
-          ev.args.reinspection === true
-            ? (row.dispute_deadline ?? null)
-            : ev.blockTime + Number(program?.dispute_period ?? 0),
-      }));
+      stepSale(ctx, ev, (row) =>
+        ev.args.reinspection === true
+          ? (row.dispute_deadline ?? null)
+          : ev.blockTime + Number(program?.dispute_period ?? 0),
+      );
     },
   },
   "RicePurchase.SaleDisputed": {

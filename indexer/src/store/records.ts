@@ -148,31 +148,36 @@ export function saleOfRow(r: ProjectionRow): SaleRecord {
   };
 }
 
-/** What `SaleSubmitted` fixed for good: the sale as submitted. */
-export function submittedSaleColumns(s: SaleRecord): ProjectionRow {
+/**
+ * A sale's row: what `SaleSubmitted` fixed (and the indexer's own columns) from `kept`, every
+ * column the reducer decides from `s`. One object literal, not spreads of partial rows: the sale
+ * rows are most of a backfill's writes, and building them by spreading cost more than the step.
+ */
+export function saleRow(
+  kept: ProjectionRow,
+  s: SaleRecord,
+  at: { updatedPos: number; updatedTime: number; disputeDeadline: unknown },
+): ProjectionRow {
   return {
-    id: s.id.toString(),
-    program_id: s.programId,
-    region: s.region,
-    seq: s.seq,
-    farmer: s.farmer,
-    units: s.units,
-    packaging: s.packaging,
-    variety: s.variety,
-    collection_point: s.collectionPoint,
-    delivery_day: s.deliveryDay,
-    ...saleColumns(s),
-  };
-}
-
-/** The sale's columns its later events change, as the reducer decides them. */
-export function saleColumns(s: SaleRecord): ProjectionRow {
-  return {
+    id: kept.id,
+    program_id: kept.program_id,
+    region: kept.region,
+    seq: kept.seq,
+    farmer: kept.farmer,
+    units: kept.units,
+    packaging: kept.packaging,
+    variety: kept.variety,
+    designated: kept.designated,
+    collection_point: kept.collection_point,
+    delivery_day: kept.delivery_day,
+    ref: kept.ref,
+    submitted_pos: kept.submitted_pos,
+    submitted_time: kept.submitted_time,
     state: s.state,
-    grade_special: s.grades?.[0] ?? null,
-    grade_first: s.grades?.[1] ?? null,
-    grade_second: s.grades?.[2] ?? null,
-    grade_third: s.grades?.[3] ?? null,
+    grade_special: s.grades === null ? null : s.grades[0],
+    grade_first: s.grades === null ? null : s.grades[1],
+    grade_second: s.grades === null ? null : s.grades[2],
+    grade_third: s.grades === null ? null : s.grades[3],
     rejected_units: s.rejectedUnits,
     accepted_units: s.acceptedUnits,
     moisture_permille: s.moisturePermille,
@@ -185,6 +190,25 @@ export function saleColumns(s: SaleRecord): ProjectionRow {
     clawback_amount: text(s.clawbackAmount),
     paid_amount: s.paidAmount.toString(),
     repaid_amount: s.repaidAmount.toString(),
+    updated_pos: at.updatedPos,
+    updated_time: at.updatedTime,
+    dispute_deadline: at.disputeDeadline,
+  };
+}
+
+/** The columns `SaleSubmitted` fixes, from the submitted sale. */
+export function submittedColumns(s: SaleRecord): ProjectionRow {
+  return {
+    id: s.id.toString(),
+    program_id: s.programId,
+    region: s.region,
+    seq: s.seq,
+    farmer: s.farmer,
+    units: s.units,
+    packaging: s.packaging,
+    variety: s.variety,
+    collection_point: s.collectionPoint,
+    delivery_day: s.deliveryDay,
   };
 }
 

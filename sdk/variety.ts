@@ -20,6 +20,36 @@ export const EXCLUSION_THRESHOLD_PERMILLE = 200;
 /** VarietyTesting.EXCLUSION_YEARS: crop years excluded, from the year after the tested one. */
 export const EXCLUSION_YEARS = 5;
 
+/** Two variety codes; `[0, 0]` (or a first code of 0) names none. */
+export type VarietyPair = readonly [number, number];
+
+/**
+ * The varieties a sale's variety is held to: the county's (`VarietiesDesignated` for the
+ * programme and the sale's 시군) when it named any, else the programme's (`ProgramCreated`).
+ * VarietyTesting.checkSale refuses a sale of another variety only in a county that named some;
+ * a county can name them only before its first sale (`designateVarieties` requires no sellers),
+ * so the pair in force when a sale is submitted is the one for all its county's sales.
+ */
+export function varietiesInForce(
+  programme: VarietyPair | undefined,
+  county: VarietyPair | undefined,
+): VarietyPair | undefined {
+  return county !== undefined && county[0] !== 0 ? county : programme;
+}
+
+/** Whether `variety` is designated for the sale: one of {@link varietiesInForce} (0 never is). */
+export function isDesignatedVariety(
+  variety: number,
+  programme: VarietyPair | undefined,
+  county: VarietyPair | undefined,
+): boolean {
+  const pair = varietiesInForce(programme, county);
+  return variety !== 0 && pair !== undefined && (variety === pair[0] || variety === pair[1]);
+}
+
+/** The key of a county's designation: programme and 시군. */
+export const countyKeyOf = (programId: number, region: number) => `${programId}|${region}`;
+
 /** ceil(sellers × 5 / 100), as VarietyTesting.sampleSizeOf. */
 export function sampleSizeOf(sellers: number): number {
   return Math.floor((sellers * 5 + 99) / 100);

@@ -16,6 +16,7 @@ import {
   CredentialRegistryAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
+  VarietyTestingAbi,
 } from "../../sdk/generated/abis.ts";
 import {
   applyCredentialEvent,
@@ -33,6 +34,7 @@ import {
   type TenderEvent,
   type TenderRecord,
 } from "../../sdk/reducers/index.ts";
+import { countyKeyOf, type VarietyPair } from "../../sdk/variety.ts";
 import { type Rpc, RpcAnswerError, type RpcLog } from "./rpc.ts";
 
 export interface ChainRecords {
@@ -40,7 +42,12 @@ export interface ChainRecords {
   readonly sales: Map<bigint, SaleRecord>;
   readonly tenders: Map<bigint, TenderRecord>;
   readonly credentials: Map<bigint, CredentialRecord>;
-  /** jangbu events read (the three contracts). */
+  /**
+   * Varieties each county designated, by {@link countyKeyOf}: a sale's designated variety is
+   * judged by them when its county named any.
+   */
+  readonly counties: Map<string, VarietyPair>;
+  /** jangbu events read (the four contracts). */
   readonly events: number;
   /** Events the reducers refused (out of order, unknown record): each one a finding. */
   readonly foldErrors: { record: string; message: string }[];
@@ -129,7 +136,7 @@ async function blockTimes(rpc: Rpc, blocks: readonly bigint[], progress: Progres
 }
 
 type Decoded = {
-  contract: "rice" | "tender" | "registry";
+  contract: "rice" | "tender" | "registry" | "variety";
   event: RiceEvent | TenderEvent | CredentialEvent;
 };
 
@@ -155,10 +162,20 @@ export async function readChainRecords(
       a.CredentialRegistry.toLowerCase(),
       { events: byTopic(CredentialRegistryAbi), contract: "registry" },
     ],
+    // Only its designations: the other VarietyTesting events fold into no record checked here.
+    [
+      a.VarietyTesting.toLowerCase(),
+      {
+        events: new Map(
+          [...byTopic(VarietyTestingAbi)].filter(([, e]) => e.name === "VarietiesDesignated"),
+        ),
+        contract: "variety",
+      },
+    ],
   ]);
   const logs = await getLogs(
     rpc,
-    [a.RicePurchase, a.TenderBoard, a.CredentialRegistry],
+    [a.RicePurchase, a.TenderBoard, a.CredentialRegistry, a.VarietyTesting],
     deployment.startBlock,
     toBlock,
     progress,
@@ -175,7 +192,10 @@ export async function readChainRecords(
     const blockNumber = BigInt(log.blockNumber);
     try {
       const item = source.events.get(log.topics[0] as Hex);
-      if (item === undefined) throw new Error("unknown topic");
+      if (item === undefined) {
+        if (source.contract === "variety") continue; // an event of the draw or the tests
+        throw new Error("unknown topic");
+      }
       const d = decodeEventLog({
         abi: [item],
         data: log.data as Hex,
@@ -215,6 +235,7 @@ export async function readChainRecords(
     sales: new Map(),
     tenders: new Map(),
     credentials: new Map(),
+    counties: new Map(),
     events: decoded.length,
     foldErrors,
   };
@@ -237,6 +258,11 @@ export async function readChainRecords(
         const id = (e.args as { saleId: bigint }).saleId;
         fold(records.sales, id, `sale ${id}`, (s) => applySaleEvent(s, e));
       }
+    } else if (contract === "variety") {
+      const { programId, region, varieties } = (
+        event as unknown as { args: { programId: number; region: number; varieties: VarietyPair } }
+      ).args;
+      records.counties.set(countyKeyOf(programId, region), [varieties[0], varieties[1]]);
     } else if (contract === "tender") {
       const e = event as TenderEvent;
       const id = (e.args as { tenderId: bigint }).tenderId;

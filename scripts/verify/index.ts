@@ -18,6 +18,7 @@ import {
   saleFields,
   tenderFields,
 } from "../../sdk/reducers/index.ts";
+import { countyKeyOf } from "../../sdk/variety.ts";
 import { createApi, type Json } from "./api.ts";
 import { type Progress, readChainRecords } from "./chain.ts";
 import { VerifyInputError } from "./errors.ts";
@@ -259,7 +260,12 @@ async function verifyAt(options: VerifyOptions): Promise<VerifyReport> {
       kind: "sale",
       id: String(s.id),
       path: `/api/v1/sales/${s.id}`,
-      expected: () => saleFields(s, programmes.get(s.programId)),
+      expected: () =>
+        saleFields(
+          s,
+          programmes.get(s.programId),
+          chain?.counties.get(countyKeyOf(s.programId, s.region)),
+        ),
     });
   for (const t of tenders.values())
     checks.push({

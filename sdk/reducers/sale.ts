@@ -191,12 +191,6 @@ export function foldSale(events: readonly RiceEvent[]): SaleRecord {
   return foldEvents(events, applySaleEvent, "SaleSubmitted");
 }
 
-/** Whether the sale's variety is one of the programme's designated varieties. */
-export const isDesignatedVariety = (variety: number, programme: ProgrammeRecord | undefined) =>
-  variety !== 0 &&
-  programme !== undefined &&
-  (variety === programme.varieties[0] || variety === programme.varieties[1]);
-
 /** interim / final / balance by sdk/settlement.ts's rule (RicePurchase.settlementOf). */
 export function settlementOf(sale: SaleRecord, programme: ProgrammeRecord | undefined): Settlement {
   if (programme === undefined) return { interim: 0n, finalAmount: null, balance: null };

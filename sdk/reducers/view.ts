@@ -14,10 +14,11 @@ import {
   SaleStateNames,
   TenderStateNames,
 } from "../generated/enums.ts";
+import { isDesignatedVariety, type VarietyPair } from "../variety.ts";
 import type { CredentialRecord, CredentialStatus } from "./credential.ts";
 import type { ChainPosition, HistoryEntry } from "./event.ts";
 import { distributedOf, gradePricesOf, type ProgrammeRecord } from "./programme.ts";
-import { isDesignatedVariety, type SaleRecord, settlementOf } from "./sale.ts";
+import { type SaleRecord, settlementOf } from "./sale.ts";
 import type { RecomputedDraw, TenderRecord } from "./tender.ts";
 
 /** A field's value as compared: canonical text (see {@link canonical}) or null. */
@@ -81,8 +82,15 @@ function putHistory(f: ReturnType<typeof fields>, history: readonly HistoryEntry
 
 const timeOf = (p: ChainPosition) => p.blockTime;
 
-/** The sale page's fields: the sale, its settlement, payments and history. */
-export function saleFields(sale: SaleRecord, programme: ProgrammeRecord | undefined): Fields {
+/**
+ * The sale page's fields: the sale, its settlement, payments and history. `county` is the
+ * varieties its 시군 designated for the programme (VarietiesDesignated), undefined when none.
+ */
+export function saleFields(
+  sale: SaleRecord,
+  programme: ProgrammeRecord | undefined,
+  county: VarietyPair | undefined,
+): Fields {
   const f = fields();
   const last = sale.history.at(-1) ?? sale.history[0];
   const first = sale.history[0];
@@ -94,7 +102,7 @@ export function saleFields(sale: SaleRecord, programme: ProgrammeRecord | undefi
   f.put("units", sale.units);
   f.put("packaging", PackagingNames[sale.packaging]);
   f.put("variety", sale.variety);
-  f.put("designatedVariety", isDesignatedVariety(sale.variety, programme));
+  f.put("designatedVariety", isDesignatedVariety(sale.variety, programme?.varieties, county));
   f.put("collectionPoint", sale.collectionPoint);
   f.put("state", SaleStateNames[sale.state]);
   if (sale.grades === null) f.put("grades", null);

@@ -3,13 +3,17 @@
  * eth_getLogs, decoded with viem) into records that equal the indexer's projection rows for every
  * programme, quota, allocation, sale, payment, tender, amendment, bid, award and credential; the
  * settlement and grade-price rules equal the contract's own views; the tender draw recomputed
- * from the revealed bids equals what `ReserveDrawn` published; and events out of chain order are
- * refused.
+ * from the revealed bids equals what `ReserveDrawn` published; events out of chain order are
+ * refused; and the indexer and the verifiers judge a sale's designated variety by one rule (its
+ * county's designation, else its programme's).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Address, getAddress, type Hex, keccak256, toHex } from "viem";
-import { positionOf } from "../../indexer/src/sync/decode.ts";
+import { createPgliteDatabase } from "../../indexer/src/store/db.ts";
+import { createStore } from "../../indexer/src/store/index.ts";
+import { sdkEvent } from "../../indexer/src/store/records.ts";
+import { type EventArgs, type EventRecord, positionOf } from "../../indexer/src/sync/decode.ts";
 import { type ChainRecords, readChainRecords } from "../../scripts/verify/chain.ts";
 import { createRpc } from "../../scripts/verify/rpc.ts";
 import { CredentialRegistryAbi, RicePurchaseAbi } from "../../sdk/generated/abis.ts";
@@ -19,13 +23,15 @@ import {
   type ChainPosition,
   canonical,
   FoldError,
+  foldProgramme,
   foldSale,
   gradePricesOf,
-  isDesignatedVariety,
   type RiceEvent,
   recomputeDraw,
+  saleFields,
   settlementOf,
 } from "../../sdk/reducers/index.ts";
+import { countyKeyOf, isDesignatedVariety, type VarietyPair } from "../../sdk/variety.ts";
 import { waitFor } from "../indexer/helpers/indexer.ts";
 import { type DemoApi, startDemoApi } from "./demo.ts";
 
@@ -101,6 +107,8 @@ describe("SDK reducers on the demo season", () => {
   it("folds every event of the season without a refusal", () => {
     assert.deepEqual(records.foldErrors, []);
     assert.ok(records.events > 500, `${records.events} events`);
+    // 강진군's designation is read too: the designated-variety rule needs it.
+    assert.ok(records.counties.size >= 1, "the season's county designation");
   });
 
   it("equals the indexer on every programme, quota and allocation", async () => {
@@ -189,7 +197,11 @@ describe("SDK reducers on the demo season", () => {
         units: s.units,
         packaging: s.packaging,
         variety: s.variety,
-        designated: isDesignatedVariety(s.variety, programme),
+        designated: isDesignatedVariety(
+          s.variety,
+          programme?.varieties,
+          records.counties.get(countyKeyOf(s.programId, s.region)),
+        ),
         collection_point: s.collectionPoint,
         delivery_day: s.deliveryDay,
         state: s.state,
@@ -454,3 +466,122 @@ describe("SDK reducers on the demo season", () => {
     assert.throws(() => foldSale([submitted, submitted]), FoldError);
   });
 });
+
+describe("one designated-variety rule for the indexer and the verifiers", () => {
+  // Programme 1 names 101 and 102; 강진군 (46810) designates 201 and 202 for it, 해남군 (46820)
+  // designates none. VarietyTesting.checkSale holds 강진군's sales to 201/202 and no other county's.
+  const official = getAddress("0x00000000000000000000000000000000000000a1");
+  const farmer = getAddress("0x00000000000000000000000000000000000000f1");
+  const saleIdOf = (region: number, seq: number) =>
+    (1n << 216n) | (BigInt(region) << 192n) | (BigInt(seq) << 160n) | BigInt(farmer);
+  let logIndex = 0;
+  const ev = (contract: EventRecord["contract"], event: string, args: EventArgs): EventRecord => {
+    const i = logIndex++;
+    return {
+      pos: positionOf(1, i),
+      chainId: 31337,
+      blockNumber: 1,
+      blockHash: `0x${"1".padStart(64, "0")}`,
+      blockTime: 1_790_000_000,
+      txHash: `0x${(i + 1).toString(16).padStart(64, "0")}`,
+      txIndex: i,
+      logIndex: i,
+      address: official,
+      contract,
+      event,
+      args,
+      signer: official,
+    };
+  };
+  const created = ev("RicePurchase", "ProgramCreated", {
+    programId: 1,
+    official,
+    cropYear: 2026,
+    nationalQuota: "1000",
+    interimPerUnit: 40_000,
+    bulkDeduction: 1_200,
+    deliveryStart: 1_790_000_000,
+    deliveryEnd: 1_800_000_000,
+    varieties: [101, 102],
+    disputePeriod: 1_209_600,
+  });
+  const designated = ev("VarietyTesting", "VarietiesDesignated", {
+    programId: 1,
+    region: 46_810,
+    official,
+    varieties: [201, 202],
+  });
+  const sales = [
+    [46_810, 1, 201, true], // the county's variety, not the programme's
+    [46_820, 2, 101, true], // no designation in the county: the programme's
+    [46_820, 3, 201, false],
+  ] as const;
+  const submitted = sales.map(([region, seq, variety]) =>
+    ev("RicePurchase", "SaleSubmitted", {
+      saleId: saleIdOf(region, seq).toString(),
+      programId: 1,
+      farmer,
+      region,
+      units: 10,
+      packaging: 0,
+      variety,
+      collectionPoint: 1,
+      deliveryDay: 20_730,
+    }),
+  );
+
+  it("judges each sale by its county's designation when it named one, else by the programme's", async () => {
+    const db = await createPgliteDatabase();
+    try {
+      const store = await createStore({ db });
+      await store.initSyncState({ chainId: 31337, addresses: "test", startBlock: 0 });
+      await store.applyBatch({
+        expectedBlock: -1,
+        toBlock: 1,
+        toHash: `0x${"1".padStart(64, "0")}`,
+        headers: [
+          {
+            number: 1,
+            hash: `0x${"1".padStart(64, "0")}`,
+            parentHash: `0x${"0".padStart(64, "0")}`,
+            timestamp: 1_790_000_000,
+          },
+        ],
+        events: [created, designated, ...submitted],
+        keepBlocksFrom: 0,
+      });
+      const programme = foldProgramme([sdkEvent<RiceEvent>(created)]);
+      const county = varietiesOf(designated);
+      for (const [i, [region, seq, variety, expected]] of sales.entries()) {
+        const [row] = await db.query<Row>("select designated from sales where id = $1", [
+          saleIdOf(region, seq).toString(),
+        ]);
+        assert.equal(row?.designated, expected, `indexer: variety ${variety} in ${region}`);
+        const sale = foldSale([sdkEvent<RiceEvent>(submitted[i] as EventRecord)]);
+        const fields = saleFields(sale, programme, region === 46_810 ? county : undefined);
+        assert.equal(
+          fields.get("designatedVariety"),
+          String(expected),
+          `verifier: variety ${variety} in ${region}`,
+        );
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("falls back to the programme's varieties only when the county named none", () => {
+    assert.equal(isDesignatedVariety(201, [101, 102], [201, 202]), true);
+    assert.equal(isDesignatedVariety(101, [101, 102], [201, 202]), false);
+    assert.equal(isDesignatedVariety(101, [101, 102], [0, 0]), true);
+    assert.equal(isDesignatedVariety(101, [101, 102], undefined), true);
+    assert.equal(isDesignatedVariety(0, [0, 0], undefined), false);
+    assert.equal(isDesignatedVariety(101, undefined, undefined), false);
+  });
+});
+
+/** The varieties a `VarietiesDesignated` event names. */
+function varietiesOf(e: EventRecord): VarietyPair {
+  const [a, b] = e.args.varieties as number[];
+  return [Number(a), Number(b)];
+}

@@ -2,19 +2,43 @@
  * How each jangbu event changes the projections. A handler names the rows it touches
  * (`touches`, also the event's history keys) and computes their new values from the old ones
  * (`apply`); nothing here talks to the database or the chain, so the same code runs for a live
- * batch and for the replay after a reorg.
+ * batch and for the replay after a reorg. Every field a record's rules decide (a sale's state,
+ * grades, amounts paid and repaid; a programme's prices and proposal; a tender's state, counts,
+ * reserve, winner and bids; a credential's revocation and successor) comes from the SDK reducers
+ * (sdk/reducers/, the rules `npm run verify` and the browser's verifier fold the chain with),
+ * stepped one event at a time from the stored row (./records.ts); the handlers add only what the
+ * indexer keeps besides (positions, references, dispute deadlines, designations).
  */
 
-import { saleReference } from "../../../sdk/references.ts";
 import {
-  BidStatus,
-  decodeCredentialId,
-  decodeSaleId,
-  PaymentKind,
-  SaleState,
-  TenderState,
-} from "../domain.ts";
+  applyCredentialEvent,
+  applyProgrammeEvent,
+  applySaleEvent,
+  applyTenderEvent,
+  type CredentialEvent,
+  type ProgrammeRecord,
+  type RiceEvent,
+  type SaleRecord,
+  type TenderEvent,
+  type TenderRecord,
+} from "../../../sdk/reducers/index.ts";
+import { saleReference } from "../../../sdk/references.ts";
+import { countyKeyOf, isDesignatedVariety } from "../../../sdk/variety.ts";
+import { decodeSaleId } from "../domain.ts";
 import type { EventArgs, EventRecord, JsonValue } from "../sync/decode.ts";
+import {
+  bidColumns,
+  credentialColumns,
+  credentialOfRow,
+  programmeColumns,
+  programmeOfRow,
+  saleOfRow,
+  saleRow,
+  sdkEvent,
+  submittedColumns,
+  tenderColumns,
+  tenderOfRow,
+} from "./records.ts";
 import type { TableName } from "./tables.ts";
 
 export type ProjectionRow = Record<string, unknown>;
@@ -42,22 +66,65 @@ export type Handler = {
 
 const str = (v: JsonValue | undefined): string => (v === undefined || v === null ? "" : String(v));
 const num = (v: JsonValue | undefined): number => Number(v);
-const add = (a: unknown, b: string | number | bigint) =>
-  (BigInt(String(a ?? "0")) + BigInt(b)).toString();
 
 const saleKey = (args: EventArgs) => str(args.saleId);
 
-/** Applies `change` to an existing sale; a sale event for an unknown sale is a store bug. */
-function updateSale(
+/**
+ * Steps an existing sale with the SDK's sale reducer and writes the columns it decides; the
+ * indexer's own columns stay as they were but the dispute deadline, which `disputeDeadline`
+ * may set. A sale event for an unknown sale is a store bug.
+ */
+function stepSale(
   ctx: ApplyContext,
   ev: EventRecord,
-  change: (sale: ProjectionRow) => ProjectionRow,
-) {
+  disputeDeadline?: (row: ProjectionRow) => unknown,
+): SaleRecord {
   const key = saleKey(ev.args);
-  const sale = ctx.get("sales", key);
-  if (sale === undefined)
+  const row = ctx.get("sales", key);
+  if (row === undefined)
     throw new Error(`${ev.event} for unknown sale ${key} at ${ev.blockNumber}/${ev.logIndex}`);
-  ctx.put("sales", key, { ...change(sale), updated_pos: ev.pos, updated_time: ev.blockTime });
+  const sale = applySaleEvent(saleOfRow(row), sdkEvent<RiceEvent>(ev));
+  ctx.put(
+    "sales",
+    key,
+    saleRow(row, sale, {
+      updatedPos: ev.pos,
+      updatedTime: ev.blockTime,
+      disputeDeadline: disputeDeadline === undefined ? row.dispute_deadline : disputeDeadline(row),
+    }),
+  );
+  return sale;
+}
+
+/**
+ * Steps an existing programme's own fields with the SDK's programme reducer. `prices_pos` and
+ * `proposal_pos` say where the prices and the pending proposal in force were set.
+ */
+function stepProgramme(ctx: ApplyContext, ev: EventRecord): void {
+  const key = str(ev.args.programId);
+  const row = ctx.get("programs", key);
+  if (row === undefined) throw new Error(`${ev.event} for unknown programme ${key}`);
+  const before: ProgrammeRecord = programmeOfRow(row);
+  const after = applyProgrammeEvent(before, sdkEvent<RiceEvent>(ev));
+  ctx.put("programs", key, {
+    ...row,
+    ...programmeColumns(after),
+    prices_pos: after.finalPrices === before.finalPrices ? row.prices_pos : ev.pos,
+    proposal_pos:
+      after.proposal === null
+        ? null
+        : after.proposal === before.proposal
+          ? row.proposal_pos
+          : ev.pos,
+  });
+}
+
+/** Steps an existing credential with the SDK's credential reducer. */
+function stepCredential(ctx: ApplyContext, ev: EventRecord, key: string): void {
+  const row = ctx.get("credentials", key);
+  if (row === undefined) throw new Error(`${ev.event} for unknown credential ${key}`);
+  const credential = applyCredentialEvent(credentialOfRow(row), sdkEvent<CredentialEvent>(ev));
+  ctx.put("credentials", key, { ...row, ...credentialColumns(credential) });
 }
 
 /** A county's variety row before anything was recorded for it. */
@@ -88,15 +155,6 @@ function updateCounty(ctx: ApplyContext, ev: EventRecord, change: ProjectionRow)
   });
 }
 
-/** A programme's pending final-price proposal, when there is none (before one, and once confirmed). */
-const NO_PROPOSAL = {
-  proposal_official: null,
-  proposal_farm_gate_per_80kg: null,
-  proposal_milling_fee: null,
-  proposal_milling_yield_bps: null,
-  proposal_pos: null,
-} as const;
-
 const HANDLERS: Readonly<Record<string, Handler>> = {
   "CredentialRegistry.IssuerSet": {
     touches: (a) => [["issuers", `${str(a.issuer)}|${num(a.role)}|${num(a.region)}`]],
@@ -118,141 +176,39 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     creates: "credentials",
     touches: (a) => [["credentials", str(a.id)]],
     apply(ev, ctx) {
-      const a = ev.args;
-      const { serial } = decodeCredentialId(BigInt(str(a.id)));
-      ctx.put("credentials", str(a.id), {
-        id: str(a.id),
-        subject: a.subject,
-        role: num(a.role),
-        region: num(a.region),
-        serial,
-        issuer: a.issuer,
-        claims_hash: a.claimsHash,
-        expires_at: num(a.expiresAt),
-        issued_at: ev.blockTime,
-        issued_block: ev.blockNumber,
-        issued_tx: ev.txHash,
-        issued_pos: ev.pos,
-        revoked: false,
-        revoked_at: null,
-        revoked_by: null,
-        revoke_reason_hash: null,
-        updated_pos: ev.pos,
-        household_tag: a.householdTag,
-        successor_id: null,
-      });
+      const credential = applyCredentialEvent(undefined, sdkEvent<CredentialEvent>(ev));
+      ctx.put("credentials", str(ev.args.id), credentialColumns(credential));
     },
   },
   "CredentialRegistry.SuccessorNamed": {
     touches: (a) => [["credentials", str(a.previousId)]],
-    apply(ev, ctx) {
-      const key = str(ev.args.previousId);
-      const row = ctx.get("credentials", key);
-      if (row === undefined) throw new Error(`SuccessorNamed for unknown credential ${key}`);
-      ctx.put("credentials", key, {
-        ...row,
-        successor_id: str(ev.args.successorId),
-        updated_pos: ev.pos,
-      });
-    },
+    apply: (ev, ctx) => stepCredential(ctx, ev, str(ev.args.previousId)),
   },
   "CredentialRegistry.CredentialRevoked": {
     touches: (a) => [["credentials", str(a.id)]],
-    apply(ev, ctx) {
-      const key = str(ev.args.id);
-      const row = ctx.get("credentials", key);
-      if (row === undefined) throw new Error(`CredentialRevoked for unknown credential ${key}`);
-      ctx.put("credentials", key, {
-        ...row,
-        revoked: true,
-        revoked_at: ev.blockTime,
-        revoked_by: ev.args.revoker,
-        revoke_reason_hash: ev.args.reasonHash,
-        updated_pos: ev.pos,
-      });
-    },
+    apply: (ev, ctx) => stepCredential(ctx, ev, str(ev.args.id)),
   },
   "RicePurchase.ProgramCreated": {
     creates: "programs",
     touches: (a) => [["programs", str(a.programId)]],
     apply(ev, ctx) {
-      const a = ev.args;
-      const varieties = Array.isArray(a.varieties) ? a.varieties : [];
-      ctx.put("programs", str(a.programId), {
-        id: num(a.programId),
-        official: a.official,
-        crop_year: num(a.cropYear),
-        national_quota: str(a.nationalQuota),
-        interim_per_unit: num(a.interimPerUnit),
-        bulk_deduction: num(a.bulkDeduction),
-        delivery_start: num(a.deliveryStart),
-        delivery_end: num(a.deliveryEnd),
-        variety_a: num(varieties[0] ?? 0),
-        variety_b: num(varieties[1] ?? 0),
-        final_prices_set: false,
-        farm_gate_per_80kg: null,
-        milling_fee: null,
-        milling_yield_bps: null,
-        price_special: null,
-        price_first: null,
-        price_second: null,
-        price_third: null,
+      const programme = applyProgrammeEvent(undefined, sdkEvent<RiceEvent>(ev));
+      ctx.put("programs", str(ev.args.programId), {
+        ...programmeColumns(programme),
         prices_pos: null,
+        proposal_pos: null,
         created_pos: ev.pos,
         created_time: ev.blockTime,
-        updated_pos: ev.pos,
-        dispute_period: num(a.disputePeriod),
-        price_revision: 0,
-        prices_proposed_by: null,
-        prices_confirmed_by: null,
-        ...NO_PROPOSAL,
       });
     },
   },
   "RicePurchase.FinalPricesProposed": {
     touches: (a) => [["programs", str(a.programId)]],
-    apply(ev, ctx) {
-      const a = ev.args;
-      const key = str(a.programId);
-      const row = ctx.get("programs", key);
-      if (row === undefined) throw new Error(`FinalPricesProposed for unknown programme ${key}`);
-      ctx.put("programs", key, {
-        ...row,
-        proposal_official: a.official,
-        proposal_farm_gate_per_80kg: num(a.farmGatePer80kg),
-        proposal_milling_fee: num(a.millingFee),
-        proposal_milling_yield_bps: num(a.millingYieldBps),
-        proposal_pos: ev.pos,
-        updated_pos: ev.pos,
-      });
-    },
+    apply: (ev, ctx) => stepProgramme(ctx, ev),
   },
   "RicePurchase.FinalPricesSet": {
     touches: (a) => [["programs", str(a.programId)]],
-    apply(ev, ctx) {
-      const a = ev.args;
-      const key = str(a.programId);
-      const row = ctx.get("programs", key);
-      if (row === undefined) throw new Error(`FinalPricesSet for unknown programme ${key}`);
-      const prices = Array.isArray(a.gradePrices) ? a.gradePrices.map(num) : [];
-      ctx.put("programs", key, {
-        ...row,
-        final_prices_set: true,
-        farm_gate_per_80kg: num(a.farmGatePer80kg),
-        milling_fee: num(a.millingFee),
-        milling_yield_bps: num(a.millingYieldBps),
-        price_special: prices[0] ?? null,
-        price_first: prices[1] ?? null,
-        price_second: prices[2] ?? null,
-        price_third: prices[3] ?? null,
-        prices_pos: ev.pos,
-        updated_pos: ev.pos,
-        price_revision: num(a.revision),
-        prices_proposed_by: a.proposer,
-        prices_confirmed_by: a.official,
-        ...NO_PROPOSAL,
-      });
-    },
+    apply: (ev, ctx) => stepProgramme(ctx, ev),
   },
   "RicePurchase.RegionAllocated": {
     touches: (a) => [["quotas", `${num(a.programId)}|${num(a.region)}`]],
@@ -299,129 +255,62 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     ],
     apply(ev, ctx) {
       const a = ev.args;
-      const { seq } = decodeSaleId(BigInt(saleKey(a)));
+      const sale = applySaleEvent(undefined, sdkEvent<RiceEvent>(ev));
       const programme = ctx.get("programs", str(a.programId));
-      // Designated: the county's varieties when it named any (VarietiesDesignated; the contract
-      // then refuses the others), else the programme's (ProgramCreated).
-      const county = ctx.get("variety_counties", `${num(a.programId)}|${num(a.region)}`);
-      const named = county !== undefined && Number(county.variety_a) !== 0 ? county : undefined;
-      const program = named ?? programme;
+      const county = ctx.get("variety_counties", countyKeyOf(sale.programId, sale.region));
       const regionKey = str(num(a.region));
       const ordinal = Number(ctx.get("sale_counters", regionKey)?.sales ?? 0) + 1;
       ctx.put("sale_counters", regionKey, { region: num(a.region), sales: ordinal });
-      const variety = num(a.variety);
-      const designated =
-        variety !== 0 &&
-        program !== undefined &&
-        (variety === program.variety_a || variety === program.variety_b);
-      ctx.put("sales", saleKey(a), {
-        id: saleKey(a),
-        program_id: num(a.programId),
-        region: num(a.region),
-        seq,
-        farmer: a.farmer,
-        units: num(a.units),
-        packaging: num(a.packaging),
-        variety: num(a.variety),
-        designated,
-        collection_point: num(a.collectionPoint),
-        delivery_day: a.deliveryDay === undefined ? null : num(a.deliveryDay),
-        state: SaleState.Submitted,
-        grade_special: null,
-        grade_first: null,
-        grade_second: null,
-        grade_third: null,
-        rejected_units: null,
-        moisture_permille: null,
-        certificate_hash: null,
-        inspector: null,
-        inspections: 0,
-        dispute_reason_hash: null,
-        approver: null,
-        accepted_units: null,
-        interim_amount: null,
-        clawback_amount: null,
-        paid_amount: "0",
-        repaid_amount: "0",
+      const pair = (row: ProjectionRow | undefined) =>
+        row === undefined ? undefined : ([Number(row.variety_a), Number(row.variety_b)] as const);
+      const kept = {
+        ...submittedColumns(sale),
+        delivery_day: a.deliveryDay === undefined ? null : sale.deliveryDay,
+        designated: isDesignatedVariety(sale.variety, pair(programme), pair(county)),
+        ref: saleReference(Number(programme?.crop_year ?? 0), sale.region, ordinal),
         submitted_pos: ev.pos,
         submitted_time: ev.blockTime,
-        updated_pos: ev.pos,
-        updated_time: ev.blockTime,
-        dispute_deadline: null,
-        ref: saleReference(Number(programme?.crop_year ?? 0), num(a.region), ordinal),
-      });
+      };
+      ctx.put(
+        "sales",
+        saleKey(a),
+        saleRow(kept, sale, {
+          updatedPos: ev.pos,
+          updatedTime: ev.blockTime,
+          disputeDeadline: null,
+        }),
+      );
     },
   },
   "RicePurchase.SaleCancelled": {
     touches: (a) => [["sales", saleKey(a)]],
-    apply: (ev, ctx) => updateSale(ctx, ev, (s) => ({ ...s, state: SaleState.Cancelled })),
+    apply: (ev, ctx) => void stepSale(ctx, ev),
   },
   "RicePurchase.SaleInspected": {
     touches: (a) => [["sales", saleKey(a)]],
     reads: (a) => [["programs", String(decodeSaleId(BigInt(saleKey(a))).programId)]],
     apply(ev, ctx) {
-      const a = ev.args;
       // The first inspection opens the programme's dispute period (RicePurchase.disputeInspection);
       // a re-inspection cannot be disputed again and leaves the deadline as it was.
-      const program = ctx.get("programs", String(decodeSaleId(BigInt(saleKey(a))).programId));
-      const grades = (Array.isArray(a.gradeUnits) ? a.gradeUnits : []).map(num);
-      const accepted = grades.reduce((x, y) => x + y, 0);
-      const re = a.reinspection === true;
-      const state =
-        accepted === 0
-          ? re
-            ? SaleState.RejectedOnReinspection
-            : SaleState.Rejected
-          : re
-            ? SaleState.Reinspected
-            : SaleState.Inspected;
-      updateSale(ctx, ev, (s) => ({
-        ...s,
-        state,
-        grade_special: grades[0] ?? 0,
-        grade_first: grades[1] ?? 0,
-        grade_second: grades[2] ?? 0,
-        grade_third: grades[3] ?? 0,
-        rejected_units: num(a.rejectedUnits),
-        moisture_permille: num(a.moisturePermille),
-        certificate_hash: a.certificateHash,
-        inspector: a.inspector,
-        inspections: Number(s.inspections ?? 0) + 1,
-        accepted_units: accepted,
-        dispute_deadline: re
-          ? (s.dispute_deadline ?? null)
+      const program = ctx.get("programs", String(decodeSaleId(BigInt(saleKey(ev.args))).programId));
+      stepSale(ctx, ev, (row) =>
+        ev.args.reinspection === true
+          ? (row.dispute_deadline ?? null)
           : ev.blockTime + Number(program?.dispute_period ?? 0),
-      }));
+      );
     },
   },
   "RicePurchase.SaleDisputed": {
     touches: (a) => [["sales", saleKey(a)]],
-    apply: (ev, ctx) =>
-      updateSale(ctx, ev, (s) => ({
-        ...s,
-        state: SaleState.Disputed,
-        dispute_reason_hash: ev.args.reasonHash,
-      })),
+    apply: (ev, ctx) => void stepSale(ctx, ev),
   },
   "RicePurchase.PurchaseApproved": {
     touches: (a) => [["sales", saleKey(a)]],
-    apply: (ev, ctx) =>
-      updateSale(ctx, ev, (s) => ({
-        ...s,
-        state: SaleState.Approved,
-        approver: ev.args.official,
-        accepted_units: num(ev.args.acceptedUnits),
-        interim_amount: str(ev.args.interimAmount),
-      })),
+    apply: (ev, ctx) => void stepSale(ctx, ev),
   },
   "RicePurchase.ClawbackRecorded": {
     touches: (a) => [["sales", saleKey(a)]],
-    apply: (ev, ctx) =>
-      updateSale(ctx, ev, (s) => ({
-        ...s,
-        state: SaleState.ClawbackDue,
-        clawback_amount: str(ev.args.amount),
-      })),
+    apply: (ev, ctx) => void stepSale(ctx, ev),
   },
   "RicePurchase.PaymentRecorded": {
     touches: (a) => [
@@ -429,28 +318,20 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       ["payments", "" /* filled from the position in keysOf */],
     ],
     apply(ev, ctx) {
-      const a = ev.args;
-      const kind = num(a.kind);
-      const amount = str(a.amount);
-      const { programId, region, farmer } = decodeSaleId(BigInt(saleKey(a)));
-      updateSale(ctx, ev, (s) => ({
-        ...s,
-        state: kind === PaymentKind.Interim ? SaleState.InterimPaid : SaleState.Settled,
-        paid_amount:
-          kind === PaymentKind.ClawbackRepayment ? s.paid_amount : add(s.paid_amount, amount),
-        repaid_amount:
-          kind === PaymentKind.ClawbackRepayment ? add(s.repaid_amount, amount) : s.repaid_amount,
-      }));
+      const sale = stepSale(ctx, ev);
+      const payment = sale.payments.at(-1);
+      if (payment === undefined) throw new Error(`sale ${sale.id} recorded no payment`);
+      const { programId, region, farmer } = decodeSaleId(sale.id);
       ctx.put("payments", String(ev.pos), {
         pos: ev.pos,
-        sale_id: saleKey(a),
+        sale_id: sale.id.toString(),
         program_id: programId,
         region,
         farmer,
-        kind,
-        amount,
-        transfer_ref_hash: a.transferRefHash,
-        official: a.official,
+        kind: payment.kind,
+        amount: payment.amount.toString(),
+        transfer_ref_hash: payment.transferRefHash,
+        official: payment.official,
         block_number: ev.blockNumber,
         block_time: ev.blockTime,
         tx_hash: ev.txHash,
@@ -479,41 +360,48 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
 };
 
 const tenderKey = (args: EventArgs) => str(args.tenderId);
-
-function updateTender(
-  ctx: ApplyContext,
-  ev: EventRecord,
-  change: (t: ProjectionRow) => ProjectionRow,
-) {
-  const key = tenderKey(ev.args);
-  const tender = ctx.get("tenders", key);
-  if (tender === undefined) throw new Error(`${ev.event} for unknown tender ${key}`);
-  ctx.put("tenders", key, { ...change(tender), updated_pos: ev.pos, updated_time: ev.blockTime });
-}
-
 const bidKey = (a: EventArgs) => `${str(a.tenderId)}|${str(a.bidder)}|${num(a.version)}`;
 
-function updateBid(
+/**
+ * Steps a tender with the SDK's tender reducer: the stored tender (undefined for
+ * `TenderCreated`) with the bid the event names, if any, as its one bid. A tender event for an
+ * unknown tender is a store bug.
+ */
+function stepTender(
   ctx: ApplyContext,
   ev: EventRecord,
-  change: (b: ProjectionRow) => ProjectionRow,
-) {
-  const key = bidKey(ev.args);
-  const bid = ctx.get("bids", key);
-  if (bid === undefined) throw new Error(`${ev.event} for unknown bid ${key}`);
-  ctx.put("bids", key, { ...change(bid), updated_pos: ev.pos });
+): { row: ProjectionRow | undefined; bid: ProjectionRow | undefined; tender: TenderRecord } {
+  const key = tenderKey(ev.args);
+  const row = ctx.get("tenders", key);
+  if (row === undefined && ev.event !== "TenderCreated")
+    throw new Error(`${ev.event} for unknown tender ${key}`);
+  const bid = ev.args.bidder === undefined ? undefined : ctx.get("bids", bidKey(ev.args));
+  const before = row === undefined ? undefined : tenderOfRow(row, bid);
+  return { row, bid, tender: applyTenderEvent(before, sdkEvent<TenderEvent>(ev)) };
 }
 
-const terms = (a: EventArgs) => ({
-  title: str(a.title),
-  spec_hash: a.specHash,
-  quantity: str(a.quantity),
-  unit: str(a.unit),
-  base_price: str(a.basePrice),
-  floor_rate: num(a.floorRate),
-  bid_deadline: num(a.bidDeadline),
-  reveal_deadline: num(a.revealDeadline),
-});
+/** A tender event that changes the tender's own fields: its row from the reducer. */
+function tenderStep(ctx: ApplyContext, ev: EventRecord): TenderRecord {
+  const { row, tender } = stepTender(ctx, ev);
+  ctx.put("tenders", tenderKey(ev.args), { ...row, ...tenderColumns(tender) });
+  return tender;
+}
+
+/** An event about a bid: the bid's row from the reducer (and the tender's when `own`). */
+function bidStep(ctx: ApplyContext, ev: EventRecord, own: boolean): void {
+  const { row, bid, tender } = stepTender(ctx, ev);
+  if (own) ctx.put("tenders", tenderKey(ev.args), { ...row, ...tenderColumns(tender) });
+  const after = tender.bids.get(`${str(ev.args.bidder)}|${num(ev.args.version)}`);
+  if (after === undefined) throw new Error(`${ev.event} left no bid ${bidKey(ev.args)}`);
+  ctx.put("bids", bidKey(ev.args), {
+    ...bid,
+    ...bidColumns(tender.id, after),
+    updated_pos: ev.pos,
+  });
+}
+
+/** An event of a bid or of the draw changes nothing of the tender's row: it only reads it. */
+const readsTender = (a: EventArgs): Touch[] => [["tenders", tenderKey(a)]];
 
 const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
   "VarietyTesting.VarietiesDesignated": {
@@ -604,48 +492,7 @@ const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
   "TenderBoard.TenderCreated": {
     creates: "tenders",
     touches: (a) => [["tenders", tenderKey(a)]],
-    apply(ev, ctx) {
-      const a = ev.args;
-      ctx.put("tenders", tenderKey(a), {
-        id: tenderKey(a),
-        region: num(a.region),
-        official: a.official,
-        ...terms(a),
-        bond: str(a.bond),
-        seed_commitment: a.seedCommitment,
-        version: 1,
-        state: TenderState.Open,
-        commit_count: 0,
-        revealed_count: 0,
-        reserve: null,
-        floor: null,
-        winner: null,
-        contract_amount: null,
-        cancel_reason: null,
-        bonds_released: null,
-        delivery_doc_hash: null,
-        delivered_time: null,
-        acceptor: null,
-        acceptor_role: null,
-        inspection_doc_hash: null,
-        accepted_time: null,
-        paid_amount: null,
-        transfer_ref_hash: null,
-        paid_time: null,
-        draw_block: null,
-        delivery_deadline: null,
-        refusals: 0,
-        refusal_reason: null,
-        refused_time: null,
-        termination_reason: null,
-        terminated_time: null,
-        lapsed_time: null,
-        created_pos: ev.pos,
-        created_time: ev.blockTime,
-        updated_pos: ev.pos,
-        updated_time: ev.blockTime,
-      });
-    },
+    apply: (ev, ctx) => void tenderStep(ctx, ev),
   },
   "TenderBoard.TenderAmended": {
     touches: (a) => [
@@ -653,15 +500,23 @@ const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
       ["amendments", ""],
     ],
     apply(ev, ctx) {
-      const a = ev.args;
-      updateTender(ctx, ev, (t) => ({ ...t, ...terms(a), version: num(a.version) }));
+      const tender = tenderStep(ctx, ev);
+      const a = tender.amendments.at(-1);
+      if (a === undefined) throw new Error(`tender ${tender.id} recorded no amendment`);
       ctx.put("amendments", String(ev.pos), {
         pos: ev.pos,
-        tender_id: tenderKey(a),
-        version: num(a.version),
+        tender_id: tender.id.toString(),
+        version: a.version,
         official: a.official,
-        ...terms(a),
-        reason: str(a.reason),
+        title: a.title,
+        spec_hash: a.specHash,
+        quantity: a.quantity.toString(),
+        unit: a.unit,
+        base_price: a.basePrice.toString(),
+        floor_rate: a.floorRate,
+        bid_deadline: a.bidDeadline,
+        reveal_deadline: a.revealDeadline,
+        reason: a.reason,
         block_number: ev.blockNumber,
         block_time: ev.blockTime,
         tx_hash: ev.txHash,
@@ -673,94 +528,59 @@ const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
       ["tenders", tenderKey(a)],
       ["bids", bidKey(a)],
     ],
-    apply(ev, ctx) {
-      const a = ev.args;
-      updateTender(ctx, ev, (t) => ({ ...t, commit_count: Number(t.commit_count) + 1 }));
-      ctx.put("bids", bidKey(a), {
-        tender_id: tenderKey(a),
-        bidder: a.bidder,
-        version: num(a.version),
-        seq: num(a.seq),
-        commitment: a.commitment,
-        bond_amount: str(a.bondAmount),
-        bond_doc_hash: a.bondDocHash,
-        status: BidStatus.Committed,
-        release_reason: null,
-        price: null,
-        picks: null,
-        doc_hash: null,
-        salt: null,
-        committed_pos: ev.pos,
-        committed_time: ev.blockTime,
-        revealed_time: null,
-        passed_over: false,
-        updated_pos: ev.pos,
-      });
-    },
+    apply: (ev, ctx) => bidStep(ctx, ev, true),
   },
   "TenderBoard.BidRevealed": {
     touches: (a) => [
       ["tenders", tenderKey(a)],
       ["bids", bidKey(a)],
     ],
-    apply(ev, ctx) {
-      const a = ev.args;
-      updateTender(ctx, ev, (t) => ({ ...t, revealed_count: Number(t.revealed_count) + 1 }));
-      updateBid(ctx, ev, (b) => ({
-        ...b,
-        status: BidStatus.Revealed,
-        price: str(a.price),
-        picks: a.picks,
-        doc_hash: a.docHash,
-        salt: a.salt,
-        revealed_time: ev.blockTime,
-      }));
-    },
+    apply: (ev, ctx) => bidStep(ctx, ev, true),
   },
   "TenderBoard.BondReleased": {
     touches: (a) => [["bids", bidKey(a)]],
-    apply: (ev, ctx) =>
-      updateBid(ctx, ev, (b) => ({
-        ...b,
-        status: BidStatus.Released,
-        release_reason: num(ev.args.reason),
-      })),
+    reads: readsTender,
+    apply: (ev, ctx) => bidStep(ctx, ev, false),
   },
   "TenderBoard.BidPassedOver": {
     touches: (a) => [["bids", bidKey(a)]],
-    apply: (ev, ctx) => updateBid(ctx, ev, (b) => ({ ...b, passed_over: true })),
+    reads: readsTender,
+    apply: (ev, ctx) => bidStep(ctx, ev, false),
   },
   "TenderBoard.DrawScheduled": {
     touches: (a) => [["tenders", tenderKey(a)]],
-    apply: (ev, ctx) =>
-      updateTender(ctx, ev, (t) => ({ ...t, draw_block: num(ev.args.drawBlock) })),
+    apply: (ev, ctx) => void tenderStep(ctx, ev),
   },
   "TenderBoard.BondForfeited": {
     touches: (a) => [["bids", bidKey(a)]],
-    apply: (ev, ctx) => updateBid(ctx, ev, (b) => ({ ...b, status: BidStatus.Forfeited })),
+    reads: readsTender,
+    apply: (ev, ctx) => bidStep(ctx, ev, false),
   },
   "TenderBoard.ReserveDrawn": {
     touches: (a) => [["awards", tenderKey(a)]],
+    reads: readsTender,
     apply(ev, ctx) {
-      const a = ev.args;
-      ctx.put("awards", tenderKey(a), {
-        tender_id: tenderKey(a),
+      const { tender } = stepTender(ctx, ev);
+      const d = tender.drawn;
+      if (d === null) throw new Error(`tender ${tender.id} recorded no draw`);
+      ctx.put("awards", tenderKey(ev.args), {
+        tender_id: tender.id.toString(),
         outcome: "drawn",
         official: ev.signer ?? "",
         winner: null,
         price: null,
         seq: null,
-        reserve: str(a.reserve),
-        floor: str(a.floor),
+        reserve: d.reserve.toString(),
+        floor: d.floor.toString(),
         revealed_count: 0,
-        seed: a.seed,
-        salt_mix: str(a.saltMix),
-        final_seed: a.finalSeed,
-        draw_block: num(a.drawBlock),
-        draw_block_hash: a.drawBlockHash,
-        candidates: a.candidates,
-        pick_counts: a.pickCounts,
-        chosen: a.chosen,
+        seed: d.seed,
+        salt_mix: d.saltMix.toString(),
+        final_seed: d.finalSeed,
+        draw_block: Number(d.drawBlock),
+        draw_block_hash: d.drawBlockHash,
+        candidates: d.candidates.map(String),
+        pick_counts: [...d.pickCounts],
+        chosen: [...d.chosen],
         pos: ev.pos,
         block_time: ev.blockTime,
         tx_hash: ev.txHash,
@@ -772,114 +592,42 @@ const TENDER_HANDLERS: Readonly<Record<string, Handler>> = {
       ["tenders", tenderKey(a)],
       ["awards", tenderKey(a)],
     ],
-    apply(ev, ctx) {
-      const a = ev.args;
-      updateTender(ctx, ev, (t) => ({
-        ...t,
-        state: TenderState.Awarded,
-        reserve: str(a.reserve),
-        floor: str(a.floor),
-        winner: a.winner,
-        contract_amount: str(a.price),
-        delivery_deadline: num(a.deliveryDeadline),
-      }));
-      putOutcome(ctx, ev, "awarded", {
-        winner: a.winner,
-        price: str(a.price),
-        seq: num(a.seq),
-      });
-    },
+    apply: (ev, ctx) => putOutcome(ctx, ev, tenderStep(ctx, ev)),
   },
   "TenderBoard.TenderFailed": {
     touches: (a) => [
       ["tenders", tenderKey(a)],
       ["awards", tenderKey(a)],
     ],
-    apply(ev, ctx) {
-      const a = ev.args;
-      updateTender(ctx, ev, (t) => ({
-        ...t,
-        state: TenderState.Failed,
-        reserve: str(a.reserve),
-        floor: str(a.floor),
-      }));
-      putOutcome(ctx, ev, "failed", {});
-    },
+    apply: (ev, ctx) => putOutcome(ctx, ev, tenderStep(ctx, ev)),
   },
   "TenderBoard.TenderCancelled": {
     touches: (a) => [["tenders", tenderKey(a)]],
-    apply: (ev, ctx) =>
-      updateTender(ctx, ev, (t) => ({
-        ...t,
-        state: TenderState.Cancelled,
-        cancel_reason: str(ev.args.reason),
-        // Cancellation is only possible before the bid deadline: every bond is released.
-        bonds_released: true,
-      })),
+    apply: (ev, ctx) => void tenderStep(ctx, ev),
   },
   "TenderBoard.TenderLapsed": {
     touches: (a) => [["tenders", tenderKey(a)]],
-    apply: (ev, ctx) =>
-      updateTender(ctx, ev, (t) => ({
-        ...t,
-        state: TenderState.Failed,
-        lapsed_time: ev.blockTime,
-      })),
+    apply: (ev, ctx) => void tenderStep(ctx, ev),
   },
   "TenderBoard.DeliveryRefused": {
     touches: (a) => [["tenders", tenderKey(a)]],
-    apply: (ev, ctx) =>
-      updateTender(ctx, ev, (t) => ({
-        ...t,
-        state: TenderState.Refused,
-        refusals: Number(t.refusals ?? 0) + 1,
-        refusal_reason: str(ev.args.reason),
-        refused_time: ev.blockTime,
-        inspection_doc_hash: ev.args.inspectionDocHash,
-      })),
+    apply: (ev, ctx) => void tenderStep(ctx, ev),
   },
   "TenderBoard.TenderTerminated": {
     touches: (a) => [["tenders", tenderKey(a)]],
-    apply: (ev, ctx) =>
-      updateTender(ctx, ev, (t) => ({
-        ...t,
-        state: TenderState.Terminated,
-        termination_reason: str(ev.args.reason),
-        terminated_time: ev.blockTime,
-      })),
+    apply: (ev, ctx) => void tenderStep(ctx, ev),
   },
   "TenderBoard.DeliveryRecorded": {
     touches: (a) => [["tenders", tenderKey(a)]],
-    apply: (ev, ctx) =>
-      updateTender(ctx, ev, (t) => ({
-        ...t,
-        state: TenderState.Delivered,
-        delivery_doc_hash: ev.args.deliveryDocHash,
-        delivered_time: ev.blockTime,
-      })),
+    apply: (ev, ctx) => void tenderStep(ctx, ev),
   },
   "TenderBoard.DeliveryAccepted": {
     touches: (a) => [["tenders", tenderKey(a)]],
-    apply: (ev, ctx) =>
-      updateTender(ctx, ev, (t) => ({
-        ...t,
-        state: TenderState.Accepted,
-        acceptor: ev.args.acceptor,
-        acceptor_role: num(ev.args.role),
-        inspection_doc_hash: ev.args.inspectionDocHash,
-        accepted_time: ev.blockTime,
-      })),
+    apply: (ev, ctx) => void tenderStep(ctx, ev),
   },
   "TenderBoard.TenderPaid": {
     touches: (a) => [["tenders", tenderKey(a)]],
-    apply: (ev, ctx) =>
-      updateTender(ctx, ev, (t) => ({
-        ...t,
-        state: TenderState.Paid,
-        paid_amount: str(ev.args.amount),
-        transfer_ref_hash: ev.args.transferRefHash,
-        paid_time: ev.blockTime,
-      })),
+    apply: (ev, ctx) => void tenderStep(ctx, ev),
   },
 };
 
@@ -900,26 +648,25 @@ const emptyAward = (ev: EventRecord): ProjectionRow => ({
 });
 
 /**
- * Records how a tender ended (`TenderAwarded` or `TenderFailed`) on its award row, keeping what
- * `ReserveDrawn` wrote there in the same transaction.
+ * Records how a tender ended (`TenderAwarded` or `TenderFailed`, the reducer's `outcome`) on its
+ * award row, keeping what `ReserveDrawn` wrote there in the same transaction.
  */
-function putOutcome(
-  ctx: ApplyContext,
-  ev: EventRecord,
-  outcome: "awarded" | "failed",
-  fields: ProjectionRow,
-): void {
-  const a = ev.args;
-  ctx.put("awards", tenderKey(a), {
+function putOutcome(ctx: ApplyContext, ev: EventRecord, tender: TenderRecord): void {
+  const o = tender.outcome;
+  if (o === null) throw new Error(`tender ${tender.id} recorded no outcome`);
+  const key = tenderKey(ev.args);
+  ctx.put("awards", key, {
     ...emptyAward(ev),
-    ...(ctx.get("awards", tenderKey(a)) ?? {}),
-    tender_id: tenderKey(a),
-    outcome,
-    official: a.official,
-    ...fields,
-    reserve: str(a.reserve),
-    floor: str(a.floor),
-    revealed_count: num(a.revealedCount),
+    ...(ctx.get("awards", key) ?? {}),
+    tender_id: tender.id.toString(),
+    outcome: o.outcome,
+    official: o.official,
+    winner: o.winner,
+    price: o.price === null ? null : o.price.toString(),
+    seq: o.seq,
+    reserve: o.reserve.toString(),
+    floor: o.floor.toString(),
+    revealed_count: o.revealedCount,
     pos: ev.pos,
   });
 }

@@ -12,7 +12,7 @@ import {
   toEventSelector,
 } from "viem";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RicePurchaseAbi } from "../../../sdk/generated/abis.ts";
+import { RicePurchaseAbi, VarietyTestingAbi } from "../../../sdk/generated/abis.ts";
 import type { Json, PortalConfig } from "../api/client.ts";
 import { describeDifference } from "../chain/audit-labels.ts";
 import { NodeProblem, parseNodeUrl, probeNode } from "../chain/audit-node.ts";
@@ -85,8 +85,15 @@ const INSPECTOR = "0x00000000000000000000000000000000000000c3";
 /** programId << 216 | region << 192 | seq << 160 | farmer (RicePurchase's sale id). */
 const SALE_ID = (1n << 216n) | (46810n << 192n) | (7n << 160n) | BigInt(FARMER);
 
-function encodeLog(name: string, args: Record<string, unknown>, block: number, index: number) {
-  const item = (RicePurchaseAbi as readonly AbiEvent[]).find(
+function encodeLog(
+  name: string,
+  args: Record<string, unknown>,
+  block: number,
+  index: number,
+  abi: readonly unknown[] = RicePurchaseAbi,
+  address = RICE,
+) {
+  const item = (abi as readonly AbiEvent[]).find(
     (i) => i.type === "event" && i.name === name,
   ) as AbiEvent;
   const topics = encodeEventTopics({
@@ -102,7 +109,7 @@ function encodeLog(name: string, args: Record<string, unknown>, block: number, i
     plain.map((i) => args[i.name ?? ""]),
   );
   return {
-    address: RICE,
+    address,
     topics,
     data,
     blockNumber: `0x${block.toString(16)}`,
@@ -297,6 +304,25 @@ describe("the browser's rebuild against a node", () => {
     expect(r.text).toEqual([]);
     expect(r.events).toBe(4);
     expect(r.compared).toBeGreaterThan(40);
+  });
+
+  it("judges the designated variety by the county's designation when it named one", async () => {
+    // 강진군 named 201 and 202 before its first sale: the sale's 101 (the programme's) is not
+    // designated there, whatever the programme names (VarietyTesting.checkSale).
+    const VARIETY_TESTING = "0x00000000000000000000000000000000000000dd";
+    const designation = encodeLog(
+      "VarietiesDesignated",
+      { programId: 1, region: 46810, official: OFFICIAL, varieties: [201, 202] },
+      1,
+      0,
+      VarietyTestingAbi,
+      VARIETY_TESTING,
+    );
+    vi.stubGlobal("fetch", fakeNode(31337, [designation, ...LOGS]));
+    const node = await probeNode(cfg.rpcUrl, cfg.chainId);
+    const contracts = { ...contractsOf(cfg), VarietyTesting: VARIETY_TESTING };
+    const r = await auditRecord(node, contracts, "sale", SALE_ID, apiSale());
+    expect(r.mismatches).toEqual([{ field: "designatedVariety", api: "true", chain: "false" }]);
   });
 
   it("names a changed state, amount and grade, a dropped event and an invented record", async () => {

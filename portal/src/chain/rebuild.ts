@@ -11,6 +11,7 @@ import {
   CredentialRegistryAbi,
   RicePurchaseAbi,
   TenderBoardAbi,
+  VarietyTestingAbi,
 } from "../../../sdk/generated/abis.ts";
 import {
   apiFields,
@@ -38,6 +39,7 @@ import {
   type TenderEvent,
   tenderFields,
 } from "../../../sdk/reducers/index.ts";
+import { countyKeyOf, type VarietyPair } from "../../../sdk/variety.ts";
 import type { Json } from "../api/client.ts";
 import { type NodeInfo, NodeProblem, nodeCall, quantity } from "./audit-node.ts";
 
@@ -56,6 +58,8 @@ export interface AuditContracts {
   readonly RicePurchase?: string;
   readonly TenderBoard?: string;
   readonly CredentialRegistry?: string;
+  /** Where counties designate varieties; without it a sale is judged by its programme's. */
+  readonly VarietyTesting?: string;
 }
 
 interface RawLog {
@@ -225,6 +229,26 @@ async function readRecordEvents<E>(
   return decodeLogs<E>(node, logs, events);
 }
 
+const DESIGNATED = selectorsOf(VarietyTestingAbi as Abi, (n) => n === "VarietiesDesignated");
+
+/** The varieties the sale's county designated for the programme, if it named any. */
+async function countyAt(
+  node: NodeInfo,
+  c: AuditContracts,
+  programId: number,
+  region: number,
+): Promise<VarietyPair | undefined> {
+  if (c.VarietyTesting === undefined) return undefined;
+  const events = await readRecordEvents<{ args: { varieties: VarietyPair } }>(
+    node,
+    need(c.VarietyTesting, "VarietyTesting"),
+    DESIGNATED,
+    [pad(BigInt(programId)), pad(BigInt(region))],
+  );
+  const last = events.at(-1)?.args.varieties;
+  return last === undefined ? undefined : [last[0], last[1]];
+}
+
 async function programmeAt(node: NodeInfo, c: AuditContracts, id: number, timed: boolean) {
   const events = await readRecordEvents<RiceEvent>(
     node,
@@ -266,7 +290,8 @@ async function chainFieldsOf(
       const events = await withBlockTimes(node, own);
       const sale = foldSale(events);
       const { programme } = await programmeAt(node, contracts, sale.programId, false);
-      return { fields: [saleFields(sale, programme)], events: events.length, extra };
+      const county = await countyAt(node, contracts, sale.programId, sale.region);
+      return { fields: [saleFields(sale, programme, county)], events: events.length, extra };
     }
     if (kind === "programme") {
       const { events, programme } = await programmeAt(node, contracts, Number(id), true);
@@ -463,6 +488,7 @@ export async function auditAccount(
     bySale.set(key, [...(bySale.get(key) ?? []), e]);
   }
   const programmes = new Map<number, Awaited<ReturnType<typeof programmeAt>>["programme"]>();
+  const counties = new Map<string, VarietyPair | undefined>();
   const shownSales = new Map(shown.sales.map((s) => [BigInt(String(s.id)).toString(), s]));
   for (const [key, evs] of bySale) {
     compared++;
@@ -484,7 +510,10 @@ export async function auditAccount(
         sale.programId,
         (await programmeAt(node, contracts, sale.programId, false)).programme,
       );
-    const chainF = saleFields(sale, programmes.get(sale.programId));
+    const countyKey = countyKeyOf(sale.programId, sale.region);
+    if (!counties.has(countyKey))
+      counties.set(countyKey, await countyAt(node, contracts, sale.programId, sale.region));
+    const chainF = saleFields(sale, programmes.get(sale.programId), counties.get(countyKey));
     const apiF = apiFields(api);
     // A list row carries fewer fields than the record page: those it carries, and no times.
     for (const [f, v] of chainF) {

@@ -9,6 +9,7 @@ import { getConfig, type Json, list } from "../api/client.ts";
 import type { Session } from "../chain/session.ts";
 import type { Sent } from "../chain/tx.ts";
 import { ClaimFieldsInput, claimFieldsOf } from "../components/CredentialIssue.tsx";
+import { PasskeyFlag } from "../components/PasskeyMark.tsx";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, ErrorBox, Field, Hex, Loading, Section } from "../components/ui.tsx";
@@ -455,7 +456,7 @@ function Approvals() {
                       }}
                     />
                     <span>
-                      <strong>{who}</strong> ·{" "}
+                      <strong>{who}</strong> <PasskeyFlag marked={s.passkeyAccount} /> ·{" "}
                       {t("official.bagsOf", { units: num(s.units as number) })} · {what}
                     </span>
                   </label>
@@ -1023,7 +1024,7 @@ function RevokeCredential({ region }: { region: number }) {
                       checked={picked === String(c.id)}
                       onChange={() => setPicked(String(c.id))}
                     />
-                    {credentialLine(t, c, i18n.language)}
+                    {credentialLine(t, c, i18n.language)} <PasskeyFlag marked={c.passkeyAccount} />
                   </label>
                 </li>
               ))}

@@ -10,6 +10,7 @@ import type { Session } from "../chain/session.ts";
 import type { Sent } from "../chain/tx.ts";
 import { ClaimFieldsInput, claimFieldsOf } from "../components/CredentialIssue.tsx";
 import { PasskeyFlag } from "../components/PasskeyMark.tsx";
+import { OfficialRecovery } from "../components/PasskeyRecovery.tsx";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, ErrorBox, Field, Hex, Loading, Section } from "../components/ui.tsx";
@@ -930,6 +931,7 @@ function Credentials({ region }: { region: number }) {
         </div>
       </Form>
       <RevokeCredential region={region} />
+      <OfficialRecovery />
     </>
   );
 }

@@ -29,7 +29,7 @@ import { ethCall, getBlock, getCode } from "../chain/rpc-lite.ts";
 import type { PasskeyLogin } from "../chain/session.ts";
 import { useSession } from "../chain/wallet.ts";
 import { dateTime, shortHex } from "../lib/format.ts";
-import { useAsync } from "../lib/hooks.ts";
+import { useAsync, useLive } from "../lib/hooks.ts";
 import { roleLabel } from "../lib/labels.ts";
 import { REGIONS, refName } from "../lib/reference.ts";
 import { requestSignature } from "./sign-store.ts";
@@ -69,6 +69,8 @@ export function HolderPasskeys() {
     () => (s?.kind === "passkey" ? readPendingRecovery(s.address) : Promise.resolve(null)),
     [s?.address, s?.kind],
   );
+  // A recovery started meanwhile shows up without a reload (the chain's new blocks).
+  useLive(() => pending.reload(), 800);
   if (s?.kind !== "passkey" || !s.passkey) return null;
   const me = s.passkey;
   const add = async () => {

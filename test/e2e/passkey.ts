@@ -11,10 +11,11 @@
  *   - she adds a second passkey on a security key (a second virtual authenticator, USB) and,
  *     the phone's authenticator removed, sells with the security key;
  *   - a new phone makes a passkey for her account, the official starts a recovery to it, and her
- *     current passkey objects (cancelRecovery).
+ *     current passkey objects (cancelRecovery); started again and left alone for three days, the
+ *     official finishes it, the lost phone's passkey stops counting and the new phone signs.
  */
 import assert from "node:assert/strict";
-import type { Browser, CDPSession, Page } from "playwright-core";
+import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
 import {
   type Address,
   createPublicClient,
@@ -181,6 +182,11 @@ async function onChain(call: PasskeyCall): Promise<string> {
 }
 
 let credentialId = "";
+/** The recovery's actors, kept from one scenario to the next. */
+let phone: BrowserContext;
+let newPhone: Page;
+let official: Page;
+let keyText = "";
 
 const code = await runTests([
   [
@@ -464,13 +470,13 @@ const code = await runTests([
     "an official starts a recovery to a new phone's passkey, and the holder's passkey objects",
     async () => {
       // The new phone: a passkey made for her account, its key shown as text for the official.
-      const phone = await browser.newContext({
+      phone = await browser.newContext({
         locale: "ko-KR",
         timezoneId: "Asia/Seoul",
         viewport: { width: 360, height: 780 },
         hasTouch: true,
       });
-      const newPhone = await phone.newPage();
+      newPhone = await phone.newPage();
       const phoneCdp = await phone.newCDPSession(newPhone);
       await phoneCdp.send("WebAuthn.enable");
       await phoneCdp.send("WebAuthn.addVirtualAuthenticator", {
@@ -487,27 +493,27 @@ const code = await runTests([
       await newPhone.getByText("휴대전화를 잃어버렸나요?").click();
       await newPhone.locator("[data-recovery-account]").fill(account);
       await newPhone.locator("[data-recovery-create]").click();
-      const keyText = (await newPhone.locator("[data-recovery-key]").textContent()) ?? "";
+      keyText = (await newPhone.locator("[data-recovery-key]").textContent()) ?? "";
       assert.match(keyText, /^jangbu-passkey:[0-9a-f]{128}$/);
       await assertFits(newPhone, 360);
 
       // The official, after checking her in person, pastes it (1280 px screen).
-      const off = await browser.newPage({
+      official = await browser.newPage({
         locale: "ko-KR",
         timezoneId: "Asia/Seoul",
         viewport: { width: 1280, height: 900 },
       });
-      await servePersonas(off, people);
-      await off.goto(url("/wallet"));
-      await off.locator('[data-persona="official-gangjin"]').click();
-      await off.goto(url("/official/credentials"));
-      const form = off.getByRole("form", { name: "패스키 계정 복구" });
+      await servePersonas(official, people);
+      await official.goto(url("/wallet"));
+      await official.locator('[data-persona="official-gangjin"]').click();
+      await official.goto(url("/official/credentials"));
+      const form = official.getByRole("form", { name: "패스키 계정 복구" });
       await form.locator("[data-recovery-account]").fill(account);
       await form.locator("[data-recovery-credential]").waitFor();
       await form.locator("[data-recovery-key-input]").fill(keyText);
       await form.getByRole("button", { name: "복구 시작" }).click();
-      await confirmSign(off, /새 패스키로 옮기는 복구 시작/);
-      await assertFits(off, 1280);
+      await confirmSign(official, /새 패스키로 옮기는 복구 시작/);
+      await assertFits(official, 1280);
       const pending = () =>
         client.readContract({
           address: account,
@@ -533,7 +539,56 @@ const code = await runTests([
       await notice.getByRole("button", { name: "이의 제기" }).click();
       await confirmSign(page, /이의 제기/);
       assert.equal((await pending())[2], 0n, "the recovery is cancelled");
-      await off.close();
+    },
+  ],
+  [
+    "once the objection period is over, anyone finishes the recovery and the new phone signs",
+    async () => {
+      const form = official.getByRole("form", { name: "패스키 계정 복구" });
+      await form.locator("[data-recovery-key-input]").fill(keyText);
+      await form.getByRole("button", { name: "복구 시작" }).click();
+      await confirmSign(official, /새 패스키로 옮기는 복구 시작/);
+      // Nobody objects; three days pass on the chain (the relay reads its time once a second).
+      await rpc(stack.rpc, "evm_increaseTime", [3 * 86_400 + 60]);
+      await rpc(stack.rpc, "evm_mine", []);
+      await new Promise((r) => setTimeout(r, 1_100));
+      // The official looks the account up again: the recovery can be finished now.
+      await official.goto(url("/official/approvals"));
+      await official.goto(url("/official/credentials"));
+      await form.locator("[data-recovery-account]").fill(account);
+      await form.locator("[data-recovery-finish]").click();
+      await confirmSign(official, /복구 마치기/);
+      const newKey = {
+        qx: `0x${keyText.slice(15, 15 + 64)}` as Hex,
+        qy: `0x${keyText.slice(15 + 64)}` as Hex,
+      };
+      const isKey = (k: { qx: Hex; qy: Hex }) =>
+        client.readContract({
+          address: account,
+          abi: PasskeyAccountAbi,
+          functionName: "isPasskey",
+          args: [k.qx, k.qy],
+        });
+      assert.equal(await isKey(newKey), true, "the new phone's passkey is the account's");
+      assert.equal(await isKey(key), false, "the lost phone's passkey no longer is");
+
+      // The new phone acts for the same account: it cancels the sale the security key made.
+      const submitted = (await api(`sales?farmer=${account}&state=Submitted`)).items as {
+        id: string;
+        units: number;
+      }[];
+      const twelve = submitted.find((x) => x.units === 12);
+      assert.ok(twelve, "the security key's sale is still hers");
+      await newPhone.goto(url("/farmer"));
+      const card = newPhone
+        .getByTestId("my-sale")
+        .filter({ has: newPhone.locator(`a[href*="/sale/${twelve.id}"]`) });
+      await card.getByRole("button", { name: "신청 취소" }).click();
+      await confirmSign(newPhone, /출하 신청 취소/);
+      for (let i = 0; i < 100 && (await api(`sales/${twelve.id}`)).state !== "Cancelled"; i++)
+        await new Promise((r) => setTimeout(r, 200));
+      assert.equal((await api(`sales/${twelve.id}`)).state, "Cancelled");
+      await official.close();
       await phone.close();
     },
   ],

@@ -15,6 +15,11 @@ export const CONTRACT_NAMES = [
   "VarietyTesting",
 ] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
+/**
+ * The contracts whose events the indexer reads: the deployment's, and the passkey account factory
+ * (its `PasskeyAccountCreated` tells which addresses are passkey accounts).
+ */
+export type IndexedContractName = ContractName | "PasskeyAccountFactory";
 
 export interface Deployment {
   readonly chainId: number;

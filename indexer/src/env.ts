@@ -54,6 +54,8 @@ export const EnvSchema = z.object({
   /** VarietyTesting (deployed by RicePurchase; `RicePurchase.varietyTesting()`). */
   VARIETY_TESTING_ADDRESS: address.optional(),
   FORWARDER_ADDRESS: address.optional(),
+  /** PasskeyAccountFactory: indexed to mark passkey accounts (also read by the relay, relay/module.ts). */
+  PASSKEY_FACTORY_ADDRESS: address.optional(),
   START_BLOCK: int(0).optional(),
   DATABASE_URL: url(["postgres:", "postgresql:"]).optional(),
   /** What this process does: `all` (sync + API), `sync` (writer: leader or standby), `api` (reads only). */

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { type Address, zeroAddress } from "viem";
-import { type ContractName, findDeployment } from "../../sdk/index.ts";
+import { type ContractName, findDeployment, type IndexedContractName } from "../../sdk/index.ts";
 import { createApp } from "./api/app.ts";
 import type { App, RouteModule } from "./api/deps.ts";
 import { defaultAllowedHosts } from "./api/hosts.ts";
@@ -39,7 +39,7 @@ export type Indexer = {
   sync: Sync;
   rpc: RpcClient;
   chainId: number;
-  addresses: Partial<Record<ContractName, Address>>;
+  addresses: Partial<Record<IndexedContractName, Address>>;
   metrics: IndexerMetrics;
   notifier: Notifier;
   role: Env["INDEXER_ROLE"];
@@ -78,8 +78,8 @@ export function resolveAddresses(env: Env, chainId: number) {
     const address = override ?? deployment?.addresses[name];
     return address === undefined || address === zeroAddress ? undefined : address;
   };
-  const addresses: Partial<Record<ContractName, Address>> = {};
-  const set = (name: ContractName, address: Address | undefined) => {
+  const addresses: Partial<Record<IndexedContractName, Address>> = {};
+  const set = (name: IndexedContractName, address: Address | undefined) => {
     if (address !== undefined) addresses[name] = address;
   };
   set("CredentialRegistry", pick("CredentialRegistry", env.CREDENTIAL_REGISTRY_ADDRESS));
@@ -88,6 +88,8 @@ export function resolveAddresses(env: Env, chainId: number) {
   set("FarmGatePrices", pick("FarmGatePrices", env.FARM_GATE_PRICES_ADDRESS));
   set("VarietyTesting", pick("VarietyTesting", env.VARIETY_TESTING_ADDRESS));
   set("JangbuForwarder", pick("JangbuForwarder", env.FORWARDER_ADDRESS));
+  // Its PasskeyAccountCreated events mark the passkey accounts (the API's `passkeyAccount`).
+  set("PasskeyAccountFactory", env.PASSKEY_FACTORY_ADDRESS ?? deployment?.passkey?.factory);
   if (addresses.CredentialRegistry === undefined || addresses.RicePurchase === undefined) {
     throw new NonRetryableError(
       `jangbu is not deployed on chain ${chainId} according to the SDK: set CREDENTIAL_REGISTRY_ADDRESS and RICE_PURCHASE_ADDRESS (and TENDER_BOARD_ADDRESS, FORWARDER_ADDRESS, START_BLOCK)`,
@@ -230,7 +232,7 @@ export async function createIndexer({
 }
 
 /** The deployment a store was built for: a store is never reused for another. */
-const fingerprintOf = (addresses: Partial<Record<ContractName, Address>>) =>
+const fingerprintOf = (addresses: Partial<Record<IndexedContractName, Address>>) =>
   Object.entries(addresses)
     .map(([name, address]) => `${name}=${address}`)
     .sort()
@@ -246,7 +248,7 @@ type PostgresIndexerParameters = {
   abort: AbortController;
   heads: HeadWatcher;
   chainId: number;
-  addresses: Partial<Record<ContractName, Address>>;
+  addresses: Partial<Record<IndexedContractName, Address>>;
   startBlock: number;
   metrics: IndexerMetrics;
   notifier: Notifier;

@@ -6,10 +6,16 @@
  *     issues her a Farmer credential and an allocation at the account address shown, and she
  *     submits a sale signed only by the passkey: mined through the relay and indexed;
  *   - an assertion made for another relying party, a replayed assertion and one with user
- *     verification off are refused (by the relay, and by the account on chain).
+ *     verification off are refused (by the relay, and by the account on chain);
+ *   - she cancels a sale with the passkey (the list marks it, the indexer names her account);
+ *   - she adds a second passkey on a security key (a second virtual authenticator, USB) and,
+ *     the phone's authenticator removed, sells with the security key;
+ *   - a new phone makes a passkey for her account, the official starts a recovery to it, and her
+ *     current passkey objects (cancelRecovery); started again and left alone for three days, the
+ *     official finishes it, the lost phone's passkey stops counting and the new phone signs.
  */
 import assert from "node:assert/strict";
-import type { Browser, CDPSession, Page } from "playwright-core";
+import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
 import {
   type Address,
   createPublicClient,
@@ -176,6 +182,11 @@ async function onChain(call: PasskeyCall): Promise<string> {
 }
 
 let credentialId = "";
+/** The recovery's actors, kept from one scenario to the next. */
+let phone: BrowserContext;
+let newPhone: Page;
+let official: Page;
+let keyText = "";
 
 const code = await runTests([
   [
@@ -347,9 +358,254 @@ const code = await runTests([
       assert.equal(answer.status, 422, JSON.stringify(answer.json));
       assert.equal(answer.json.error?.details?.errorName, "PasskeyUserNotVerified");
       assert.equal(await onChain(call), "PasskeyUserNotVerified");
+      await cdp.send("WebAuthn.setUserVerified", { authenticatorId, isUserVerified: true });
+    },
+  ],
+  [
+    "the farmer cancels a sale with her passkey; the indexer says the account did it",
+    async () => {
+      // The page came back from the other site: a fresh load, signed out. Her passkey signs her in.
+      await signInAgain(page);
+      // The 5-bag sale sent straight to the relay, once indexed.
+      let five: { id: string; units: number } | undefined;
+      for (let i = 0; i < 100 && five === undefined; i++) {
+        const items = (await api(`sales?farmer=${account}`)).items as {
+          id: string;
+          units: number;
+        }[];
+        five = items.find((x) => x.units === 5);
+        if (five === undefined) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.ok(five, "the 5-bag sale sent straight to the relay is indexed");
+      await page.goto(url("/farmer"));
+      const card = page
+        .getByTestId("my-sale")
+        .filter({ has: page.locator(`a[href*="/sale/${five.id}"]`) });
+      // The list marks the sale from the API's passkeyAccount field.
+      await card.locator("[data-passkey-flag]").waitFor();
+      await card.getByRole("button", { name: "신청 취소" }).click();
+      await confirmSign(page, /출하 신청 취소/);
+      const sales = (await api(`sales?farmer=${account}&state=Cancelled`)).items as {
+        id: string;
+        passkeyAccount: boolean;
+      }[];
+      assert.equal(sales.length, 1);
+      assert.equal(sales[0]?.passkeyAccount, true);
+      const sale = await api(`sales/${sales[0]?.id}`);
+      const history = sale.history as { event: string; signer: string }[];
+      // SaleCancelled names no actor: the indexer attributes it to the account, not the relayer.
+      assert.deepEqual(
+        history.filter((e) => e.event === "SaleCancelled").map((e) => e.signer),
+        [account],
+      );
+    },
+  ],
+  [
+    "a second passkey on a security key is added, and signs once the phone is gone",
+    async () => {
+      const { authenticatorId: securityKey } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+        options: {
+          protocol: "ctap2",
+          transport: "usb",
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      });
+      await page.goto(url("/wallet"));
+      await page.locator("[data-passkey-add]").click();
+      await page.locator("dialog.sign-dialog").waitFor({ state: "visible" });
+      // The phone's passkey confirms the new one (addPasskey, a call to the account itself). Her
+      // finger is on the phone, not on the key: the key answers no request meanwhile (a key
+      // touched by a simulated presence while it holds none of the allowed credentials ends the
+      // request with an error, as a real key touched by mistake would).
+      await cdp.send("WebAuthn.setAutomaticPresenceSimulation", {
+        authenticatorId: securityKey,
+        enabled: false,
+      });
+      await confirmSign(page, /패스키 하나 더 등록/);
+      await cdp.send("WebAuthn.setAutomaticPresenceSimulation", {
+        authenticatorId: securityKey,
+        enabled: true,
+      });
+      const { credentials } = (await cdp.send("WebAuthn.getCredentials", {
+        authenticatorId: securityKey,
+      })) as { credentials: unknown[] };
+      assert.equal(credentials.length, 1, "the new passkey is on the security key");
+      const more = JSON.parse(
+        (await page.evaluate(() => localStorage.getItem("jangbu.passkeys"))) ?? "[]",
+      ) as { qx: Hex; qy: Hex; account: Address }[];
+      const second = more[0];
+      assert.ok(second);
+      assert.equal(second.account, account);
+      assert.equal(
+        await client.readContract({
+          address: account,
+          abi: PasskeyAccountAbi,
+          functionName: "isPasskey",
+          args: [second.qx, second.qy],
+        }),
+        true,
+      );
+
+      // The phone is lost: only the security key remains, and the farmer sells with it.
+      await cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId });
+      authenticatorId = securityKey;
+      const before = ((await api(`sales?farmer=${account}`)).items as unknown[]).length;
+      await page.goto(url("/farmer"));
+      await page.getByTestId("allocation").first().waitFor();
+      const form = page.getByRole("form", { name: "출하 신청" });
+      await form.getByLabel(/^포장 형태/).selectOption("0");
+      await form.getByLabel(/^수량/).fill("12");
+      await form.getByLabel(/^품종/).selectOption("101");
+      await form.getByLabel(/^수매장/).selectOption("4681001");
+      await form.getByRole("button", { name: "출하 신청하기" }).click();
+      await confirmSign(page, /출하 신청 \(12포대/);
+      const after = ((await api(`sales?farmer=${account}`)).items as unknown[]).length;
+      assert.equal(after, before + 1, "the security key's sale is indexed under the account");
+    },
+  ],
+  [
+    "an official starts a recovery to a new phone's passkey, and the holder's passkey objects",
+    async () => {
+      // The new phone: a passkey made for her account, its key shown as text for the official.
+      phone = await browser.newContext({
+        locale: "ko-KR",
+        timezoneId: "Asia/Seoul",
+        viewport: { width: 360, height: 780 },
+        hasTouch: true,
+      });
+      newPhone = await phone.newPage();
+      const phoneCdp = await phone.newCDPSession(newPhone);
+      await phoneCdp.send("WebAuthn.enable");
+      await phoneCdp.send("WebAuthn.addVirtualAuthenticator", {
+        options: {
+          protocol: "ctap2",
+          transport: "internal",
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      });
+      await newPhone.goto(url("/wallet"));
+      await newPhone.getByText("휴대전화를 잃어버렸나요?").click();
+      await newPhone.locator("[data-recovery-account]").fill(account);
+      await newPhone.locator("[data-recovery-create]").click();
+      keyText = (await newPhone.locator("[data-recovery-key]").textContent()) ?? "";
+      assert.match(keyText, /^jangbu-passkey:[0-9a-f]{128}$/);
+      await assertFits(newPhone, 360);
+
+      // The official, after checking her in person, pastes it (1280 px screen).
+      official = await browser.newPage({
+        locale: "ko-KR",
+        timezoneId: "Asia/Seoul",
+        viewport: { width: 1280, height: 900 },
+      });
+      await servePersonas(official, people);
+      await official.goto(url("/wallet"));
+      await official.locator('[data-persona="official-gangjin"]').click();
+      await official.goto(url("/official/credentials"));
+      const form = official.getByRole("form", { name: "패스키 계정 복구" });
+      await form.locator("[data-recovery-account]").fill(account);
+      await form.locator("[data-recovery-credential]").waitFor();
+      await form.locator("[data-recovery-key-input]").fill(keyText);
+      await form.getByRole("button", { name: "복구 시작" }).click();
+      await confirmSign(official, /새 패스키로 옮기는 복구 시작/);
+      await assertFits(official, 1280);
+      const pending = () =>
+        client.readContract({
+          address: account,
+          abi: PasskeyAccountAbi,
+          functionName: "pendingRecovery",
+        });
+      const [qx, , readyAt] = await pending();
+      assert.equal(`jangbu-passkey:${qx.slice(2)}`, keyText.slice(0, 15 + 64));
+      assert.ok(readyAt > 0n);
+
+      // The new phone signs in and sees the recovery waiting for its passkey.
+      await newPhone.locator("[data-recovery-signin]").click();
+      await newPhone
+        .locator("[data-recovery-pending]")
+        .getByText(/이 패스키로 계정을 옮기는/)
+        .waitFor();
+
+      // The holder's current passkey (the security key) sees the recovery, its final time, and objects.
+      await page.goto(url("/wallet"));
+      const notice = page.locator("[data-recovery-pending]");
+      await notice.getByText(/확정됩니다/).waitFor();
+      await assertFits(page, 360);
+      await notice.getByRole("button", { name: "이의 제기" }).click();
+      await confirmSign(page, /이의 제기/);
+      assert.equal((await pending())[2], 0n, "the recovery is cancelled");
+    },
+  ],
+  [
+    "once the objection period is over, anyone finishes the recovery and the new phone signs",
+    async () => {
+      const form = official.getByRole("form", { name: "패스키 계정 복구" });
+      await form.locator("[data-recovery-key-input]").fill(keyText);
+      await form.getByRole("button", { name: "복구 시작" }).click();
+      await confirmSign(official, /새 패스키로 옮기는 복구 시작/);
+      // Nobody objects; three days pass on the chain (the relay reads its time once a second).
+      await rpc(stack.rpc, "evm_increaseTime", [3 * 86_400 + 60]);
+      await rpc(stack.rpc, "evm_mine", []);
+      await new Promise((r) => setTimeout(r, 1_100));
+      // The official looks the account up again: the recovery can be finished now.
+      await official.goto(url("/official/approvals"));
+      await official.goto(url("/official/credentials"));
+      await form.locator("[data-recovery-account]").fill(account);
+      await form.locator("[data-recovery-finish]").click();
+      await confirmSign(official, /복구 마치기/);
+      const newKey = {
+        qx: `0x${keyText.slice(15, 15 + 64)}` as Hex,
+        qy: `0x${keyText.slice(15 + 64)}` as Hex,
+      };
+      const isKey = (k: { qx: Hex; qy: Hex }) =>
+        client.readContract({
+          address: account,
+          abi: PasskeyAccountAbi,
+          functionName: "isPasskey",
+          args: [k.qx, k.qy],
+        });
+      assert.equal(await isKey(newKey), true, "the new phone's passkey is the account's");
+      assert.equal(await isKey(key), false, "the lost phone's passkey no longer is");
+
+      // The new phone acts for the same account: it cancels the sale the security key made.
+      const submitted = (await api(`sales?farmer=${account}&state=Submitted`)).items as {
+        id: string;
+        units: number;
+      }[];
+      const twelve = submitted.find((x) => x.units === 12);
+      assert.ok(twelve, "the security key's sale is still hers");
+      await newPhone.goto(url("/farmer"));
+      const card = newPhone
+        .getByTestId("my-sale")
+        .filter({ has: newPhone.locator(`a[href*="/sale/${twelve.id}"]`) });
+      await card.getByRole("button", { name: "신청 취소" }).click();
+      await confirmSign(newPhone, /출하 신청 취소/);
+      for (let i = 0; i < 100 && (await api(`sales/${twelve.id}`)).state !== "Cancelled"; i++)
+        await new Promise((r) => setTimeout(r, 200));
+      assert.equal((await api(`sales/${twelve.id}`)).state, "Cancelled");
+      await official.close();
+      await phone.close();
     },
   ],
 ]);
+
+/** Signs the page in again with this device's passkey (a fresh page load forgets the session). */
+async function signInAgain(p: Page): Promise<void> {
+  await p.goto(url("/wallet"));
+  await p.locator("[data-passkey-use]").click();
+  await p.locator("[data-passkey-session]").waitFor();
+}
+
+/** Nothing on the page is wider than the screen (no sideways scrolling). */
+async function assertFits(p: Page, width: number): Promise<void> {
+  const scroll = await p.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scroll <= width, `the page is ${scroll} px wide on a ${width} px screen`);
+}
 
 /** Confirms the open signing dialog (its summary checked) and waits for the block. */
 async function confirmSign(p: Page, expectTitle: RegExp): Promise<void> {

@@ -195,4 +195,94 @@ describe("relay: passkey-signed calls", () => {
     assert.equal(replay.status, 409, JSON.stringify(replay.json));
     assert.equal(replay.json.error?.code, "RELAY_STALE_NONCE");
   });
+  it("relays an issuer's startRecovery and anyone's finishRecovery to a passkey account; the old passkey may object", async () => {
+    const newKey = softwarePasskey("relay test farmer, new phone").key;
+    const accountAction = (functionName: "startRecovery" | "finishRecovery", args: unknown[]) => ({
+      to: account,
+      data: encodeFunctionData({ abi: PasskeyAccountAbi, functionName, args } as never),
+    });
+    const start = accountAction("startRecovery", [0, GANGJIN, newKey.qx, newKey.qy]);
+    const pending = () =>
+      chain.publicClient.readContract({
+        address: account,
+        abi: PasskeyAccountAbi,
+        functionName: "pendingRecovery",
+      });
+    // 강진군's official becomes an issuer of Farmer credentials there (she checked the farmer in person).
+    const grant = await chain.admin.sendTransaction({
+      to: chain.deployment.addresses.CredentialRegistry,
+      data: encodeFunctionData({
+        abi: CredentialRegistryAbi,
+        functionName: "setIssuer",
+        args: [chain.official.address, 0, GANGJIN, true],
+      }),
+    });
+    await chain.publicClient.waitForTransactionReceipt({ hash: grant });
+
+    // The same call to an address that is not a passkey account is not relayed.
+    const elsewhere = await post(
+      app,
+      await chain.sign(chain.official, { ...start, to: chain.farmer(0).address }),
+    );
+    assert.equal(elsewhere.status, 403, JSON.stringify(elsewhere.json));
+    assert.equal(elsewhere.json.error?.code, "RELAY_TARGET_NOT_ALLOWED");
+
+    let answer = await post(app, await chain.sign(chain.official, start));
+    assert.equal(answer.status, 202, JSON.stringify(answer.json));
+    await chain.publicClient.waitForTransactionReceipt({ hash: answer.json.txHash as Hex });
+    assert.equal((await pending())[0], newKey.qx);
+
+    // The holder's current passkey objects (cancelRecovery, a call to her own account).
+    const cancelData = encodeFunctionData({
+      abi: PasskeyAccountAbi,
+      functionName: "cancelRecovery",
+    });
+    const nonce = await nonceOf();
+    const deadline = (await chain.chainTime()) + 600;
+    const cancel: PasskeyCall = {
+      account,
+      target: account,
+      data: cancelData,
+      nonce,
+      deadline,
+      key: passkey.key,
+      auth: passkey.assert(
+        passkeyChallenge({
+          chainId: chain.chainId,
+          account,
+          target: account,
+          data: cancelData,
+          nonce,
+          deadline,
+        }),
+      ),
+    };
+    answer = await send(cancel);
+    assert.equal(answer.status, 202, JSON.stringify(answer.json));
+    assert.equal((await pending())[2], 0n);
+
+    // Started again and left alone: after the delay anyone with a credential finishes it.
+    answer = await post(app, await chain.sign(chain.official, start));
+    await chain.publicClient.waitForTransactionReceipt({ hash: answer.json.txHash as Hex });
+    const finish = accountAction("finishRecovery", []);
+    answer = await post(app, await chain.sign(chain.farmer(0), finish));
+    assert.equal(answer.status, 422, JSON.stringify(answer.json));
+    assert.equal(answer.json.error?.details?.errorName, "RecoveryNotReady");
+    await chain.provider.request({ method: "evm_increaseTime", params: [3 * 86_400] });
+    await chain.provider.request({ method: "evm_mine", params: [] });
+    // The relay reads the chain's time at most once a second: past that, it sees the jump.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    answer = await post(app, await chain.sign(chain.farmer(0), finish));
+    assert.equal(answer.status, 202, JSON.stringify(answer.json));
+    await chain.publicClient.waitForTransactionReceipt({ hash: answer.json.txHash as Hex });
+    const isKey = (k: { qx: Hex; qy: Hex }) =>
+      chain.publicClient.readContract({
+        address: account,
+        abi: PasskeyAccountAbi,
+        functionName: "isPasskey",
+        args: [k.qx, k.qy],
+      });
+    assert.equal(await isKey(newKey), true);
+    assert.equal(await isKey(passkey.key), false);
+  });
 });

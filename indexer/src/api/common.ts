@@ -192,6 +192,20 @@ export function checkRanges(q: {
   }
 }
 
+/**
+ * SQL: whether the address in `column` is a passkey account, i.e. PasskeyAccountFactory deployed
+ * it (the indexed PasskeyAccountCreated). Such an account acts only through a passkey assertion
+ * (`PasskeyAccount.execute`): it has no private key to sign anything else with.
+ */
+export const passkeyAccountSql = (column: string) =>
+  `exists (select 1 from passkey_accounts pk where pk.address = ${column})`;
+
+/** The `passkeyAccount` field of a record whose `who` signs it. */
+export const passkeyAccountField = (who: string) =>
+  z.boolean().openapi({
+    description: `True when ${who} is a passkey account (deployed by PasskeyAccountFactory, indexed from its PasskeyAccountCreated): whatever it signs, it signs with a passkey alone. An account's address is known before its first act deploys it, so a credential issued to it reads false until then. The portal's record page checks the account code on the chain itself.`,
+  });
+
 export const ProvenanceSchema = z
   .object({
     txHash: z.string(),

@@ -1,7 +1,7 @@
 /** What the API needs from the rest of the service. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Address } from "viem";
-import type { ContractName } from "../../../sdk/index.ts";
+import type { IndexedContractName } from "../../../sdk/index.ts";
 import type { Logger } from "../internal/logger.ts";
 import type { IndexerMetrics } from "../internal/metrics.ts";
 import type { Notifier } from "../internal/notify.ts";
@@ -14,7 +14,7 @@ export type AppDeps = {
   db: Sql;
   storeKind: StoreKind;
   chainId: number;
-  addresses: Partial<Record<ContractName, Address>>;
+  addresses: Partial<Record<IndexedContractName, Address>>;
   /** The sync's live status; undefined for a read-only replica. */
   syncStatus?: () => SyncStatus;
   notifier?: Notifier;

@@ -15,10 +15,10 @@
 import { type Address, getAbiItem, type PublicClient } from "viem";
 import { CredentialRegistryAbi } from "../../../sdk/generated/abis.ts";
 import { RelayUnavailable } from "./errors.ts";
-import type { AllowedAction } from "./policy.ts";
+import type { RelayedAction } from "./policy.ts";
 
 /** True when `signer` may use the relay for `action` (see the rule above). */
-export type CredentialCheck = (p: { signer: Address; action: AllowedAction }) => Promise<boolean>;
+export type CredentialCheck = (p: { signer: Address; action: RelayedAction }) => Promise<boolean>;
 
 const CredentialIssued = getAbiItem({ abi: CredentialRegistryAbi, name: "CredentialIssued" });
 

@@ -28,8 +28,12 @@ import {
 import { describeAction } from "../../../sdk/actions.ts";
 import type { Deployment } from "../../../sdk/deployments.ts";
 import { FORWARDER_NAME, FORWARDER_VERSION, forwardRequestDigest } from "../../../sdk/forwarder.ts";
-import { JangbuForwarderAbi, PasskeyAccountFactoryAbi } from "../../../sdk/generated/abis.ts";
-import type { PasskeyCall } from "../../../sdk/passkey.ts";
+import {
+  JangbuForwarderAbi,
+  PasskeyAccountAbi,
+  PasskeyAccountFactoryAbi,
+} from "../../../sdk/generated/abis.ts";
+import { isPasskeyAccountCode, type PasskeyCall } from "../../../sdk/passkey.ts";
 import { DEFAULT_RELAY_CONFIG, type RelayConfig, RelayConfigError } from "./config.ts";
 import { type CredentialCheck, createChainCredentialCheck } from "./credentials.ts";
 import { isRelayError, RelayRefusal, type RelayRefusalCode, RelayUnavailable } from "./errors.ts";
@@ -38,10 +42,11 @@ import {
   executeDataOf,
   isFirstKeyAccount,
   parsePasskeyBody,
+  recoveryFunctionOf,
   selfCallOf,
   verifyPasskeyCall,
 } from "./passkey.ts";
-import { type AllowedAction, createRelayPolicy } from "./policy.ts";
+import { createRelayPolicy, type RelayedAction } from "./policy.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 import { createRecoverPool, type Recover, type RecoverPool } from "./recover-pool.ts";
 import { checkDomain, parseRelayBody, verifySignature } from "./request.ts";
@@ -539,11 +544,15 @@ export const createRelay = ({
         },
       );
     }
-    const action: AllowedAction = policy.check(request.to, request.data);
-    const summary = describeAction(
-      { contract: action.contract, functionName: action.functionName, args: action.args },
-      regionName ? { regionName } : {},
-    );
+    const recovery = await passkeyRecoveryOf(request.to, request.data);
+    const action: RelayedAction = recovery ?? policy.check(request.to, request.data);
+    const summary =
+      action.contract === "PasskeyAccount"
+        ? `passkey account ${request.to}: ${action.functionName}`
+        : describeAction(
+            { contract: action.contract, functionName: action.functionName, args: action.args },
+            regionName ? { regionName } : {},
+          );
 
     const { record, duplicate } = await seq.admit(
       {
@@ -604,6 +613,36 @@ export const createRelay = ({
       }),
     );
     return { factory: p.factory, implementation, rpId: p.rpId };
+  };
+
+  /**
+   * A forwarded `startRecovery`/`finishRecovery` to a passkey account of this deployment (its code
+   * is the factory's clone), decoded; undefined for any other call (the policy judges those).
+   */
+  const passkeyRecoveryOf = async (to: Address, data: Hex): Promise<RelayedAction | undefined> => {
+    const functionName = recoveryFunctionOf(data);
+    if (functionName === undefined || deployment.passkey === undefined || policy.targets.has(to))
+      return undefined;
+    const p = await passkeyDeployment();
+    const code = await publicClient.getCode({ address: to }).catch((error: unknown) => {
+      throw new RelayUnavailable("RELAY_UNAVAILABLE", "the chain's RPC failed reading the target", {
+        cause: error,
+      });
+    });
+    if (!isPasskeyAccountCode(code, p.implementation)) return undefined;
+    let args: readonly unknown[];
+    try {
+      args = decodeFunctionData({ abi: PasskeyAccountAbi, data }).args ?? [];
+    } catch {
+      throw new RelayRefusal(
+        "RELAY_MALFORMED",
+        `request.data: the arguments of ${functionName} do not decode`,
+        {
+          functionName,
+        },
+      );
+    }
+    return { contract: "PasskeyAccount", functionName, args, selector: data.slice(0, 10) as Hex };
   };
 
   /** Sends a relayer call and waits for its receipt (at most `sendWaitMs`, then pending). */

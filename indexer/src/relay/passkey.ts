@@ -196,6 +196,19 @@ const SELF_FUNCTIONS = new Map<Hex, string>(
     .map((item) => [toFunctionSelector(item), item.name]),
 );
 
+/** The recovery functions of an account that others call, through the forwarder. */
+const RECOVERY_FUNCTIONS = new Map<Hex, "startRecovery" | "finishRecovery">(
+  (PasskeyAccountAbi as Abi)
+    .filter(
+      (item): item is AbiFunction =>
+        item.type === "function" && ["startRecovery", "finishRecovery"].includes(item.name),
+    )
+    .map((item) => [toFunctionSelector(item), item.name as "startRecovery" | "finishRecovery"]),
+);
+
+/** `startRecovery` or `finishRecovery` when `data` calls one of them, else undefined. */
+export const recoveryFunctionOf = (data: Hex) => RECOVERY_FUNCTIONS.get(data.slice(0, 10) as Hex);
+
 /** The function name when `call` changes the account's own settings, else undefined. */
 export function selfCallOf(
   call: Pick<PasskeyCall, "account" | "target" | "data">,

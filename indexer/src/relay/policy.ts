@@ -63,6 +63,21 @@ export type AllowedAction = {
   selector: Hex;
 };
 
+/**
+ * A forwarded call to a passkey account's recovery (issue 23): an issuer starts it, anyone
+ * finishes it after the delay. Accounts are not in the deployment's addresses: the relay checks
+ * the target's code is a passkey account of this deployment (relay/index.ts).
+ */
+export type PasskeyRecoveryAction = {
+  contract: "PasskeyAccount";
+  functionName: "startRecovery" | "finishRecovery";
+  args: readonly unknown[];
+  selector: Hex;
+};
+
+/** What the relay sends through the forwarder. */
+export type RelayedAction = AllowedAction | PasskeyRecoveryAction;
+
 export type RelayPolicy = {
   /** The allowed targets, by contract name. */
   readonly targets: ReadonlyMap<Address, ActionContractName>;

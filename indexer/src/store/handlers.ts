@@ -338,6 +338,24 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       });
     },
   },
+  "PasskeyAccountFactory.PasskeyAccountCreated": {
+    // The factory deploys an address once (createAccount returns early when the code exists).
+    creates: "passkey_accounts",
+    touches: (a) => [["passkey_accounts", str(a.account)]],
+    apply(ev, ctx) {
+      const a = ev.args;
+      ctx.put("passkey_accounts", str(a.account), {
+        address: a.account,
+        key_id: a.keyId,
+        qx: a.qx,
+        qy: a.qy,
+        pos: ev.pos,
+        block_number: ev.blockNumber,
+        block_time: ev.blockTime,
+        tx_hash: ev.txHash,
+      });
+    },
+  },
   "FarmGatePrices.FarmGatePriceRecorded": {
     // FarmGatePrices refuses a second observation of a date: one row per (programme, date).
     creates: "farm_gate_prices",

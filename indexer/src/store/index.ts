@@ -58,6 +58,8 @@ export type Store = {
   rollback(block: number, blockHash: string): Promise<{ removedEvents: number }>;
   /** Stored block hashes at or below `below`, newest first (for finding a common ancestor). */
   recentBlocks(below: number, limit: number): Promise<{ number: number; hash: string }[]>;
+  /** Which of `addresses` (checksummed) are stored passkey accounts. */
+  passkeyAccountsAmong(addresses: readonly Address[]): Promise<Address[]>;
   close(): Promise<void>;
 };
 
@@ -290,6 +292,14 @@ export const createStore = async ({ db }: CreateStoreParameters): Promise<Store>
         "select number, hash from blocks where number <= $1 order by number desc limit $2",
         [below, limit],
       ),
+    async passkeyAccountsAmong(addresses) {
+      if (addresses.length === 0) return [];
+      const rows = await db.query<{ address: Address }>(
+        "select address from passkey_accounts where address = any($1::text[])",
+        [addresses],
+      );
+      return rows.map((r) => r.address);
+    },
     close: () => db.close(),
   };
 };

@@ -349,6 +349,18 @@ create table farm_gate_prices (
 `,
   },
   {
+    id: 13,
+    name: "issue 23: passkey accounts, from PasskeyAccountFactory.PasskeyAccountCreated",
+    // A store built before the factory was indexed has its events nowhere: the factory's address
+    // joins the watched addresses, so such a store is refused (initSyncState) and re-indexed.
+    sql: `
+create table passkey_accounts (
+  address text primary key, key_id text not null, qx text not null, qy text not null,
+  pos int8 not null, block_number int8 not null, block_time int8 not null, tx_hash text not null
+);
+`,
+  },
+  {
     id: 14,
     name: "issue 21: each sale's short reference (crop year-region-ordinal, sdk/references.ts) and the regions' sale counters",
     // The ordinal is the sale's position among its region's SaleSubmitted events in chain order;

@@ -200,6 +200,16 @@ export const TABLES = {
     block_time: "int8",
     tx_hash: "text",
   }),
+  passkey_accounts: t("passkey_accounts", ["address"], {
+    address: "text",
+    key_id: "text",
+    qx: "text",
+    qy: "text",
+    pos: "int8",
+    block_number: "int8",
+    block_time: "int8",
+    tx_hash: "text",
+  }),
   tenders: t("tenders", ["id"], {
     id: "text",
     region: "int4",

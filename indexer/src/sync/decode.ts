@@ -14,7 +14,7 @@ import {
   toEventSelector,
 } from "viem";
 import * as sdkAbis from "../../../sdk/generated/abis.ts";
-import type { ContractName } from "../../../sdk/index.ts";
+import type { IndexedContractName } from "../../../sdk/index.ts";
 import { NonRetryableError } from "../internal/errors.ts";
 import type { RawLog } from "../rpc/actions.ts";
 
@@ -40,7 +40,7 @@ export type EventRecord = {
   readonly txIndex: number;
   readonly logIndex: number;
   readonly address: Address;
-  readonly contract: ContractName;
+  readonly contract: IndexedContractName;
   readonly event: string;
   readonly args: EventArgs;
   /** The ERC-2771 actor: the event's actor field, else the transaction's (forwarded) sender. */
@@ -84,9 +84,9 @@ const ACTOR_NOT_IN_ARGS: ReadonlySet<string> = new Set([
 ]);
 
 /** The ABI of each contract the indexer reads, from `sdk/generated/abis.ts`. */
-export function contractAbis(): Partial<Record<ContractName, Abi>> {
+export function contractAbis(): Partial<Record<IndexedContractName, Abi>> {
   const all = sdkAbis as unknown as Record<string, Abi | undefined>;
-  const out: Partial<Record<ContractName, Abi>> = {};
+  const out: Partial<Record<IndexedContractName, Abi>> = {};
   for (const name of [
     "CredentialRegistry",
     "RicePurchase",
@@ -94,6 +94,7 @@ export function contractAbis(): Partial<Record<ContractName, Abi>> {
     "FarmGatePrices",
     "VarietyTesting",
     "JangbuForwarder",
+    "PasskeyAccountFactory",
   ] as const) {
     const abi = all[`${name}Abi`];
     if (abi !== undefined) out[name] = abi;
@@ -251,13 +252,13 @@ export type Decoder = {
   decode(log: RawLog, blockTime: number): EventRecord;
   /** The watched addresses, lower-case. */
   readonly addresses: readonly Address[];
-  contractAt(address: Address): ContractName | undefined;
+  contractAt(address: Address): IndexedContractName | undefined;
 };
 
 export type CreateDecoderParameters = {
   chainId: number;
   /** The deployed address of each contract to index. */
-  addresses: Partial<Record<ContractName, Address>>;
+  addresses: Partial<Record<IndexedContractName, Address>>;
 };
 
 export const createDecoder = ({ chainId, addresses }: CreateDecoderParameters): Decoder => {
@@ -265,13 +266,13 @@ export const createDecoder = ({ chainId, addresses }: CreateDecoderParameters): 
   const byAddress = new Map<
     string,
     {
-      name: ContractName;
+      name: IndexedContractName;
       events: Map<string, AbiEvent>;
       /** Per event selector, the fast decoder of an all-static event (else undefined). */
       fast: Map<string, ReturnType<typeof compileStaticEvent>>;
     }
   >();
-  for (const [name, address] of Object.entries(addresses) as [ContractName, Address][]) {
+  for (const [name, address] of Object.entries(addresses) as [IndexedContractName, Address][]) {
     const abi = abis[name];
     if (abi === undefined) {
       throw new NonRetryableError(

@@ -4,7 +4,8 @@
  * On a mismatch it finds the common ancestor among the stored hashes, rolls the store back to it
  * and goes on. Transient faults back off and retry; a non-retryable error ends `run()`.
  */
-import { type Address, getAddress, type Hex } from "viem";
+import { type Address, getAbiItem, getAddress, type Hex, toFunctionSelector } from "viem";
+import { PasskeyAccountAbi } from "../../../sdk/generated/abis.ts";
 import {
   describeError,
   isRetryable,
@@ -68,6 +69,11 @@ export type CreateSyncParameters = {
   /** Waits for new heads once caught up (default: adaptive polling at `pollIntervalMs`). */
   heads?: HeadWatcher;
 };
+
+/** `PasskeyAccount.execute`'s selector: how a passkey account's call is told from others. */
+const PASSKEY_EXECUTE = toFunctionSelector(
+  getAbiItem({ abi: PasskeyAccountAbi, name: "execute" }),
+).toLowerCase();
 
 export const createSync = ({
   rpc,
@@ -133,16 +139,54 @@ export const createSync = ({
     });
 
   /**
+   * Passkey accounts created in the batches read so far (lower-case). The batch that creates an
+   * account may still be on its way to the store when the next one, read ahead, has its first
+   * call: the store alone would not know it yet.
+   */
+  const passkeyAccountsRead = new Set<string>();
+
+  /**
+   * The transactions among `txs` that are a passkey account's `execute`, by hash: the account
+   * acted (the relayer that sent the transaction only paid for it).
+   */
+  const passkeyCallers = async (txs: Awaited<ReturnType<typeof getTransactions>>) => {
+    const calls = txs.filter(
+      (tx) => tx.to !== null && tx.input.slice(0, 10).toLowerCase() === PASSKEY_EXECUTE,
+    );
+    const out = new Map<string, Address>();
+    if (calls.length === 0) return out;
+    const unknown = [
+      ...new Set(
+        calls
+          .map((tx) => getAddress(tx.to as Address))
+          .filter((a) => !passkeyAccountsRead.has(a.toLowerCase())),
+      ),
+    ];
+    for (const a of await store.passkeyAccountsAmong(unknown))
+      passkeyAccountsRead.add(a.toLowerCase());
+    for (const tx of calls) {
+      const account = getAddress(tx.to as Address);
+      if (passkeyAccountsRead.has(account.toLowerCase())) out.set(tx.hash, account);
+    }
+    return out;
+  };
+
+  /**
    * Signers of events that name no actor: the forwarded request's signer (signers.ts), else the
-   * transaction's sender (one eth_getTransactionByHash per such transaction).
+   * passkey account whose `execute` the transaction called, else the transaction's sender (one
+   * eth_getTransactionByHash per such transaction).
    */
   const fillSigners = async (events: EventRecord[]) => {
+    for (const e of events)
+      if (e.contract === "PasskeyAccountFactory" && e.event === "PasskeyAccountCreated")
+        passkeyAccountsRead.add(String(e.args.account).toLowerCase());
     const remaining = attributeForwardedSigners(events, forwarder);
     const missing = [...new Set(remaining.map((e) => e.txHash))];
     if (missing.length === 0) return;
     const txs = await getTransactions(rpc, missing);
     const senders = new Map<string, Address>(txs.map((tx) => [tx.hash, getAddress(tx.from)]));
-    for (const e of remaining) e.signer = senders.get(e.txHash) ?? null;
+    const accounts = await passkeyCallers(txs);
+    for (const e of remaining) e.signer = accounts.get(e.txHash) ?? senders.get(e.txHash) ?? null;
   };
 
   const decodeAll = (logs: readonly RawLog[], headers: ReadonlyMap<number, BlockHeader>) =>

@@ -50,6 +50,17 @@ describe("inspector queue at harvest volume", () => {
     expect(filterQueue(queue, { point: "4681001", day: "all" })).toHaveLength(500);
   });
 
+  it("marks the rows the API says a passkey account signed, and only those", () => {
+    const items = queue.slice(0, 3).map((sale, i) => ({ ...sale, passkeyAccount: i === 1 }));
+    render(<QueueView items={items} filter={ALL} inspector={FARMER} onSubmitted={noop} />);
+    const rows = screen.getAllByTestId("inspect-row");
+    expect(rows.map((r) => r.querySelector("[data-passkey-flag]")?.textContent ?? null)).toEqual([
+      null,
+      "패스키 계정",
+      null,
+    ]);
+  });
+
   it("shows no error before input, one after a wrong sum, and counts only typed rows", () => {
     render(<QueueView items={queue} filter={ALL} inspector={FARMER} onSubmitted={noop} />);
     expect(document.querySelectorAll(".error-text, [aria-invalid]")).toHaveLength(0);

@@ -9,6 +9,11 @@ export interface PasskeyLogin {
   credentialId: string;
   qx: `0x${string}`;
   qy: `0x${string}`;
+  /**
+   * The account it signs for when that is not the address its own key gives (a second passkey
+   * added to an account, or the new passkey of a recovery). Absent: the key's own account.
+   */
+  account?: Address;
 }
 
 export interface Session {

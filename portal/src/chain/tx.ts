@@ -32,7 +32,11 @@ import {
 import type { Session } from "./session.ts";
 import { signTypedData } from "./sign.ts";
 
-export const ABI_OF: Record<ContractName, Abi> = {
+/** A contract a portal action calls: a deployment's, or a passkey account (`Action.account`). */
+export type ActionTarget = ContractName | "PasskeyAccount";
+
+export const ABI_OF: Record<ActionTarget, Abi> = {
+  PasskeyAccount: PasskeyAccountAbi as Abi,
   RicePurchase: RicePurchaseAbi as Abi,
   TenderBoard: TenderBoardAbi as Abi,
   CredentialRegistry: CredentialRegistryAbi as Abi,
@@ -42,7 +46,12 @@ export const ABI_OF: Record<ContractName, Abi> = {
 };
 
 export interface Action {
-  contract: ContractName;
+  contract: ActionTarget;
+  /**
+   * For `PasskeyAccount`: the account called (a recovery an official starts, or anyone
+   * finishes); absent: the signed-in passkey account itself (its own passkeys, an objection).
+   */
+  account?: Address;
   functionName: string;
   args: readonly unknown[];
   /** The Korean (or English) sentence of what is signed. */
@@ -79,7 +88,10 @@ export function calldata(action: Action): Hex {
 export async function prepare(session: Session, action: Action): Promise<Prepared> {
   const config = await getConfig();
   const rpc = config.rpcUrl;
-  const to = config.contracts[action.contract] as Address;
+  const to =
+    action.contract === "PasskeyAccount"
+      ? (action.account ?? session.address)
+      : (config.contracts[action.contract] as Address);
   const forwarder = config.contracts.JangbuForwarder as Address;
   const data = calldata(action);
   if (session.kind === "passkey") return preparePasskey(session, action, config, to, data);
@@ -159,9 +171,20 @@ async function preparePasskey(
 
 /** Signs the call's challenge with the passkey and hands it to the relay's passkey route. */
 async function sendPasskey(session: Session, p: Prepared): Promise<Response> {
-  const login = session.passkey;
-  if (!login) throw new Error("no passkey");
-  const { passkeyAssertion } = await import("./passkey.ts");
+  const first = session.passkey;
+  if (!first) throw new Error("no passkey");
+  const { passkeyAssertion, storedPasskeys, accountOfLogin } = await import("./passkey.ts");
+  // Every passkey this device keeps for the account may answer (a security key held to the phone).
+  const passkey = p.config.passkey;
+  const logins = [
+    first,
+    ...storedPasskeys().filter(
+      (l) =>
+        l.credentialId !== first.credentialId &&
+        passkey !== undefined &&
+        accountOfLogin(l, passkey).toLowerCase() === session.address.toLowerCase(),
+    ),
+  ];
   const r = p.request;
   const call = {
     account: session.address,
@@ -171,7 +194,7 @@ async function sendPasskey(session: Session, p: Prepared): Promise<Response> {
     deadline: r.deadline,
   };
   const challenge = passkeyChallenge({ chainId: p.config.chainId, ...call });
-  const auth = await passkeyAssertion(login, challenge);
+  const { auth, login } = await passkeyAssertion(logins, challenge);
   return fetch(`${API}/relay/passkey`, {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -10,6 +10,20 @@ import { getConfig } from "../api/client.ts";
 import { getCode } from "../chain/rpc-lite.ts";
 import { useAsync } from "../lib/hooks.ts";
 
+/**
+ * The same mark from the API's `passkeyAccount` field, for list rows: a chain read per row would
+ * cost a request per row, and a list is a view, not the proof (the record page reads the chain).
+ */
+export function PasskeyFlag({ marked }: { marked: unknown }) {
+  const { t } = useTranslation();
+  if (marked !== true) return null;
+  return (
+    <span className="demo-tag" data-passkey-flag title={t("record.passkeyAccountHelp")}>
+      {t("record.passkeyAccount")}
+    </span>
+  );
+}
+
 export function PasskeyMark({ address }: { address: string }) {
   const { t } = useTranslation();
   const state = useAsync(async () => {

@@ -338,6 +338,47 @@ export const en: Shape<Dictionary> = {
     failed: "Not recorded",
     refused: "Refused: {{message}}",
   },
+  passkeys: {
+    title: "Passkeys",
+    addIntro:
+      "In case you lose your phone, register one more passkey on another phone or a security key. Your current passkey confirms it once.",
+    add: "Add another passkey",
+    addTitle: "Register one more passkey for this account",
+    added: "The new passkey is registered: that phone or security key can sign too.",
+    newKey: "New passkey",
+    recoveryPending:
+      "An official started moving this account to a new passkey. It becomes final at {{time}}. If you did not ask for it, object before then.",
+    recoveryForThisKey:
+      "A recovery to this passkey is under way. Once final at {{time}}, this passkey signs for the account.",
+    recoveryReady: "The waiting period is over: the official, or anyone, may finish the recovery.",
+    object: "Object",
+    objectTitle: "Object to the recovery (cancel it)",
+    lostPhone: "Lost your phone?",
+    lostPhoneIntro:
+      "Make a new passkey on this phone and show the text (or QR) to the official at your town office. After checking you in person, the official moves your account to the new passkey. Your sales and allocation stay yours.",
+    account: "Account address",
+    accountHint: "The address starting with 0x on your credential or old phone",
+    makeNew: "Make a new passkey",
+    showOfficial: "Show this text to the official.",
+    keyText: "New passkey text",
+    keyTextHint: "Paste the text starting with jangbu-passkey: from the holder's new phone.",
+    signInNew: "Sign in with the new passkey",
+    errAccount: "Enter the account address starting with 0x.",
+    errKey: "This is not a passkey text: paste the whole text from the new phone.",
+    errNoCredential: "This account holds no valid credential: it cannot be recovered.",
+    officialTitle: "Passkey account recovery",
+    officialIntro:
+      "Start only after checking the holder in person. For {{days}} days the old passkey may object; then finish the recovery.",
+    start: "Start recovery",
+    startTitle: "Start moving account {{account}} to a new passkey",
+    started: "Recovery started. Finish it here once the waiting period is over.",
+    officialPending: "A recovery of this account is under way. It can be finished at {{time}}.",
+    finish: "Finish recovery",
+    finishTitle: "Finish the recovery of account {{account}}",
+    finished: "Recovery finished: only the new passkey signs now.",
+    delay: "Objection period",
+    delayDays: "{{days}} days",
+  },
   actions: {
     submitSale: "Submit a sale ({{units}} units, {{packaging}}, {{variety}}, {{point}})",
     cancelSale: "Cancel sale {{id}}",
@@ -1070,6 +1111,7 @@ export const en: Shape<Dictionary> = {
       JangbuForwarder: "Signature relay contract",
       FarmGatePrices: "Farm-gate price record",
       VarietyTesting: "Variety testing contract",
+      PasskeyAccount: "Passkey account",
     },
     errors: {
       generic:

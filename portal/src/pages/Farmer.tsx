@@ -6,6 +6,7 @@ import { deliveryDayOf } from "../../../sdk/variety.ts";
 import { API, getConfig, getJson, getRecord, type Json, list } from "../api/client.ts";
 import { chainNow } from "../chain/clock.ts";
 import type { Session } from "../chain/session.ts";
+import { PasskeyFlag } from "../components/PasskeyMark.tsx";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { SettlementEstimate } from "../components/SettlementEstimate.tsx";
 import { requestSignature } from "../components/sign-store.ts";
@@ -435,6 +436,7 @@ function SaleCard({
           {refName(VARIETIES, s.variety as number, i18n.language)}
         </h3>
         <Badge tone={toneOfSale(s.state)}>{saleStateLabel(t, s.state)}</Badge>
+        <PasskeyFlag marked={s.passkeyAccount} />
       </div>
       <SaleTimeline state={s.state} />
       <p>

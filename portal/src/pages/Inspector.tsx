@@ -9,6 +9,7 @@ import {
 } from "react";
 import { useTranslation } from "react-i18next";
 import { type Json, list } from "../api/client.ts";
+import { PasskeyFlag } from "../components/PasskeyMark.tsx";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Badge, Field } from "../components/ui.tsx";
@@ -124,6 +125,7 @@ const InspectCard = memo(function InspectCard({
         <span className="hex" title={String(sale.farmer)}>
           {shortHex(String(sale.farmer))}
         </span>
+        <PasskeyFlag marked={sale.passkeyAccount} />
         <strong>{t("ux.inspector.units", { units: num(sale.units as number) })}</strong>
         <span>
           {packagingLabel(t, sale.packaging)} ·{" "}

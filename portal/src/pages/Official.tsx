@@ -10,6 +10,8 @@ import { API, getConfig, getJson, type Json, list } from "../api/client.ts";
 import type { Session } from "../chain/session.ts";
 import type { Sent } from "../chain/tx.ts";
 import { ClaimFieldsInput, claimFieldsOf } from "../components/CredentialIssue.tsx";
+import { PasskeyFlag } from "../components/PasskeyMark.tsx";
+import { OfficialRecovery } from "../components/PasskeyRecovery.tsx";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, ErrorBox, Field, Hex, Loading, Section } from "../components/ui.tsx";
@@ -463,7 +465,7 @@ function Approvals() {
                       }}
                     />
                     <span>
-                      <strong>{who}</strong> ·{" "}
+                      <strong>{who}</strong> <PasskeyFlag marked={s.passkeyAccount} /> ·{" "}
                       {t("official.bagsOf", { units: num(s.units as number) })} · {what}
                     </span>
                   </label>
@@ -986,6 +988,7 @@ function Credentials({ region }: { region: number }) {
         </div>
       </Form>
       <RevokeCredential region={region} />
+      <OfficialRecovery />
     </>
   );
 }
@@ -1080,7 +1083,7 @@ function RevokeCredential({ region }: { region: number }) {
                       checked={picked === String(c.id)}
                       onChange={() => setPicked(String(c.id))}
                     />
-                    {credentialLine(t, c, i18n.language)}
+                    {credentialLine(t, c, i18n.language)} <PasskeyFlag marked={c.passkeyAccount} />
                   </label>
                 </li>
               ))}

@@ -9,6 +9,7 @@ import { useTranslation } from "react-i18next";
 import { PaymentKind } from "../../../sdk/generated/enums.ts";
 import type { PaymentDue } from "../../../sdk/settlement.ts";
 import { type Json, list } from "../api/client.ts";
+import { PasskeyFlag } from "../components/PasskeyMark.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Who } from "../components/ui.tsx";
 import { addKoSection } from "../i18n/index.ts";
@@ -89,7 +90,8 @@ function DueRow({
       </p>
       <p>
         <a href={href(`/sale/${id}`)}>{label}</a> ·{" "}
-        <Who address={s.farmer as string} holderRole="Farmer" region={s.region as number} /> ·{" "}
+        <Who address={s.farmer as string} holderRole="Farmer" region={s.region as number} />{" "}
+        <PasskeyFlag marked={s.passkeyAccount} /> ·{" "}
         {t("official.acceptedBags", { units: num(s.acceptedUnits as number) })}
       </p>
       <form

@@ -6,7 +6,7 @@ import {
   passkeyUnsupportedReason,
   registerPasskey,
   signInWithPasskey,
-  storedPasskey,
+  storedPasskeys,
 } from "../chain/passkey.ts";
 import {
   connectInjected,
@@ -20,6 +20,7 @@ import {
   storeKeystore,
   useSession,
 } from "../chain/wallet.ts";
+import { HolderPasskeys, RecoveryKeyMaker } from "../components/PasskeyRecovery.tsx";
 import { Async, Field, Hex, Loading, Section } from "../components/ui.tsx";
 import { download } from "../lib/docs.ts";
 import { useAsync } from "../lib/hooks.ts";
@@ -63,7 +64,8 @@ function Passkey() {
   const [err, setErr] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const unsupported = passkeyUnsupportedReason();
-  const stored = storedPasskey();
+  // This device's first passkey, else one made here for a recovery or added to an account.
+  const stored = storedPasskeys()[0];
   const run = async (fn: () => Promise<unknown>) => {
     setBusy(true);
     setErr(null);
@@ -111,6 +113,7 @@ function Passkey() {
               </button>
             )}
           </div>
+          <RecoveryKeyMaker />
         </>
       )}
     </Section>
@@ -283,6 +286,7 @@ function SignedIn() {
           )
         }
       </Async>
+      <HolderPasskeys />
       <button type="button" className="btn secondary" onClick={() => setSession(null)}>
         {t("wallet.signOut")}
       </button>

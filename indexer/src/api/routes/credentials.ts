@@ -13,6 +13,8 @@ import {
   PageQuery,
   page,
   pageSchema,
+  passkeyAccountField,
+  passkeyAccountSql,
   provenanceOf,
   provenanceSql,
   RecordProvenanceSchema,
@@ -30,6 +32,7 @@ export const CredentialSchema = z
   .object({
     id: z.string(),
     subject: z.string(),
+    passkeyAccount: passkeyAccountField("the subject (the credential's holder)"),
     role: z.string(),
     region: z.number().int(),
     serial: z.string(),
@@ -66,7 +69,8 @@ type Row = Record<string, unknown>;
 const CREDENTIAL_PROV = provenanceSql("c", "issued_pos", "updated_pos");
 export const CREDENTIAL_SELECT = `select c.*, ${CREDENTIAL_PROV.columns}, exists (select 1 from credentials n where n.subject = c.subject and n.role = c.role
   and n.region = c.region and n.serial > c.serial) as superseded,
-  (select s.subject from credentials s where s.id = c.successor_id) as successor
+  (select s.subject from credentials s where s.id = c.successor_id) as successor,
+  ${passkeyAccountSql("c.subject")} as subject_passkey
   from credentials c ${CREDENTIAL_PROV.joins}`;
 
 /** A zero tag (issued without a household) reads as none. */
@@ -90,6 +94,7 @@ export const credentialJson = (
 ): z.infer<typeof CredentialSchema> => ({
   id: String(r.id),
   subject: String(r.subject),
+  passkeyAccount: r.subject_passkey === true,
   role: RoleNames[Number(r.role)] ?? String(r.role),
   region: Number(r.region),
   serial: String(r.serial),

@@ -22,6 +22,8 @@ import {
   ProgramIdParam,
   page,
   pageSchema,
+  passkeyAccountField,
+  passkeyAccountSql,
   provenanceOf,
   provenanceSql,
   RangeQuery,
@@ -236,6 +238,9 @@ export const SaleSchema = z
     region: z.number().int(),
     seq: z.number().int(),
     farmer: z.string(),
+    passkeyAccount: passkeyAccountField(
+      "the farmer, who signed the sale and its cancel or dispute,",
+    ),
     units: z.number().int(),
     packaging: z.string(),
     variety: z.number().int(),
@@ -283,6 +288,7 @@ const saleJson = (r: Row): z.infer<typeof SaleSchema> => ({
   region: Number(r.region),
   seq: Number(r.seq),
   farmer: sr(r.farmer),
+  passkeyAccount: r.farmer_passkey === true,
   units: Number(r.units),
   packaging: PackagingNames[Number(r.packaging)] ?? String(r.packaging),
   variety: Number(r.variety),
@@ -530,6 +536,9 @@ const SALE_PROV = provenanceSql("s", "submitted_pos", "updated_pos");
 export type SalesFilter = z.infer<typeof SalesQuery>;
 export const SalesFilterQuery = SalesQuery.omit({ limit: true, cursor: true });
 
+/** A sale row's `farmer_passkey` column ({@link saleJson}'s `passkeyAccount`). */
+const FARMER_PASSKEY = `${passkeyAccountSql("s.farmer")} as farmer_passkey`;
+
 /** The filtered, keyset-paginated sales query (also used by the CSV export). */
 export function salesQuery(
   q: Omit<SalesFilter, "limit" | "cursor">,
@@ -553,7 +562,7 @@ export function salesQuery(
   const limitParam = w.param(limit);
   const select = asJson
     ? `s.submitted_pos, ${saleJsonSql(w.param([...PackagingNames]), w.param([...SaleStateNames]))} as json`
-    : `s.*, ${SALE_PROV.columns}`;
+    : `s.*, ${SALE_PROV.columns}, ${FARMER_PASSKEY}`;
   return {
     text: `select ${select} from sales s ${SALE_PROV.joins} ${w.sql()} order by s.submitted_pos desc limit ${limitParam}`,
     params: w.params,
@@ -602,7 +611,8 @@ const provSql = (p: string) =>
  */
 function saleJsonSql(packagingNames: string, stateNames: string) {
   return `json_build_object(
-    'id', s.id, 'ref', s.ref, 'programId', s.program_id, 'region', s.region, 'seq', s.seq, 'farmer', s.farmer, 'units', s.units,
+    'id', s.id, 'ref', s.ref, 'programId', s.program_id, 'region', s.region, 'seq', s.seq, 'farmer', s.farmer,
+    'passkeyAccount', ${passkeyAccountSql("s.farmer")}, 'units', s.units,
     'packaging', coalesce((${packagingNames}::text[])[s.packaging + 1], s.packaging::text), 'variety', s.variety,
     'designatedVariety', s.designated, 'collectionPoint', s.collection_point,
     'deliveryDate', case when s.delivery_day is null then null else to_char(date '1970-01-01' + s.delivery_day, 'YYYY-MM-DD') end,
@@ -708,7 +718,7 @@ export const riceRoutes = {
       if (ref !== null && ref.kind !== "sale")
         throw new ApiError(404, "not_found", `${given} is a tender's reference, not a sale's`);
       const [row] = await db.query(
-        `select s.*, ${SALE_PROV.columns} from sales s ${SALE_PROV.joins} where ${ref === null ? "s.id" : "s.ref"} = $1`,
+        `select s.*, ${SALE_PROV.columns}, ${FARMER_PASSKEY} from sales s ${SALE_PROV.joins} where ${ref === null ? "s.id" : "s.ref"} = $1`,
         [ref === null ? given : saleReference(ref.year, ref.region, ref.ordinal)],
       );
       if (row === undefined) throw new ApiError(404, "not_found", `no sale ${given}`);

@@ -15,6 +15,8 @@ import {
   PageQuery,
   page,
   pageSchema,
+  passkeyAccountField,
+  passkeyAccountSql,
   where,
 } from "../common.ts";
 import type { App, AppDeps } from "../deps.ts";
@@ -148,6 +150,7 @@ const getAccount = createRoute({
         "application/json": {
           schema: z.object({
             address: z.string(),
+            passkeyAccount: passkeyAccountField("the account"),
             credentials: z.array(CredentialSchema),
             counts: z.object({
               sales: z.number().int(),
@@ -269,11 +272,12 @@ export const systemRoutes = {
       const before = decodeCursor(q.cursor);
       const [credentials, counts, activity] = await Promise.all([
         db.query(`${CREDENTIAL_SELECT} where c.subject = $1 order by c.issued_pos desc`, [address]),
-        db.query<{ sales: number; payments: number; bids: number; won: number }>(
+        db.query<{ sales: number; payments: number; bids: number; won: number; passkey: boolean }>(
           `select (select count(*) from sales where farmer = $1)::int8 as sales,
              (select count(*) from payments where farmer = $1)::int8 as payments,
              (select count(*) from bids where bidder = $1)::int8 as bids,
-             (select count(*) from tenders where winner = $1)::int8 as won`,
+             (select count(*) from tenders where winner = $1)::int8 as won,
+             ${passkeyAccountSql("$1")} as passkey`,
           [address],
         ),
         db.query<EventRow>(
@@ -288,6 +292,7 @@ export const systemRoutes = {
       return c.json(
         {
           address,
+          passkeyAccount: n?.passkey === true,
           credentials: credentials.map((r) => credentialJson(r)),
           counts: {
             sales: Number(n?.sales ?? 0),

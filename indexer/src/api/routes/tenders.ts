@@ -18,6 +18,8 @@ import {
   PageQuery,
   page,
   pageSchema,
+  passkeyAccountField,
+  passkeyAccountSql,
   provenanceOf,
   provenanceSql,
   RangeQuery,
@@ -173,6 +175,7 @@ export const AmendmentSchema = z
 export const BidSchema = z
   .object({
     bidder: z.string(),
+    passkeyAccount: passkeyAccountField("the bidder, who signed the bid and its reveal,"),
     version: z.number().int(),
     seq: z.number().int(),
     commitment: z.string(),
@@ -234,6 +237,7 @@ export const amendmentJson = (r: Row): z.infer<typeof AmendmentSchema> => ({
 
 export const bidJson = (r: Row): z.infer<typeof BidSchema> => ({
   bidder: String(r.bidder),
+  passkeyAccount: r.bidder_passkey === true,
   version: Number(r.version),
   seq: Number(r.seq),
   commitment: String(r.commitment),
@@ -364,7 +368,10 @@ export async function tenderDetail(db: AppDeps["db"], id: string) {
   const amendments = await db.query("select * from amendments where tender_id = $1 order by pos", [
     id,
   ]);
-  const bids = await db.query("select * from bids where tender_id = $1 order by seq", [id]);
+  const bids = await db.query(
+    `select b.*, ${passkeyAccountSql("b.bidder")} as bidder_passkey from bids b where b.tender_id = $1 order by b.seq`,
+    [id],
+  );
   const awards = await db.query("select * from awards where tender_id = $1", [id]);
   return { row, amendments, bids, award: awards[0] };
 }

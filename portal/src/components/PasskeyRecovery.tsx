@@ -4,7 +4,7 @@
  * key; an issuing official pastes it to start a recovery; the holder's current passkey may object
  * during the delay; anyone finishes it afterwards. Everything is read from the account on the chain.
  */
-import { lazy, Suspense, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import {
   type Address,
@@ -20,22 +20,17 @@ import {
   createPasskey,
   PasskeyError,
   parsePasskeyKeyText,
-  passkeyKeyText,
   rememberPasskey,
-  signInWithPasskey,
   storedPasskeys,
 } from "../chain/passkey.ts";
 import { ethCall, getBlock, getCode } from "../chain/rpc-lite.ts";
-import type { PasskeyLogin } from "../chain/session.ts";
 import { useSession } from "../chain/wallet.ts";
 import { dateTime, shortHex } from "../lib/format.ts";
 import { useAsync, useLive } from "../lib/hooks.ts";
 import { roleLabel } from "../lib/labels.ts";
 import { REGIONS, refName } from "../lib/reference.ts";
 import { requestSignature } from "./sign-store.ts";
-import { Field, Loading } from "./ui.tsx";
-
-const QrCode = lazy(() => import("./QrCode.tsx"));
+import { Field } from "./ui.tsx";
 
 /** How long the current passkeys may object (PasskeyAccount.RECOVERY_DELAY), in days. */
 const RECOVERY_DAYS = 3;
@@ -149,80 +144,6 @@ export function HolderPasskeys() {
         {busy ? t("wallet.working") : t("passkeys.add")}
       </button>
     </section>
-  );
-}
-
-/**
- * On a new phone, before signing in: a passkey made for the holder's existing account, whose
- * public key the county's official pastes to start the recovery.
- */
-export function RecoveryKeyMaker() {
-  const { t } = useTranslation();
-  const [account, setAccount] = useState("");
-  const [err, setErr] = useState<string | null>(null);
-  const [made, setMade] = useState<PasskeyLogin | null>(null);
-  const make = async () => {
-    if (!isAddress(account.trim())) return setErr(t("passkeys.errAccount"));
-    setErr(null);
-    try {
-      const login = { ...(await createPasskey()), account: getAddress(account.trim()) };
-      rememberPasskey(login);
-      setMade(login);
-    } catch (e) {
-      setErr(e instanceof PasskeyError ? t(e.reason) : t("wallet.passkeyCancelled"));
-    }
-  };
-  return (
-    <details>
-      <summary>{t("passkeys.lostPhone")}</summary>
-      <p>{t("passkeys.lostPhoneIntro")}</p>
-      {made ? (
-        <>
-          <p>{t("passkeys.showOfficial")}</p>
-          <p>
-            <code data-recovery-key style={{ wordBreak: "break-all" }}>
-              {passkeyKeyText(made)}
-            </code>
-          </p>
-          <div style={{ width: 220, height: 220 }}>
-            <Suspense fallback={<Loading />}>
-              <QrCode value={passkeyKeyText(made)} label={t("passkeys.keyText")} />
-            </Suspense>
-          </div>
-          <button
-            type="button"
-            className="btn"
-            data-recovery-signin
-            onClick={() => void signInWithPasskey(made)}
-          >
-            {t("passkeys.signInNew")}
-          </button>
-        </>
-      ) : (
-        <form
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            void make();
-          }}
-        >
-          <Field label={t("passkeys.account")} hint={t("passkeys.accountHint")} error={err}>
-            {(p) => (
-              <input
-                {...p}
-                data-recovery-account
-                autoComplete="off"
-                value={account}
-                onChange={(e) => setAccount(e.target.value)}
-              />
-            )}
-          </Field>
-          <button type="submit" className="btn secondary" data-recovery-create>
-            {t("passkeys.makeNew")}
-          </button>
-        </form>
-      )}
-    </details>
   );
 }
 

@@ -11,7 +11,6 @@ import type { Session } from "../chain/session.ts";
 import type { Sent } from "../chain/tx.ts";
 import { ClaimFieldsInput, claimFieldsOf } from "../components/CredentialIssue.tsx";
 import { PasskeyFlag } from "../components/PasskeyMark.tsx";
-import { OfficialRecovery } from "../components/PasskeyRecovery.tsx";
 import { RequireSession } from "../components/RequireSession.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, ErrorBox, Field, Hex, Loading, Section } from "../components/ui.tsx";
@@ -32,6 +31,11 @@ addKoSection("official", officialKo);
 addKoSection("variety", varietyKo);
 
 const CredentialHandover = lazy(() => import("../components/CredentialHandover.tsx"));
+// The last section of the credentials page, loaded with it but apart (the account ABI it reads
+// with would otherwise weigh on every official page).
+const OfficialRecovery = lazy(() =>
+  import("../components/PasskeyRecovery.tsx").then((m) => ({ default: m.OfficialRecovery })),
+);
 
 /** RicePurchase's national region: only its officials propose and confirm final prices. */
 const NATIONAL = 0;
@@ -988,7 +992,9 @@ function Credentials({ region }: { region: number }) {
         </div>
       </Form>
       <RevokeCredential region={region} />
-      <OfficialRecovery />
+      <Suspense fallback={<Loading />}>
+        <OfficialRecovery />
+      </Suspense>
     </>
   );
 }

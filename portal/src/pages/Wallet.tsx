@@ -20,7 +20,7 @@ import {
   storeKeystore,
   useSession,
 } from "../chain/wallet.ts";
-import { HolderPasskeys, RecoveryKeyMaker } from "../components/PasskeyRecovery.tsx";
+import { RecoveryKeyMaker } from "../components/RecoveryKeyMaker.tsx";
 import { Async, Field, Hex, Loading, Section } from "../components/ui.tsx";
 import { download } from "../lib/docs.ts";
 import { useAsync } from "../lib/hooks.ts";
@@ -28,6 +28,10 @@ import { roleLabel } from "../lib/labels.ts";
 import { REGIONS, refName } from "../lib/reference.ts";
 
 const QrCode = lazy(() => import("../components/QrCode.tsx"));
+// Loaded only for a passkey session: the account ABI it reads with stays out of this page's load.
+const HolderPasskeys = lazy(() =>
+  import("../components/PasskeyRecovery.tsx").then((m) => ({ default: m.HolderPasskeys })),
+);
 
 function Demo() {
   const { t, i18n } = useTranslation();
@@ -286,7 +290,11 @@ function SignedIn() {
           )
         }
       </Async>
-      <HolderPasskeys />
+      {s?.kind === "passkey" && (
+        <Suspense fallback={<Loading />}>
+          <HolderPasskeys />
+        </Suspense>
+      )}
       <button type="button" className="btn secondary" onClick={() => setSession(null)}>
         {t("wallet.signOut")}
       </button>

@@ -8,6 +8,7 @@ import {
 } from "../../../sdk/tenders.ts";
 import { getConfig, type Json, list } from "../api/client.ts";
 import { chainNow } from "../chain/verify.ts";
+import { SecretFileImport } from "../components/SecretFileImport.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Hex as HexText } from "../components/ui.tsx";
 import { addKoSection } from "../i18n/index.ts";
@@ -24,6 +25,8 @@ addKoSection("official", officialKo);
 
 const SEEDS = "jangbu.tenderSeeds";
 const seeds = (): Record<string, Hex> => JSON.parse(localStorage.getItem(SEEDS) ?? "{}");
+const saveSeed = (key: string, seed: Hex) =>
+  localStorage.setItem(SEEDS, JSON.stringify({ ...seeds(), [key]: seed }));
 
 export default function OfficialTenders({ region }: { region: number }) {
   const { t } = useTranslation();
@@ -82,13 +85,11 @@ export default function OfficialTenders({ region }: { region: number }) {
       ],
     });
     if (r) {
-      const all = seeds();
-      all[`tx:${r.txHash}`] = seed;
-      // Tender ids come from the event; keep the seed by tx hash and by the next id guess.
+      // Tender ids come from the event; keep the seed by tx hash and by the tender id.
+      saveSeed(`tx:${r.txHash}`, seed);
       const board = (await getConfig()).contracts.TenderBoard?.toLowerCase();
       const id = r.receipt.logs.find((l) => l.address.toLowerCase() === board)?.topics[1];
-      if (id) all[String(BigInt(id))] = seed;
-      localStorage.setItem(SEEDS, JSON.stringify(all));
+      if (id) saveSeed(String(BigInt(id)), seed);
       download(
         `입찰-추첨시드-${r.txHash.slice(2, 10)}.json`,
         JSON.stringify({ txHash: r.txHash, seed }),
@@ -260,10 +261,24 @@ export default function OfficialTenders({ region }: { region: number }) {
                       </>
                     )}
                     {noSeed && (
-                      <SeedImport
-                        tender={x}
-                        onImported={() => tenders.reload()}
+                      <SecretFileImport
+                        field="seed"
+                        opens={(seed) =>
+                          seedCommitmentOf(seed).toLowerCase() ===
+                          String(x.seedCommitment).toLowerCase()
+                        }
+                        onTaken={(seed) => {
+                          saveSeed(String(x.id), seed);
+                          tenders.reload();
+                        }}
+                        testId="seed-missing"
                         describedBy={`no-seed-${String(x.id)}`}
+                        text={{
+                          missing: t("official.seedMissing"),
+                          label: t("official.seedImport"),
+                          wrong: t("official.seedWrong", { ref: recordRef(x) }),
+                          unreadable: t("official.seedUnreadable"),
+                        }}
                       />
                     )}
                     {st === "Accepted" && (
@@ -293,63 +308,6 @@ export default function OfficialTenders({ region }: { region: number }) {
         )}
       </Async>
     </>
-  );
-}
-
-/**
- * Why "추첨 시드 공개" / "추첨·낙찰" cannot be pressed (the seed is not in this browser), and the
- * way out: the seed file downloaded when the tender was published. The file's seed is taken only
- * if it opens the tender's seed commitment.
- */
-function SeedImport({
-  tender,
-  onImported,
-  describedBy,
-}: {
-  tender: Json;
-  onImported: () => void;
-  describedBy: string;
-}) {
-  const { t } = useTranslation();
-  const [err, setErr] = useState<string | null>(null);
-  const id = String(tender.id);
-  const take = async (file: File) => {
-    setErr(null);
-    try {
-      const body = JSON.parse(await file.text()) as { seed?: unknown };
-      const seed = String(body.seed ?? "");
-      if (!/^0x[0-9a-fA-F]{64}$/.test(seed)) throw new Error("shape");
-      if (
-        seedCommitmentOf(seed as Hex).toLowerCase() !== String(tender.seedCommitment).toLowerCase()
-      )
-        return setErr(t("official.seedWrong", { ref: recordRef(tender) }));
-      const all = seeds();
-      all[id] = seed as Hex;
-      localStorage.setItem(SEEDS, JSON.stringify(all));
-      onImported();
-    } catch {
-      setErr(t("official.seedUnreadable"));
-    }
-  };
-  return (
-    <div className="alert info" data-testid="seed-missing">
-      <p id={describedBy} style={{ marginTop: 0 }}>
-        {t("official.seedMissing")}
-      </p>
-      <Field label={t("official.seedImport")} error={err ?? undefined}>
-        {(p) => (
-          <input
-            {...p}
-            type="file"
-            accept="application/json,.json"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) void take(f);
-            }}
-          />
-        )}
-      </Field>
-    </div>
   );
 }
 

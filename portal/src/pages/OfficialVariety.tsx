@@ -19,6 +19,7 @@ import {
 } from "../../../sdk/variety.ts";
 import { API, getConfig, getJson, type Json, list } from "../api/client.ts";
 import { chainNow } from "../chain/verify.ts";
+import { SecretFileImport } from "../components/SecretFileImport.tsx";
 import { requestSignature } from "../components/sign-store.ts";
 import { Async, Field, Hex as HexText } from "../components/ui.tsx";
 import { addKoSection } from "../i18n/index.ts";
@@ -253,11 +254,24 @@ function CountyDraw({ program, region }: { program: Json; region: number }) {
             {t("variety.reveal")}
           </button>
           {!secret && row && (
-            <SecretImport
-              programId={programId}
-              region={region}
-              commitment={String(row.commitment)}
-              onImported={() => setStored((n) => n + 1)}
+            <SecretFileImport
+              field="secret"
+              opens={(secret) =>
+                varietySeedCommitment(programId, region, secret).toLowerCase() ===
+                String(row.commitment).toLowerCase()
+              }
+              onTaken={(secret) => {
+                keep(programId, region, secret);
+                setStored((n) => n + 1);
+              }}
+              testId="secret-missing"
+              describedBy="variety-no-secret"
+              text={{
+                missing: t("variety.secretMissing"),
+                label: t("variety.secretImport"),
+                wrong: t("variety.secretWrong"),
+                unreadable: t("variety.secretUnreadable"),
+              }}
             />
           )}
         </div>
@@ -271,59 +285,6 @@ function CountyDraw({ program, region }: { program: Json; region: number }) {
         </div>
       )}
       {phase === "drawn" && row && <DrawnFarms row={row} />}
-    </div>
-  );
-}
-
-/** The revealed secret's backup file, taken only if it opens the county's commitment. */
-function SecretImport({
-  programId,
-  region,
-  commitment,
-  onImported,
-}: {
-  programId: number;
-  region: number;
-  commitment: string;
-  onImported: () => void;
-}) {
-  const { t } = useTranslation();
-  const [err, setErr] = useState<string | null>(null);
-  const take = async (file: File) => {
-    setErr(null);
-    try {
-      const body = JSON.parse(await file.text()) as { secret?: unknown };
-      const secret = String(body.secret ?? "");
-      if (!/^0x[0-9a-fA-F]{64}$/.test(secret)) throw new Error("shape");
-      if (
-        varietySeedCommitment(programId, region, secret as Hex).toLowerCase() !==
-        commitment.toLowerCase()
-      )
-        return setErr(t("variety.secretWrong"));
-      keep(programId, region, secret as Hex);
-      onImported();
-    } catch {
-      setErr(t("variety.secretUnreadable"));
-    }
-  };
-  return (
-    <div className="alert info" data-testid="secret-missing">
-      <p id="variety-no-secret" style={{ marginTop: 0 }}>
-        {t("variety.secretMissing")}
-      </p>
-      <Field label={t("variety.secretImport")} error={err ?? undefined}>
-        {(p) => (
-          <input
-            {...p}
-            type="file"
-            accept="application/json,.json"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) void take(f);
-            }}
-          />
-        )}
-      </Field>
     </div>
   );
 }

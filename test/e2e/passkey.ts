@@ -65,6 +65,27 @@ const config = (await api("config")) as unknown as Config;
 let page: Page;
 let cdp: CDPSession;
 let authenticatorId = "";
+
+/**
+ * A CTAP2 virtual authenticator with user verification on (DevTools WebAuthn domain): `internal` is
+ * a phone's built-in passkey, `usb` a security key. Returns its id.
+ */
+async function addAuthenticator(
+  session: CDPSession,
+  transport: "internal" | "usb",
+): Promise<string> {
+  const { authenticatorId: id } = await session.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport,
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return id;
+}
 let account: Address;
 let key: { qx: Hex; qy: Hex };
 
@@ -204,16 +225,7 @@ const code = await runTests([
       await servePersonas(page, people);
       cdp = await ctx.newCDPSession(page);
       await cdp.send("WebAuthn.enable");
-      ({ authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-        options: {
-          protocol: "ctap2",
-          transport: "internal",
-          hasResidentKey: true,
-          hasUserVerification: true,
-          isUserVerified: true,
-          automaticPresenceSimulation: true,
-        },
-      }));
+      authenticatorId = await addAuthenticator(cdp, "internal");
       await page.goto(url("/wallet"));
       await page.locator("[data-passkey-create]").click();
       await page.locator("[data-passkey-session]").waitFor();
@@ -403,16 +415,7 @@ const code = await runTests([
   [
     "a second passkey on a security key is added, and signs once the phone is gone",
     async () => {
-      const { authenticatorId: securityKey } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-        options: {
-          protocol: "ctap2",
-          transport: "usb",
-          hasResidentKey: true,
-          hasUserVerification: true,
-          isUserVerified: true,
-          automaticPresenceSimulation: true,
-        },
-      });
+      const securityKey = await addAuthenticator(cdp, "usb");
       await page.goto(url("/wallet"));
       await page.locator("[data-passkey-add]").click();
       await page.locator("dialog.sign-dialog").waitFor({ state: "visible" });
@@ -479,16 +482,7 @@ const code = await runTests([
       newPhone = await phone.newPage();
       const phoneCdp = await phone.newCDPSession(newPhone);
       await phoneCdp.send("WebAuthn.enable");
-      await phoneCdp.send("WebAuthn.addVirtualAuthenticator", {
-        options: {
-          protocol: "ctap2",
-          transport: "internal",
-          hasResidentKey: true,
-          hasUserVerification: true,
-          isUserVerified: true,
-          automaticPresenceSimulation: true,
-        },
-      });
+      await addAuthenticator(phoneCdp, "internal");
       await newPhone.goto(url("/wallet"));
       await newPhone.getByText("휴대전화를 잃어버렸나요?").click();
       await newPhone.locator("[data-recovery-account]").fill(account);

@@ -77,6 +77,37 @@ const FIXED_DEADLINE = 0xff_ffff_ffff; // uint40 max: far beyond any test chain'
 const JEONNAM = 46_000;
 const claims = (label: string) => keccak256(toHex(`claims:${label}`));
 
+/**
+ * Programme 1 of both sale scenarios (the plain one and the passkey one): created nationally,
+ * allotted to 전라남도, then 강진군, then 10,000 bags to one farm, so its sales measure alone.
+ */
+async function openProgramme<W>(
+  riceTx: (
+    w: W,
+    fn: "createProgram" | "allocateRegion" | "allocate",
+    args: readonly unknown[],
+  ) => Promise<unknown>,
+  by: { national: W; province: W; official: W },
+  farm: Address,
+  now: number,
+): Promise<void> {
+  await riceTx(by.national, "createProgram", [
+    {
+      cropYear: 2026,
+      nationalQuota: 11_250_000n,
+      interimPerUnit: 40_000,
+      bulkDeduction: 1_000,
+      deliveryStart: now,
+      deliveryEnd: now + 60 * 24 * 3600,
+      varieties: [101, 102],
+      disputePeriod: 14 * 24 * 3600,
+    },
+  ]);
+  await riceTx(by.national, "allocateRegion", [1, JEONNAM, 1_000_000n]);
+  await riceTx(by.province, "allocateRegion", [1, GANGJIN, 100_000n]);
+  await riceTx(by.official, "allocate", [1, GANGJIN, farm, 10_000]);
+}
+
 /** The committed gas snapshot: reviewed like code, compared by test/gas.test.ts. */
 export const GAS_SNAPSHOT = "bench/gas-snapshot.json";
 
@@ -161,21 +192,7 @@ export async function measureGas(): Promise<Record<string, number>> {
   await credential(national, Role.Official, 0);
   await credential(province, Role.Official, JEONNAM);
 
-  await riceTx(national, "createProgram", [
-    {
-      cropYear: 2026,
-      nationalQuota: 11_250_000n,
-      interimPerUnit: 40_000,
-      bulkDeduction: 1_000,
-      deliveryStart: now,
-      deliveryEnd: now + 60 * 24 * 3600,
-      varieties: [101, 102],
-      disputePeriod: 14 * 24 * 3600,
-    },
-  ]);
-  await riceTx(national, "allocateRegion", [1, JEONNAM, 1_000_000n]);
-  await riceTx(province, "allocateRegion", [1, GANGJIN, 100_000n]);
-  await riceTx(official, "allocate", [1, GANGJIN, farmer.account.address, 10_000]);
+  await openProgramme(riceTx, { national, province, official }, farmer.account.address, now);
 
   const saleId = (seq: number) =>
     (1n << 216n) |
@@ -342,21 +359,7 @@ async function measurePasskeySale(hardfork: string): Promise<number> {
   await issue(province.account.address, Role.Official, JEONNAM);
   const riceTx = (w: typeof admin, fn: string, args: readonly unknown[]) =>
     tx(w, rice, RicePurchaseAbi, fn, args);
-  await riceTx(national, "createProgram", [
-    {
-      cropYear: 2026,
-      nationalQuota: 11_250_000n,
-      interimPerUnit: 40_000,
-      bulkDeduction: 1_000,
-      deliveryStart: now,
-      deliveryEnd: now + 60 * 24 * 3600,
-      varieties: [101, 102],
-      disputePeriod: 14 * 24 * 3600,
-    },
-  ]);
-  await riceTx(national, "allocateRegion", [1, JEONNAM, 1_000_000n]);
-  await riceTx(province, "allocateRegion", [1, GANGJIN, 100_000n]);
-  await riceTx(official, "allocate", [1, GANGJIN, account, 10_000]);
+  await openProgramme(riceTx, { national, province, official }, account, now);
   const created = await tx(relayer, factory, PasskeyAccountFactoryAbi, "createAccount", [
     passkey.key.qx,
     passkey.key.qy,

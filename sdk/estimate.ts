@@ -13,6 +13,7 @@
  * that much at every step (bounded by the contract's price bounds). Ten-day changes of the
  * published series rarely reach 2 %; 3 % a step allows about 24 % over the whole window.
  */
+import { SaleState } from "./generated/enums.ts";
 import type { GradePrices, PriceInputs } from "./reducers/programme.ts";
 import { gradePricesOf } from "./reducers/programme.ts";
 import { type GradeUnits, settlementOf } from "./settlement.ts";
@@ -168,3 +169,22 @@ export function estimateSale(
   const owed = (amount: bigint) => (amount < interim ? interim - amount : 0n);
   return { interim, finalAmount, low, high, clawback: owed(finalAmount), clawbackAtLow: owed(low) };
 }
+
+/** The sale states with grades and an interim amount that stands (or will once approved): the
+ * sales an estimate is given for. */
+export const ESTIMATED_SALE_STATES: readonly SaleState[] = [
+  SaleState.Inspected,
+  SaleState.Reinspected,
+  SaleState.Disputed,
+  SaleState.Approved,
+  SaleState.InterimPaid,
+  SaleState.ClawbackDue,
+  SaleState.Settled,
+];
+
+/** The sale states in which the interim amount has been paid. */
+export const INTERIM_PAID_STATES: readonly SaleState[] = [
+  SaleState.InterimPaid,
+  SaleState.ClawbackDue,
+  SaleState.Settled,
+];

@@ -7,15 +7,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   DEFAULT_MILLING_TERMS,
+  ESTIMATED_SALE_STATES,
   type EstimateTerms,
   estimatedGradePrices,
   estimateSale,
   type FarmGateOutlook,
   farmGateOutlook,
+  INTERIM_PAID_STATES,
   RANGE_STEP_BPS,
   surveyDates,
 } from "../../../../sdk/estimate.ts";
-import { PackagingNames, SaleStateNames } from "../../domain.ts";
+import { PackagingNames, type SaleState, SaleStateNames } from "../../domain.ts";
 import { ApiError } from "../../internal/errors.ts";
 import {
   AddressParam,
@@ -151,20 +153,6 @@ export const SaleEstimateSchema = z
   })
   .openapi("SaleEstimate");
 
-/** States in which a sale has grades and an interim amount that stands (or will once approved). */
-const ESTIMATED_STATES = [
-  "Inspected",
-  "Reinspected",
-  "Disputed",
-  "Approved",
-  "InterimPaid",
-  "ClawbackDue",
-  "Settled",
-].map((n) => SaleStateNames.indexOf(n as never));
-const PAID_STATES = ["InterimPaid", "ClawbackDue", "Settled"].map((n) =>
-  SaleStateNames.indexOf(n as never),
-);
-
 interface ProgrammeContext {
   program: Row;
   series: z.infer<typeof FarmGateSeriesSchema>;
@@ -276,7 +264,7 @@ function saleEstimate(sale: Row, ctx: ProgrammeContext): z.infer<typeof SaleEsti
     units: Number(sale.units),
     acceptedUnits: grades.special + grades.first + grades.second + grades.third,
     interim: settled.interim,
-    interimPaid: PAID_STATES.includes(Number(sale.state)),
+    interimPaid: INTERIM_PAID_STATES.includes(Number(sale.state) as SaleState),
     estimate:
       e === null || ctx.outlook === null
         ? null
@@ -369,7 +357,10 @@ export const estimateRoutes = {
       const { id } = c.req.valid("param");
       const [sale] = await db.query("select * from sales where id = $1", [id]);
       if (sale === undefined) throw new ApiError(404, "not_found", `no sale ${id}`);
-      if (!ESTIMATED_STATES.includes(Number(sale.state)) || Number(sale.accepted_units ?? 0) === 0)
+      if (
+        !ESTIMATED_SALE_STATES.includes(Number(sale.state) as SaleState) ||
+        Number(sale.accepted_units ?? 0) === 0
+      )
         throw new ApiError(
           404,
           "not_found",
@@ -381,7 +372,7 @@ export const estimateRoutes = {
 
     app.openapi(listEstimates, async (c) => {
       const q = c.req.valid("query");
-      const params: unknown[] = [q.farmer, ESTIMATED_STATES];
+      const params: unknown[] = [q.farmer, ESTIMATED_SALE_STATES];
       let sql =
         "select * from sales where farmer = $1 and state = any($2::int2[]) and accepted_units > 0";
       if (q.program !== undefined) {

@@ -18,6 +18,7 @@ import {
   TenderBoardAbi,
   VarietyTestingAbi,
 } from "../../sdk/generated/abis.ts";
+import type { JsonRpcLog } from "../../sdk/reducers/event.ts";
 import {
   applyCredentialEvent,
   applyProgrammeEventOwned,
@@ -35,7 +36,7 @@ import {
   type TenderRecord,
 } from "../../sdk/reducers/index.ts";
 import { countyKeyOf, type VarietyPair } from "../../sdk/variety.ts";
-import { type Rpc, RpcAnswerError, type RpcLog } from "./rpc.ts";
+import { type Rpc, RpcAnswerError } from "./rpc.ts";
 
 export interface ChainRecords {
   readonly programmes: Map<number, ProgrammeRecord>;
@@ -71,20 +72,20 @@ async function getLogs(
   from: number,
   to: number,
   progress: Progress,
-): Promise<RpcLog[]> {
+): Promise<JsonRpcLog[]> {
   const chunks: [number, number][] = [];
   for (let start = from; start <= to; start += LOG_CHUNK_BLOCKS)
     chunks.push([start, Math.min(to, start + LOG_CHUNK_BLOCKS - 1)]);
-  const results: RpcLog[][] = new Array(chunks.length);
+  const results: JsonRpcLog[][] = new Array(chunks.length);
   let blocksDone = 0;
-  const readChunk = async (chunkFrom: number, chunkTo: number): Promise<RpcLog[]> => {
-    const out: RpcLog[] = [];
+  const readChunk = async (chunkFrom: number, chunkTo: number): Promise<JsonRpcLog[]> => {
+    const out: JsonRpcLog[] = [];
     let span = chunkTo - chunkFrom + 1;
     let start = chunkFrom;
     while (start <= chunkTo) {
       const end = Math.min(chunkTo, start + span - 1);
       try {
-        const logs = await rpc.call<RpcLog[]>("eth_getLogs", [
+        const logs = await rpc.call<JsonRpcLog[]>("eth_getLogs", [
           {
             address: addresses,
             fromBlock: `0x${start.toString(16)}`,

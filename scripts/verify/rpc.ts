@@ -4,15 +4,6 @@
  */
 import { VerifyInputError } from "./errors.ts";
 
-export interface RpcLog {
-  address: string;
-  topics: string[];
-  data: string;
-  blockNumber: string;
-  logIndex: string;
-  transactionHash: string;
-}
-
 export interface Rpc {
   readonly url: string;
   call<T>(method: string, params: unknown[]): Promise<T>;

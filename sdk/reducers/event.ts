@@ -5,6 +5,19 @@
  */
 import type { Abi, DecodeEventLogReturnType, Hex } from "viem";
 
+/**
+ * A log as `eth_getLogs` answers it, before decoding (the fields the verifiers read; quantities
+ * are hex strings).
+ */
+export interface JsonRpcLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: string;
+  logIndex: string;
+  transactionHash: string;
+}
+
 /** Where an event sits in the chain; `blockTime` (Unix seconds) when the caller read it. */
 export interface ChainPosition {
   readonly blockNumber: bigint;

@@ -13,6 +13,7 @@ import {
   TenderBoardAbi,
   VarietyTestingAbi,
 } from "../../../sdk/generated/abis.ts";
+import type { JsonRpcLog } from "../../../sdk/reducers/event.ts";
 import {
   apiFields,
   type CredentialEvent,
@@ -62,15 +63,6 @@ export interface AuditContracts {
   readonly VarietyTesting?: string;
 }
 
-interface RawLog {
-  address: string;
-  topics: string[];
-  data: string;
-  blockNumber: string;
-  logIndex: string;
-  transactionHash: string;
-}
-
 const selectorsOf = (abi: Abi, keep: (name: string) => boolean) =>
   new Map(
     abi
@@ -108,8 +100,8 @@ export async function getLogsChunked(
   filter: { address: string; topics: (Hex | Hex[] | null)[] },
   from: bigint,
   to: bigint,
-): Promise<RawLog[]> {
-  const out: RawLog[] = [];
+): Promise<JsonRpcLog[]> {
+  const out: JsonRpcLog[] = [];
   let span = to - from + 1n;
   let start = from;
   while (start <= to) {
@@ -125,7 +117,7 @@ export async function getLogsChunked(
       continue;
     }
     if (!Array.isArray(logs)) throw new NodeProblem("garbage", node.host);
-    for (const l of logs as RawLog[]) {
+    for (const l of logs as JsonRpcLog[]) {
       if (
         l === null ||
         typeof l !== "object" ||
@@ -142,7 +134,7 @@ export async function getLogsChunked(
 }
 
 /** Decodes logs with the events of `abi` (unknown topics are left out), in chain order. */
-function decodeLogs<E>(node: NodeInfo, logs: RawLog[], events: Map<Hex, AbiEvent>): E[] {
+function decodeLogs<E>(node: NodeInfo, logs: JsonRpcLog[], events: Map<Hex, AbiEvent>): E[] {
   const out: (E & { blockNumber: bigint; logIndex: number })[] = [];
   for (const log of logs) {
     const item = events.get(log.topics[0] as Hex);
@@ -560,7 +552,7 @@ export async function auditTx(
   const receipt = await nodeCall<{
     blockNumber?: string;
     status?: string;
-    logs?: RawLog[];
+    logs?: JsonRpcLog[];
   } | null>(node.url, "eth_getTransactionReceipt", [hash]);
   if (receipt === null)
     return {

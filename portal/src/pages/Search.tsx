@@ -259,8 +259,11 @@ export function Search() {
       old?.key === key ? { key, items: mergeRows(old.items, p.items), cursor: p.nextCursor } : old,
     );
   };
-  const rows = view?.key === key ? view.items : (state.data?.items ?? []);
-  const cursor = view?.key === key ? view.cursor : null;
+  // Only this query's rows: right after the query changes, the last answer on hand is the previous
+  // query's, and showing it (with its count) until the new one arrives misled readers and tests.
+  const current = view?.key === key ? view : undefined;
+  const rows = current?.items ?? [];
+  const cursor = current?.cursor ?? null;
 
   return (
     <>
@@ -312,7 +315,10 @@ export function Search() {
           </span>
         }
       >
-        <Async state={state} empty={() => rows.length === 0}>
+        <Async
+          state={current ? state : { ...state, data: undefined }}
+          empty={() => rows.length === 0}
+        >
           {() => (
             <>
               <p className="sr-only" role="status">

@@ -31,7 +31,6 @@ const PRELOAD: readonly (() => Promise<unknown>)[] = [
   () => import("viem"),
   () => import("@hono/zod-openapi"),
   () => import("pg"),
-  () => import("@electric-sql/pglite"),
   () => import("./env.ts"),
   () => import("./service.ts"),
   () => import("./relay/module.ts"),

@@ -4,14 +4,14 @@
  * columns come back as JS numbers from both (the store keeps only values below 2^53 in `int8`;
  * larger integers are `numeric`, which both return as decimal strings).
  */
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { NonRetryableError, RetryableError } from "../internal/errors.ts";
-import { adoptPreparedFolder } from "./prepare.ts";
+
+export {
+  type CreatePgliteDatabaseParameters,
+  createPgliteDatabase,
+} from "./pglite.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -23,7 +23,7 @@ export type Sql = {
    * Bulk load with `COPY table (columns) FROM` in PostgreSQL text format (tab-separated, `\N` for
    * null; {@link copyText} builds it): several times faster than any INSERT on both engines.
    * Given parts, PostgreSQL receives each one as it is produced (the server parses a part while
-   * the next is built); PGlite, which runs in this thread, gets them joined.
+   * the next is built); PGlite gets them joined (one message to its thread, pglite.ts).
    */
   copy(table: string, columns: readonly string[], text: string | Iterable<string>): Promise<void>;
 };
@@ -66,108 +66,6 @@ export type Database = Sql & {
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
-
-export type CreatePgliteDatabaseParameters = {
-  /** Data folder; undefined for an in-memory database. */
-  dataDir?: string;
-  /** PostgreSQL `shared_buffers` inside PGlite (default 16MB, env PGLITE_SHARED_BUFFERS; env.ts STORE_DEFAULTS says why). */
-  sharedBuffers?: string;
-  /**
-   * Creates a missing folder in this process rather than in a child (prepare-child.ts: itself a
-   * short-lived process). Otherwise a folder prepared early (prepare.ts) is adopted if there is one.
-   */
-  createHere?: boolean;
-};
-
-/**
- * Creates a new PGlite data folder in a short-lived child process. PGlite's first start runs
- * initdb, which grows its WebAssembly memory to about 450 MB; WebAssembly memory never shrinks, so
- * done in the indexer's own process it would stay that size for the process's life (measured: RSS
- * 650 MB after a first start, 200–300 MB after opening an existing folder).
- */
-async function initialiseDataDir(dataDir: string): Promise<void> {
-  if (existsSync(join(dataDir, "PG_VERSION"))) return;
-  mkdirSync(dataDir, { recursive: true });
-  const script = [
-    `const { PGlite } = await import(${JSON.stringify(import.meta.resolve("@electric-sql/pglite"))});`,
-    `const db = new PGlite(${JSON.stringify(dataDir)});`,
-    "await db.waitReady;",
-    "await db.close();",
-  ].join("\n");
-  await new Promise<void>((done, fail) => {
-    execFile(
-      process.execPath,
-      ["--input-type=module", "--eval", script],
-      { timeout: 120_000 },
-      (error, _stdout, stderr) =>
-        error === null
-          ? done()
-          : fail(
-              new NonRetryableError(`cannot create a PGlite database in ${dataDir}: ${stderr}`, {
-                cause: error,
-              }),
-            ),
-    );
-  });
-}
-
-export async function createPgliteDatabase({
-  dataDir: folder,
-  sharedBuffers = process.env.PGLITE_SHARED_BUFFERS ?? "16MB",
-  createHere = false,
-}: CreatePgliteDatabaseParameters = {}): Promise<Database> {
-  const dataDir = folder === undefined ? undefined : resolve(folder);
-  if (dataDir !== undefined && createHere) mkdirSync(dataDir, { recursive: true });
-  else if (dataDir !== undefined && !(await adoptPreparedFolder(dataDir)))
-    await initialiseDataDir(dataDir);
-  // PGlite's defaults plus a configurable buffer pool (PGLITE_SHARED_BUFFERS) and new WAL
-  // segments created without writing 16 MB of zeros first (`wal_init_zero`: the zeros only
-  // pre-allocate disk space; WAL records carry their own checksums either way). Measured on
-  // 100,000 events: WAL written 295 → 144 MB, its write time 430–480 → 120–200 ms. (The event
-  // log's GIN index sets its own larger pending list: migration 5.)
-  const defaults =
-    (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams ?? [];
-  const startParams =
-    defaults.length > 0
-      ? [...defaults, "-c", `shared_buffers=${sharedBuffers}`, "-c", "wal_init_zero=off"]
-      : undefined;
-  const options = startParams !== undefined ? { startParams } : {};
-  const db = dataDir === undefined ? new PGlite(options) : new PGlite(dataDir, options);
-  try {
-    await db.waitReady;
-  } catch (error) {
-    throw new NonRetryableError(`cannot open the PGlite database in ${dataDir ?? "memory"}`, {
-      cause: error,
-    });
-  }
-  const wrap = (conn: Pick<PGlite, "query" | "exec">): Sql => ({
-    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
-      const result = await conn.query<T>(text, params as unknown[]);
-      return result.rows;
-    },
-    async exec(text: string) {
-      await conn.exec(text);
-    },
-    async copy(table, columns, parts) {
-      const text = typeof parts === "string" ? parts : [...parts].join("");
-      if (text === "") return;
-      await conn.query(`copy ${table} (${columns.join(", ")}) from '/dev/blob'`, [], {
-        blob: new Blob([text]),
-      });
-    },
-  });
-  let closed = false;
-  return {
-    kind: "pglite",
-    ...wrap(db),
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await db.close();
-    },
-  };
-}
 
 export type CreatePostgresDatabaseParameters = {
   url: string;

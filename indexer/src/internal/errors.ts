@@ -45,14 +45,20 @@ export class RangeLimitError extends RetryableError {
    * refusal by the node: the range is halved for this query but may grow again afterwards.
    */
   readonly ownLimit: boolean;
+  /** How many times the client's answer size limit the refused answer was, when the node said. */
+  readonly oversize: number | undefined;
+  /** The highest block whose logs a cut-off answer had begun (the blocks before it fitted). */
+  readonly reachedBlock: number | undefined;
   constructor(
     message: string,
     suggestedTo: number | undefined,
-    options: ErrorDetails & { ownLimit?: boolean } = {},
+    options: ErrorDetails & { ownLimit?: boolean; oversize?: number; reachedBlock?: number } = {},
   ) {
     super(message, options);
     this.suggestedTo = suggestedTo;
     this.ownLimit = options.ownLimit ?? false;
+    this.oversize = options.oversize;
+    this.reachedBlock = options.reachedBlock;
   }
 }
 

@@ -116,11 +116,31 @@ function spansSeveralBlocks(method: string, params: readonly unknown[]): boolean
 }
 
 /** The body as text, or `undefined` once it passes `limit` bytes (the rest is not read). */
-async function readBounded(response: Response, limit: number): Promise<string | undefined> {
+/** What is known of a log answer cut off at the size limit. */
+type Oversized = {
+  /** The size the node declared (Content-Length), if it did. */
+  readonly declared: number | undefined;
+  /** The highest block number among the logs read before the cut, if any was. */
+  readonly reachedBlock: number | undefined;
+};
+
+/** The last `"blockNumber":"0x…"` in the tail of a cut-off answer. */
+function lastBlockNumber(chunks: readonly Uint8Array[]): number | undefined {
+  const tail = Buffer.concat(chunks.slice(-4)).toString("latin1");
+  let last: string | undefined;
+  for (const match of tail.matchAll(/"blockNumber"\s*:\s*"(0x[0-9a-fA-F]+)"/g)) last = match[1];
+  return last === undefined ? undefined : Number(last);
+}
+
+/**
+ * The body as text, or what is known of it once it passes `limit` bytes (declared or read): the
+ * rest is not read.
+ */
+async function readBounded(response: Response, limit: number): Promise<string | Oversized> {
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
   if (declared > limit) {
     await response.body?.cancel();
-    return undefined;
+    return { declared, reachedBlock: undefined };
   }
   if (response.body === null) return "";
   const reader = response.body.getReader();
@@ -130,11 +150,11 @@ async function readBounded(response: Response, limit: number): Promise<string | 
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
+    chunks.push(value);
     if (size > limit) {
       await reader.cancel();
-      return undefined;
+      return { declared: undefined, reachedBlock: lastBlockNumber(chunks) };
     }
-    chunks.push(value);
   }
   return Buffer.concat(chunks, size).toString("utf8");
 }
@@ -187,11 +207,19 @@ export const createRpcClient = ({
       const bounded = shrinkable
         ? await readBounded(response, maxLogsAnswerBytes)
         : await response.text();
-      if (bounded === undefined) {
+      if (typeof bounded !== "string") {
         throw new RangeLimitError(
           `${label}: answer larger than ${maxLogsAnswerBytes} bytes, asking a smaller range`,
           undefined,
-          { ownLimit: true, details: { limit: maxLogsAnswerBytes } },
+          {
+            ownLimit: true,
+            // What fits is known at once, not by halving once per wasted answer.
+            ...(bounded.declared !== undefined
+              ? { oversize: bounded.declared / maxLogsAnswerBytes }
+              : {}),
+            ...(bounded.reachedBlock !== undefined ? { reachedBlock: bounded.reachedBlock } : {}),
+            details: { limit: maxLogsAnswerBytes, ...bounded },
+          },
         );
       }
       text = bounded;

@@ -12,6 +12,7 @@ import {
   readsOf,
   touchesOf,
 } from "./handlers.ts";
+import type { RowCache } from "./row-cache.ts";
 import { parseKey, TABLES, type TableName, type TableSpec } from "./tables.ts";
 
 /** Loads the rows with the given keys: `{ key → row }`. */
@@ -130,11 +131,12 @@ export type ProjectionChanges = {
 
 /**
  * Loads the rows `events` touch or read, one statement per table; not the rows an event of the
- * batch creates (`Handler.creates`), which cannot exist before it.
+ * batch creates (`Handler.creates`), which cannot exist before it, nor the rows `cache` holds.
  */
 export async function loadProjections(
   sql: Sql,
   events: readonly EventRecord[],
+  cache?: Pick<RowCache, "get">,
 ): Promise<LoadedRows> {
   const wanted = new Map<TableName, Set<string>>();
   /** `table:key` of rows an earlier event of the batch creates: later events find them in memory. */
@@ -156,8 +158,17 @@ export async function loadProjections(
   }
   const loaded: LoadedRows = new Map();
   // One statement per table, one after the other (a transaction's connection runs one at a time).
-  for (const [table, keys] of wanted)
-    loaded.set(table, await loadRows(sql, TABLES[table], [...keys]));
+  for (const [table, keys] of wanted) {
+    const rows = new Map<string, ProjectionRow>();
+    const missing: string[] = [];
+    for (const key of keys) {
+      const row = cache?.get(table, key);
+      if (row === undefined) missing.push(key);
+      else rows.set(key, row);
+    }
+    for (const [key, row] of await loadRows(sql, TABLES[table], missing)) rows.set(key, row);
+    loaded.set(table, rows);
+  }
   return loaded;
 }
 

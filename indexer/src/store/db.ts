@@ -26,7 +26,32 @@ export type Sql = {
    * the next is built); PGlite gets them joined (one message to its thread, pglite.ts).
    */
   copy(table: string, columns: readonly string[], text: string | Iterable<string>): Promise<void>;
+  /**
+   * True when calls issued without waiting for one another still run in the order issued
+   * (PGlite: one queue on its thread). {@link inSequence} then issues them all at once.
+   */
+  readonly inOrder?: boolean;
 };
+
+/**
+ * Runs `steps` (each one or more calls on `sql`) in order. On an engine that keeps its calls in
+ * the order issued they are all issued at once, so that it never waits for this thread between
+ * two of them: the thread is often busy for tens of milliseconds parsing the next block range's
+ * answer. Elsewhere (PostgreSQL, where a COPY must finish before the next statement) each waits
+ * for the one before. Rejects with the first failure, after every step has settled.
+ */
+export async function inSequence(
+  sql: Sql,
+  steps: readonly (() => Promise<unknown>)[],
+): Promise<void> {
+  if (sql.inOrder !== true) {
+    for (const step of steps) await step();
+    return;
+  }
+  const results = await Promise.allSettled(steps.map((step) => step()));
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+}
 
 /** One value in COPY text format. */
 export function copyValue(value: unknown): string {

@@ -7,7 +7,14 @@ import type { Address, Hex } from "viem";
 import { NonRetryableError } from "../internal/errors.ts";
 import type { BlockHeader } from "../rpc/actions.ts";
 import { type EventArgs, type EventRecord, LOG_INDEX_BITS } from "../sync/decode.ts";
-import { copyValue, type Database, jsonCopyValue, type Sql, type StoreKind } from "./db.ts";
+import {
+  copyValue,
+  type Database,
+  inSequence,
+  jsonCopyValue,
+  type Sql,
+  type StoreKind,
+} from "./db.ts";
 import { eventKeys } from "./handlers.ts";
 import { hasAnyKey, indexedKeysLiteral, keyHash } from "./keys.ts";
 import { migrate } from "./migrations.ts";
@@ -250,37 +257,56 @@ export const createStore = async ({ db }: CreateStoreParameters): Promise<Store>
       let changes: ProjectionChanges | undefined;
       try {
         await db.transaction(async (tx) => {
-          const [row] = await tx.query<{ block_number: number; block_hash: string }>(
+          const withLogs = new Set(events.map((e) => e.blockNumber));
+          const kept = headers.filter(
+            (h) => withLogs.has(h.number) || h.number >= keepBlocksFrom || h.number === toBlock,
+          );
+          const cursorRow = tx.query<{ block_number: number; block_hash: string }>(
             "select block_number, block_hash from sync_state where id = 1 for update",
           );
+          // An engine that keeps calls in order gets the batch's blocks and events right behind
+          // the cursor check (they are rolled back with it if it fails); PostgreSQL gets them
+          // below, the event log parsed as it arrives while the handlers run here.
+          let logged: Promise<unknown> | undefined;
+          if (tx.inOrder === true) {
+            logged = Promise.all([
+              insertBlocks(tx, kept, withLogs),
+              insertEvents(tx, events, eventLog),
+            ]);
+            logged.catch(() => {}); // awaited below, unless the cursor check fails first
+          }
+          const [row] = await cursorRow;
           if (row?.block_number !== expectedBlock) {
             throw new NonRetryableError(
               `the store's cursor moved (${row?.block_number} instead of ${expectedBlock}): is another indexer writing to the same store?`,
             );
           }
           rows.checkCursor(row.block_number, row.block_hash);
-          const withLogs = new Set(events.map((e) => e.blockNumber));
-          const kept = headers.filter(
-            (h) => withLogs.has(h.number) || h.number >= keepBlocksFrom || h.number === toBlock,
-          );
           const loaded = await loadProjections(tx, events, rows);
-          await insertBlocks(tx, kept, withLogs);
-          // PostgreSQL parses the event log as it arrives while the handlers run here.
-          const eventsWritten = insertEvents(tx, events, eventLog);
+          if (logged === undefined) {
+            await insertBlocks(tx, kept, withLogs);
+            logged = insertEvents(tx, events, eventLog);
+          }
+          let batchChanges: ProjectionChanges;
           try {
-            changes = reduceProjections(events, loaded);
+            batchChanges = reduceProjections(events, loaded);
           } catch (error) {
-            await eventsWritten.catch(() => {}); // the connection must be idle before the rollback
+            await logged.catch(() => {}); // the connection must be idle before the rollback
             throw error;
           }
-          await eventsWritten;
-          await writeProjections(tx, changes);
-          // Hashes of old blocks without logs are only needed inside the reorg window.
-          await tx.query("delete from blocks where number < $1 and not has_logs and number <> $2", [
-            keepBlocksFrom,
-            toBlock,
+          changes = batchChanges;
+          const eventsLogged = logged;
+          await inSequence(tx, [
+            () => eventsLogged,
+            () => writeProjections(tx, batchChanges),
+            // Hashes of old blocks without logs are only needed inside the reorg window.
+            () =>
+              tx.query("delete from blocks where number < $1 and not has_logs and number <> $2", [
+                keepBlocksFrom,
+                toBlock,
+              ]),
+            () => moveCursor(tx, toBlock, toHash),
           ]);
-          await moveCursor(tx, toBlock, toHash);
         });
       } catch (error) {
         rows.clear();

@@ -172,6 +172,7 @@ export async function createPgliteDatabase({
     await initialiseDataDir(dataDir);
   const engine = await startEngine({ dataDir, sharedBuffers });
   const on = (tx: number): Sql => ({
+    inOrder: true,
     query<T extends Row>(text: string, params: readonly unknown[] = []) {
       return engine.call<T[]>({ op: "query", tx, text, params });
     },

@@ -4,7 +4,7 @@
  */
 import { NonRetryableError } from "../internal/errors.ts";
 import type { EventRecord } from "../sync/decode.ts";
-import { copyText, type Sql } from "./db.ts";
+import { copyText, inSequence, type Sql } from "./db.ts";
 import {
   ALL_HANDLERS,
   type ApplyContext,
@@ -70,14 +70,18 @@ export async function upsertRows(
     // COPY into a per-transaction staging table, then one upsert from it.
     const updates = cols.filter((c) => !spec.key.includes(c)).map((c) => `${c} = excluded.${c}`);
     const stage = `stage_${spec.name}`;
-    await sql.query(
-      `create temp table if not exists ${stage} (like ${spec.name}) on commit delete rows`,
-    );
-    await insertRows(sql, spec, rows, stage);
-    await sql.query(
-      `insert into ${spec.name} (${cols.join(", ")}) select ${cols.join(", ")} from ${stage}
+    await inSequence(sql, [
+      () =>
+        sql.query(
+          `create temp table if not exists ${stage} (like ${spec.name}) on commit delete rows`,
+        ),
+      () => insertRows(sql, spec, rows, stage),
+      () =>
+        sql.query(
+          `insert into ${spec.name} (${cols.join(", ")}) select ${cols.join(", ")} from ${stage}
        on conflict (${spec.key.join(", ")}) do ${updates.length > 0 ? `update set ${updates.join(", ")}` : "nothing"}`,
-    );
+        ),
+    ]);
     return;
   }
   const arrays = cols.map((c) => rows.map((r) => normalise(r[c], spec.columns[c])));
@@ -225,24 +229,27 @@ export async function writeProjections(
   { dirty, stored }: ProjectionChanges,
 ): Promise<number> {
   let written = 0;
+  const steps: (() => Promise<unknown>)[] = [];
   for (const [table, rows] of dirty) {
     const existing = stored.get(table);
     const updated: ProjectionRow[] = [];
     const created: ProjectionRow[] = [];
     for (const [key, row] of rows) (existing?.has(key) ? updated : created).push(row);
-    try {
-      await insertRows(sql, TABLES[table], created);
-    } catch (error) {
-      // Only an event that `creates` its row skips the lookup, so only it can get here.
-      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
-      throw new NonRetryableError(
-        `the batch creates a ${table} row the store already holds (the chain emitted a creating event twice for one id?): ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    await upsertRows(sql, TABLES[table], updated);
+    steps.push(
+      () =>
+        insertRows(sql, TABLES[table], created).catch((error: unknown) => {
+          // Only an event that `creates` its row skips the lookup, so only it can get here.
+          if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+          throw new NonRetryableError(
+            `the batch creates a ${table} row the store already holds (the chain emitted a creating event twice for one id?): ${(error as Error).message}`,
+            { cause: error },
+          );
+        }),
+      () => upsertRows(sql, TABLES[table], updated),
+    );
     written += rows.size;
   }
+  await inSequence(sql, steps);
   return written;
 }
 

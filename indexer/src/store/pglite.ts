@@ -79,7 +79,13 @@ const WORKER = new URL("./pglite-worker.ts", import.meta.url);
  * WebAssembly memory): a young generation of 8 MB instead of V8's default took 35–70 MB off the
  * indexer's peak RSS in the 100,000-event backfill, at the same speed.
  */
-const startWorker = () => new Worker(WORKER, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+const startWorker = () =>
+  new Worker(WORKER, {
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    // The process's flags, as a worker gets by default (tsx's --import), but not those a worker
+    // refuses (`node --input-type=module --eval …` would stop it from starting).
+    execArgv: process.execArgv.filter((flag) => !flag.startsWith("--input-type")),
+  });
 
 let warm: Worker | undefined;
 
@@ -152,7 +158,21 @@ async function startEngine(setup: EngineSetup): Promise<Engine> {
         waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
       });
       worker.ref();
-      worker.postMessage({ ...request, id });
+      try {
+        worker.postMessage({ ...request, id });
+      } catch (error) {
+        // A parameter that cannot be cloned (a function, say): this call fails, nothing waits.
+        waiting.delete(id);
+        settled();
+        return Promise.reject(
+          new NonRetryableError(
+            `cannot send this call to the PGlite engine: ${(error as Error).message}`,
+            {
+              cause: error,
+            },
+          ),
+        );
+      }
       return reply;
     },
     async terminate() {

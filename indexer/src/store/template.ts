@@ -73,6 +73,10 @@ export function saveTemplate(folder: string, template: string): void {
   } catch {
     // Read-only or full disk, or another process saved it first: fresh stores are made from scratch.
   } finally {
-    rmSync(temp, { recursive: true, force: true });
+    try {
+      rmSync(temp, { recursive: true, force: true });
+    } catch {
+      // A path that cannot hold the template cannot hold its leftover either.
+    }
   }
 }

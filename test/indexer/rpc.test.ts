@@ -3,7 +3,7 @@
  * classification of errors, batch fallback, range shrinking.
  */
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { NonRetryableError, RangeLimitError } from "../../indexer/src/internal/errors.ts";
@@ -208,4 +208,229 @@ describe("indexer RPC client", () => {
     own.succeeded(200, 0);
     assert.equal(own.size, 800, "and free to grow again over sparser blocks");
   });
+
+  it("sizes the next range from the block a cut-off answer reached, or from its declared size", () => {
+    const cut = (options: { reachedBlock?: number; oversize?: number }) =>
+      new RangeLimitError("answer too large", undefined, { ownLimit: true, ...options });
+    const range = createBlockRange({ initial: 1_000, max: 10_000 });
+    range.refused(1_000, 5_000, cut({ reachedBlock: 5_300 }));
+    assert.equal(range.size, 300, "the blocks before the one the answer was cut in");
+    range.refused(1_000, 5_000, cut({ oversize: 4 }));
+    assert.equal(range.size, 200, "the share the declared size allows, less a fifth");
+    range.refused(1_000, 5_000, cut({ reachedBlock: 5_000 }));
+    assert.equal(range.size, 500, "cut in its first block: halved");
+    range.refused(1_000, 5_000, cut({ reachedBlock: 4_990 }));
+    assert.equal(range.size, 500, "a block before the range: halved");
+    range.refused(1_000, 5_000, cut({ reachedBlock: 5_000, oversize: 4 }));
+    assert.equal(range.size, 200, "no use of the block reached: the declared size");
+    range.refused(1_000, 5_000, cut({ reachedBlock: 7_000 }));
+    assert.equal(range.size, 500, "a block past the range: halved");
+    range.refused(1_000, 5_000, cut({ oversize: 1 }));
+    assert.equal(range.size, 500, "not oversized: halved");
+    range.refused(1_000, 5_000, cut({ reachedBlock: 5_001 }));
+    assert.equal(range.size, 1);
+    range.succeeded(1, 0);
+    assert.equal(range.size, 4, "the client's own limit: free to grow again");
+  });
+
+  it("stops reading a chunked log answer at maxLogsAnswerBytes and names a block it had reached", async () => {
+    const server = await startLogServer("chunked");
+    try {
+      const rpc = createRpcClient({
+        url: server.url,
+        maxLogsAnswerBytes: LOG_LIMIT,
+        baseBackoffMs: 1,
+      });
+      const from = 0x1000;
+      const error = await getLogs(rpc, { address: [], fromBlock: from, toBlock: from + 999 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof RangeLimitError, String(error));
+      assert.ok(error.ownLimit);
+      assert.equal(error.oversize, undefined, "no size was declared");
+      const [answer] = server.answers;
+      assert.ok(answer !== undefined);
+      await answer.finished;
+      assert.equal(server.answers.length, 1, "not retried");
+      assert.ok(answer.sent < answer.body.length, "the rest of the answer was not read");
+      const reached = error.reachedBlock;
+      assert.ok(reached !== undefined && reached > from, `reachedBlock ${reached}`);
+      const within = blocksIn(answer.body.slice(0, LOG_LIMIT));
+      assert.ok(
+        within.has(reached),
+        `block ${reached} is not in the first ${LOG_LIMIT} bytes (the last there is ${Math.max(...within)})`,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("asks next a range whose answer fits, after a chunked answer cut off at maxLogsAnswerBytes", async () => {
+    const server = await startLogServer("chunked");
+    try {
+      const rpc = createRpcClient({
+        url: server.url,
+        maxLogsAnswerBytes: LOG_LIMIT,
+        baseBackoffMs: 1,
+      });
+      const from = 0x1000;
+      const range = createBlockRange({ initial: 1_000, max: 10_000 });
+      const sizes: number[] = [];
+      for (let answers = 0; answers < 100; answers++) {
+        const blocks = range.size;
+        sizes.push(blocks);
+        try {
+          const logs = await getLogs(rpc, {
+            address: [],
+            fromBlock: from,
+            toBlock: from + blocks - 1,
+          });
+          assert.equal(logs.length, blocks * LOGS_PER_BLOCK);
+          break;
+        } catch (error) {
+          if (!(error instanceof RangeLimitError)) throw error;
+          range.refused(blocks, from, error);
+        }
+      }
+      assert.equal(
+        sizes.length,
+        2,
+        `one cut-off answer, then one that fits (ranges asked: ${sizes.join(", ")})`,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("refuses a log answer whose declared size passes maxLogsAnswerBytes, saying by how much", async () => {
+    const server = await startLogServer("declared");
+    try {
+      const rpc = createRpcClient({
+        url: server.url,
+        maxLogsAnswerBytes: LOG_LIMIT,
+        baseBackoffMs: 1,
+      });
+      const from = 0x1000;
+      const error = await getLogs(rpc, { address: [], fromBlock: from, toBlock: from + 999 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof RangeLimitError, String(error));
+      assert.ok(error.ownLimit);
+      assert.equal(error.reachedBlock, undefined, "nothing was read");
+      const [answer] = server.answers;
+      assert.ok(answer !== undefined);
+      const declared = Buffer.byteLength(answer.body);
+      assert.ok(error.oversize !== undefined && error.oversize > 4, `oversize ${error.oversize}`);
+      assert.ok(Math.abs(error.oversize - declared / LOG_LIMIT) < 1e-9);
+      const range = createBlockRange({ initial: 1_000, max: 10_000 });
+      range.refused(1_000, from, error);
+      assert.equal(range.size, Math.floor((1_000 / error.oversize) * 0.8));
+      const logs = await getLogs(rpc, {
+        address: [],
+        fromBlock: from,
+        toBlock: from + range.size - 1,
+      });
+      assert.equal(logs.length, range.size * LOGS_PER_BLOCK, "the range asked next fits");
+    } finally {
+      await server.close();
+    }
+  });
 });
+
+const LOG_LIMIT = 64 * 1024;
+const LOGS_PER_BLOCK = 2;
+
+/** One log of `block`, about 600 bytes of JSON. */
+const logOf = (block: number, index: number) => ({
+  address: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+  topics: [`0x${"a".repeat(64)}`],
+  data: `0x${"ab".repeat(100)}`,
+  blockNumber: `0x${block.toString(16)}`,
+  blockHash: `0x${block.toString(16).padStart(64, "0")}`,
+  transactionHash: `0x${(block * 16 + index).toString(16).padStart(64, "0")}`,
+  transactionIndex: `0x${index.toString(16)}`,
+  logIndex: `0x${index.toString(16)}`,
+  removed: false,
+});
+
+/** The block numbers of the logs in (part of) an answer. */
+const blocksIn = (text: string) =>
+  new Set([...text.matchAll(/"blockNumber":"(0x[0-9a-f]+)"/g)].map((m) => Number(m[1])));
+
+type LogAnswer = {
+  readonly body: string;
+  /** Bytes written before the answer ended or the client went away. */
+  sent: number;
+  /** Settles when the answer is written whole or the connection closed. */
+  readonly finished: Promise<void>;
+};
+
+/**
+ * A node answering `eth_getLogs` with {@link LOGS_PER_BLOCK} logs for every block asked, in
+ * block order: "declared" with a Content-Length, "chunked" without one, written 10,000 bytes at a
+ * time a few milliseconds apart (each a chunk of its own, as a node streaming a large answer).
+ */
+async function startLogServer(mode: "chunked" | "declared") {
+  const answers: LogAnswer[] = [];
+  const server = createServer((req, res) => {
+    let request = "";
+    req.on("data", (c) => {
+      request += c;
+    });
+    req.on("end", () => {
+      const { id, params } = JSON.parse(request) as {
+        id: number;
+        params: [{ fromBlock: string; toBlock: string }];
+      };
+      const logs = [];
+      for (let b = Number(params[0].fromBlock); b <= Number(params[0].toBlock); b++)
+        for (let i = 0; i < LOGS_PER_BLOCK; i++) logs.push(logOf(b, i));
+      const body = JSON.stringify({ jsonrpc: "2.0", id, result: logs });
+      let finish = () => {};
+      const answer: LogAnswer = {
+        body,
+        sent: 0,
+        finished: new Promise<void>((resolve) => {
+          finish = resolve;
+        }),
+      };
+      answers.push(answer);
+      res.on("close", finish);
+      res.on("error", finish);
+      write(res, mode, answer).then(finish, finish);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    answers,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function write(res: ServerResponse, mode: "chunked" | "declared", answer: LogAnswer) {
+  const { body } = answer;
+  if (mode === "declared") {
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+    });
+    res.end(body);
+    answer.sent = body.length;
+    return;
+  }
+  res.writeHead(200, { "content-type": "application/json" });
+  for (let at = 0; at < body.length; at += 10_000) {
+    if (res.destroyed) return;
+    res.write(body.slice(at, at + 10_000));
+    answer.sent = Math.min(body.length, at + 10_000);
+    await new Promise((r) => setTimeout(r, 3));
+  }
+  res.end();
+}

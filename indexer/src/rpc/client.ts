@@ -124,9 +124,14 @@ type Oversized = {
   readonly reachedBlock: number | undefined;
 };
 
-/** The last `"blockNumber":"0x…"` in the tail of a cut-off answer. */
-function lastBlockNumber(chunks: readonly Uint8Array[]): number | undefined {
-  const tail = Buffer.concat(chunks.slice(-4)).toString("latin1");
+/**
+ * The last `"blockNumber":"0x…"` within the first `limit` bytes of a cut-off answer (the chunk
+ * that crossed the limit goes past it: a block named there would not fit), searched in the last
+ * 64 KiB before the limit.
+ */
+function lastBlockNumber(chunks: readonly Uint8Array[], limit: number): number | undefined {
+  const read = Buffer.concat(chunks);
+  const tail = read.subarray(Math.max(0, limit - 65_536), limit).toString("latin1");
   let last: string | undefined;
   for (const match of tail.matchAll(/"blockNumber"\s*:\s*"(0x[0-9a-fA-F]+)"/g)) last = match[1];
   return last === undefined ? undefined : Number(last);
@@ -153,7 +158,7 @@ async function readBounded(response: Response, limit: number): Promise<string | 
     chunks.push(value);
     if (size > limit) {
       await reader.cancel();
-      return { declared: undefined, reachedBlock: lastBlockNumber(chunks) };
+      return { declared: undefined, reachedBlock: lastBlockNumber(chunks, limit) };
     }
   }
   return Buffer.concat(chunks, size).toString("utf8");

@@ -54,6 +54,18 @@ function stored(value: unknown, type: ColumnType): unknown {
   }
 }
 
+const jsonColumnsOf = new Map<TableName, readonly string[]>();
+const jsonColumns = (table: TableName): readonly string[] => {
+  let found = jsonColumnsOf.get(table);
+  if (found === undefined) {
+    found = Object.entries(TABLES[table].columns)
+      .filter(([, type]) => type === "jsonb")
+      .map(([column]) => column);
+    jsonColumnsOf.set(table, found);
+  }
+  return found;
+};
+
 export function createRowCache(maxRows = 50_000): RowCache {
   const rows = new Map<string, ProjectionRow>();
   let cursor: string | undefined;
@@ -64,7 +76,11 @@ export function createRowCache(maxRows = 50_000): RowCache {
     },
     get(table, key) {
       const row = rows.get(id(table, key));
-      return row === undefined ? undefined : { ...row };
+      if (row === undefined) return undefined;
+      const copy = { ...row };
+      // JSON values are objects: a handler that changed one in place would change the cache's.
+      for (const column of jsonColumns(table)) copy[column] = structuredClone(copy[column]);
+      return copy;
     },
     remember(written, block, hash) {
       for (const [table, byKey] of written) {

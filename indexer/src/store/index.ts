@@ -336,6 +336,22 @@ export const createStore = async ({ db }: CreateStoreParameters): Promise<Store>
             byTable.set(table, list);
           }
         }
+        // A sale's reference is numbered from its region's sale counter when its SaleSubmitted
+        // is applied: a sale rebuilt from its events needs the counter rebuilt alongside (from
+        // every SaleSubmitted of the region), or it gets the next number instead of its own.
+        const resetSales = byTable.get("sales") ?? [];
+        if (resetSales.length > 0) {
+          const regions = await tx.query<{ region: number }>(
+            "select distinct region from sales where id = any($1::text[])",
+            [resetSales],
+          );
+          for (const { region } of regions) {
+            const key = `sale_counters:${region}`;
+            if (reset.has(key)) continue;
+            reset.add(key);
+            byTable.set("sale_counters", [...(byTable.get("sale_counters") ?? []), String(region)]);
+          }
+        }
         await tx.query("delete from events where pos >= $1", [above]);
         await tx.query("delete from blocks where number > $1", [block]);
         for (const table of TABLE_NAMES)

@@ -11,10 +11,12 @@
  * checkouts, default this one) compares indexer versions on the same chain in the same run;
  * `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of each indexer process there; MAX_BATCH_EVENTS,
  * MAX_BLOCK_RANGE, MAX_LOGS_ANSWER_KB and PGLITE_SHARED_BUFFERS, when set, are passed to the indexer;
- * `BENCH_E2E_TIMEOUT_S` (default 180) is how long one cold index may take.
+ * `BENCH_E2E_TIMEOUT_S` (default 180) is how long one cold index may take; `BENCH_LOG_LEVEL` (default
+ * info; `debug` logs every batch and every refused log range) is the indexer's log level and
+ * `BENCH_STDERR_FILE` a file each indexer's log is written to when it stops (the last one stays).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,7 +125,8 @@ export async function startIndexer(
     START_BLOCK: String(chain.deployment.startBlock),
     DATA_DIR: dataDir,
     PORT: String(await freePort()), // not 0: the allowed hosts are those of the configured port
-    LOG_LEVEL: "info", // the sync's "caught up" line carries its time breakdown
+    // The sync's "caught up" line carries its time breakdown; `debug` adds one line per batch.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
     PORTAL_DIR: join(dataDir, "no-portal"),
     ...(databaseUrl !== undefined ? { DATABASE_URL: databaseUrl } : {}),
   };
@@ -162,6 +165,8 @@ export async function startIndexer(
   const stop = async () => {
     if (child.exitCode === null) child.kill("SIGTERM");
     await exited;
+    if (process.env.BENCH_STDERR_FILE !== undefined)
+      writeFileSync(process.env.BENCH_STDERR_FILE, stderr);
     rmSync(dataDir, { recursive: true, force: true });
     const errors = stderr
       .split("\n")

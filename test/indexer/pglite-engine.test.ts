@@ -25,7 +25,7 @@ import { join, relative } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { copyText, createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
-import { MIGRATIONS, type Migration } from "../../indexer/src/store/migrations.ts";
+import { MIGRATIONS } from "../../indexer/src/store/migrations.ts";
 import { preparePgliteFolder } from "../../indexer/src/store/prepare.ts";
 import {
   copyTemplate,
@@ -159,27 +159,21 @@ describe("template key and folder", () => {
     assert.equal(templateKey(), key);
   });
 
-  it("changes when a migration is added, or its SQL or data step changes", () => {
-    // MIGRATIONS is read-only by type only; it is restored before anything else can run.
-    const list = MIGRATIONS as Migration[];
-    const original = templateKey();
-    const last = list.at(-1);
-    assert.ok(last !== undefined);
-    const keyWith = (replacement: Migration[]) => {
-      const saved = list.splice(0, list.length, ...replacement);
-      try {
-        return templateKey();
-      } finally {
-        list.splice(0, list.length, ...saved);
-      }
-    };
-    const others = list.slice(0, -1);
-    const added = keyWith([...list, { id: last.id + 1, name: "test", sql: "select 1;" }]);
-    const sqlChanged = keyWith([...others, { ...last, sql: `${last.sql}\nselect 1;` }]);
-    const runChanged = keyWith([...others, { ...last, run: async (tx) => tx.exec("select 2;") }]);
-    const renamed = keyWith([...others, { ...last, name: `${last.name} (renamed)` }]);
-    assert.equal(templateKey(), original, "restored");
-    assert.equal(new Set([original, added, sqlChanged, runChanged, renamed]).size, 5);
+  it("changes when migrations.ts changes: a migration added, its SQL or its data step edited", () => {
+    const source = readFileSync(
+      fileURLToPath(new URL("../../indexer/src/store/migrations.ts", import.meta.url)),
+      "utf8",
+    );
+    const original = templateKey(source);
+    assert.equal(templateKey(), original, "the file's own text by default");
+    const added = templateKey(
+      source.replace(/\n\];\n/, '\n  { id: 99, name: "test", sql: "select 1;" },\n];\n'),
+    );
+    const sqlChanged = templateKey(
+      source.replace("create table blocks (", "create table blocks  ("),
+    );
+    const runChanged = templateKey(source.replace("set not null;", "set not null ;"));
+    assert.equal(new Set([original, added, sqlChanged, runChanged]).size, 4);
   });
 
   it("is under PGLITE_TEMPLATE_DIR, node_modules/.cache/jangbu by default, none when off", () => {

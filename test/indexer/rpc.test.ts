@@ -209,25 +209,39 @@ describe("indexer RPC client", () => {
     assert.equal(own.size, 800, "and free to grow again over sparser blocks");
   });
 
-  it("sizes the next range from the block a cut-off answer reached, or from its declared size", () => {
-    const cut = (options: { reachedBlock?: number; oversize?: number }) =>
+  it("sizes the next range from the blocks a cut-off answer reached, or from its declared size", () => {
+    const cut = (options: { reached?: { logs: number; block: number }[]; oversize?: number }) =>
       new RangeLimitError("answer too large", undefined, { ownLimit: true, ...options });
-    const range = createBlockRange({ initial: 1_000, max: 10_000 });
-    range.refused(1_000, 5_000, cut({ reachedBlock: 5_300 }));
+    const at = (block: number, logs = 100) => [{ logs, block }];
+    const range = createBlockRange({ initial: 1_000, max: 10_000, targetLogs: 5_000 });
+    range.refused(1_000, 5_000, cut({ reached: at(5_300) }));
     assert.equal(range.size, 300, "the blocks before the one the answer was cut in");
+    range.refused(
+      1_000,
+      5_000,
+      cut({
+        reached: [
+          { logs: 250, block: 5_100 },
+          { logs: 4_750, block: 5_120 },
+          { logs: 5_000, block: 5_121 },
+          { logs: 9_000, block: 5_300 },
+        ],
+      }),
+    );
+    assert.equal(range.size, 121, "no more blocks than held targetLogs logs (sparse, then dense)");
     range.refused(1_000, 5_000, cut({ oversize: 4 }));
     assert.equal(range.size, 200, "the share the declared size allows, less a fifth");
-    range.refused(1_000, 5_000, cut({ reachedBlock: 5_000 }));
+    range.refused(1_000, 5_000, cut({ reached: at(5_000) }));
     assert.equal(range.size, 500, "cut in its first block: halved");
-    range.refused(1_000, 5_000, cut({ reachedBlock: 4_990 }));
+    range.refused(1_000, 5_000, cut({ reached: at(4_990) }));
     assert.equal(range.size, 500, "a block before the range: halved");
-    range.refused(1_000, 5_000, cut({ reachedBlock: 5_000, oversize: 4 }));
+    range.refused(1_000, 5_000, cut({ reached: at(5_000), oversize: 4 }));
     assert.equal(range.size, 200, "no use of the block reached: the declared size");
-    range.refused(1_000, 5_000, cut({ reachedBlock: 7_000 }));
+    range.refused(1_000, 5_000, cut({ reached: at(7_000) }));
     assert.equal(range.size, 500, "a block past the range: halved");
     range.refused(1_000, 5_000, cut({ oversize: 1 }));
     assert.equal(range.size, 500, "not oversized: halved");
-    range.refused(1_000, 5_000, cut({ reachedBlock: 5_001 }));
+    range.refused(1_000, 5_000, cut({ reached: at(5_001) }));
     assert.equal(range.size, 1);
     range.succeeded(1, 0);
     assert.equal(range.size, 4, "the client's own limit: free to grow again");
@@ -254,8 +268,14 @@ describe("indexer RPC client", () => {
       await answer.finished;
       assert.equal(server.answers.length, 1, "not retried");
       assert.ok(answer.sent < answer.body.length, "the rest of the answer was not read");
-      const reached = error.reachedBlock;
-      assert.ok(reached !== undefined && reached > from, `reachedBlock ${reached}`);
+      const reached = error.reached.at(-1)?.block;
+      assert.ok(reached !== undefined && reached > from, `reached block ${reached}`);
+      const counts = error.reached.map((r) => r.logs);
+      assert.deepEqual(
+        counts,
+        [...counts].sort((a, b) => a - b),
+        "samples in answer order",
+      );
       const within = blocksIn(answer.body.slice(0, LOG_LIMIT));
       assert.ok(
         within.has(reached),
@@ -318,7 +338,7 @@ describe("indexer RPC client", () => {
       );
       assert.ok(error instanceof RangeLimitError, String(error));
       assert.ok(error.ownLimit);
-      assert.equal(error.reachedBlock, undefined, "nothing was read");
+      assert.equal(error.reached.length, 0, "nothing was read");
       const [answer] = server.answers;
       assert.ok(answer !== undefined);
       const declared = Buffer.byteLength(answer.body);

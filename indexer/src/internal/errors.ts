@@ -37,6 +37,9 @@ export class NonRetryableError extends Error {
 }
 
 /** The node refused a log query for its size; `suggestedTo` is the end block it hinted at, if any. */
+/** In a log answer: `logs` logs had begun by the time one of block `block` did. */
+export type LogsReached = { readonly logs: number; readonly block: number };
+
 export class RangeLimitError extends RetryableError {
   override readonly name = "RangeLimitError";
   readonly suggestedTo: number | undefined;
@@ -47,18 +50,25 @@ export class RangeLimitError extends RetryableError {
   readonly ownLimit: boolean;
   /** How many times the client's answer size limit the refused answer was, when the node said. */
   readonly oversize: number | undefined;
-  /** The highest block whose logs a cut-off answer had begun (the blocks before it fitted). */
-  readonly reachedBlock: number | undefined;
+  /**
+   * What a cut-off answer's logs reached before the client's size limit: every few hundred logs,
+   * the block the last of them was in (the blocks before it fitted, with fewer logs than that).
+   */
+  readonly reached: readonly LogsReached[];
   constructor(
     message: string,
     suggestedTo: number | undefined,
-    options: ErrorDetails & { ownLimit?: boolean; oversize?: number; reachedBlock?: number } = {},
+    options: ErrorDetails & {
+      ownLimit?: boolean;
+      oversize?: number;
+      reached?: readonly LogsReached[];
+    } = {},
   ) {
     super(message, options);
     this.suggestedTo = suggestedTo;
     this.ownLimit = options.ownLimit ?? false;
     this.oversize = options.oversize;
-    this.reachedBlock = options.reachedBlock;
+    this.reached = options.reached ?? [];
   }
 }
 

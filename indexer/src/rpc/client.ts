@@ -9,6 +9,7 @@
  */
 import {
   describeError,
+  type LogsReached,
   NonRetryableError,
   RangeLimitError,
   RetryableError,
@@ -120,21 +121,45 @@ function spansSeveralBlocks(method: string, params: readonly unknown[]): boolean
 type Oversized = {
   /** The size the node declared (Content-Length), if it did. */
   readonly declared: number | undefined;
-  /** The highest block number among the logs read before the cut, if any was. */
-  readonly reachedBlock: number | undefined;
+  /** Blocks the logs read before the cut reached, in order (empty if none was read). */
+  readonly reached: readonly LogsReached[];
 };
 
+/** Logs per sample of a cut-off answer's density ({@link LogsReached}). */
+const SAMPLE_EVERY = 250;
+
 /**
- * The last `"blockNumber":"0x…"` within the first `limit` bytes of a cut-off answer (the chunk
- * that crossed the limit goes past it: a block named there would not fit), searched in the last
- * 64 KiB before the limit.
+ * What the first `limit` bytes of a cut-off log answer held (the chunk that crossed the limit goes
+ * past it: a block named there would not fit): the block of every {@link SAMPLE_EVERY}th log and
+ * of the last one, each with the logs that began before it (one `"logIndex"` per log; its
+ * `"blockNumber"` is the last one before that key).
  */
-function lastBlockNumber(chunks: readonly Uint8Array[], limit: number): number | undefined {
-  const read = Buffer.concat(chunks);
-  const tail = read.subarray(Math.max(0, limit - 65_536), limit).toString("latin1");
-  let last: string | undefined;
-  for (const match of tail.matchAll(/"blockNumber"\s*:\s*"(0x[0-9a-fA-F]+)"/g)) last = match[1];
-  return last === undefined ? undefined : Number(last);
+function cutOffAt(chunks: readonly Uint8Array[], limit: number): LogsReached[] {
+  const read = Buffer.concat(chunks).subarray(0, limit);
+  const logIndexKey = Buffer.from('"logIndex"');
+  const blockKey = Buffer.from('"blockNumber"');
+  const blockAt = (at: number): number | undefined => {
+    const key = read.lastIndexOf(blockKey, at);
+    if (key < 0) return undefined;
+    const match = /^"blockNumber"\s*:\s*"(0x[0-9a-fA-F]+)"/.exec(
+      read.subarray(key, key + 48).toString("latin1"),
+    );
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  };
+  const reached: LogsReached[] = [];
+  let logs = 0;
+  let last = -1;
+  for (let at = read.indexOf(logIndexKey); at >= 0; at = read.indexOf(logIndexKey, at + 1)) {
+    logs++;
+    last = at;
+    if (logs % SAMPLE_EVERY === 0) {
+      const block = blockAt(at);
+      if (block !== undefined) reached.push({ logs, block });
+    }
+  }
+  const block = last < 0 ? undefined : blockAt(last);
+  if (block !== undefined) reached.push({ logs, block });
+  return reached;
 }
 
 /**
@@ -145,7 +170,7 @@ async function readBounded(response: Response, limit: number): Promise<string | 
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
   if (declared > limit) {
     await response.body?.cancel();
-    return { declared, reachedBlock: undefined };
+    return { declared, reached: [] };
   }
   if (response.body === null) return "";
   const reader = response.body.getReader();
@@ -158,7 +183,7 @@ async function readBounded(response: Response, limit: number): Promise<string | 
     chunks.push(value);
     if (size > limit) {
       await reader.cancel();
-      return { declared: undefined, reachedBlock: lastBlockNumber(chunks, limit) };
+      return { declared: undefined, reached: cutOffAt(chunks, limit) };
     }
   }
   return Buffer.concat(chunks, size).toString("utf8");
@@ -222,8 +247,8 @@ export const createRpcClient = ({
             ...(bounded.declared !== undefined
               ? { oversize: bounded.declared / maxLogsAnswerBytes }
               : {}),
-            ...(bounded.reachedBlock !== undefined ? { reachedBlock: bounded.reachedBlock } : {}),
-            details: { limit: maxLogsAnswerBytes, ...bounded },
+            reached: bounded.reached,
+            details: { limit: maxLogsAnswerBytes, declared: bounded.declared },
           },
         );
       }

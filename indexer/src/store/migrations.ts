@@ -405,6 +405,13 @@ export async function migrate(
   await db.exec(
     "create table if not exists schema_migrations (id int4 primary key, name text not null, applied_at int8 not null)",
   );
+  // An up-to-date store (every start but the first) answers with one query instead of one
+  // transaction per migration (15 of them: 130 ms of a PGlite start-up). The check inside each
+  // transaction below still decides when some are missing.
+  const done = new Set(
+    (await db.query<{ id: number }>("select id from schema_migrations")).map((r) => r.id),
+  );
+  if (migrations.every((m) => done.has(m.id))) return 0;
   let applied = 0;
   for (const migration of migrations) {
     const ran = await db.transaction(async (tx) => {

@@ -3,8 +3,9 @@
  *
  * Creating a PGlite folder (initdb, 2–3 s) and applying the migrations to it (0.5–4 s) used to
  * run one after the other, after the service's modules were imported (1–2 s). main.ts now calls
- * {@link preparePgliteFolder} as soon as its socket listens: a child process creates the database
- * in a sibling folder `<folder>.prepare-<pid>` and migrates it, while this process imports its
+ * {@link preparePgliteFolder} as soon as its socket listens: it copies the schema's template
+ * (template.ts) into a sibling folder `<folder>.prepare-<pid>`, or, when there is none yet, a
+ * child process creates the database there and migrates it while this process imports its
  * modules. {@link adoptPreparedFolder} then, under the data folder's lock, renames it into place
  * if the real folder still does not exist (one rename: a crash leaves either no folder or a whole
  * one, and a leftover `.prepare-<pid>` folder is never read). The child's memory (initdb grows
@@ -16,12 +17,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { copyTemplate, templateFolder } from "./template.ts";
 
 type Prepared = {
   readonly folder: string;
   readonly temp: string;
   readonly done: Promise<boolean>;
-  readonly child: ChildProcess;
+  /** The process making it; undefined when it was copied from the template here. */
+  readonly child: ChildProcess | undefined;
 };
 
 let prepared: Prepared | undefined;
@@ -37,6 +40,17 @@ export function preparePgliteFolder(folder: string): void {
   if (prepared !== undefined || existsSync(target)) return;
   const temp = `${target}.prepare-${process.pid}`;
   rmSync(temp, { recursive: true, force: true });
+  // With the schema's template at hand (template.ts) a copy is all it takes (40 MB, about 50 ms):
+  // no child process competing with this one's module loading for the machine's cores.
+  const template = templateFolder();
+  try {
+    if (template !== undefined && copyTemplate(template, temp)) {
+      prepared = { folder: target, temp, done: Promise.resolve(true), child: undefined };
+      return;
+    }
+  } catch {
+    rmSync(temp, { recursive: true, force: true }); // unreadable template: made from scratch
+  }
   // The child imports the store's TypeScript modules through tsx, as `npm run indexer` does.
   const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), CHILD, temp], {
     stdio: ["ignore", "ignore", "pipe"],
@@ -107,7 +121,7 @@ export async function discardPreparedFolder(): Promise<void> {
   const p = prepared;
   if (p === undefined) return;
   prepared = undefined;
-  if (p.child.exitCode === null) p.child.kill("SIGKILL");
+  if (p.child !== undefined && p.child.exitCode === null) p.child.kill("SIGKILL");
   await p.done;
   rmSync(p.temp, { recursive: true, force: true });
 }

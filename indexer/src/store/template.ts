@@ -5,18 +5,20 @@
  * (about 1 s), which give the same empty database every time for the same PGlite and the same
  * migrations. prepare-child.ts keeps the first such folder it makes as a template and gives later
  * fresh stores a copy of it (40 MB, about 0.05 s) instead. The template's name carries a hash of
- * the PGlite version and of every migration (its SQL and its data step's code), so a changed
- * migration or a PGlite upgrade makes a new template and never reuses a stale one.
+ * the PGlite version and of migrations.ts's text (every migration's SQL and data step is written
+ * there), so a changed migration or a PGlite upgrade makes a new template and never reuses a
+ * stale one. The text, not the imported module: the key is known before the service's modules
+ * load (prepare.ts copies the template while they do), at the cost of a new template after an
+ * edit of a comment.
  *
  * Where: PGLITE_TEMPLATE_DIR, default `node_modules/.cache/jangbu/` (removed with the install, as
  * other tools' caches there); `off` makes every fresh store from scratch. A folder that cannot be
  * written only costs the speed-up.
  */
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MIGRATIONS } from "./migrations.ts";
 
 /** PGlite's package folder: its version is part of the template's key. */
 function pglitePackage(): { dir: string; version: string } {
@@ -32,12 +34,18 @@ function pglitePackage(): { dir: string; version: string } {
   return { dir, version };
 }
 
-/** What a fresh store's folder depends on: PGlite's version and every migration. */
-export function templateKey(): string {
-  const hash = createHash("sha256").update(`pglite ${pglitePackage().version}\n`);
-  for (const m of MIGRATIONS)
-    hash.update(`${m.id}\n${m.name}\n${m.sql}\n${m.run?.toString() ?? ""}\n`);
-  return hash.digest("hex").slice(0, 16);
+const MIGRATIONS_SOURCE = new URL("./migrations.ts", import.meta.url);
+
+/**
+ * What a fresh store's folder depends on: PGlite's version and the migrations (`source`:
+ * migrations.ts's text, read when not given).
+ */
+export function templateKey(source: string = readFileSync(MIGRATIONS_SOURCE, "utf8")): string {
+  return createHash("sha256")
+    .update(`pglite ${pglitePackage().version}\n`)
+    .update(source)
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /** The template folder for this schema, or undefined when PGLITE_TEMPLATE_DIR is `off`. */
@@ -70,6 +78,7 @@ export function saveTemplate(folder: string, template: string): void {
   try {
     cpSync(folder, temp, { recursive: true });
     renameSync(temp, template);
+    removeOtherTemplates(template);
   } catch {
     // Read-only or full disk, or another process saved it first: fresh stores are made from scratch.
   } finally {
@@ -80,3 +89,29 @@ export function saveTemplate(folder: string, template: string): void {
     }
   }
 }
+
+/**
+ * Removes the templates of other schemas (40 MB each, one more after every migration change) and
+ * leftovers of saves that were killed. A checkout on another schema sharing the folder makes its
+ * own again.
+ */
+function removeOtherTemplates(kept: string): void {
+  const base = dirname(kept);
+  for (const name of readdirSync(base)) {
+    const path = join(base, name);
+    if (path === kept || !name.startsWith("pglite-")) continue;
+    // A save still copying (`.tmp-<pid>` of a live process) is left alone.
+    const pid = /\.tmp-(\d+)$/.exec(name)?.[1];
+    if (pid !== undefined && pid !== String(process.pid) && isAlive(Number(pid))) continue;
+    rmSync(path, { recursive: true, force: true });
+  }
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};

@@ -82,11 +82,7 @@ export const createSync = ({
   forwarder,
   reorgDepth = 12,
   pollIntervalMs = 1_000,
-  // Small: the chain's density is unknown until the first answer, and an answer over the
-  // client's size cap (MAX_LOGS_ANSWER_KB) is read, thrown away and asked again in halves (on the
-  // benchmark chain 1,000 blocks held 12,000 events: 0.4 s lost). The range then grows 4× per
-  // answer: two round trips more on a sparse chain.
-  initialBlockRange = 100,
+  initialBlockRange = 1_000,
   maxBlockRange = 50_000,
   followBatchBlocks = 100,
   maxBatchEvents = 10_000,

@@ -45,13 +45,16 @@ export const createBlockRange = ({
         error.suggestedTo !== undefined && error.suggestedTo >= from
           ? error.suggestedTo - from + 1
           : 0;
-      // An answer over the client's size limit says what fits: the blocks before the one it was
-      // cut in, or the share of the range its declared size allows. Halving instead wasted one
-      // answer per halving (on the benchmark chain, four from a sparse range into a dense one:
-      // 2 s, each a whole answer the node computed).
+      // An answer over the client's size limit says what fits: the blocks it had given before
+      // its `targetLogs`-th log (no more: an answer as large as the limit would be read, parsed
+      // and carried over whole), or the share of the range its declared size allows. Halving
+      // instead wasted one answer per halving (on the benchmark chain, four from a sparse range
+      // into a dense one: 2 s, each a whole answer the node computed).
+      const within = error.reached.filter((r) => r.block > from);
+      const upToTarget = within.filter((r) => r.logs <= targetLogs).at(-1) ?? within[0];
       const fitting =
-        error.reachedBlock !== undefined && error.reachedBlock > from
-          ? error.reachedBlock - from
+        upToTarget !== undefined
+          ? upToTarget.block - from
           : error.oversize !== undefined && error.oversize > 1
             ? Math.floor((blocks / error.oversize) * 0.8)
             : 0;

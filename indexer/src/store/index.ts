@@ -67,8 +67,11 @@ export type Store = {
   readonly db: Database;
   readonly kind: StoreKind;
   getSyncState(): Promise<SyncState | undefined>;
-  /** The COPY text of `events` (their signers filled), for {@link ApplyBatchParameters.eventLog}. */
-  prepareEventLog(events: readonly EventRecord[]): EventLogText;
+  /**
+   * The COPY text of `events` (their signers filled), for {@link ApplyBatchParameters.eventLog};
+   * undefined where building it in the batch is better (PostgreSQL).
+   */
+  prepareEventLog(events: readonly EventRecord[]): EventLogText | undefined;
   /** Records chain and deployment on first start; refuses a store written for another one. */
   initSyncState(params: {
     chainId: number;
@@ -244,7 +247,12 @@ export const createStore = async ({ db }: CreateStoreParameters): Promise<Store>
         return state;
       });
     },
-    prepareEventLog: (events) => ({ events, parts: [...eventsCopyParts(events)] }),
+    // PGlite gets the text whole (one message to its thread), so it is built while the previous
+    // batch is written; PostgreSQL parses each part as it arrives while the next is built, and
+    // building it all ahead only lengthened the reads, the slower half of its backfill (same run:
+    // 17,900 against 19,800 events/s).
+    prepareEventLog: (events) =>
+      db.kind === "pglite" ? { events, parts: [...eventsCopyParts(events)] } : undefined,
     async applyBatch({
       expectedBlock,
       toBlock,

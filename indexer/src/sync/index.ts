@@ -280,7 +280,7 @@ export const createSync = ({
         readonly toHash: Hex;
         readonly headers: BlockHeader[];
         readonly events: EventRecord[];
-        readonly eventLog: EventLogText;
+        readonly eventLog: EventLogText | undefined;
         /** Logs read beyond the batch's cut, for the next batch. */
         readonly rest: Carry | undefined;
       };

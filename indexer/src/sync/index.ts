@@ -380,9 +380,9 @@ export const createSync = ({
   };
 
   /**
-   * The next backfill range, read while the current one is written (PostgreSQL parses and writes
-   * in its own process meanwhile; with PGlite the node's answers are awaited meanwhile). Used only
-   * if it starts right after the committed cursor, on top of its hash.
+   * The next backfill range, read while the current one is written (PostgreSQL writes in its own
+   * process meanwhile, PGlite on its own thread: store/pglite.ts). Used only if it starts right
+   * after the committed cursor, on top of its hash.
    */
   let prefetched:
     | { readonly from: number; readonly parentHash: string; readonly result: Promise<Fetched> }

@@ -250,18 +250,8 @@ describe("indexer RPC client", () => {
   it("stops reading a chunked log answer at maxLogsAnswerBytes and names a block it had reached", async () => {
     const server = await startLogServer("chunked");
     try {
-      const rpc = createRpcClient({
-        url: server.url,
-        maxLogsAnswerBytes: LOG_LIMIT,
-        baseBackoffMs: 1,
-      });
       const from = 0x1000;
-      const error = await getLogs(rpc, { address: [], fromBlock: from, toBlock: from + 999 }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      assert.ok(error instanceof RangeLimitError, String(error));
-      assert.ok(error.ownLimit);
+      const error = await refusedLogQuery(server.url, from);
       assert.equal(error.oversize, undefined, "no size was declared");
       const [answer] = server.answers;
       assert.ok(answer !== undefined);
@@ -326,18 +316,8 @@ describe("indexer RPC client", () => {
   it("refuses a log answer whose declared size passes maxLogsAnswerBytes, saying by how much", async () => {
     const server = await startLogServer("declared");
     try {
-      const rpc = createRpcClient({
-        url: server.url,
-        maxLogsAnswerBytes: LOG_LIMIT,
-        baseBackoffMs: 1,
-      });
       const from = 0x1000;
-      const error = await getLogs(rpc, { address: [], fromBlock: from, toBlock: from + 999 }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      assert.ok(error instanceof RangeLimitError, String(error));
-      assert.ok(error.ownLimit);
+      const error = await refusedLogQuery(server.url, from);
       assert.equal(error.reached.length, 0, "nothing was read");
       const [answer] = server.answers;
       assert.ok(answer !== undefined);
@@ -347,6 +327,11 @@ describe("indexer RPC client", () => {
       const range = createBlockRange({ initial: 1_000, max: 10_000 });
       range.refused(1_000, from, error);
       assert.equal(range.size, Math.floor((1_000 / error.oversize) * 0.8));
+      const rpc = createRpcClient({
+        url: server.url,
+        maxLogsAnswerBytes: LOG_LIMIT,
+        baseBackoffMs: 1,
+      });
       const logs = await getLogs(rpc, {
         address: [],
         fromBlock: from,
@@ -453,4 +438,16 @@ async function write(res: ServerResponse, mode: "chunked" | "declared", answer: 
     await new Promise((r) => setTimeout(r, 3));
   }
   res.end();
+}
+
+/** The RangeLimitError of a 1,000-block log query from `from` to the server at `url`, checked. */
+async function refusedLogQuery(url: string, from: number): Promise<RangeLimitError> {
+  const rpc = createRpcClient({ url, maxLogsAnswerBytes: LOG_LIMIT, baseBackoffMs: 1 });
+  const error = await getLogs(rpc, { address: [], fromBlock: from, toBlock: from + 999 }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof RangeLimitError, String(error));
+  assert.ok(error.ownLimit, "the client's own limit");
+  return error;
 }

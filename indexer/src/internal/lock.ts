@@ -22,6 +22,7 @@ import {
 } from "node:fs";
 import { join, resolve } from "node:path";
 import { NonRetryableError } from "./errors.ts";
+import { isProcessAlive } from "./process.ts";
 
 export type FolderLock = { readonly path: string; release(): void };
 
@@ -81,24 +82,15 @@ export function parseOwner(text: string): Owner | undefined {
   };
 }
 
-const pidExists = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
-
 /** True while the process that wrote `owner` still runs (and can still write to the folder). */
 export function isLiveOwner(owner: Owner): boolean {
   const canSeeProc = procStat(process.pid) !== undefined;
-  if (!canSeeProc) return pidExists(owner.pid);
+  if (!canSeeProc) return isProcessAlive(owner.pid);
   if (owner.boot !== undefined && owner.boot !== bootId()) return false;
   const stat = procStat(owner.pid);
   // No /proc entry: gone, unless /proc hides other users' processes (hidepid) and the pid exists;
   // then nothing more can be learnt and the owner counts as live.
-  if (stat === undefined) return pidExists(owner.pid);
+  if (stat === undefined) return isProcessAlive(owner.pid);
   const [state, , , , , , flags, ...rest] = stat;
   if (state === "Z" || state === "X") return false;
   if ((Number(flags) & PF_EXITING) !== 0) return false;

@@ -17,6 +17,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isProcessAlive } from "../internal/process.ts";
 import { copyTemplate, templateFolder } from "./template.ts";
 
 type Prepared = {
@@ -90,15 +91,6 @@ export async function adoptPreparedFolder(folder: string): Promise<boolean> {
   return false;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
-
 /** Removes `.prepare-<pid>` folders of `target` left by processes killed while preparing. */
 function removeAbandoned(target: string): void {
   const prefix = `${basename(target)}.prepare-`;
@@ -111,7 +103,7 @@ function removeAbandoned(target: string): void {
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length));
-    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid))
+    if (Number.isInteger(pid) && pid !== process.pid && !isProcessAlive(pid))
       rmSync(join(dirname(target), name), { recursive: true, force: true });
   }
 }

@@ -19,6 +19,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isProcessAlive } from "../internal/process.ts";
 
 /** PGlite's package folder: its version is part of the template's key. */
 function pglitePackage(): { dir: string; version: string } {
@@ -102,16 +103,7 @@ function removeOtherTemplates(kept: string): void {
     if (path === kept || !name.startsWith("pglite-")) continue;
     // A save still copying (`.tmp-<pid>` of a live process) is left alone.
     const pid = /\.tmp-(\d+)$/.exec(name)?.[1];
-    if (pid !== undefined && pid !== String(process.pid) && isAlive(Number(pid))) continue;
+    if (pid !== undefined && pid !== String(process.pid) && isProcessAlive(Number(pid))) continue;
     rmSync(path, { recursive: true, force: true });
   }
 }
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-};

@@ -262,9 +262,9 @@ export const createStore = async ({ db }: CreateStoreParameters): Promise<Store>
       eventLog,
       keepBlocksFrom,
     }) {
-      let changes: ProjectionChanges | undefined;
+      let changes: ProjectionChanges;
       try {
-        await db.transaction(async (tx) => {
+        changes = await db.transaction(async (tx) => {
           const withLogs = new Set(events.map((e) => e.blockNumber));
           const kept = headers.filter(
             (h) => withLogs.has(h.number) || h.number >= keepBlocksFrom || h.number === toBlock,
@@ -295,15 +295,14 @@ export const createStore = async ({ db }: CreateStoreParameters): Promise<Store>
             await insertBlocks(tx, kept, withLogs);
             logged = insertEvents(tx, events, eventLog);
           }
+          const eventsLogged = logged;
           let batchChanges: ProjectionChanges;
           try {
             batchChanges = reduceProjections(events, loaded);
           } catch (error) {
-            await logged.catch(() => {}); // the connection must be idle before the rollback
+            await eventsLogged.catch(() => {}); // the connection must be idle before the rollback
             throw error;
           }
-          changes = batchChanges;
-          const eventsLogged = logged;
           await inSequence(tx, [
             () => eventsLogged,
             () => writeProjections(tx, batchChanges),
@@ -315,12 +314,13 @@ export const createStore = async ({ db }: CreateStoreParameters): Promise<Store>
               ]),
             () => moveCursor(tx, toBlock, toHash),
           ]);
+          return batchChanges;
         });
       } catch (error) {
         rows.clear();
         throw error;
       }
-      rows.remember(changes?.dirty ?? new Map(), toBlock, toHash);
+      rows.remember(changes.dirty, toBlock, toHash);
     },
     async rollback(block, blockHash) {
       rows.clear();

@@ -12,6 +12,7 @@ import { NonRetryableError } from "../internal/errors.ts";
 import type { Database, Row, Sql } from "./db.ts";
 import type { EngineError, EngineReply, EngineRequest, EngineSetup } from "./pglite-worker.ts";
 import { adoptPreparedFolder } from "./prepare.ts";
+import { copyTemplate, templateFolder } from "./template.ts";
 
 export type CreatePgliteDatabaseParameters = {
   /** Data folder; undefined for an in-memory database. */
@@ -26,13 +27,17 @@ export type CreatePgliteDatabaseParameters = {
 };
 
 /**
- * Creates a new PGlite data folder in a short-lived child process. PGlite's first start runs
+ * Creates a new PGlite data folder: a copy of the template, else in a short-lived child process
+ * (initdb only; the store migrates it when it opens it). PGlite's first start runs
  * initdb, which grows its WebAssembly memory to about 450 MB; WebAssembly memory never shrinks, so
  * done in the indexer's own process it would stay that size for the process's life (measured: RSS
  * 650 MB after a first start, 200–300 MB after opening an existing folder).
  */
 async function initialiseDataDir(dataDir: string): Promise<void> {
   if (existsSync(join(dataDir, "PG_VERSION"))) return;
+  // A new folder is the schema's template when there is one (template.ts), as in prepare.ts.
+  const template = templateFolder();
+  if (!existsSync(dataDir) && template !== undefined && copyTemplate(template, dataDir)) return;
   mkdirSync(dataDir, { recursive: true });
   const script = [
     `const { PGlite } = await import(${JSON.stringify(import.meta.resolve("@electric-sql/pglite"))});`,

@@ -21,8 +21,15 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isProcessAlive } from "../internal/process.ts";
 
-/** PGlite's package folder: its version is part of the template's key. */
+let pglite: { dir: string; version: string } | undefined;
+
+/** PGlite's package folder (read once): its version is part of the template's key. */
 function pglitePackage(): { dir: string; version: string } {
+  pglite ??= findPglitePackage();
+  return pglite;
+}
+
+function findPglitePackage(): { dir: string; version: string } {
   let dir = dirname(fileURLToPath(import.meta.resolve("@electric-sql/pglite")));
   while (!existsSync(join(dir, "package.json"))) {
     const up = dirname(dir);

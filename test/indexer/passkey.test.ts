@@ -8,18 +8,22 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, encodeFunctionData, type Hex, keccak256, toHex } from "viem";
+import { type Address, encodeFunctionData, type Hex } from "viem";
 import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
 import { softwarePasskey } from "../../scripts/lib/software-passkey.ts";
 import {
-  CredentialRegistryAbi,
   PasskeyAccountAbi,
   PasskeyAccountFactoryAbi,
   RicePurchaseAbi,
 } from "../../sdk/generated/abis.ts";
-import { householdTagOf } from "../../sdk/households.ts";
 import { passkeyAccountAddress, passkeyChallenge, rpIdHashOf } from "../../sdk/passkey.ts";
-import { GANGJIN, type RelayChain, serveRpc, setupRelayChain } from "../relay/setup.ts";
+import {
+  farmerCredentialIssue,
+  GANGJIN,
+  type RelayChain,
+  serveRpc,
+  setupRelayChain,
+} from "../relay/setup.ts";
 import { envFor, indexUntil, withTestPostgres } from "./helpers/indexer.ts";
 
 type Json = Record<string, unknown>;
@@ -64,18 +68,7 @@ describe("indexer: passkey accounts", () => {
     const now = await chain.chainTime();
     await send(
       deployment.addresses.CredentialRegistry,
-      encodeFunctionData({
-        abi: CredentialRegistryAbi,
-        functionName: "issue",
-        args: [
-          account,
-          0,
-          GANGJIN,
-          keccak256(toHex("claims:indexer passkey farmer")),
-          BigInt(now + 365 * 86_400),
-          householdTagOf(keccak256(toHex("household secret: indexer passkey farmer"))),
-        ],
-      }),
+      farmerCredentialIssue(account, "indexer passkey farmer", now),
     );
     await chain.direct(chain.official, {
       to: deployment.addresses.RicePurchase,

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { encodeFunctionData, type Hex, keccak256, toHex } from "viem";
+import { encodeFunctionData, type Hex } from "viem";
 import { createRelay, type Relay } from "../../indexer/src/relay/index.ts";
 import { softwarePasskey } from "../../scripts/lib/software-passkey.ts";
 import {
@@ -16,7 +16,6 @@ import {
   PasskeyAccountFactoryAbi,
   RicePurchaseAbi,
 } from "../../sdk/generated/abis.ts";
-import { householdTagOf } from "../../sdk/households.ts";
 import {
   isPasskeyAccountCode,
   type PasskeyCall,
@@ -26,7 +25,7 @@ import {
   rpIdHashOf,
 } from "../../sdk/passkey.ts";
 import { deliveryDayAt } from "../../sdk/variety.ts";
-import { GANGJIN, post, type RelayChain, setupRelayChain } from "./setup.ts";
+import { farmerCredentialIssue, GANGJIN, post, type RelayChain, setupRelayChain } from "./setup.ts";
 
 describe("relay: passkey-signed calls", () => {
   let chain: RelayChain;
@@ -58,18 +57,7 @@ describe("relay: passkey-signed calls", () => {
     const now = await chain.chainTime();
     const issue = await chain.admin.sendTransaction({
       to: deployment.addresses.CredentialRegistry,
-      data: encodeFunctionData({
-        abi: CredentialRegistryAbi,
-        functionName: "issue",
-        args: [
-          account,
-          0,
-          GANGJIN,
-          keccak256(toHex("claims:passkey farmer")),
-          BigInt(now + 365 * 86_400),
-          householdTagOf(keccak256(toHex("household secret: passkey farmer"))),
-        ],
-      }),
+      data: farmerCredentialIssue(account, "passkey farmer", now),
     });
     await chain.publicClient.waitForTransactionReceipt({ hash: issue });
     await chain.direct(chain.official, {

@@ -26,6 +26,7 @@ import {
   JangbuForwarderAbi,
   RicePurchaseAbi,
 } from "../../sdk/generated/abis.ts";
+import { Role } from "../../sdk/generated/enums.ts";
 import { householdTagOf } from "../../sdk/households.ts";
 import { deliveryDayAt } from "../../sdk/variety.ts";
 
@@ -361,4 +362,24 @@ export async function serveRpc(provider: {
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Calldata of `CredentialRegistry.issue`: a farmer credential in 강진군 for `account`, valid a year
+ * from `now`, its claims hash and household tag derived from `label` (tests of accounts that are
+ * not in the cast, such as a passkey account's address before it exists).
+ */
+export function farmerCredentialIssue(account: Address, label: string, now: number): Hex {
+  return encodeFunctionData({
+    abi: CredentialRegistryAbi,
+    functionName: "issue",
+    args: [
+      account,
+      Role.Farmer,
+      GANGJIN,
+      keccak256(toHex(`claims:${label}`)),
+      BigInt(now + 365 * 86_400),
+      householdTagOf(keccak256(toHex(`household secret: ${label}`))),
+    ],
+  });
 }

@@ -29,6 +29,7 @@ import { dateTime, shortHex } from "../lib/format.ts";
 import { useAsync, useLive } from "../lib/hooks.ts";
 import { roleLabel } from "../lib/labels.ts";
 import { REGIONS, refName } from "../lib/reference.ts";
+import { RecoveryAccountField } from "./RecoveryAccountField.tsx";
 import { requestSignature } from "./sign-store.ts";
 import { Field } from "./ui.tsx";
 
@@ -224,17 +225,7 @@ export function OfficialRecovery() {
           void start();
         }}
       >
-        <Field label={t("passkeys.account")} error={err}>
-          {(p) => (
-            <input
-              {...p}
-              data-recovery-account
-              autoComplete="off"
-              value={account}
-              onChange={(e) => setAccount(e.target.value)}
-            />
-          )}
-        </Field>
+        <RecoveryAccountField value={account} onChange={setAccount} error={err} />
         {credential && (
           <p className="muted" data-recovery-credential>
             {roleLabel(t, credential.role)} ·{" "}

@@ -14,7 +14,8 @@ import {
   signInWithPasskey,
 } from "../chain/passkey.ts";
 import type { PasskeyLogin } from "../chain/session.ts";
-import { Field, Loading } from "./ui.tsx";
+import { RecoveryAccountField } from "./RecoveryAccountField.tsx";
+import { Loading } from "./ui.tsx";
 
 const QrCode = lazy(() => import("./QrCode.tsx"));
 
@@ -68,17 +69,12 @@ export function RecoveryKeyMaker() {
             void make();
           }}
         >
-          <Field label={t("passkeys.account")} hint={t("passkeys.accountHint")} error={err}>
-            {(p) => (
-              <input
-                {...p}
-                data-recovery-account
-                autoComplete="off"
-                value={account}
-                onChange={(e) => setAccount(e.target.value)}
-              />
-            )}
-          </Field>
+          <RecoveryAccountField
+            value={account}
+            onChange={setAccount}
+            error={err}
+            hint={t("passkeys.accountHint")}
+          />
           <button type="submit" className="btn secondary" data-recovery-create>
             {t("passkeys.makeNew")}
           </button>

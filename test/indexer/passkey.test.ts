@@ -16,8 +16,9 @@ import {
   PasskeyAccountFactoryAbi,
   RicePurchaseAbi,
 } from "../../sdk/generated/abis.ts";
-import { passkeyAccountAddress, passkeyChallenge, rpIdHashOf } from "../../sdk/passkey.ts";
+import { passkeyAccountAddress, passkeyChallenge } from "../../sdk/passkey.ts";
 import {
+  deployPasskeyFactory,
   farmerCredentialIssue,
   GANGJIN,
   type RelayChain,
@@ -45,25 +46,15 @@ describe("indexer: passkey accounts", () => {
 
   before(async () => {
     chain = await setupRelayChain({ farmers: 1 });
-    const { viem } = chain.connection;
     const { deployment, publicClient, admin } = chain;
     const send = async (to: Address, data: Hex) => {
       const hash = await admin.sendTransaction({ to, data });
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
       assert.equal(receipt.status, "success", `set-up transaction reverted: ${hash}`);
     };
-    factory = (
-      await viem.deployContract("PasskeyAccountFactory", [
-        deployment.addresses.JangbuForwarder,
-        deployment.addresses.CredentialRegistry,
-        rpIdHashOf("localhost"),
-      ])
-    ).address;
-    const implementation = await publicClient.readContract({
-      address: factory,
-      abi: PasskeyAccountFactoryAbi,
-      functionName: "implementation",
-    });
+    const deployed = await deployPasskeyFactory(chain);
+    factory = deployed.factory;
+    const { implementation } = deployed;
     account = passkeyAccountAddress(factory, implementation, passkey.key);
     const now = await chain.chainTime();
     await send(

@@ -13,7 +13,6 @@ import { softwarePasskey } from "../../scripts/lib/software-passkey.ts";
 import {
   CredentialRegistryAbi,
   PasskeyAccountAbi,
-  PasskeyAccountFactoryAbi,
   RicePurchaseAbi,
 } from "../../sdk/generated/abis.ts";
 import {
@@ -22,10 +21,16 @@ import {
   passkeyAccountAddress,
   passkeyChallenge,
   passkeyRelayBody,
-  rpIdHashOf,
 } from "../../sdk/passkey.ts";
 import { deliveryDayAt } from "../../sdk/variety.ts";
-import { farmerCredentialIssue, GANGJIN, post, type RelayChain, setupRelayChain } from "./setup.ts";
+import {
+  deployPasskeyFactory,
+  farmerCredentialIssue,
+  GANGJIN,
+  post,
+  type RelayChain,
+  setupRelayChain,
+} from "./setup.ts";
 
 describe("relay: passkey-signed calls", () => {
   let chain: RelayChain;
@@ -38,20 +43,8 @@ describe("relay: passkey-signed calls", () => {
 
   before(async () => {
     chain = await setupRelayChain({ farmers: 1 });
-    const { viem } = chain.connection;
     const { deployment } = chain;
-    factory = (
-      await viem.deployContract("PasskeyAccountFactory", [
-        deployment.addresses.JangbuForwarder,
-        deployment.addresses.CredentialRegistry,
-        rpIdHashOf("localhost"),
-      ])
-    ).address;
-    implementation = await chain.publicClient.readContract({
-      address: factory,
-      abi: PasskeyAccountFactoryAbi,
-      functionName: "implementation",
-    });
+    ({ factory, implementation } = await deployPasskeyFactory(chain));
     account = passkeyAccountAddress(factory, implementation, passkey.key);
     // The county issues the credential and the allocation to the address before it exists.
     const now = await chain.chainTime();

@@ -24,10 +24,12 @@ import { type ForwardRequest, type RelayBody, signRelayRequest } from "../../sdk
 import {
   CredentialRegistryAbi,
   JangbuForwarderAbi,
+  PasskeyAccountFactoryAbi,
   RicePurchaseAbi,
 } from "../../sdk/generated/abis.ts";
 import { Role } from "../../sdk/generated/enums.ts";
 import { householdTagOf } from "../../sdk/households.ts";
+import { rpIdHashOf } from "../../sdk/passkey.ts";
 import { deliveryDayAt } from "../../sdk/variety.ts";
 
 export const GANGJIN = 46_810;
@@ -382,4 +384,25 @@ export function farmerCredentialIssue(account: Address, label: string, now: numb
       householdTagOf(keccak256(toHex(`household secret: ${label}`))),
     ],
   });
+}
+
+/**
+ * Deploys a PasskeyAccountFactory on `chain` (forwarder and registry of its deployment, passkeys
+ * of the relying party `localhost`) and reads its account implementation.
+ */
+export async function deployPasskeyFactory(
+  chain: RelayChain,
+): Promise<{ factory: Address; implementation: Address }> {
+  const { addresses } = chain.deployment;
+  const { address: factory } = await chain.connection.viem.deployContract("PasskeyAccountFactory", [
+    addresses.JangbuForwarder,
+    addresses.CredentialRegistry,
+    rpIdHashOf("localhost"),
+  ]);
+  const implementation = await chain.publicClient.readContract({
+    address: factory,
+    abi: PasskeyAccountFactoryAbi,
+    functionName: "implementation",
+  });
+  return { factory, implementation };
 }

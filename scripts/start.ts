@@ -22,6 +22,7 @@ import { homedir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Address } from "viem";
+import { MALLOC_ARENA_MAX } from "../indexer/src/internal/heap.ts";
 import { deploy } from "./deploy.ts";
 import { deploymentEnv, resolveDataDir } from "./lib/deployment.ts";
 import { ROOT } from "./lib/hre.ts";
@@ -325,6 +326,8 @@ async function main(): Promise<number> {
         {
           cwd: ROOT,
           env: {
+            // Read by glibc at process start only (indexer/src/internal/heap.ts says why).
+            MALLOC_ARENA_MAX,
             // Keys meant for a real chain have no place on the local one: the relay uses a dev account.
             ...withoutKeys(process.env),
             ...deploymentEnv(deployed.deployment),

@@ -26,7 +26,6 @@ export type RunParameters = {
 };
 
 export async function run({ serve, closeServer, onSignal }: RunParameters): Promise<number> {
-  tuneHeapForIndexing();
   let signalled: string | undefined;
   let wakeStop: (why: string) => void = () => {};
   const stopRequested = new Promise<string>((resolve) => {
@@ -48,6 +47,7 @@ export async function run({ serve, closeServer, onSignal }: RunParameters): Prom
   } catch (error) {
     return fail(error instanceof EnvError ? error.message : describeError(error));
   }
+  tuneHeapForIndexing(env.DATABASE_URL === undefined ? "pglite" : "postgres");
   const logger = createLogger({ level: env.LOG_LEVEL, name: "indexer" });
   let indexer: Indexer;
   let relay: ReturnType<typeof createRelayModule> | undefined;

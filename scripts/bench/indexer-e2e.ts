@@ -21,6 +21,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { MALLOC_ARENA_MAX } from "../../indexer/src/internal/heap.ts";
 import { freePort } from "../lib/net.ts";
 import type { ChainReady } from "./indexer-chain.ts";
 
@@ -41,9 +42,13 @@ export type E2eRun = {
   load1: number;
   /** The sync's own "caught up" log line: time spent per part. */
   breakdown: string;
+  /** CPU seconds the indexer process used from its start to caught up. */
+  indexerCpuSeconds: number;
+  /** CPU seconds the node (the bench chain's process) used over the same time. */
+  nodeCpuSeconds: number;
 };
 
-export type Chain = ChainReady & { stop(): Promise<void> };
+export type Chain = ChainReady & { readonly pid: number; stop(): Promise<void> };
 
 export async function startBenchChain(): Promise<Chain> {
   const child = spawn(process.execPath, ["--import", "tsx", join(HERE, "indexer-chain.ts")], {
@@ -56,6 +61,7 @@ export async function startBenchChain(): Promise<Chain> {
   });
   return {
     ...ready,
+    pid: child.pid as number,
     stop: async () => {
       const exited = new Promise((r) => child.once("exit", r));
       child.send({ type: "stop" });
@@ -68,6 +74,21 @@ export async function startBenchChain(): Promise<Chain> {
 const TIMEOUT_S = Number(process.env.BENCH_E2E_TIMEOUT_S ?? 180);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * CPU time a process has used so far (user + system, all its threads), in seconds: with the
+ * wall time it shows how much of the machine's two cores the indexer and the node took.
+ */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime and stime, fields 14 and 15
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times: 100 on every mainstream architecture. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 function peakRssMB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -128,6 +149,8 @@ export async function startIndexer(
     // The sync's "caught up" line carries its time breakdown; `debug` adds one line per batch.
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
     PORTAL_DIR: join(dataDir, "no-portal"),
+    // As `npm run indexer` and `npm start` set it (indexer/src/internal/heap.ts).
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? MALLOC_ARENA_MAX,
     ...(databaseUrl !== undefined ? { DATABASE_URL: databaseUrl } : {}),
   };
   // Sync tuning under test, passed through when set (else the service's defaults).
@@ -233,11 +256,14 @@ export async function startIndexer(
 
 /** One cold index of `chain` by the indexer of checkout `root` into a fresh `store`. */
 export async function indexOnce(chain: Chain, root: string, store: Store): Promise<E2eRun> {
+  const nodeCpuBefore = cpuSeconds(chain.pid);
   const indexer = await startIndexer(chain, root, store);
   try {
     await indexer.waitCaughtUp();
     const seconds = (performance.now() - indexer.spawnedAt) / 1000;
     const peak = peakRssMB(indexer.pid);
+    const indexerCpuSeconds = cpuSeconds(indexer.pid);
+    const nodeCpuSeconds = cpuSeconds(chain.pid) - nodeCpuBefore;
     // The status route counts the events at most once a second: ask until the count is fresh.
     const counted = await indexer.waitCounted();
     // The sync logs its breakdown right after its cursor reaches the head: give it a moment.
@@ -259,6 +285,8 @@ export async function indexOnce(chain: Chain, root: string, store: Store): Promi
       startRssMB: indexer.startRssMB,
       load1: loadavg()[0] ?? Number.NaN,
       breakdown: breakdown.replace(/^.*caught up\s*/, ""),
+      indexerCpuSeconds,
+      nodeCpuSeconds,
     };
   } finally {
     await indexer.stop();
@@ -302,7 +330,7 @@ export async function e2e(options: {
           }
           runs.push(run);
           log(
-            `  e2e ${store} [${root}]: ${run.seconds.toFixed(2)} s (start-up ${run.startSeconds.toFixed(2)} s), ${Math.round(run.eventsPerSec)} events/s, peak RSS ${Math.round(run.peakRssMB)} MB (${Math.round(run.startRssMB)} MB at start-up), load ${run.load1.toFixed(2)}\n      ${run.breakdown}`,
+            `  e2e ${store} [${root}]: ${run.seconds.toFixed(2)} s (start-up ${run.startSeconds.toFixed(2)} s), ${Math.round(run.eventsPerSec)} events/s, peak RSS ${Math.round(run.peakRssMB)} MB (${Math.round(run.startRssMB)} MB at start-up), CPU ${run.indexerCpuSeconds.toFixed(1)} s indexer + ${run.nodeCpuSeconds.toFixed(1)} s node, load ${run.load1.toFixed(2)}\n      ${run.breakdown}`,
           );
         }
       }

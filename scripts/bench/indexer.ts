@@ -291,7 +291,7 @@ async function backfill(
 
 /** One backfill in this process (a child of run()), printing `{ rate, rssMB }` as JSON. */
 async function backfillChild(kind: "pglite" | "postgres", total: number) {
-  tuneHeapForIndexing(); // as indexer/src/main.ts does
+  tuneHeapForIndexing(kind); // as indexer/src/run.ts does
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);

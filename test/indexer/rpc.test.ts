@@ -190,6 +190,35 @@ describe("indexer RPC client", () => {
     );
   });
 
+  it("reads a log answer in any case and any text: hashes and addresses come out lower-case, UTF-8 intact", async () => {
+    const log = {
+      address: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      topics: [`0x${"A".repeat(64)}`, `0x${"d".repeat(64)}`],
+      data: "0x",
+      blockNumber: "0x9",
+      blockHash: `0x${"B".repeat(63)}b`,
+      transactionHash: `0x${"c".repeat(64)}`,
+      transactionIndex: "0x0",
+      logIndex: "0x0",
+    };
+    reply = (b) => ({ json: { jsonrpc: "2.0", id: (b as { id: number }).id, result: [log] } });
+    const rpc = createRpcClient({ url, baseBackoffMs: 1, maxAttempts: 2 });
+    const [read] = await getLogs(rpc, { address: [], fromBlock: 1, toBlock: 9 });
+    assert.equal(read?.address, "0x5fbdb2315678afecb367f032d93f642f64180aa3");
+    assert.deepEqual(read?.topics, [`0x${"a".repeat(64)}`, `0x${"d".repeat(64)}`]);
+    assert.equal(read?.blockHash, `0x${"b".repeat(64)}`);
+    assert.equal(read?.transactionHash, `0x${"c".repeat(64)}`);
+    // A log answer (a range of several blocks: read with its size bounded) is read as Latin-1 only
+    // when every byte is ASCII: Korean text (three UTF-8 bytes per syllable) must come through as
+    // written, not as mojibake.
+    reply = (b) => ({
+      json: { jsonrpc: "2.0", id: (b as { id: number }).id, result: ["잘못된 요청 범위"] },
+    });
+    assert.deepEqual(await rpc.request("eth_getLogs", [{ fromBlock: "0x1", toBlock: "0x2" }]), [
+      "잘못된 요청 범위",
+    ]);
+  });
+
   it("grows the block range while answers are small and shrinks it on refusal", () => {
     const range = createBlockRange({ initial: 100, max: 1_000, targetLogs: 10 });
     range.succeeded(100, 1);

@@ -28,7 +28,10 @@ export type RawLog = {
 
 const HEX = /^0x[0-9a-fA-F]*$/;
 const HASH = /^0x[0-9a-fA-F]{64}$/;
+/** Nodes answer hashes in lower case: checked alone, such a hash needs no lower-cased copy. */
+const LOWER_HASH = /^0x[0-9a-f]{64}$/;
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/;
 
 const toHex = (n: number): Hex => `0x${n.toString(16)}`;
 
@@ -44,6 +47,7 @@ function quantity(value: unknown, what: string): number {
 }
 
 function hash(value: unknown, what: string): Hex {
+  if (typeof value === "string" && LOWER_HASH.test(value)) return value as Hex;
   if (typeof value !== "string" || !HASH.test(value)) {
     throw new RetryableError(`malformed answer: ${what} is not a 32-byte hash`, {
       details: { value },
@@ -113,7 +117,8 @@ export async function getLogs(
     if (typeof item !== "object" || item === null)
       throw new RetryableError("malformed answer: log is not an object");
     const l = item as Record<string, unknown>;
-    if (typeof l.address !== "string" || !ADDRESS.test(l.address)) {
+    const address = l.address;
+    if (typeof address !== "string" || !ADDRESS.test(address)) {
       throw new RetryableError("malformed answer: log.address");
     }
     if (!Array.isArray(l.topics) || l.topics.length > 4)
@@ -122,8 +127,8 @@ export async function getLogs(
       throw new RetryableError("malformed answer: log.data");
     }
     const log: RawLog = {
-      address: l.address.toLowerCase() as Address,
-      topics: l.topics.map((t, i) => hash(t, `log.topics[${i}]`)),
+      address: (LOWER_ADDRESS.test(address) ? address : address.toLowerCase()) as Address,
+      topics: l.topics.map((t) => hash(t, "a log topic")),
       data: l.data as Hex,
       blockNumber: quantity(l.blockNumber, "log.blockNumber"),
       blockHash: hash(l.blockHash, "log.blockHash"),

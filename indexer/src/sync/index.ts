@@ -333,7 +333,7 @@ export const createSync = ({
       to = carry.to;
       logs = carry.logs;
       if (logs.length < maxBatchEvents && to < safe) {
-        const next = Math.min(safe, to + range.size);
+        const next = Math.min(safe, to + range.sizeAt(to + 1));
         const more = await readLogs(to + 1, next);
         if (more !== undefined) {
           logs = logs.concat(more);
@@ -341,7 +341,7 @@ export const createSync = ({
         }
       }
     } else {
-      to = Math.min(safe, from + range.size - 1);
+      to = Math.min(safe, from + range.sizeAt(from) - 1);
       const read = await readLogs(from, to);
       if (read === undefined) return { kind: "refused" };
       logs = read;

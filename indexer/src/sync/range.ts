@@ -1,13 +1,20 @@
 /**
  * The `eth_getLogs` block range: sized from the log density of the last answer so that the next
  * one holds about `targetLogs` logs (growing at most 4× per answer), and shrunk when the node
- * refuses (range or result-size limits).
+ * refuses (range or result-size limits). The blocks a cut-off answer reached are kept: a range
+ * starting among them is sized from where their logs lie, not from the average density of the
+ * answer before it (which, from a sparse stretch, sent the next query deep into a dense one).
  */
-import type { RangeLimitError } from "../internal/errors.ts";
+import type { LogsReached, RangeLimitError } from "../internal/errors.ts";
 
 export type BlockRange = {
-  /** Blocks to ask for next. */
+  /** Blocks to ask for next, wherever the range starts. */
   readonly size: number;
+  /**
+   * Blocks to ask for in a range starting at `from`: {@link size}, or fewer where the last
+   * cut-off answer showed the logs from `from` on to be denser.
+   */
+  sizeAt(from: number): number;
   /** After a successful query of `blocks` blocks that returned `logs` logs. */
   succeeded(blocks: number, logs: number): void;
   /** After the node refused a query of `blocks` blocks starting at `from`. */
@@ -29,9 +36,40 @@ export const createBlockRange = ({
   let size = Math.max(1, Math.min(initial, max));
   /** The largest range the node accepted since its last refusal: do not grow past a refusal. */
   let ceiling = max;
+  /**
+   * Where the logs of the last cut-off answer lay: `logs` of them had begun by block `block`,
+   * counted from the answer's first block (every so many logs, rpc/client.ts), sorted by block.
+   */
+  let reached: readonly LogsReached[] = [];
+
+  /** Logs per block over the last samples of `reached`: the density where the answer was cut. */
+  const densityAtCut = () => {
+    const last = reached.at(-1) as LogsReached;
+    const earlier = reached[Math.max(0, reached.length - 5)] as LogsReached;
+    return (last.logs - earlier.logs) / Math.max(1, last.block - earlier.block);
+  };
+
   return {
     get size() {
       return size;
+    },
+    sizeAt(from) {
+      const last = reached.at(-1);
+      if (last === undefined) return size;
+      if (from > last.block) {
+        // Past what the answer showed: its density where it was cut, once; then the usual growth.
+        const rate = densityAtCut();
+        reached = [];
+        return rate > 0 ? Math.max(1, Math.min(size, Math.floor(targetLogs / rate))) : size;
+      }
+      const before = reached.filter((r) => r.block < from).at(-1)?.logs ?? 0;
+      const past = reached.find((r) => r.block >= from && r.logs - before > targetLogs);
+      if (past !== undefined) return Math.max(1, Math.min(ceiling, past.block - from));
+      // The target lies beyond the samples: the blocks up to the last one, then that density.
+      const rate = densityAtCut();
+      const left = targetLogs - (last.logs - before);
+      const beyond = rate > 0 ? Math.floor(left / rate) : size;
+      return Math.max(1, Math.min(ceiling, last.block - from + 1 + beyond));
     },
     succeeded(blocks, logs) {
       // The blocks that would hold `targetLogs` logs at this answer's density. A range ending at
@@ -51,6 +89,7 @@ export const createBlockRange = ({
       // instead wasted one answer per halving (on the benchmark chain, four from a sparse range
       // into a dense one: 2 s, each a whole answer the node computed).
       const within = error.reached.filter((r) => r.block > from);
+      reached = within;
       const upToTarget = within.filter((r) => r.logs <= targetLogs).at(-1) ?? within[0];
       const fitting =
         upToTarget !== undefined

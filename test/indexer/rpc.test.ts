@@ -309,6 +309,16 @@ describe("indexer RPC client", () => {
       "just past the blocks it showed: the density where it was cut",
     );
     assert.equal(range.sizeAt(311), 100, "once: then the usual sizing");
+    // An answer cut at its size limit before its target: a range from its start never reaches
+    // the block it was cut in (it would be cut again, and again).
+    const bytes = createBlockRange({ initial: 1_000, max: 10_000, targetLogs: 2_500 });
+    bytes.refused(
+      1_000,
+      1,
+      new RangeLimitError("too large", undefined, { ownLimit: true, reached: sparse }),
+    );
+    assert.equal(bytes.sizeAt(1), 299, "the blocks before the one it was cut in");
+    assert.equal(bytes.sizeAt(200), 100);
   });
 
   it("stops reading a chunked log answer at maxLogsAnswerBytes and names a block it had reached", async () => {

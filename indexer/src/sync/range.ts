@@ -64,12 +64,10 @@ export const createBlockRange = ({
       }
       const before = reached.filter((r) => r.block < from).at(-1)?.logs ?? 0;
       const past = reached.find((r) => r.block >= from && r.logs - before > targetLogs);
-      if (past !== undefined) return Math.max(1, Math.min(ceiling, past.block - from));
-      // The target lies beyond the samples: the blocks up to the last one, then that density.
-      const rate = densityAtCut();
-      const left = targetLogs - (last.logs - before);
-      const beyond = rate > 0 ? Math.floor(left / rate) : size;
-      return Math.max(1, Math.min(ceiling, last.block - from + 1 + beyond));
+      // Up to the block where the logs from `from` pass the target, else up to the block the
+      // answer was cut in: its size limit came first, and a range past it would be cut again.
+      const end = past ?? last;
+      return Math.max(1, Math.min(ceiling, end.block - from));
     },
     succeeded(blocks, logs) {
       // The blocks that would hold `targetLogs` logs at this answer's density. A range ending at

@@ -35,10 +35,10 @@ export function tuneHeapForIndexing(store: StoreKind): void {
 /**
  * glibc's `MALLOC_ARENA_MAX` for the indexer process, set in its environment by whatever starts it
  * (`npm run indexer`, `npm start`, the benchmark), since glibc reads it once, at process start.
- * glibc gives each thread that allocates its own arena, up to 8 per core, and memory freed in one
- * is not returned to the system while the arena's top is in use: with the PGlite engine's thread
- * passing the event log's text (several MB per batch) through its arena, the freed pages stayed
- * resident. Two arenas: PGlite peak RSS on the 101,065-event benchmark chain 355–362 MB instead of
- * 404–413 MB (2 runs each, same run), at the same speed.
+ * glibc gives threads that allocate at once arenas of their own, up to 8 per core, and an arena
+ * returns freed memory to the system only from its top; the indexer's threads (the PGlite engine's,
+ * V8's helpers, libuv's) allocate and free buffers of several MB per batch. With two arenas the
+ * PGlite peak RSS on the 101,065-event benchmark chain was 355–362 MB instead of 404–413 MB (2 runs
+ * each, same run), at the same speed; which arena held the difference was not measured.
  */
 export const MALLOC_ARENA_MAX = "2";

@@ -378,6 +378,26 @@ describe("PGlite engine on its worker thread (in memory)", () => {
     assert.deepEqual(loaded.at(-1), { id: 5_000, label: "single" });
   });
 
+  it("loads copy parts given as UTF-8 bytes, Korean text included, as it loads strings", async () => {
+    await db.exec("create table copied_bytes (id int4 primary key, label text)");
+    const rows = Array.from({ length: 500 }, (_, i) => [i, `공공비축미 ${i}호\t매입`]);
+    const encoder = new TextEncoder();
+    const parts = [
+      encoder.encode(copyText(rows.slice(0, 200))),
+      copyText(rows.slice(200, 300)),
+      encoder.encode(copyText(rows.slice(300))),
+      new Uint8Array(0),
+    ];
+    await db.copy("copied_bytes", ["id", "label"], parts);
+    const loaded = await db.query<{ id: number; label: string }>(
+      "select id, label from copied_bytes order by id",
+    );
+    assert.deepEqual(
+      loaded.map((r) => [r.id, r.label]),
+      rows,
+    );
+  });
+
   it("rejects queries after close, and a second close does nothing", async () => {
     const closing = await createPgliteDatabase();
     assert.deepEqual(await closing.query("select 1 as one"), [{ one: 1 }]);

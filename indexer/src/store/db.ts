@@ -25,7 +25,11 @@ export type Sql = {
    * Given parts, PostgreSQL receives each one as it is produced (the server parses a part while
    * the next is built); PGlite gets them joined (one message to its thread, pglite.ts).
    */
-  copy(table: string, columns: readonly string[], text: string | Iterable<string>): Promise<void>;
+  copy(
+    table: string,
+    columns: readonly string[],
+    text: string | Iterable<string | Uint8Array>,
+  ): Promise<void>;
   /**
    * True when calls issued without waiting for one another still run in the order issued
    * (PGlite: one queue on its thread). {@link inSequence} then issues them all at once.

@@ -28,7 +28,15 @@ export type EngineRequest =
   | { id: number; op: "open"; setup: EngineSetup }
   | { id: number; op: "query"; tx: number; text: string; params: readonly unknown[] }
   | { id: number; op: "exec"; tx: number; text: string }
-  | { id: number; op: "copy"; tx: number; table: string; columns: readonly string[]; text: string }
+  | {
+      id: number;
+      op: "copy";
+      tx: number;
+      table: string;
+      columns: readonly string[];
+      /** The COPY text: strings, or UTF-8 bytes (store/index.ts builds the event log's so). */
+      parts: readonly (string | Uint8Array)[];
+    }
   | { id: number; op: "begin" }
   | { id: number; op: "end"; tx: number; commit: boolean }
   | { id: number; op: "close" };
@@ -164,7 +172,8 @@ async function open(
         await connection(request.tx).query(
           `copy ${request.table} (${request.columns.join(", ")}) from '/dev/blob'`,
           [],
-          { blob: new Blob([request.text]) },
+          // Cloned bytes are backed by an ordinary ArrayBuffer, never a shared one.
+          { blob: new Blob(request.parts as (string | Uint8Array<ArrayBuffer>)[]) },
         );
         reply({ id: request.id, ok: true, value: null });
         return;

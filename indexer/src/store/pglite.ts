@@ -205,9 +205,9 @@ export async function createPgliteDatabase({
       await engine.call({ op: "exec", tx, text });
     },
     async copy(table, columns, parts) {
-      const text = typeof parts === "string" ? parts : [...parts].join("");
-      if (text === "") return;
-      await engine.call({ op: "copy", tx, table, columns, text });
+      const list = (typeof parts === "string" ? [parts] : [...parts]).filter((p) => p.length > 0);
+      if (list.length === 0) return;
+      await engine.call({ op: "copy", tx, table, columns, parts: list });
     },
   });
   let closed = false;

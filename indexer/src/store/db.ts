@@ -22,8 +22,9 @@ export type Sql = {
   /**
    * Bulk load with `COPY table (columns) FROM` in PostgreSQL text format (tab-separated, `\N` for
    * null; {@link copyText} builds it): several times faster than any INSERT on both engines.
-   * Given parts, PostgreSQL receives each one as it is produced (the server parses a part while
-   * the next is built); PGlite gets them joined (one message to its thread, pglite.ts).
+   * Given parts (text, or the same text as UTF-8 bytes), PostgreSQL receives each one as it is
+   * produced (the server parses a part while the next is built); PGlite gets them all in one
+   * message to its thread (pglite.ts), which reads them as one blob.
    */
   copy(
     table: string,

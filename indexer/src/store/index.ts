@@ -54,9 +54,9 @@ export type ApplyBatchParameters = {
 };
 
 /**
- * A batch's events as the event log's COPY text, in parts. Building it is a third of the
- * store's own JavaScript work per event; the sync builds it while the previous batch is still
- * being written, instead of inside the batch's transaction.
+ * A batch's events as the event log's COPY text, in parts (UTF-8 bytes: {@link eventsCopyBytes}).
+ * Building it is a third of the store's own JavaScript work per event; the sync builds it while
+ * the previous batch is still being written, instead of inside the batch's transaction.
  */
 export type EventLogText = {
   readonly events: readonly EventRecord[];

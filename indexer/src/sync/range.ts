@@ -12,7 +12,8 @@ export type BlockRange = {
   readonly size: number;
   /**
    * Blocks to ask for in a range starting at `from`: {@link size}, or fewer where the last
-   * cut-off answer showed the logs from `from` on to be denser.
+   * cut-off answer showed the logs from `from` on to be denser. Call it once per query: the first
+   * range past that answer's blocks uses up what it showed.
    */
   sizeAt(from: number): number;
   /** After a successful query of `blocks` blocks that returned `logs` logs. */

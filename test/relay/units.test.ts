@@ -18,8 +18,14 @@ import {
   toHex,
   zeroAddress,
 } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { decryptKeystore, relayerAccountFromEnv } from "../../indexer/src/relay/account.ts";
+import { generatePrivateKey, mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
+import {
+  DEV_RELAYER_INDEX,
+  DEV_RELAYER_PRIVATE_KEY,
+  decryptKeystore,
+  HARDHAT_MNEMONIC,
+  relayerAccountFromEnv,
+} from "../../indexer/src/relay/account.ts";
 import { DEFAULT_RELAY_CONFIG, relayConfigFromEnv } from "../../indexer/src/relay/config.ts";
 import { defaultAllowList } from "../../indexer/src/relay/policy.ts";
 import { createRateLimiter } from "../../indexer/src/relay/rate-limit.ts";
@@ -145,6 +151,14 @@ describe("relayer key", () => {
     assert.equal(dev?.account.address, "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720");
     assert.equal(dev?.source, "hardhat-dev");
     assert.equal(relayerAccountFromEnv({}, { chainId: 1 }), undefined);
+  });
+
+  it("keeps account #9's key equal to the one the Hardhat mnemonic derives", () => {
+    const derived = mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: DEV_RELAYER_INDEX });
+    const key = derived.getHdKey().privateKey;
+    assert.ok(key !== null);
+    assert.equal(toHex(key), DEV_RELAYER_PRIVATE_KEY);
+    assert.equal(relayerAccountFromEnv({}, { chainId: 31337 })?.account.address, derived.address);
   });
 });
 

@@ -319,30 +319,25 @@ async function main(): Promise<number> {
       }
       const indexerLog = join(logDir, "indexer.log");
       rmSync(indexerLog, { force: true });
-      indexer = new ManagedProcess(
-        "indexer",
-        process.execPath,
-        ["--import", "tsx", INDEXER_ENTRY],
-        {
-          cwd: ROOT,
-          env: {
-            // Read by glibc at process start only (indexer/src/internal/heap.ts says why).
-            MALLOC_ARENA_MAX,
-            // Keys meant for a real chain have no place on the local one: the relay uses a dev account.
-            ...withoutKeys(process.env),
-            ...deploymentEnv(deployed.deployment),
-            RPC_URL: rpcUrl,
-            HOST: s.host,
-            PORT: String(s.port),
-            DATA_DIR: indexerDir,
-            PORTAL_DIR: PORTAL_DIST,
-            // Demo sign-ins for the portal (GET /api/v1/demo/personas): the local demo only.
-            DEMO_ROSTER: join(s.dataDir, "demo-roster.json"),
-            ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-          },
-          logFile: indexerLog,
+      indexer = new ManagedProcess("indexer", process.execPath, [INDEXER_ENTRY], {
+        cwd: ROOT,
+        env: {
+          // Read by glibc at process start only (indexer/src/internal/heap.ts says why).
+          MALLOC_ARENA_MAX,
+          // Keys meant for a real chain have no place on the local one: the relay uses a dev account.
+          ...withoutKeys(process.env),
+          ...deploymentEnv(deployed.deployment),
+          RPC_URL: rpcUrl,
+          HOST: s.host,
+          PORT: String(s.port),
+          DATA_DIR: indexerDir,
+          PORTAL_DIR: PORTAL_DIST,
+          // Demo sign-ins for the portal (GET /api/v1/demo/personas): the local demo only.
+          DEMO_ROSTER: join(s.dataDir, "demo-roster.json"),
+          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
         },
-      );
+        logFile: indexerLog,
+      });
       children.push(indexer);
       recordProcesses(pidFile, children);
       const store = databaseUrl

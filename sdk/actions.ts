@@ -395,15 +395,23 @@ export function describeAction(
 /** A refusal or failure answered by the relay: `code` is one of its RELAY_* codes. */
 export class RelayRequestError extends Error {
   override readonly name = "RelayRequestError";
+  readonly status: number;
+  readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
+  /** Seconds, from Retry-After (429 and 503). */
+  readonly retryAfter: number | undefined;
   constructor(
-    readonly status: number,
-    readonly code: string,
+    status: number,
+    code: string,
     message: string,
-    readonly details?: Record<string, unknown>,
-    /** Seconds, from Retry-After (429 and 503). */
-    readonly retryAfter?: number,
+    details?: Record<string, unknown>,
+    retryAfter?: number,
   ) {
     super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.retryAfter = retryAfter;
   }
 }
 

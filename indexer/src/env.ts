@@ -143,11 +143,10 @@ export type Env = z.infer<typeof EnvSchema>;
 
 export class EnvError extends Error {
   override readonly name = "EnvError";
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
+  readonly field: string;
+  constructor(field: string, message: string) {
     super(`invalid environment variable ${field}: ${message}`);
+    this.field = field;
   }
 }
 

@@ -85,18 +85,13 @@ async function startChainProcess() {
 
 /** The indexer as `npm run indexer` runs it; resolves when it listens. Its warnings go to stderr. */
 async function startIndexerProcess(env: NodeJS.ProcessEnv): Promise<ManagedProcess> {
-  const indexer = new ManagedProcess(
-    "indexer",
-    process.execPath,
-    ["--import", "tsx", INDEXER_ENTRY],
-    {
-      cwd: ROOT,
-      env,
-      onLine: (line, stream) => {
-        if (stream === "stderr") console.error(`  indexer: ${line}`);
-      },
+  const indexer = new ManagedProcess("indexer", process.execPath, [INDEXER_ENTRY], {
+    cwd: ROOT,
+    env,
+    onLine: (line, stream) => {
+      if (stream === "stderr") console.error(`  indexer: ${line}`);
     },
-  );
+  });
   await indexer.waitForLine(/jangbu indexer listening on/, 120_000);
   return indexer;
 }

@@ -39,7 +39,7 @@ for (let i = 0; i < runs; i++) {
   const dataDir = mkdtempSync(join(tmpdir(), "jangbu-startup-"));
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+  const child = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env,
       DATABASE_URL: "",

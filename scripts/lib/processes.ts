@@ -31,13 +31,10 @@ export class ManagedProcess {
   #exitedNow = false;
   #log: WriteStream | undefined;
   readonly #lineListeners = new Set<(line: string) => void>();
+  readonly name: string;
 
-  constructor(
-    readonly name: string,
-    command: string,
-    args: string[],
-    options: ManagedOptions = {},
-  ) {
+  constructor(name: string, command: string, args: string[], options: ManagedOptions = {}) {
+    this.name = name;
     this.#log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
     this.child = spawn(command, args, {
       cwd: options.cwd,

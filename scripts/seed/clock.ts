@@ -71,15 +71,25 @@ export async function probeClock(rpcUrl: string): Promise<ClockProbe> {
 }
 
 export class Clock {
+  private readonly rpcUrl: string;
+  /** How the clock moves; undefined where it cannot (or the caller said not to). */
+  readonly control: ClockControl | undefined;
+  /** Why the clock stays still, when it does. */
+  readonly stillBecause: string | undefined;
+  /** Chain time when the seed started. */
+  readonly start: number;
+
   private constructor(
-    private readonly rpcUrl: string,
-    /** How the clock moves; undefined where it cannot (or the caller said not to). */
-    readonly control: ClockControl | undefined,
-    /** Why the clock stays still, when it does. */
-    readonly stillBecause: string | undefined,
-    /** Chain time when the seed started. */
-    readonly start: number,
-  ) {}
+    rpcUrl: string,
+    control: ClockControl | undefined,
+    stillBecause: string | undefined,
+    start: number,
+  ) {
+    this.rpcUrl = rpcUrl;
+    this.control = control;
+    this.stillBecause = stillBecause;
+    this.start = start;
+  }
 
   /**
    * `allowTravel: false` keeps the clock still even where it could move (`--no-time-travel`).

@@ -2,7 +2,10 @@
 import { type Hex, keccak256, stringToBytes } from "viem";
 
 export class SeedRandom {
-  constructor(readonly seed: string) {}
+  readonly seed: string;
+  constructor(seed: string) {
+    this.seed = seed;
+  }
 
   /** 32 bytes that depend only on the seed and `label`. */
   hash(label: string): Hex {

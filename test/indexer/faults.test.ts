@@ -35,7 +35,7 @@ type Child = {
 };
 
 function startService(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+  const child = spawn(process.execPath, [MAIN], {
     // PGlite unless the test says otherwise: CI exports DATABASE_URL for the PostgreSQL variants.
     env: { ...process.env, DATABASE_URL: "", ...env, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],

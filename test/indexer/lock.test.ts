@@ -218,7 +218,7 @@ describe("data-folder lock", { skip: !onLinux && "needs Linux /proc" }, () => {
         assert.equal(lockOwner?.pid, pid, `run ${run}: the new instance holds the lock`);
         console.log(`run ${run}: started in ${Date.now() - started} ms (pid ${pid})`);
         if (run === 5) {
-          const second = spawn(process.execPath, ["--import", "tsx", MAIN], {
+          const second = spawn(process.execPath, [MAIN], {
             env,
             stdio: ["ignore", "ignore", "pipe"],
           });

@@ -36,7 +36,7 @@ type Service = {
 };
 
 function startService(name: string, env: Record<string, string>): Service {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+  const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, ...env, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -77,12 +77,12 @@ export type ApiErrorStatus = 400 | 404 | 413 | 422 | 429 | 500 | 503;
 /** A client-facing error: HTTP status, a stable machine code and a human message. */
 export class ApiError extends Error {
   override readonly name = "ApiError";
-  constructor(
-    readonly status: ApiErrorStatus,
-    readonly code: string,
-    message: string,
-  ) {
+  readonly status: ApiErrorStatus;
+  readonly code: string;
+  constructor(status: ApiErrorStatus, code: string, message: string) {
     super(message);
+    this.status = status;
+    this.code = code;
   }
 }
 

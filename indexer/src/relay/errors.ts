@@ -75,14 +75,20 @@ export class RelayRefusal extends Error {
   override readonly name = "RelayRefusal";
   readonly retryable = false as const;
   readonly status: number;
+  readonly code: RelayRefusalCode;
+  readonly details: Record<string, unknown> | undefined;
+  /** Seconds, for 429 answers. */
+  readonly retryAfter: number | undefined;
   constructor(
-    readonly code: RelayRefusalCode,
+    code: RelayRefusalCode,
     message: string,
-    readonly details?: Record<string, unknown>,
-    /** Seconds, for 429 answers. */
-    readonly retryAfter?: number,
+    details?: Record<string, unknown>,
+    retryAfter?: number,
   ) {
     super(message);
+    this.code = code;
+    this.details = details;
+    this.retryAfter = retryAfter;
     this.status = RELAY_ERROR_STATUS[code];
   }
 }
@@ -95,12 +101,14 @@ export class RelayUnavailable extends Error {
   readonly details: Record<string, unknown> | undefined;
   /** Seconds. */
   readonly retryAfter: number;
+  readonly code: RelayUnavailableCode;
   constructor(
-    readonly code: RelayUnavailableCode,
+    code: RelayUnavailableCode,
     message: string,
     options: { cause?: unknown; details?: Record<string, unknown>; retryAfter?: number } = {},
   ) {
     super(message, { cause: options.cause });
+    this.code = code;
     this.details = options.details;
     this.retryAfter = options.retryAfter ?? 2;
   }

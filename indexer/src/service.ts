@@ -3,6 +3,7 @@
  * block), store opened (PGlite with its folder lock, or PostgreSQL), sync and HTTP app built.
  * `main.ts` serves it; tests build it in process.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Address, zeroAddress } from "viem";
 import { type ContractName, findDeployment, type IndexedContractName } from "../../sdk/index.ts";
@@ -28,7 +29,7 @@ import {
 import { createStore, type Store } from "./store/index.ts";
 import { createDecoder } from "./sync/decode.ts";
 import { createHeadWatcher, type HeadWatcher, resolveWsUrl } from "./sync/heads.ts";
-import { createSync, type Sync } from "./sync/index.ts";
+import { createSync, type FirstRead, readFirstRange, type Sync } from "./sync/index.ts";
 import { createLeaderSync } from "./sync/leader.ts";
 
 export type Indexer = {
@@ -160,10 +161,22 @@ export async function createIndexer({
   }
   let lock: FolderLock | undefined;
   let db = given;
+  const decoder = createDecoder({ chainId, addresses });
+  let firstRead: FirstRead | undefined;
   if (db === undefined) {
     lock = lockFolder(env.DATA_DIR);
+    const folder = join(env.DATA_DIR, "pglite");
+    // A folder that is not there yet holds no cursor: the sync will start at the start block.
+    if (!existsSync(folder))
+      firstRead = readFirstRange({
+        rpc,
+        decoder,
+        from: startBlock,
+        reorgDepth: env.REORG_DEPTH,
+        maxBlockRange: env.MAX_BLOCK_RANGE,
+      });
     try {
-      db = await createPgliteDatabase({ dataDir: join(env.DATA_DIR, "pglite") });
+      db = await createPgliteDatabase({ dataDir: folder });
     } catch (error) {
       lock.release();
       await heads.close();
@@ -174,11 +187,11 @@ export async function createIndexer({
   try {
     const store = await createStore({ db: opened });
     await store.initSyncState({ chainId, addresses: fingerprintOf(addresses), startBlock });
-    const decoder = createDecoder({ chainId, addresses });
     const sync = createSync({
       rpc,
       store,
       decoder,
+      ...(firstRead !== undefined ? { firstRead } : {}),
       ...(addresses.JangbuForwarder !== undefined ? { forwarder: addresses.JangbuForwarder } : {}),
       reorgDepth: env.REORG_DEPTH,
       pollIntervalMs: env.POLL_INTERVAL_MS,
@@ -299,12 +312,25 @@ async function createPostgresIndexer(p: PostgresIndexerParameters): Promise<Inde
               applicationName: `jangbu-indexer-writer`,
             }),
           async lead(session) {
+            const decoder = createDecoder({ chainId, addresses });
+            // No cursor yet (a new database): the first range is read while the store migrates.
+            const firstRead =
+              (await readCursor(session).catch(() => undefined)) === undefined
+                ? readFirstRange({
+                    rpc,
+                    decoder,
+                    from: startBlock,
+                    reorgDepth: env.REORG_DEPTH,
+                    maxBlockRange: env.MAX_BLOCK_RANGE,
+                  })
+                : undefined;
             const store = await createStore({ db: session });
             await store.initSyncState({ chainId, addresses: fingerprintOf(addresses), startBlock });
             return createSync({
               rpc,
               store,
-              decoder: createDecoder({ chainId, addresses }),
+              decoder,
+              ...(firstRead !== undefined ? { firstRead } : {}),
               ...(addresses.JangbuForwarder !== undefined
                 ? { forwarder: addresses.JangbuForwarder }
                 : {}),

@@ -1,0 +1,147 @@
+/**
+ * The first log range read while the store opens (sync/index.ts `readFirstRange`, issue 26):
+ * used once, only for the block it was read from, its refusal shrinking the range as any other,
+ * and the store the same as without it.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { NonRetryableError } from "../../indexer/src/internal/errors.ts";
+import { silentLogger } from "../../indexer/src/internal/logger.ts";
+import { getLogs } from "../../indexer/src/rpc/actions.ts";
+import { createRpcClient, type RpcClient } from "../../indexer/src/rpc/client.ts";
+import { resolveAddresses } from "../../indexer/src/service.ts";
+import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
+import { createStore } from "../../indexer/src/store/index.ts";
+import { createDecoder } from "../../indexer/src/sync/decode.ts";
+import { createSync, type FirstRead, readFirstRange } from "../../indexer/src/sync/index.ts";
+import { startSeededChain, type TestChain } from "./helpers/chain.ts";
+import { dumpStore, envFor, indexUntil, waitFor } from "./helpers/indexer.ts";
+
+describe("the first log range, read while the store opens", () => {
+  let chain: TestChain & { lastBlock: number };
+  let expected: Record<string, unknown[]>;
+  let addresses: ReturnType<typeof resolveAddresses>["addresses"];
+  let startBlock: number;
+
+  before(async () => {
+    chain = await startSeededChain();
+    ({ addresses, startBlock } = resolveAddresses(envFor(chain.url, chain.deployment), 31337));
+    const db = await createPgliteDatabase();
+    const indexer = await indexUntil(envFor(chain.url, chain.deployment), db, chain.lastBlock);
+    await indexer.close();
+    expected = await dumpStore(db);
+    await db.close();
+  });
+  after(async () => {
+    await chain?.close();
+  });
+
+  /** An RPC client that notes the block range of every eth_getLogs it sends. */
+  const countingClient = (maxLogsAnswerBytes?: number) => {
+    const ranges: { from: number; to: number }[] = [];
+    const rpc = createRpcClient({
+      url: chain.url,
+      logger: silentLogger,
+      ...(maxLogsAnswerBytes !== undefined ? { maxLogsAnswerBytes } : {}),
+    });
+    const counting: RpcClient = {
+      url: rpc.url,
+      batch: (calls) => rpc.batch(calls),
+      request(method, params) {
+        if (method === "eth_getLogs") {
+          const filter = params?.[0] as { fromBlock: string; toBlock: string };
+          ranges.push({ from: Number(filter.fromBlock), to: Number(filter.toBlock) });
+        }
+        return rpc.request(method, params);
+      },
+    };
+    return { rpc: counting, ranges };
+  };
+
+  /** Indexes the chain into a fresh store with `firstRead`, returning the store's dump. */
+  const indexWith = async (rpc: RpcClient, firstRead: FirstRead) => {
+    let db: Database | undefined;
+    try {
+      db = await createPgliteDatabase();
+      const store = await createStore({ db });
+      await store.initSyncState({ chainId: 31337, addresses: "test", startBlock });
+      const sync = createSync({
+        rpc,
+        store,
+        decoder: createDecoder({ chainId: 31337, addresses }),
+        ...(addresses.JangbuForwarder !== undefined
+          ? { forwarder: addresses.JangbuForwarder }
+          : {}),
+        firstRead,
+        reorgDepth: 0,
+        logger: silentLogger,
+      });
+      let failure: unknown;
+      sync.run().catch((error: unknown) => {
+        failure = error;
+      });
+      await waitFor("the index", () => {
+        if (failure !== undefined) throw failure;
+        return sync.status().indexed >= chain.lastBlock;
+      });
+      await sync.stop();
+      return await dumpStore(db);
+    } finally {
+      await db?.close();
+    }
+  };
+
+  it("is used for the store's first batch and not asked for again", async () => {
+    const { rpc, ranges } = countingClient();
+    const decoder = createDecoder({ chainId: 31337, addresses });
+    const firstRead = readFirstRange({ rpc, decoder, from: startBlock, reorgDepth: 0 });
+    const early = await firstRead.result;
+    assert.ok(early !== undefined && "logs" in early && early.logs.length > 0, "it read logs");
+    assert.equal(ranges.length, 1);
+    assert.deepEqual(await indexWith(rpc, firstRead), expected);
+    const fromStart = ranges.filter((r) => r.from === startBlock);
+    assert.equal(fromStart.length, 1, `ranges asked for: ${JSON.stringify(ranges)}`);
+  });
+
+  it("is not used by a store whose cursor is elsewhere", async () => {
+    const { rpc } = countingClient();
+    const decoder = createDecoder({ chainId: 31337, addresses });
+    const all = await getLogs(rpc, {
+      address: decoder.addresses,
+      fromBlock: startBlock,
+      toBlock: chain.lastBlock,
+    });
+    const firstWithLogs = all[0]?.blockNumber;
+    assert.ok(firstWithLogs !== undefined);
+    // Read from the block after the first one with logs: a sync that took it for its own first
+    // range would miss that block's logs.
+    const misplaced = readFirstRange({ rpc, decoder, from: firstWithLogs + 1, reorgDepth: 0 });
+    assert.ok((await misplaced.result) !== undefined);
+    assert.deepEqual(await indexWith(rpc, misplaced), expected);
+  });
+
+  it("refused for its size, shrinks the range like any refusal, and the store is the same", async () => {
+    // 256 KB: the demo season's logs (867 KB in one answer) do not fit.
+    const { rpc, ranges } = countingClient(256 * 1024);
+    const decoder = createDecoder({ chainId: 31337, addresses });
+    const firstRead = readFirstRange({ rpc, decoder, from: startBlock, reorgDepth: 0 });
+    const early = await firstRead.result;
+    assert.ok(early !== undefined && "refused" in early, "the first range was refused");
+    assert.deepEqual(await indexWith(rpc, firstRead), expected);
+    const next = ranges[1];
+    assert.ok(next !== undefined && next.from === startBlock && next.to < early.to, "shrunk");
+  });
+
+  it("drops a failure other than a refusal: the sync reads the range itself", async () => {
+    const failing: RpcClient = {
+      url: chain.url,
+      batch: () => Promise.reject(new NonRetryableError("down")),
+      request: () => Promise.reject(new NonRetryableError("down")),
+    };
+    const decoder = createDecoder({ chainId: 31337, addresses });
+    const firstRead = readFirstRange({ rpc: failing, decoder, from: startBlock, reorgDepth: 0 });
+    assert.equal(await firstRead.result, undefined);
+    const { rpc } = countingClient();
+    assert.deepEqual(await indexWith(rpc, firstRead), expected);
+  });
+});

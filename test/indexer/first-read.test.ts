@@ -11,7 +11,7 @@ import { getLogs } from "../../indexer/src/rpc/actions.ts";
 import { createRpcClient, type RpcClient } from "../../indexer/src/rpc/client.ts";
 import { resolveAddresses } from "../../indexer/src/service.ts";
 import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
-import { createStore } from "../../indexer/src/store/index.ts";
+import { type ApplyBatchParameters, createStore } from "../../indexer/src/store/index.ts";
 import { createDecoder } from "../../indexer/src/sync/decode.ts";
 import { createSync, type FirstRead, readFirstRange } from "../../indexer/src/sync/index.ts";
 import { startSeededChain, type TestChain } from "./helpers/chain.ts";
@@ -36,9 +36,12 @@ describe("the first log range, read while the store opens", () => {
     await chain?.close();
   });
 
-  /** An RPC client that notes the block range of every eth_getLogs it sends. */
+  /** Orders the requests and the batches written in one test. */
+  let sequence = 0;
+
+  /** An RPC client that notes the block range of every eth_getLogs it sends, and when. */
   const countingClient = (maxLogsAnswerBytes?: number) => {
-    const ranges: { from: number; to: number }[] = [];
+    const ranges: { from: number; to: number; at: number }[] = [];
     const rpc = createRpcClient({
       url: chain.url,
       logger: silentLogger,
@@ -50,7 +53,11 @@ describe("the first log range, read while the store opens", () => {
       request(method, params) {
         if (method === "eth_getLogs") {
           const filter = params?.[0] as { fromBlock: string; toBlock: string };
-          ranges.push({ from: Number(filter.fromBlock), to: Number(filter.toBlock) });
+          ranges.push({
+            from: Number(filter.fromBlock),
+            to: Number(filter.toBlock),
+            at: sequence++,
+          });
         }
         return rpc.request(method, params);
       },
@@ -58,13 +65,26 @@ describe("the first log range, read while the store opens", () => {
     return { rpc: counting, ranges };
   };
 
-  /** Indexes the chain into a fresh store with `firstRead`, returning the store's dump. */
-  const indexWith = async (rpc: RpcClient, firstRead: FirstRead) => {
+  /**
+   * Indexes the chain into a fresh store with `firstRead` (and, given, batches and a first range
+   * of that size), returning the store's dump; `written` notes each batch's last block and when.
+   */
+  const indexWith = async (
+    rpc: RpcClient,
+    firstRead?: FirstRead,
+    sizes: { maxBatchEvents?: number; initialBlockRange?: number } = {},
+    written: { toBlock: number; at: number }[] = [],
+  ) => {
     let db: Database | undefined;
     try {
       db = await createPgliteDatabase();
       const store = await createStore({ db });
       await store.initSyncState({ chainId: 31337, addresses: "test", startBlock });
+      const apply = store.applyBatch.bind(store);
+      store.applyBatch = async (params: ApplyBatchParameters) => {
+        await apply(params);
+        written.push({ toBlock: params.toBlock, at: sequence++ });
+      };
       const sync = createSync({
         rpc,
         store,
@@ -72,7 +92,8 @@ describe("the first log range, read while the store opens", () => {
         ...(addresses.JangbuForwarder !== undefined
           ? { forwarder: addresses.JangbuForwarder }
           : {}),
-        firstRead,
+        ...(firstRead !== undefined ? { firstRead } : {}),
+        ...sizes,
         reorgDepth: 0,
         logger: silentLogger,
       });
@@ -143,5 +164,32 @@ describe("the first log range, read while the store opens", () => {
     assert.equal(await firstRead.result, undefined);
     const { rpc } = countingClient();
     assert.deepEqual(await indexWith(rpc, firstRead), expected);
+  });
+
+  it("with batches smaller than an answer, reads the next range ahead of the carried ones, each block once", async () => {
+    const { rpc, ranges } = countingClient();
+    const written: { toBlock: number; at: number }[] = [];
+    // Batches of 40 events, and a first range of a third of the chain: its answer holds several
+    // batches, carried one after the other, and the range after it is asked for while they are
+    // still being written.
+    const initialBlockRange = Math.ceil((chain.lastBlock - startBlock + 1) / 3);
+    const sizes = { maxBatchEvents: 40, initialBlockRange };
+    assert.deepEqual(await indexWith(rpc, undefined, sizes, written), expected);
+    const second = ranges[1];
+    assert.ok(second !== undefined, `${ranges.length} ranges`);
+    const writtenAfter = written.filter((w) => w.at > second.at && w.toBlock < second.from);
+    // Read only when the last carried batch is read, the range would be asked for with one
+    // batch before it left to write.
+    assert.ok(
+      writtenAfter.length >= 2,
+      `${writtenAfter.length} batches before block ${second.from} were written after it was asked for`,
+    );
+    const sorted = [...ranges].sort((a, b) => a.from - b.from);
+    for (let i = 1; i < sorted.length; i++) {
+      const before = sorted[i - 1] as { from: number; to: number };
+      const range = sorted[i] as { from: number; to: number };
+      assert.ok(range.from > before.to, `asked twice: ${JSON.stringify([before, range])}`);
+    }
+    assert.ok(ranges.length >= 2, `${ranges.length} ranges`);
   });
 });

@@ -11,7 +11,7 @@ import { createIndexer } from "../../indexer/src/service.ts";
 import { createPgliteDatabase, type Database } from "../../indexer/src/store/db.ts";
 import type { ApplyBatchParameters } from "../../indexer/src/store/index.ts";
 import { startSeededChain, type TestChain } from "./helpers/chain.ts";
-import { dumpStore, envFor, indexUntil, waitFor } from "./helpers/indexer.ts";
+import { dumpStore, envFor, referenceDump, waitFor } from "./helpers/indexer.ts";
 
 describe("backfill batches are capped", () => {
   let chain: TestChain & { lastBlock: number };
@@ -19,11 +19,7 @@ describe("backfill batches are capped", () => {
 
   before(async () => {
     chain = await startSeededChain();
-    const db = await createPgliteDatabase();
-    const indexer = await indexUntil(envFor(chain.url, chain.deployment), db, chain.lastBlock);
-    await indexer.close();
-    expected = await dumpStore(db);
-    await db.close();
+    expected = await referenceDump(chain);
   });
   after(async () => {
     await chain?.close();

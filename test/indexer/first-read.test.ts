@@ -15,7 +15,7 @@ import { type ApplyBatchParameters, createStore } from "../../indexer/src/store/
 import { createDecoder } from "../../indexer/src/sync/decode.ts";
 import { createSync, type FirstRead, readFirstRange } from "../../indexer/src/sync/index.ts";
 import { startSeededChain, type TestChain } from "./helpers/chain.ts";
-import { dumpStore, envFor, indexUntil, waitFor } from "./helpers/indexer.ts";
+import { dumpStore, envFor, referenceDump, waitFor } from "./helpers/indexer.ts";
 
 describe("the first log range, read while the store opens", () => {
   let chain: TestChain & { lastBlock: number };
@@ -26,11 +26,7 @@ describe("the first log range, read while the store opens", () => {
   before(async () => {
     chain = await startSeededChain();
     ({ addresses, startBlock } = resolveAddresses(envFor(chain.url, chain.deployment), 31337));
-    const db = await createPgliteDatabase();
-    const indexer = await indexUntil(envFor(chain.url, chain.deployment), db, chain.lastBlock);
-    await indexer.close();
-    expected = await dumpStore(db);
-    await db.close();
+    expected = await referenceDump(chain);
   });
   after(async () => {
     await chain?.close();

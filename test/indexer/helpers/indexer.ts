@@ -3,7 +3,11 @@ import pg from "pg";
 import { type Env, parseEnv } from "../../../indexer/src/env.ts";
 import { silentLogger } from "../../../indexer/src/internal/logger.ts";
 import { createIndexer, type Indexer } from "../../../indexer/src/service.ts";
-import { createPostgresDatabase, type Database } from "../../../indexer/src/store/db.ts";
+import {
+  createPgliteDatabase,
+  createPostgresDatabase,
+  type Database,
+} from "../../../indexer/src/store/db.ts";
 import { TABLE_NAMES, TABLES } from "../../../indexer/src/store/tables.ts";
 import type { Deployment } from "../../../sdk/deployments.ts";
 
@@ -63,6 +67,25 @@ export async function indexUntil(env: Env, db: Database, block: number): Promise
     return indexer.sync.status().indexed >= block;
   });
   return indexer;
+}
+
+/**
+ * The dump of `chain` indexed up to its last block the default way (in process, fresh PGlite):
+ * what an index made another way must equal.
+ */
+export async function referenceDump(chain: {
+  url: string;
+  deployment: Deployment;
+  lastBlock: number;
+}): Promise<Record<string, unknown[]>> {
+  const db = await createPgliteDatabase();
+  try {
+    const indexer = await indexUntil(envFor(chain.url, chain.deployment), db, chain.lastBlock);
+    await indexer.close();
+    return await dumpStore(db);
+  } finally {
+    await db.close();
+  }
 }
 
 /** Every row of the raw event log and the projections, in key order: equal dumps, equal stores. */

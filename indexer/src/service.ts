@@ -27,7 +27,7 @@ import {
   notifyCursor,
 } from "./store/db.ts";
 import { createStore, type Store } from "./store/index.ts";
-import { createDecoder } from "./sync/decode.ts";
+import { createDecoder, type Decoder } from "./sync/decode.ts";
 import { createHeadWatcher, type HeadWatcher, resolveWsUrl } from "./sync/heads.ts";
 import { createSync, type FirstRead, readFirstRange, type Sync } from "./sync/index.ts";
 import { createLeaderSync } from "./sync/leader.ts";
@@ -167,14 +167,7 @@ export async function createIndexer({
     lock = lockFolder(env.DATA_DIR);
     const folder = join(env.DATA_DIR, "pglite");
     // A folder that is not there yet holds no cursor: the sync will start at the start block.
-    if (!existsSync(folder))
-      firstRead = readFirstRange({
-        rpc,
-        decoder,
-        from: startBlock,
-        reorgDepth: env.REORG_DEPTH,
-        maxBlockRange: env.MAX_BLOCK_RANGE,
-      });
+    if (!existsSync(folder)) firstRead = firstRangeOf(env, rpc, decoder, startBlock);
     try {
       db = await createPgliteDatabase({ dataDir: folder });
     } catch (error) {
@@ -243,6 +236,19 @@ export async function createIndexer({
     throw error;
   }
 }
+
+/**
+ * Starts reading the first log range of a store that is still empty, while it opens (sync/index.ts
+ * `readFirstRange`), sized as the sync sizes its ranges.
+ */
+const firstRangeOf = (env: ResolvedEnv, rpc: RpcClient, decoder: Decoder, startBlock: number) =>
+  readFirstRange({
+    rpc,
+    decoder,
+    from: startBlock,
+    reorgDepth: env.REORG_DEPTH,
+    maxBlockRange: env.MAX_BLOCK_RANGE,
+  });
 
 /** The deployment a store was built for: a store is never reused for another. */
 const fingerprintOf = (addresses: Partial<Record<IndexedContractName, Address>>) =>
@@ -316,13 +322,7 @@ async function createPostgresIndexer(p: PostgresIndexerParameters): Promise<Inde
             // No cursor yet (a new database): the first range is read while the store migrates.
             const firstRead =
               (await readCursor(session).catch(() => undefined)) === undefined
-                ? readFirstRange({
-                    rpc,
-                    decoder,
-                    from: startBlock,
-                    reorgDepth: env.REORG_DEPTH,
-                    maxBlockRange: env.MAX_BLOCK_RANGE,
-                  })
+                ? firstRangeOf(env, rpc, decoder, startBlock)
                 : undefined;
             const store = await createStore({ db: session });
             await store.initSyncState({ chainId, addresses: fingerprintOf(addresses), startBlock });

@@ -60,12 +60,31 @@ export const INITIAL_BLOCK_RANGE = 1_000;
  */
 export type FirstRead = {
   readonly from: number;
-  readonly result: Promise<
-    | { readonly to: number; readonly logs: RawLog[] }
-    | { readonly to: number; readonly refused: RangeLimitError }
-    | undefined
-  >;
+  readonly result: Promise<LogsAnswer | undefined>;
 };
+
+/** The node's answer for a block range ending at `to`: its logs, or its refusal of the range. */
+type LogsAnswer =
+  | { readonly to: number; readonly logs: RawLog[] }
+  | { readonly to: number; readonly refused: RangeLimitError };
+
+/** Asks the node for the logs of blocks `from`–`to`; other failures than a refusal are thrown. */
+async function askLogs(
+  rpc: RpcClient,
+  decoder: Decoder,
+  from: number,
+  to: number,
+): Promise<LogsAnswer> {
+  try {
+    return {
+      to,
+      logs: await getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to }),
+    };
+  } catch (error) {
+    if (error instanceof RangeLimitError) return { to, refused: error };
+    throw error;
+  }
+}
 
 /**
  * Starts reading the logs of the sync's first range from `from`: {@link INITIAL_BLOCK_RANGE}
@@ -89,16 +108,7 @@ export function readFirstRange({
   const blocks = Math.max(1, Math.min(INITIAL_BLOCK_RANGE, maxBlockRange));
   const read = async () => {
     const to = Math.min((await getBlockNumber(rpc)) - reorgDepth, from + blocks - 1);
-    if (to < from) return undefined;
-    try {
-      return {
-        to,
-        logs: await getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to }),
-      };
-    } catch (error) {
-      if (error instanceof RangeLimitError) return { to, refused: error };
-      throw error;
-    }
+    return to < from ? undefined : askLogs(rpc, decoder, from, to);
   };
   const result = read().catch(() => undefined);
   return { from, result };
@@ -357,26 +367,22 @@ export const createSync = ({
   };
 
   /**
-   * The logs of blocks `from`–`to`, or undefined if the node (or the client's answer limits)
-   * refused the range; the range is then shrunk for the next query.
+   * An answer's logs for the range starting at `from`, or undefined if the node (or the client's
+   * answer limits) refused it; either way the next range is sized from it.
    */
-  const readLogs = async (from: number, to: number): Promise<RawLog[] | undefined> => {
-    try {
-      const logs = await timed(
-        "logs",
-        getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to }),
-      );
-      range.succeeded(to - from + 1, logs.length);
-      return logs;
-    } catch (error) {
-      if (error instanceof RangeLimitError) {
-        range.refused(to - from + 1, from, error);
-        logger.debug("log range refused, shrinking", { from, to, next: range.size });
-        return undefined;
-      }
-      throw error;
+  const accept = (from: number, answer: LogsAnswer): RawLog[] | undefined => {
+    if ("refused" in answer) {
+      range.refused(answer.to - from + 1, from, answer.refused);
+      logger.debug("log range refused, shrinking", { from, to: answer.to, next: range.size });
+      return undefined;
     }
+    range.succeeded(answer.to - from + 1, answer.logs.length);
+    return answer.logs;
   };
+
+  /** The logs of blocks `from`–`to`, or undefined if the range was refused ({@link accept}). */
+  const readLogs = async (from: number, to: number): Promise<RawLog[] | undefined> =>
+    accept(from, await timed("logs", askLogs(rpc, decoder, from, to)));
 
   /**
    * The first read's answer if it is for the range starting at `from` and within `safe` (else
@@ -432,21 +438,10 @@ export const createSync = ({
       if (to < from) return { kind: "refused" }; // a carry of no block, and its read ahead refused
     } else {
       const early = await takeFirstRead(from, safe);
-      if (early !== undefined && "refused" in early) {
-        range.refused(early.to - from + 1, from, early.refused);
-        logger.debug("log range refused, shrinking", { from, to: early.to, next: range.size });
-        return { kind: "refused" };
-      }
-      if (early !== undefined) {
-        range.succeeded(early.to - from + 1, early.logs.length);
-        to = early.to;
-        logs = early.logs;
-      } else {
-        to = Math.min(safe, from + range.sizeAt(from) - 1);
-        const answer = await readLogs(from, to);
-        if (answer === undefined) return { kind: "refused" };
-        logs = answer;
-      }
+      to = early?.to ?? Math.min(safe, from + range.sizeAt(from) - 1);
+      const answer = early !== undefined ? accept(from, early) : await readLogs(from, to);
+      if (answer === undefined) return { kind: "refused" };
+      logs = answer;
     }
     const lastBlock = batchEnd(logs, to);
     let rest: Carry | undefined;

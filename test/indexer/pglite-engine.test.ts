@@ -378,6 +378,36 @@ describe("PGlite engine on its worker thread (in memory)", () => {
     assert.deepEqual(loaded.at(-1), { id: 5_000, label: "single" });
   });
 
+  it("gives each COPY its own input, one waiting for a transaction too; a refused COPY spoils no later one", async () => {
+    await db.exec("create table queued (id int4 primary key, batch int4 not null)");
+    const batch = (n: number) =>
+      copyText(Array.from({ length: 400 }, (_, i) => [n * 1_000 + i, n]));
+    // A COPY outside the open transaction waits in PGlite's queue until it ends, its input already
+    // in the engine, while the transaction's own COPYs run.
+    let outside: Promise<void> | undefined;
+    await db.transaction(async (tx) => {
+      outside = db.copy("queued", ["id", "batch"], [batch(3)]);
+      await Promise.all([1, 2].map((n) => tx.copy("queued", ["id", "batch"], [batch(n)])));
+    });
+    await outside;
+    const counts = await db.query<{ batch: number; rows: number; low: number }>(
+      "select batch, count(*)::int4 as rows, min(id) as low from queued group by batch order by batch",
+    );
+    assert.deepEqual(counts, [
+      { batch: 1, rows: 400, low: 1_000 },
+      { batch: 2, rows: 400, low: 2_000 },
+      { batch: 3, rows: 400, low: 3_000 },
+    ]);
+    await assert.rejects(
+      db.transaction((tx) => tx.copy("queued", ["id", "batch"], [batch(2)])),
+      (error: unknown) => (error as { code?: string }).code === "23505",
+    );
+    await db.copy("queued", ["id", "batch"], [batch(4)]);
+    assert.deepEqual(await db.query("select count(*)::int4 as rows from queued where batch = 4"), [
+      { rows: 400 },
+    ]);
+  });
+
   it("loads copy parts given as UTF-8 bytes, Korean text included, as it loads strings", async () => {
     await db.exec("create table copied_bytes (id int4 primary key, label text)");
     const rows = Array.from({ length: 500 }, (_, i) => [i, `공공비축미 ${i}호\t매입`]);

@@ -4,9 +4,9 @@
  * Creating a PGlite folder (initdb, 2–3 s) and applying the migrations to it (0.5–4 s) used to
  * run one after the other, after the service's modules were imported (1–2 s). main.ts now calls
  * {@link preparePgliteFolder} as soon as its socket listens: it copies the schema's template
- * (template.ts) into a sibling folder `<folder>.prepare-<pid>`, or, when there is none yet, a
- * child process creates the database there and migrates it while this process imports its
- * modules. {@link adoptPreparedFolder} then, under the data folder's lock, renames it into place
+ * (template.ts) into a sibling folder `<folder>.prepare-<pid>` on a thread of its own, or, when
+ * there is none yet, a child process creates the database there and migrates it, while this
+ * process imports its modules. {@link adoptPreparedFolder} then, under the data folder's lock, renames it into place
  * if the real folder still does not exist (one rename: a crash leaves either no folder or a whole
  * one, and a leftover `.prepare-<pid>` folder is never read). The child's memory (initdb grows
  * PGlite's WebAssembly memory to about 450 MB, never returned) is given back when it exits.
@@ -17,8 +17,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { isProcessAlive } from "../internal/process.ts";
-import { copyTemplate, templateFolder } from "./template.ts";
+import { templateFolder } from "./template.ts";
 
 type Prepared = {
   readonly folder: string;
@@ -40,17 +41,17 @@ export function preparePgliteFolder(folder: string): void {
   const target = resolve(folder);
   if (prepared !== undefined || existsSync(target)) return;
   const temp = `${target}.prepare-${process.pid}`;
-  rmSync(temp, { recursive: true, force: true });
-  // With the schema's template at hand (template.ts) a copy is all it takes (40 MB, about 50 ms):
-  // no child process competing with this one's module loading for the machine's cores.
-  const template = templateFolder();
   try {
-    if (template !== undefined && copyTemplate(template, temp)) {
-      prepared = { folder: target, temp, done: Promise.resolve(true), child: undefined };
-      return;
-    }
+    rmSync(temp, { recursive: true, force: true });
   } catch {
-    rmSync(temp, { recursive: true, force: true }); // unreadable template: made from scratch
+    return; // a folder that cannot be cleared here is created the usual way, or fails there clearly
+  }
+  // With the schema's template at hand (template.ts) a copy is all it takes: no child process
+  // competing with this one's module loading for the machine's cores.
+  const template = templateFolder();
+  if (template !== undefined && existsSync(join(template, "PG_VERSION"))) {
+    prepared = { folder: target, temp, done: copyAside(template, temp), child: undefined };
+    return;
   }
   // The child imports the store's TypeScript modules through tsx, as `npm run indexer` does.
   const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), CHILD, temp], {
@@ -70,6 +71,36 @@ export function preparePgliteFolder(folder: string): void {
     });
   });
   prepared = { folder: target, temp, done, child };
+}
+
+/**
+ * The template's files (40 MB, some 1,000 of them) copied into `temp` on a thread of their own.
+ * Copied here, the copy held this thread for 0.4–0.6 s before the service's modules began to load
+ * and PGlite's thread to start; on its own thread it runs beside both. The thread needs nothing
+ * but Node's own modules (no loader flags: tsx's hooks would only slow its start). False, and
+ * nothing left at `temp`, when the copy fails (an unreadable template): the store then makes the
+ * folder as pglite.ts does.
+ */
+export function copyAside(template: string, temp: string): Promise<boolean> {
+  const copier = new Worker(
+    `const { cpSync } = require("node:fs");
+     const { workerData } = require("node:worker_threads");
+     cpSync(workerData.template, workerData.temp, { recursive: true });`,
+    { eval: true, execArgv: [], workerData: { template, temp } },
+  );
+  return new Promise<boolean>((settle) => {
+    copier.once("error", () => {}); // the exit code below says it failed
+    copier.once("exit", (code) => {
+      if (code !== 0) {
+        try {
+          rmSync(temp, { recursive: true, force: true });
+        } catch {
+          // adoptPreparedFolder removes it again (or a later process, as an abandoned one).
+        }
+      }
+      settle(code === 0);
+    });
+  });
 }
 
 /**

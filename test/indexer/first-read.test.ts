@@ -35,9 +35,13 @@ describe("the first log range, read while the store opens", () => {
   /** Orders the requests and the batches written in one test. */
   let sequence = 0;
 
-  /** An RPC client that notes the block range of every eth_getLogs it sends, and when. */
+  /**
+   * An RPC client that notes the block range of every eth_getLogs it sends, when, and when its
+   * answer came; and the blocks of every batch of eth_getBlockByNumber calls, and when.
+   */
   const countingClient = (maxLogsAnswerBytes?: number) => {
-    const ranges: { from: number; to: number; at: number }[] = [];
+    const ranges: { from: number; to: number; at: number; answeredAt?: number }[] = [];
+    const headerBatches: { blocks: number[]; at: number }[] = [];
     const rpc = createRpcClient({
       url: chain.url,
       logger: silentLogger,
@@ -45,20 +49,29 @@ describe("the first log range, read while the store opens", () => {
     });
     const counting: RpcClient = {
       url: rpc.url,
-      batch: (calls) => rpc.batch(calls),
-      request(method, params) {
-        if (method === "eth_getLogs") {
-          const filter = params?.[0] as { fromBlock: string; toBlock: string };
-          ranges.push({
-            from: Number(filter.fromBlock),
-            to: Number(filter.toBlock),
-            at: sequence++,
-          });
-        }
-        return rpc.request(method, params);
+      batch(calls) {
+        const blocks = calls
+          .filter((c) => c.method === "eth_getBlockByNumber")
+          .map((c) => Number(c.params[0]));
+        if (blocks.length > 0) headerBatches.push({ blocks, at: sequence++ });
+        return rpc.batch(calls);
+      },
+      request<T>(method: string, params?: readonly unknown[]) {
+        if (method !== "eth_getLogs") return rpc.request<T>(method, params);
+        const filter = params?.[0] as { fromBlock: string; toBlock: string };
+        const range = {
+          from: Number(filter.fromBlock),
+          to: Number(filter.toBlock),
+          at: sequence++,
+        };
+        ranges.push(range);
+        return rpc.request<T>(method, params).then((answer) => {
+          Object.assign(range, { answeredAt: sequence++ });
+          return answer;
+        });
       },
     };
-    return { rpc: counting, ranges };
+    return { rpc: counting, ranges, headerBatches };
   };
 
   /**
@@ -68,7 +81,7 @@ describe("the first log range, read while the store opens", () => {
   const indexWith = async (
     rpc: RpcClient,
     firstRead?: FirstRead,
-    sizes: { maxBatchEvents?: number; initialBlockRange?: number } = {},
+    sizes: { maxBatchEvents?: number; initialBlockRange?: number; maxBlockRange?: number } = {},
     written: { toBlock: number; at: number }[] = [],
   ) => {
     let db: Database | undefined;
@@ -187,5 +200,29 @@ describe("the first log range, read while the store opens", () => {
       assert.ok(range.from > before.to, `asked twice: ${JSON.stringify([before, range])}`);
     }
     assert.ok(ranges.length >= 2, `${ranges.length} ranges`);
+  });
+
+  it("asks for a short range's headers with its logs, not after them, and the store is the same", async () => {
+    const { rpc, ranges, headerBatches } = countingClient();
+    // Ranges of at most 8 blocks: each is short enough to be taken for a dense stretch.
+    assert.deepEqual(
+      await indexWith(rpc, undefined, { initialBlockRange: 8, maxBlockRange: 8 }),
+      expected,
+    );
+    const withLogs = ranges.filter((range) =>
+      headerBatches.some(
+        (batch) =>
+          // Asked for before the logs came back (the headers asked after them come later).
+          batch.at < (range.answeredAt ?? Number.POSITIVE_INFINITY) &&
+          Array.from({ length: range.to - range.from + 1 }, (_, i) => range.from + i).every(
+            (block) => batch.blocks.includes(block),
+          ),
+      ),
+    );
+    // Every range but the last (which may end at the head, past what the sync asks headers for).
+    assert.ok(
+      withLogs.length >= ranges.length - 1 && ranges.length > 3,
+      `${withLogs.length} of ${ranges.length} ranges had their headers asked for with their logs`,
+    );
   });
 });

@@ -49,6 +49,14 @@ export type Sync = {
   status(): SyncStatus;
 };
 
+/**
+ * Largest range whose blocks' headers are asked for together with its logs rather than after them:
+ * a range this short was sized to a dense stretch, where nearly every block has logs (and the
+ * batch needs the header of each), so the second round trip of a read is saved for a few headers
+ * asked for in vain.
+ */
+const HEADERS_WITH_LOGS_MAX_BLOCKS = 64;
+
 /** Blocks of the first `eth_getLogs` range, before any answer has shown the chain's density. */
 export const INITIAL_BLOCK_RANGE = 1_000;
 
@@ -385,6 +393,19 @@ export const createSync = ({
     accept(from, await timed("logs", askLogs(rpc, decoder, from, to)));
 
   /**
+   * The headers of blocks `from`–`to`, asked for at once (the batch needs those of the blocks with
+   * logs, of its first and of its last block: in a dense range, nearly all of them).
+   */
+  const askHeadersWithLogs = (from: number, to: number) => {
+    const asked = getBlockHeaders(
+      rpc,
+      Array.from({ length: to - from + 1 }, (_, i) => from + i),
+    );
+    asked.catch(() => {}); // awaited once the logs are in, unless they are refused
+    return asked;
+  };
+
+  /**
    * The first read's answer if it is for the range starting at `from` and within `safe` (else
    * undefined: it is used once, or never).
    */
@@ -415,6 +436,8 @@ export const createSync = ({
     let logs: RawLog[];
     /** Whether the node was asked for logs for this batch (else it came from a carry alone). */
     let read = true;
+    /** The headers of every block of the range, asked for with its logs (a dense range). */
+    let headersAsked: Promise<BlockHeader[]> | undefined;
     if (carry !== undefined && carry.from === from && carry.to <= safe) {
       to = carry.to;
       logs = carry.logs;
@@ -439,6 +462,8 @@ export const createSync = ({
     } else {
       const early = await takeFirstRead(from, safe);
       to = early?.to ?? Math.min(safe, from + range.sizeAt(from) - 1);
+      if (early === undefined && to - from + 1 <= HEADERS_WITH_LOGS_MAX_BLOCKS)
+        headersAsked = askHeadersWithLogs(from, to);
       const answer = early !== undefined ? accept(from, early) : await readLogs(from, to);
       if (answer === undefined) return { kind: "refused" };
       logs = answer;
@@ -473,10 +498,12 @@ export const createSync = ({
     if (parentHash !== "") numbers.add(from);
     const headers = await timed(
       "headers",
-      getBlockHeaders(
-        rpc,
-        [...numbers].sort((a, b) => a - b),
-      ),
+      headersAsked !== undefined
+        ? headersAsked.then((all) => all.filter((h) => numbers.has(h.number)))
+        : getBlockHeaders(
+            rpc,
+            [...numbers].sort((a, b) => a - b),
+          ),
     );
     const byNumber = new Map(headers.map((h) => [h.number, h]));
     if (parentHash !== "" && byNumber.get(from)?.parentHash !== parentHash)

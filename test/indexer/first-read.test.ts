@@ -1,7 +1,7 @@
 /**
  * The first log range read while the store opens (sync/index.ts `readFirstRange`, issue 26):
- * used once, only for the block it was read from, its refusal shrinking the range as any other,
- * and the store the same as without it.
+ * used once, only for the block it was read from, a cut-off answer's whole blocks kept as any
+ * other's, and the store the same as without it.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -150,16 +150,22 @@ describe("the first log range, read while the store opens", () => {
     assert.deepEqual(await indexWith(rpc, misplaced), expected);
   });
 
-  it("refused for its size, shrinks the range like any refusal, and the store is the same", async () => {
+  it("cut off at the answer size limit, keeps its whole blocks: the next range starts after them", async () => {
     // 256 KB: the demo season's logs (867 KB in one answer) do not fit.
     const { rpc, ranges } = countingClient(256 * 1024);
     const decoder = createDecoder({ chainId: 31337, addresses });
     const firstRead = readFirstRange({ rpc, decoder, from: startBlock, reorgDepth: 0 });
     const early = await firstRead.result;
-    assert.ok(early !== undefined && "refused" in early, "the first range was refused");
+    assert.ok(early !== undefined && "cut" in early && early.cut !== undefined, "cut off");
+    assert.ok(early.to >= startBlock && early.to < early.cut.asked, `kept up to ${early.to}`);
+    assert.ok(early.logs.length > 0 && early.logs.every((l) => l.blockNumber <= early.to));
     assert.deepEqual(await indexWith(rpc, firstRead), expected);
     const next = ranges[1];
-    assert.ok(next !== undefined && next.from === startBlock && next.to < early.to, "shrunk");
+    assert.ok(next !== undefined && next.from === early.to + 1, `next: ${JSON.stringify(next)}`);
+    assert.ok(
+      ranges.slice(1).every((r) => r.from > early.to),
+      `a kept block asked for again: ${JSON.stringify(ranges)}`,
+    );
   });
 
   it("drops a failure other than a refusal: the sync reads the range itself", async () => {

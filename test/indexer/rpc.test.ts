@@ -7,7 +7,7 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { NonRetryableError, RangeLimitError } from "../../indexer/src/internal/errors.ts";
-import { getLogs } from "../../indexer/src/rpc/actions.ts";
+import { getLogs, getLogsUpTo } from "../../indexer/src/rpc/actions.ts";
 import { classifyRpcError, createRpcClient } from "../../indexer/src/rpc/client.ts";
 import { createBlockRange } from "../../indexer/src/sync/range.ts";
 
@@ -321,6 +321,25 @@ describe("indexer RPC client", () => {
     assert.equal(bytes.sizeAt(200), 100);
   });
 
+  it("sizes the range after a cut-off answer whose whole blocks were kept from the density at the cut", () => {
+    // From block 1: one log per block up to block 300, then 50 per block up to the cut.
+    const reached = [
+      ...Array.from({ length: 12 }, (_, k) => ({ logs: 25 * (k + 1), block: 25 * (k + 1) })),
+      ...Array.from({ length: 20 }, (_, j) => ({
+        logs: 300 + 25 * (j + 1),
+        block: 301 + Math.floor((25 * (j + 1) - 1) / 50),
+      })),
+    ];
+    const range = createBlockRange({ initial: 1_000, max: 10_000, targetLogs: 100 });
+    range.cutOff(1, new RangeLimitError("too large", undefined, { ownLimit: true, reached }));
+    assert.equal(range.size, 2, "two blocks of 50 logs, not the answer's average density");
+    assert.equal(range.sizeAt(311), 2, "wherever the next range starts");
+    // A cut that showed no density leaves the size as it was.
+    const unknown = createBlockRange({ initial: 1_000, max: 10_000, targetLogs: 100 });
+    unknown.cutOff(1, new RangeLimitError("too large", undefined, { ownLimit: true }));
+    assert.equal(unknown.size, 1_000);
+  });
+
   it("stops reading a chunked log answer at maxLogsAnswerBytes and names a block it had reached", async () => {
     const server = await startLogServer("chunked");
     try {
@@ -384,6 +403,58 @@ describe("indexer RPC client", () => {
       );
     } finally {
       await server.close();
+    }
+  });
+
+  it("keeps the whole blocks of a chunked answer cut off at maxLogsAnswerBytes (getLogsUpTo)", async () => {
+    const server = await startLogServer("chunked");
+    try {
+      const rpc = createRpcClient({ url: server.url, maxLogsAnswerBytes: LOG_LIMIT });
+      const from = 0x1000;
+      const asked = from + 999;
+      const first = await getLogsUpTo(rpc, { address: [], fromBlock: from, toBlock: asked });
+      assert.ok(first.cut instanceof RangeLimitError, "cut off");
+      assert.ok(first.to > from && first.to < asked, `kept up to block ${first.to}`);
+      // Every log of the blocks kept, and none after: the block the cut fell in is not kept.
+      assert.equal(first.logs.length, (first.to - from + 1) * LOGS_PER_BLOCK);
+      assert.deepEqual(
+        [...new Set(first.logs.map((l) => l.blockNumber))],
+        Array.from({ length: first.to - from + 1 }, (_, i) => from + i),
+      );
+      const within = blocksIn((server.answers[0] as LogAnswer).body.slice(0, LOG_LIMIT));
+      assert.ok(first.to < Math.max(...within), "the last block read is left for the next range");
+      // The range after it, asked small enough to fit, is answered whole.
+      const next = await getLogsUpTo(rpc, {
+        address: [],
+        fromBlock: first.to + 1,
+        toBlock: first.to + 10,
+      });
+      assert.equal(next.cut, undefined);
+      assert.equal(next.to, first.to + 10);
+      assert.equal(next.logs[0]?.blockNumber, first.to + 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("refuses a cut-off answer that held no whole block, or whose declared size was too large", async () => {
+    const server = await startLogServer("chunked");
+    const declared = await startLogServer("declared");
+    try {
+      // A limit smaller than one block's logs: the first block may go on past the cut.
+      const tiny = createRpcClient({ url: server.url, maxLogsAnswerBytes: 300 });
+      await assert.rejects(
+        getLogsUpTo(tiny, { address: [], fromBlock: 0x1000, toBlock: 0x1100 }),
+        RangeLimitError,
+      );
+      const rpc = createRpcClient({ url: declared.url, maxLogsAnswerBytes: LOG_LIMIT });
+      await assert.rejects(
+        getLogsUpTo(rpc, { address: [], fromBlock: 0x1000, toBlock: 0x1000 + 999 }),
+        RangeLimitError,
+      );
+    } finally {
+      await server.close();
+      await declared.close();
     }
   });
 

@@ -55,6 +55,11 @@ export class RangeLimitError extends RetryableError {
    * the block the last of them was in (the blocks before it fitted, with fewer logs than that).
    */
   readonly reached: readonly LogsReached[];
+  /**
+   * The whole log objects a cut-off answer held before the client's size limit, as the node sent
+   * them (unchecked JSON values), when they could be read; the last block's may be incomplete.
+   */
+  readonly partial: readonly unknown[] | undefined;
   constructor(
     message: string,
     suggestedTo: number | undefined,
@@ -62,6 +67,7 @@ export class RangeLimitError extends RetryableError {
       ownLimit?: boolean;
       oversize?: number;
       reached?: readonly LogsReached[];
+      partial?: readonly unknown[];
     } = {},
   ) {
     super(message, options);
@@ -69,6 +75,7 @@ export class RangeLimitError extends RetryableError {
     this.ownLimit = options.ownLimit ?? false;
     this.oversize = options.oversize;
     this.reached = options.reached ?? [];
+    this.partial = options.partial;
   }
 }
 

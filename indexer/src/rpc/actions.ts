@@ -3,7 +3,7 @@
  * answers something malformed gets a {@link RetryableError}, never a half-read record.
  */
 import type { Address, Hex } from "viem";
-import { RetryableError } from "../internal/errors.ts";
+import { RangeLimitError, RetryableError } from "../internal/errors.ts";
 import type { RpcClient } from "./client.ts";
 
 export type BlockHeader = {
@@ -113,7 +113,51 @@ export async function getLogs(
   ]);
   if (!Array.isArray(raw))
     throw new RetryableError("malformed answer: eth_getLogs result is not an array");
-  const logs = raw.map((item): RawLog => {
+  return checkedLogs(raw, fromBlock, toBlock)
+    .filter((l) => !l.removed)
+    .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+}
+
+/**
+ * The logs of a range as far as the node's answer went: all of them (`to` is the range's last
+ * block), or, when the answer was cut off at the client's size limit ({@link RangeLimitError}
+ * `partial`), those of the whole blocks it held, up to the block before the last one it reached
+ * (whose logs may go on past the cut), with `cut` the refusal. A cut-off answer that held no whole
+ * block, or whose logs were not in block order (a later one could belong to an earlier block),
+ * is refused as before: the error is thrown.
+ */
+export async function getLogsUpTo(
+  rpc: RpcClient,
+  parameters: GetLogsParameters,
+): Promise<{ readonly to: number; readonly logs: RawLog[]; readonly cut?: RangeLimitError }> {
+  try {
+    return { to: parameters.toBlock, logs: await getLogs(rpc, parameters) };
+  } catch (error) {
+    if (!(error instanceof RangeLimitError) || error.partial === undefined) throw error;
+    let logs: RawLog[];
+    try {
+      logs = checkedLogs(error.partial, parameters.fromBlock, parameters.toBlock);
+    } catch {
+      throw error;
+    }
+    const inOrder = logs.every(
+      (l, i) => i === 0 || l.blockNumber >= (logs[i - 1] as RawLog).blockNumber,
+    );
+    const reached = logs.at(-1)?.blockNumber;
+    if (!inOrder || reached === undefined || reached <= parameters.fromBlock) throw error;
+    const to = reached - 1;
+    const whole = logs.filter((l) => l.blockNumber <= to && !l.removed);
+    return {
+      to,
+      logs: whole.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex),
+      cut: error,
+    };
+  }
+}
+
+/** Log objects of an answer for blocks `fromBlock`–`toBlock`, every field checked, in its order. */
+function checkedLogs(raw: readonly unknown[], fromBlock: number, toBlock: number): RawLog[] {
+  return raw.map((item): RawLog => {
     if (typeof item !== "object" || item === null)
       throw new RetryableError("malformed answer: log is not an object");
     const l = item as Record<string, unknown>;
@@ -144,9 +188,6 @@ export async function getLogs(
     }
     return log;
   });
-  return logs
-    .filter((l) => !l.removed)
-    .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
 }
 
 export type TransactionSender = {

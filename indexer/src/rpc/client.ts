@@ -124,19 +124,20 @@ type Oversized = {
   readonly declared: number | undefined;
   /** Blocks the logs read before the cut reached, in order (empty if none was read). */
   readonly reached: readonly LogsReached[];
+  /** The whole log objects read before the cut ({@link wholeLogsBefore}). */
+  readonly partial?: readonly unknown[];
 };
 
 /** Logs per sample of a cut-off answer's density ({@link LogsReached}). */
 const SAMPLE_EVERY = 250;
 
 /**
- * What the first `limit` bytes of a cut-off log answer held (the chunk that crossed the limit goes
- * past it: a block named there would not fit): the block of every {@link SAMPLE_EVERY}th log and
+ * What the bytes `read` of a cut-off log answer held, up to the client's limit (the chunk that
+ * crossed it goes past it: a block named there would not fit): the block of every {@link SAMPLE_EVERY}th log and
  * of the last one, each with the logs that began before it (one `"logIndex"` per log; its
  * `"blockNumber"` is the last one before that key).
  */
-function cutOffAt(chunks: readonly Uint8Array[], limit: number): LogsReached[] {
-  const read = Buffer.concat(chunks).subarray(0, limit);
+function cutOffAt(read: Buffer): LogsReached[] {
   const logIndexKey = Buffer.from('"logIndex"');
   const blockKey = Buffer.from('"blockNumber"');
   const blockAt = (at: number): number | undefined => {
@@ -164,6 +165,26 @@ function cutOffAt(chunks: readonly Uint8Array[], limit: number): LogsReached[] {
 }
 
 /**
+ * The whole log objects in the first bytes of a cut-off `eth_getLogs` answer, or undefined when
+ * they cannot be read. A log object holds no object (its values are strings, arrays of strings
+ * and booleans), so the last `}` read ends the last whole one; whatever does not parse as the
+ * result array up to there (another layout of the answer, a brace inside a string) gives
+ * undefined, and the answer is then only refused, as before.
+ */
+function wholeLogsBefore(read: Buffer): unknown[] | undefined {
+  const key = read.indexOf('"result"');
+  const open = key < 0 ? -1 : read.indexOf("[", key);
+  const end = read.lastIndexOf("}");
+  if (open < 0 || end < open) return undefined;
+  try {
+    const logs: unknown = JSON.parse(`${bodyText(read.subarray(open, end + 1))}]`);
+    return Array.isArray(logs) ? logs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The body as text, or what is known of it once it passes `limit` bytes (declared or read): the
  * rest is not read.
  */
@@ -184,7 +205,13 @@ async function readBounded(response: Response, limit: number): Promise<string | 
     chunks.push(value);
     if (size > limit) {
       await reader.cancel();
-      return { declared: undefined, reached: cutOffAt(chunks, limit) };
+      const read = Buffer.concat(chunks).subarray(0, limit);
+      const partial = wholeLogsBefore(read);
+      return {
+        declared: undefined,
+        reached: cutOffAt(read),
+        ...(partial !== undefined ? { partial } : {}),
+      };
     }
   }
   return bodyText(Buffer.concat(chunks, size));
@@ -258,6 +285,7 @@ export const createRpcClient = ({
               ? { oversize: bounded.declared / maxLogsAnswerBytes }
               : {}),
             reached: bounded.reached,
+            ...(bounded.partial !== undefined ? { partial: bounded.partial } : {}),
             details: { limit: maxLogsAnswerBytes, declared: bounded.declared },
           },
         );

@@ -21,6 +21,7 @@ import {
   getBlockHeaders,
   getBlockNumber,
   getLogs,
+  getLogsUpTo,
   getTransactions,
   type RawLog,
 } from "../rpc/actions.ts";
@@ -71,9 +72,17 @@ export type FirstRead = {
   readonly result: Promise<LogsAnswer | undefined>;
 };
 
-/** The node's answer for a block range ending at `to`: its logs, or its refusal of the range. */
+/**
+ * The node's answer for a block range: the logs of its blocks up to `to` (the range's last block,
+ * or with `cut`, the last whole block of an answer the client's size limit cut off at `asked`'s
+ * end), or its refusal of the range ending at `to`.
+ */
 type LogsAnswer =
-  | { readonly to: number; readonly logs: RawLog[] }
+  | {
+      readonly to: number;
+      readonly logs: RawLog[];
+      readonly cut?: { readonly asked: number; readonly error: RangeLimitError };
+    }
   | { readonly to: number; readonly refused: RangeLimitError };
 
 /** Asks the node for the logs of blocks `from`–`to`; other failures than a refusal are thrown. */
@@ -84,10 +93,14 @@ async function askLogs(
   to: number,
 ): Promise<LogsAnswer> {
   try {
-    return {
-      to,
-      logs: await getLogs(rpc, { address: decoder.addresses, fromBlock: from, toBlock: to }),
-    };
+    const answer = await getLogsUpTo(rpc, {
+      address: decoder.addresses,
+      fromBlock: from,
+      toBlock: to,
+    });
+    return answer.cut === undefined
+      ? { to, logs: answer.logs }
+      : { to: answer.to, logs: answer.logs, cut: { asked: to, error: answer.cut } };
   } catch (error) {
     if (error instanceof RangeLimitError) return { to, refused: error };
     throw error;
@@ -371,25 +384,40 @@ export const createSync = ({
     readonly to: number;
     readonly logs: RawLog[];
     /** The logs of the blocks after `to`, up to `readAhead.to`, already asked for. */
-    readonly readAhead?: { readonly to: number; readonly logs: Promise<RawLog[] | undefined> };
+    readonly readAhead?: { readonly to: number; readonly answer: Promise<ReadLogs | undefined> };
   };
 
+  /** Logs read from the node, up to block `to`. */
+  type ReadLogs = { readonly to: number; readonly logs: RawLog[] };
+
   /**
-   * An answer's logs for the range starting at `from`, or undefined if the node (or the client's
-   * answer limits) refused it; either way the next range is sized from it.
+   * An answer's logs for the range starting at `from` and the last block they cover (the range's,
+   * or the last whole block of a cut-off answer), or undefined if the node (or the client's answer
+   * limits) refused it; either way the next range is sized from it.
    */
-  const accept = (from: number, answer: LogsAnswer): RawLog[] | undefined => {
+  const accept = (from: number, answer: LogsAnswer): ReadLogs | undefined => {
     if ("refused" in answer) {
       range.refused(answer.to - from + 1, from, answer.refused);
       logger.debug("log range refused, shrinking", { from, to: answer.to, next: range.size });
       return undefined;
     }
-    range.succeeded(answer.to - from + 1, answer.logs.length);
-    return answer.logs;
+    if (answer.cut !== undefined) {
+      range.cutOff(from, answer.cut.error);
+      logger.debug("log answer cut off, its whole blocks kept", {
+        from,
+        to: answer.cut.asked,
+        kept: answer.to,
+        next: range.size,
+      });
+    } else range.succeeded(answer.to - from + 1, answer.logs.length);
+    return { to: answer.to, logs: answer.logs };
   };
 
-  /** The logs of blocks `from`–`to`, or undefined if the range was refused ({@link accept}). */
-  const readLogs = async (from: number, to: number): Promise<RawLog[] | undefined> =>
+  /**
+   * The logs of blocks `from`–`to` (or of fewer, a cut-off answer's whole blocks), or undefined
+   * if the range was refused ({@link accept}).
+   */
+  const readLogs = async (from: number, to: number): Promise<ReadLogs | undefined> =>
     accept(from, await timed("logs", askLogs(rpc, decoder, from, to)));
 
   /**
@@ -450,12 +478,12 @@ export const createSync = ({
             : Math.min(safe, to + range.sizeAt(to + 1));
         // (A read ahead counted its time in `spent.logs` as it ran.)
         const more = await (ahead !== undefined && ahead.to === next
-          ? ahead.logs
+          ? ahead.answer
           : readLogs(to + 1, next));
         read = true;
         if (more !== undefined) {
-          logs = logs.concat(more);
-          to = next;
+          logs = logs.concat(more.logs);
+          to = more.to;
         }
       }
       if (to < from) return { kind: "refused" }; // a carry of no block, and its read ahead refused
@@ -466,7 +494,7 @@ export const createSync = ({
         headersAsked = askHeadersWithLogs(from, to);
       const answer = early !== undefined ? accept(from, early) : await readLogs(from, to);
       if (answer === undefined) return { kind: "refused" };
-      logs = answer;
+      ({ to, logs } = answer);
     }
     const lastBlock = batchEnd(logs, to);
     let rest: Carry | undefined;
@@ -484,13 +512,13 @@ export const createSync = ({
     const carriedTo = rest?.to ?? to;
     if (!read && carriedTo < safe && (rest?.logs.length ?? 0) < maxBatchEvents) {
       const aheadTo = Math.min(safe, carriedTo + range.sizeAt(carriedTo + 1));
-      const aheadLogs = readLogs(carriedTo + 1, aheadTo);
-      aheadLogs.catch(() => {}); // awaited by the next batch; a failure there reads again
+      const aheadAnswer = readLogs(carriedTo + 1, aheadTo);
+      aheadAnswer.catch(() => {}); // awaited by the next batch; a failure there reads again
       rest = {
         from: to + 1,
         to: carriedTo,
         logs: rest?.logs ?? [],
-        readAhead: { to: aheadTo, logs: aheadLogs },
+        readAhead: { to: aheadTo, answer: aheadAnswer },
       };
     }
     const numbers = new Set(logs.map((l) => l.blockNumber));

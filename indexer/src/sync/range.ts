@@ -20,6 +20,11 @@ export type BlockRange = {
   succeeded(blocks: number, logs: number): void;
   /** After the node refused a query of `blocks` blocks starting at `from`. */
   refused(blocks: number, from: number, error: RangeLimitError): void;
+  /**
+   * After an answer for a range starting at `from` was cut off at the client's size limit and the
+   * whole blocks it held were kept: the next range starts where it stopped.
+   */
+  cutOff(from: number, error: RangeLimitError): void;
 };
 
 export type CreateBlockRangeParameters = {
@@ -106,6 +111,14 @@ export const createBlockRange = ({
       // The node's own limit holds for later queries too; the client's (a slow or oversized
       // answer) depends on the blocks asked, so the range may grow again over sparser ones.
       if (!error.ownLimit) ceiling = Math.max(1, next);
+    },
+    cutOff(from, error) {
+      // Sized from the density where the answer was cut, as a range past a cut-off answer is in
+      // `sizeAt` (the blocks before were kept, so nothing before the cut is asked again).
+      reached = error.reached.filter((r) => r.block > from);
+      const rate = reached.length > 0 ? densityAtCut() : 0;
+      reached = [];
+      if (rate > 0) size = Math.max(1, Math.min(ceiling, Math.floor(targetLogs / rate)));
     },
   };
 };

@@ -4,8 +4,9 @@
  * malformed answers), batches, and classification of `eth_getLogs` size refusals into
  * {@link RangeLimitError} so the caller shrinks the range instead of waiting. An `eth_getLogs` over
  * several blocks whose answer times out or outgrows `maxLogsAnswerBytes` is given up the same way
- * (a smaller range is asked next) rather than retried whole: the same query would take as long
- * again, and one unbounded answer is the indexer's peak memory.
+ * rather than retried whole: the same query would take as long again, and one unbounded answer is
+ * the indexer's peak memory. An answer cut off at the size limit carries the whole log objects read
+ * before the cut (`partial`), which `getLogsUpTo` (actions.ts) keeps for the blocks they complete.
  */
 import { isAscii } from "node:buffer";
 import {
@@ -40,7 +41,8 @@ export type CreateRpcClientParameters = {
   maxBatchSize?: number;
   /**
    * Largest `eth_getLogs` answer read, in bytes, when the query spans more than one block
-   * (default 32 MiB, about 35,000 logs): past it the read stops and the range is halved.
+   * (default 32 MiB, about 35,000 logs): past it the read stops and a RangeLimitError says what
+   * the answer held.
    */
   maxLogsAnswerBytes?: number;
   logger?: Logger;

@@ -6,9 +6,9 @@
  * {@link preparePgliteFolder} as soon as its socket listens: it copies the schema's template
  * (template.ts) into a sibling folder `<folder>.prepare-<pid>` on a thread of its own, or, when
  * there is none yet, a child process creates the database there and migrates it, while this
- * process imports its modules. {@link adoptPreparedFolder} then, under the data folder's lock, renames it into place
- * if the real folder still does not exist (one rename: a crash leaves either no folder or a whole
- * one, and a leftover `.prepare-<pid>` folder is never read). The child's memory (initdb grows
+ * process imports its modules. {@link adoptPreparedFolder} then, under the data folder's lock,
+ * renames it into place if the real folder still does not exist (one rename: a crash leaves
+ * either no folder or a whole one, and a leftover `.prepare-<pid>` folder is never read). The child's memory (initdb grows
  * PGlite's WebAssembly memory to about 450 MB, never returned) is given back when it exits.
  *
  * This module imports nothing heavy: main.ts loads it before viem and PGlite.

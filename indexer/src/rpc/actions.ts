@@ -113,10 +113,14 @@ export async function getLogs(
   ]);
   if (!Array.isArray(raw))
     throw new RetryableError("malformed answer: eth_getLogs result is not an array");
-  return checkedLogs(raw, fromBlock, toBlock)
+  return current(checkedLogs(raw, fromBlock, toBlock));
+}
+
+/** The logs not removed by a reorg, sorted by block then log index. */
+const current = (logs: readonly RawLog[]): RawLog[] =>
+  logs
     .filter((l) => !l.removed)
     .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
-}
 
 /**
  * The logs of a range as far as the node's answer went: all of them (`to` is the range's last
@@ -146,12 +150,7 @@ export async function getLogsUpTo(
     const reached = logs.at(-1)?.blockNumber;
     if (!inOrder || reached === undefined || reached <= parameters.fromBlock) throw error;
     const to = reached - 1;
-    const whole = logs.filter((l) => l.blockNumber <= to && !l.removed);
-    return {
-      to,
-      logs: whole.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex),
-      cut: error,
-    };
+    return { to, logs: current(logs.filter((l) => l.blockNumber <= to)), cut: error };
   }
 }
 

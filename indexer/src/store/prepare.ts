@@ -19,7 +19,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { isProcessAlive } from "../internal/process.ts";
-import { templateFolder } from "./template.ts";
+import { isTemplate, templateFolder } from "./template.ts";
 
 type Prepared = {
   readonly folder: string;
@@ -49,7 +49,7 @@ export function preparePgliteFolder(folder: string): void {
   // With the schema's template at hand (template.ts) a copy is all it takes: no child process
   // competing with this one's module loading for the machine's cores.
   const template = templateFolder();
-  if (template !== undefined && existsSync(join(template, "PG_VERSION"))) {
+  if (template !== undefined && isTemplate(template)) {
     prepared = { folder: target, temp, done: copyAside(template, temp), child: undefined };
     return;
   }

@@ -68,9 +68,12 @@ export function templateFolder(): string | undefined {
   return join(base, `pglite-${templateKey()}`);
 }
 
+/** Whether there is a template at `template` (a PostgreSQL data folder: it has PG_VERSION). */
+export const isTemplate = (template: string) => existsSync(join(template, "PG_VERSION"));
+
 /** Copies the template into `folder` (which must not exist); false when there is none. */
 export function copyTemplate(template: string, folder: string): boolean {
-  if (!existsSync(join(template, "PG_VERSION"))) return false;
+  if (!isTemplate(template)) return false;
   cpSync(template, folder, { recursive: true });
   return true;
 }
